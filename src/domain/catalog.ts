@@ -1,0 +1,46 @@
+// The fixed API catalog of DESIGN §1 and who may be granted what.
+export const API_IDS = [
+  "analytics",
+  "products",
+  "orders:read",
+  "orders:write",
+  "subscriptions:write",
+] as const;
+export type ApiId = (typeof API_IDS)[number];
+
+export const API_LABELS: Record<ApiId, string> = {
+  analytics: "Analytics API",
+  products: "Products API",
+  "orders:read": "Orders/Tickets API Read",
+  "orders:write": "Orders/Tickets API Read/Write",
+  "subscriptions:write": "Subscription Modification API",
+};
+
+/** APIs that change data: the digest flags All-accounts grants of these. */
+export const WRITE_APIS: readonly ApiId[] = ["orders:write", "subscriptions:write"];
+
+export const NICKNAME_KINDS = ["seller", "affiliate", "both"] as const;
+export type NicknameKind = (typeof NICKNAME_KINDS)[number];
+
+export const ALL_ACCOUNTS = "*";
+/** A grant's scope: one nickname, or All accounts. */
+export type Scope = string;
+
+export function isApiId(value: string): value is ApiId {
+  return (API_IDS as readonly string[]).includes(value);
+}
+
+/** Whether a nickname of this kind may be granted this API. */
+export function mayHold(api: ApiId, kind: NicknameKind): boolean {
+  if (api === "products") return kind === "seller" || kind === "both";
+  return true;
+}
+
+/** The APIs whose grant satisfies a check for `api` (orders:write implies orders:read). */
+export function satisfiedBy(api: ApiId): readonly ApiId[] {
+  return api === "orders:read" ? ["orders:read", "orders:write"] : [api];
+}
+
+export function scopeLabel(scope: Scope): string {
+  return scope === ALL_ACCOUNTS ? "all accounts" : scope;
+}

@@ -1,0 +1,13 @@
+import type { Clock } from "./clock.ts";
+import type { UnitOfWork } from "./ports.ts";
+
+/** What every use case runs with. */
+export interface Ctx {
+  uow: UnitOfWork;
+  clock: Clock;
+  /**
+   * Members of the on-call Slack user group, as last read successfully. Consulted only for
+   * people without a stored role; a failed or stale read answers false, so it never grants.
+   */
+  oncallGroup?: { has(userId: string): boolean };
+}

@@ -1,0 +1,110 @@
+// Rules of the permission matrix: which cells may exist, what changed, what a key reaches.
+import {
+  ALL_ACCOUNTS,
+  API_IDS,
+  API_LABELS,
+  type ApiId,
+  isApiId,
+  mayHold,
+  type NicknameKind,
+  satisfiedBy,
+  scopeLabel,
+} from "./catalog.ts";
+import { invalid } from "./errors.ts";
+import type { Grant, GrantCell, Nickname } from "./types.ts";
+
+export const cellKey = (c: GrantCell) => `${c.scope}|${c.api}`;
+
+export function sortCells<T extends GrantCell>(cells: T[]): T[] {
+  return [...cells].sort(
+    (a, b) =>
+      Number(b.scope === ALL_ACCOUNTS) - Number(a.scope === ALL_ACCOUNTS) ||
+      a.scope.localeCompare(b.scope) ||
+      API_IDS.indexOf(a.api) - API_IDS.indexOf(b.api),
+  );
+}
+
+/**
+ * Checks requested cells against the catalog and the linked nicknames; returns them
+ * de-duplicated. Refuses Products for non-sellers and nicknames that are not linked.
+ */
+export function validateCells(
+  cells: ReadonlyArray<{ scope: string; api: string }>,
+  nicknames: readonly Nickname[],
+  field = "permissions",
+): GrantCell[] {
+  const byName = new Map(nicknames.map((n) => [n.nickname, n]));
+  const seen = new Map<string, GrantCell>();
+  for (const { scope, api } of cells) {
+    if (!isApiId(api)) throw invalid(`There is no API called "${api}".`, field);
+    if (scope !== ALL_ACCOUNTS) {
+      const nick = byName.get(scope);
+      if (!nick) throw invalid(`"${scope}" is not a linked account nickname.`, field);
+      if (!mayHold(api, nick.kind)) {
+        throw invalid(
+          `${API_LABELS[api]} is for sellers only: "${scope}" is an ${nick.kind} account.`,
+          field,
+        );
+      }
+    }
+    const cell = { scope, api };
+    seen.set(cellKey(cell), cell);
+  }
+  return sortCells([...seen.values()]);
+}
+
+export function diffCells(before: readonly GrantCell[], after: readonly GrantCell[]) {
+  const b = new Set(before.map(cellKey));
+  const a = new Set(after.map(cellKey));
+  return {
+    added: sortCells(after.filter((c) => !b.has(cellKey(c)))),
+    removed: sortCells(before.filter((c) => !a.has(cellKey(c)))),
+  };
+}
+
+export function describeCell(c: GrantCell): string {
+  return `${API_LABELS[c.api]} on ${scopeLabel(c.scope)}`;
+}
+
+/** Readable diff lines, as owners see them in DMs and the audit log. */
+export function describeDiff(added: readonly GrantCell[], removed: readonly GrantCell[]): string[] {
+  return [
+    ...added.map((c) => `+ ${describeCell(c)}`),
+    ...removed.map((c) => `− ${describeCell(c)}`),
+  ];
+}
+
+export function isLive(g: { expiresAt: Date | null }, now: Date): boolean {
+  return g.expiresAt === null || g.expiresAt.getTime() > now.getTime();
+}
+
+/** Whether a set of grants lets `nickname` (of `kind`) call `api` at `now`. */
+export function permits(
+  grants: readonly Grant[],
+  nickname: string,
+  kind: NicknameKind,
+  api: ApiId,
+  now: Date,
+): boolean {
+  const accepted = satisfiedBy(api);
+  return grants.some(
+    (g) =>
+      accepted.includes(g.api) &&
+      isLive(g, now) &&
+      (g.scope === nickname || (g.scope === ALL_ACCOUNTS && mayHold(api, kind))),
+  );
+}
+
+/** For each linked nickname, the APIs it can use through these grants (the quick view). */
+export function reach(
+  grants: readonly Grant[],
+  nicknames: readonly Nickname[],
+  now: Date,
+): Map<string, ApiId[]> {
+  const out = new Map<string, ApiId[]>();
+  for (const n of nicknames) {
+    const apis = API_IDS.filter((api) => permits(grants, n.nickname, n.kind, api, now));
+    if (apis.length > 0) out.set(n.nickname, apis);
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+import { requireRole } from "../access.ts";
+import { recordChange } from "../changes.ts";
+import type { Ctx } from "../context.ts";
+import { describeDiff, diffCells, validateCells } from "../grants.ts";
+import type { KeyPatch, NewAuditEvent } from "../ports.ts";
+import { userRef } from "../text.ts";
+import type { ApiKey } from "../types.ts";
+import { parseField, userIdSchema } from "../validation.ts";
+import { auditKey } from "./describe.ts";
+import { loadKey } from "./load.ts";
+import { uniqueName } from "./rules.ts";
+import { applyUpdate, assertFresh } from "./versioning.ts";
+
+export interface EditKeyInput {
+  keyId: number;
+  /** The version the person saw; a newer one means someone else changed the key meanwhile. */
+  expectedVersion?: number;
+  name?: string;
+  keyOwner?: string;
+  /** The complete new permission matrix; cells kept from before keep their expiry. */
+  cells?: ReadonlyArray<{ scope: string; api: string }>;
+}
+
+export type EditResult = { changed: false; key: ApiKey } | { changed: true; key: ApiKey };
+
+/** Rename, re-own and re-permission a key in one change. Nothing to change: nothing written. */
+export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Promise<EditResult> {
+  return ctx.uow.run(async (tx) => {
+    await requireRole(ctx, tx, actor, ["owner"], "edit keys");
+    const now = ctx.clock.now();
+    const key = await loadKey(tx, input.keyId);
+    assertFresh(key, input.expectedVersion);
+
+    const patch: KeyPatch = {};
+    const events: Array<Omit<NewAuditEvent, "at">> = [];
+    const lines: string[] = [];
+
+    if (input.name !== undefined) {
+      const name = await uniqueName(tx, input.name, key.id);
+      if (name !== key.name) {
+        patch.name = name;
+        lines.push(`Renamed from "${key.name}" to "${name}"`);
+        events.push({
+          actor,
+          action: "key.renamed",
+          ...auditKey(key),
+          keyName: name,
+          diff: { before: { name: key.name }, after: { name } },
+        });
+      }
+    }
+    if (input.keyOwner !== undefined) {
+      const owner = parseField(userIdSchema, input.keyOwner, "key_owner");
+      if (owner !== key.keyOwner) {
+        patch.keyOwner = owner;
+        lines.push(`Key owner: ${userRef(key.keyOwner)} → ${userRef(owner)}`);
+        events.push({
+          actor,
+          action: "key.owner_changed",
+          ...auditKey(key),
+          diff: { before: { keyOwner: key.keyOwner }, after: { keyOwner: owner } },
+        });
+      }
+    }
+
+    const before = await tx.grants.forKey(key.id);
+    let grantDiff = { added: [] as typeof before, removed: [] as typeof before };
+    if (input.cells !== undefined) {
+      const after = validateCells(input.cells, await tx.nicknames.list());
+      const d = diffCells(before, after);
+      grantDiff = {
+        added: d.added.map((c) => ({ ...c, expiresAt: null, requestId: null })),
+        removed: before.filter((g) =>
+          d.removed.some((r) => r.scope === g.scope && r.api === g.api),
+        ),
+      };
+      if (d.added.length || d.removed.length) {
+        const changes = describeDiff(d.added, d.removed);
+        lines.push(...changes);
+        events.push({
+          actor,
+          action: "key.permissions_changed",
+          ...auditKey(key),
+          diff: { before: before.map(({ scope, api }) => ({ scope, api })), after, changes },
+        });
+      }
+    }
+
+    if (events.length === 0) return { changed: false, key };
+
+    await applyUpdate(tx, key, patch, now, actor);
+    await tx.grants.remove(key.id, grantDiff.removed);
+    await tx.grants.add(key.id, grantDiff.added, now, actor);
+    const updated = await loadKey(tx, key.id);
+    const [first, ...rest] = events;
+    if (!first) return { changed: false, key };
+    await recordChange(tx, now, {
+      event: first,
+      extraEvents: rest,
+      title: "API key edited",
+      key: { ...updated, keyOwner: key.keyOwner },
+      alsoTell: patch.keyOwner ? [patch.keyOwner] : [],
+      changes: lines,
+    });
+    return { changed: true, key: updated };
+  });
+}

@@ -1,0 +1,103 @@
+import { requireRole } from "../access.ts";
+import { recordChange } from "../changes.ts";
+import type { Ctx } from "../context.ts";
+import { invalid } from "../errors.ts";
+import { describeCell } from "../grants.ts";
+import { hashSecret, newSecret } from "../secrets.ts";
+import { isoMinute } from "../text.ts";
+import type { ApiKey } from "../types.ts";
+import { parseField, reasonSchema } from "../validation.ts";
+import { auditKey } from "./describe.ts";
+import { GRACE_WINDOWS, type GraceWindow } from "./grace.ts";
+import { loadKey } from "./load.ts";
+import { replaceSecret } from "./secret-swap.ts";
+import { applyUpdate } from "./versioning.ts";
+
+export type RotateMode = { kind: "rotate"; grace: GraceWindow } | { kind: "disable" };
+
+export interface RotateInput {
+  keyId: number;
+  reason: string;
+  incidentLink?: string | null;
+  mode: RotateMode;
+}
+
+/**
+ * Compromised-key response for owners and on-call: a new secret (old one dead now, or after a
+ * short grace window), or disabling the key. Every older grace window ends at once too.
+ */
+export async function rotateKey(
+  ctx: Ctx,
+  actor: string,
+  input: RotateInput,
+): Promise<{ key: ApiKey; secret: string | null }> {
+  return ctx.uow.run(async (tx) => {
+    await requireRole(ctx, tx, actor, ["owner", "oncall"], "rotate a compromised key");
+    const now = ctx.clock.now();
+    const reason = parseField(reasonSchema, input.reason, "reason");
+    const incidentLink = parseIncidentLink(input.incidentLink);
+    const key = await loadKey(tx, input.keyId);
+    const grants = await tx.grants.forKey(key.id);
+    const reaches = grants.length
+      ? `It reaches: ${grants.map(describeCell).join("; ")}.`
+      : "It has no permissions.";
+    await tx.keys.endGraceWindows(key.id, now);
+
+    let secret: string | null = null;
+    let what: string;
+    if (input.mode.kind === "disable") {
+      if (key.status === "disabled") throw invalid(`"${key.name}" is already disabled.`);
+      await applyUpdate(tx, key, { status: "disabled" }, now, actor);
+      what = "Disabled the key: every call with it is refused until an owner enables it.";
+    } else {
+      const validUntil = new Date(now.getTime() + GRACE_WINDOWS[input.mode.grace]);
+      secret = newSecret(key.publicId);
+      await replaceSecret(tx, key, validUntil, "rotated", now);
+      await applyUpdate(
+        tx,
+        key,
+        { secretHash: hashSecret(secret), regeneratedAt: now },
+        now,
+        actor,
+      );
+      what =
+        input.mode.grace === "none"
+          ? "Rotated the secret: the old secret stopped working at once."
+          : `Rotated the secret: the old secret keeps working until ${isoMinute(validUntil)}.`;
+    }
+    await recordChange(tx, now, {
+      event: {
+        actor,
+        action: input.mode.kind === "disable" ? "key.disabled" : "key.rotated_compromised",
+        ...auditKey(key),
+        reason,
+        subject: "compromised",
+        diff: { after: { mode: input.mode, incidentLink } },
+      },
+      title:
+        input.mode.kind === "disable"
+          ? "Compromised API key disabled"
+          : "Compromised API key rotated",
+      key,
+      urgent: true,
+      incidentLink,
+      changes: [what, reaches],
+    });
+    return { key: await loadKey(tx, key.id), secret };
+  });
+}
+
+function parseIncidentLink(link: string | null | undefined): string | null {
+  const text = link?.trim();
+  if (!text) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid("The incident link must be a web address (https://…).", "incident");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw invalid("The incident link must be a web address (https://…).", "incident");
+  }
+  return url.toString();
+}

@@ -1,0 +1,94 @@
+// What the outbox carries: facts about a change, rendered into Slack messages only at delivery.
+// A notice never holds a secret (the only place a secret exists is the modal that shows it).
+import type { GrantCell } from "./types.ts";
+
+export interface KeyRef {
+  id: number;
+  name: string;
+  publicId: string;
+}
+
+/** Something changed; `changes` are readable lines ("+ Products API on acme"). */
+export interface ChangeNotice {
+  type: "change";
+  title: string;
+  actor: string;
+  key: KeyRef | null;
+  changes: string[];
+  reason: string | null;
+  urgent: boolean;
+  incidentLink: string | null;
+  /** Lines suggesting what the recipient can do next, e.g. how to re-enable. */
+  hint: string | null;
+}
+
+/** An owner's Approve/Deny card; rendered from the request's current state at delivery. */
+export interface RequestCardNotice {
+  type: "request_card";
+  requestId: number;
+}
+
+/** The requester hears the outcome; rendered from the request's state at delivery. */
+export interface RequestOutcomeNotice {
+  type: "request_outcome";
+  requestId: number;
+}
+
+export interface RequestReminderNotice {
+  type: "request_reminder";
+  requestIds: number[];
+}
+
+export interface GrantExpiredNotice {
+  type: "grant_expired";
+  key: KeyRef;
+  cells: GrantCell[];
+  requestId: number | null;
+}
+
+export interface LeakNotice {
+  type: "leak";
+  /** Public ids of the live keys found, with the key each belongs to. */
+  keys: KeyRef[];
+  unknownCount: number;
+  channel: string;
+  messageTs: string;
+  poster: string;
+}
+
+export interface DigestNotice {
+  type: "digest";
+  sections: DigestSection[];
+  generatedAt: string;
+}
+
+export interface DigestSection {
+  title: string;
+  items: DigestItem[];
+}
+
+export interface DigestItem {
+  text: string;
+  /** A button: which action, on which key or request. */
+  action: { label: string; kind: "key" | "request"; id: number; verb: string } | null;
+}
+
+export type Notice =
+  | ChangeNotice
+  | RequestCardNotice
+  | RequestOutcomeNotice
+  | RequestReminderNotice
+  | GrantExpiredNotice
+  | LeakNotice
+  | DigestNotice;
+
+export type OutboxKind = "dm" | "card_update" | "thread";
+
+export interface OutgoingNotice {
+  kind: OutboxKind;
+  /** A user id for DMs; a channel id for threads; for card updates, unused. */
+  recipient: string;
+  threadTs?: string;
+  requestId?: number;
+  notice: Notice;
+}

@@ -1,0 +1,175 @@
+// What the domain needs from storage. `store/` implements these with Drizzle over SQLite; a
+// PostgreSQL implementation can be added without touching `domain/` or `slack/`.
+import type { ApiId, NicknameKind } from "./catalog.ts";
+import type { OutgoingNotice } from "./notices.ts";
+import type {
+  AccessRequest,
+  ApiKey,
+  AuditAction,
+  AuditDiff,
+  AuditEvent,
+  Grant,
+  GrantCell,
+  KeyStatus,
+  Nickname,
+  RequestStatus,
+  RoleAssignment,
+  StoredRole,
+} from "./types.ts";
+
+export interface NicknameRepo {
+  list(): Promise<Nickname[]>;
+  byName(nickname: string): Promise<Nickname | undefined>;
+  insert(n: { nickname: string; kind: NicknameKind; at: Date; by: string }): Promise<Nickname>;
+  delete(id: number): Promise<void>;
+}
+
+export interface NewKey {
+  publicId: string;
+  name: string;
+  keyOwner: string;
+  secretHash: string | null;
+  at: Date;
+  by: string;
+  expiresAt: Date | null;
+}
+
+export interface KeyPatch {
+  name?: string;
+  keyOwner?: string;
+  status?: KeyStatus;
+  secretHash?: string | null;
+  regeneratedAt?: Date;
+  expiresAt?: Date | null;
+}
+
+export interface KeyListQuery {
+  /** Case-insensitive substring of the name or public id. */
+  text?: string;
+  keyOwner?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface KeyRepo {
+  byId(id: number): Promise<ApiKey | undefined>;
+  byName(name: string): Promise<ApiKey | undefined>;
+  byPublicId(publicId: string): Promise<ApiKey | undefined>;
+  currentSecretHash(keyId: number): Promise<string | null>;
+  list(q: KeyListQuery): Promise<{ keys: ApiKey[]; total: number }>;
+  all(): Promise<ApiKey[]>;
+  insert(k: NewKey): Promise<ApiKey>;
+  /** Compare-and-set on `version`: false when the key changed meanwhile (or is gone). */
+  update(
+    id: number,
+    expectedVersion: number,
+    patch: KeyPatch,
+    at: Date,
+    by: string,
+  ): Promise<boolean>;
+  delete(id: number): Promise<void>;
+  retireSecret(r: {
+    keyId: number;
+    secretHash: string;
+    at: Date;
+    validUntil: Date;
+    reason: "regenerated" | "rotated";
+  }): Promise<void>;
+  /** Ends every grace window of this key now (a compromise rotation kills all old secrets). */
+  endGraceWindows(keyId: number, at: Date): Promise<void>;
+  touchLastUsed(uses: ReadonlyMap<number, Date>): Promise<void>;
+}
+
+export interface GrantRepo {
+  forKey(keyId: number): Promise<Grant[]>;
+  forKeys(keyIds: number[]): Promise<Map<number, Grant[]>>;
+  add(
+    keyId: number,
+    grants: Array<GrantCell & { expiresAt: Date | null; requestId: number | null }>,
+    at: Date,
+    by: string,
+  ): Promise<void>;
+  remove(keyId: number, cells: GrantCell[]): Promise<void>;
+  /** Keys that hold a grant on this nickname specifically (not via All accounts). */
+  keysOnNickname(nicknameId: number): Promise<Array<{ keyId: number; api: ApiId }>>;
+  expiredAt(now: Date): Promise<Array<{ keyId: number; grant: Grant }>>;
+}
+
+export interface RoleRepo {
+  get(userId: string): Promise<StoredRole | undefined>;
+  list(): Promise<RoleAssignment[]>;
+  set(userId: string, role: StoredRole, at: Date, by: string): Promise<void>;
+  remove(userId: string): Promise<void>;
+  owners(): Promise<string[]>;
+}
+
+export interface RequestRepo {
+  byId(id: number): Promise<AccessRequest | undefined>;
+  insert(r: Omit<AccessRequest, "id">): Promise<AccessRequest>;
+  /** Moves a pending request to a decision; false when it was no longer pending. */
+  decide(
+    id: number,
+    d: {
+      status: Exclude<RequestStatus, "pending">;
+      by: string;
+      at: Date;
+      reason: string | null;
+      approvedCells: GrantCell[] | null;
+      keyId?: number;
+    },
+  ): Promise<boolean>;
+  list(q: { requester?: string; status?: RequestStatus; limit: number }): Promise<AccessRequest[]>;
+  pendingForKey(keyId: number): Promise<AccessRequest[]>;
+  pendingCreatedBefore(at: Date): Promise<AccessRequest[]>;
+  expiring(now: Date): Promise<AccessRequest[]>;
+  markReminded(ids: number[], at: Date): Promise<void>;
+  /** Records the reveal; false when it had already been revealed. */
+  markRevealed(id: number, at: Date): Promise<boolean>;
+}
+
+export interface NewAuditEvent {
+  at: Date;
+  actor: string;
+  action: AuditAction;
+  keyId?: number | null;
+  keyName?: string | null;
+  keyPublicId?: string | null;
+  requestId?: number | null;
+  subject?: string | null;
+  reason?: string | null;
+  diff?: AuditDiff | null;
+}
+
+export interface AuditRepo {
+  append(e: NewAuditEvent): Promise<void>;
+  list(q: { keyId?: number; beforeId?: number; limit: number }): Promise<AuditEvent[]>;
+}
+
+export interface OutboxRepo {
+  enqueue(notices: OutgoingNotice[], at: Date): Promise<void>;
+}
+
+/** Replay protection for modal submissions: true the first time a view id is applied. */
+export interface SubmissionRepo {
+  claim(viewId: string, at: Date): Promise<boolean>;
+}
+
+export interface Tx {
+  nicknames: NicknameRepo;
+  keys: KeyRepo;
+  grants: GrantRepo;
+  roles: RoleRepo;
+  requests: RequestRepo;
+  audit: AuditRepo;
+  outbox: OutboxRepo;
+  submissions: SubmissionRepo;
+}
+
+/**
+ * Runs a use case as one transaction: everything it writes through `tx` commits together or
+ * not at all. Implementations serialise transactions; the callback must not wait on anything
+ * but `tx` (no network), so that a transaction is never held open across slow I/O.
+ */
+export interface UnitOfWork {
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}

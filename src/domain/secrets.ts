@@ -1,0 +1,69 @@
+// Key secrets (DESIGN §1): `kw_` + 40 base62 CSPRNG characters + 6 base62 characters of the
+// CRC32 of those 40, so a leaked key can be recognised offline. The first 8 of the 40 are the
+// key's public id, generated once per key and kept across regenerations; only the SHA-256
+// hash of a secret is ever stored.
+import { createHash, randomBytes } from "node:crypto";
+import { crc32 } from "node:zlib";
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+export const SECRET_PREFIX = "kw_";
+export const PUBLIC_ID_LENGTH = 8;
+const BODY_LENGTH = 40;
+const CHECKSUM_LENGTH = 6;
+export const SECRET_LENGTH = SECRET_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH;
+
+/** Matches anything shaped like a secret (not inside a longer word); the checksum is separate. */
+const SECRET_SHAPE = /(?<![0-9A-Za-z_])kw_[0-9A-Za-z]{46}(?![0-9A-Za-z])/g;
+const EXACT_SHAPE = /^kw_[0-9A-Za-z]{46}$/;
+
+/** Unbiased base62 from the CSPRNG: bytes ≥ 248 are dropped (248 = 4 × 62). */
+export function randomBase62(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248) out += ALPHABET[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+function checksum(body: string): string {
+  let n = crc32(body);
+  let out = "";
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = ALPHABET[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+export function newPublicId(): string {
+  return randomBase62(PUBLIC_ID_LENGTH);
+}
+
+/** A fresh secret for the key with this public id. */
+export function newSecret(publicId: string): string {
+  const body = publicId + randomBase62(BODY_LENGTH - PUBLIC_ID_LENGTH);
+  return SECRET_PREFIX + body + checksum(body);
+}
+
+/** True when the string has the secret's shape and its checksum holds. No lookup needed. */
+export function isWellFormedSecret(candidate: string): boolean {
+  if (!EXACT_SHAPE.test(candidate)) return false;
+  const body = candidate.slice(SECRET_PREFIX.length, SECRET_PREFIX.length + BODY_LENGTH);
+  return checksum(body) === candidate.slice(SECRET_PREFIX.length + BODY_LENGTH);
+}
+
+export function publicIdOf(secret: string): string {
+  return secret.slice(SECRET_PREFIX.length, SECRET_PREFIX.length + PUBLIC_ID_LENGTH);
+}
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** Every checksum-valid secret inside a piece of text (a leaked-key scan). */
+export function findSecrets(text: string): string[] {
+  return [...text.matchAll(SECRET_SHAPE)].map((m) => m[0]).filter(isWellFormedSecret);
+}

@@ -1,0 +1,121 @@
+import type { ApiId, NicknameKind, Scope } from "./catalog.ts";
+
+export type Role = "owner" | "oncall" | "member";
+export type StoredRole = Exclude<Role, "member">;
+
+export interface Nickname {
+  id: number;
+  nickname: string;
+  kind: NicknameKind;
+  createdAt: Date;
+}
+
+export type KeyStatus = "active" | "disabled";
+
+export interface ApiKey {
+  id: number;
+  publicId: string;
+  name: string;
+  keyOwner: string;
+  status: KeyStatus;
+  /** False for a key from an approved request whose secret has not been revealed yet. */
+  hasSecret: boolean;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+  regeneratedAt: Date | null;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  version: number;
+}
+
+/** One cell of the permission matrix: an API for a nickname or for All accounts. */
+export interface GrantCell {
+  scope: Scope;
+  api: ApiId;
+}
+
+export interface Grant extends GrantCell {
+  expiresAt: Date | null;
+  requestId: number | null;
+}
+
+export interface KeyWithGrants {
+  key: ApiKey;
+  grants: Grant[];
+}
+
+export interface RoleAssignment {
+  userId: string;
+  role: StoredRole;
+  addedAt: Date;
+  addedBy: string;
+}
+
+export type AuditAction =
+  | "key.created"
+  | "key.renamed"
+  | "key.permissions_changed"
+  | "key.regenerated"
+  | "key.rotated_compromised"
+  | "key.disabled"
+  | "key.enabled"
+  | "key.deleted"
+  | "key.expiry_changed"
+  | "key.owner_changed"
+  | "key.revealed"
+  | "grant.expired"
+  | "request.created"
+  | "request.approved"
+  | "request.denied"
+  | "request.expired"
+  | "request.cancelled"
+  | "nickname.added"
+  | "nickname.removed"
+  | "role.added"
+  | "role.removed";
+
+export interface AuditEvent {
+  id: number;
+  at: Date;
+  actor: string;
+  action: AuditAction;
+  keyId: number | null;
+  keyName: string | null;
+  keyPublicId: string | null;
+  requestId: number | null;
+  subject: string | null;
+  reason: string | null;
+  diff: AuditDiff | null;
+}
+
+export interface AuditDiff {
+  before?: unknown;
+  after?: unknown;
+  /** Human-readable lines, the same the notifications show. */
+  changes?: string[];
+}
+
+export type RequestDuration = "1h" | "1d" | "7d" | "30d" | "permanent";
+export type RequestStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
+
+export interface AccessRequest {
+  id: number;
+  requester: string;
+  keyId: number | null;
+  keyName: string;
+  newKey: boolean;
+  cells: GrantCell[];
+  duration: RequestDuration;
+  reason: string;
+  status: RequestStatus;
+  createdAt: Date;
+  expiresAt: Date;
+  remindedAt: Date | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  decisionReason: string | null;
+  approvedCells: GrantCell[] | null;
+  revealedAt: Date | null;
+}

@@ -1,0 +1,71 @@
+// One HTTP listener for everything: the verification API, health, and (when Slack runs over
+// HTTP) Slack's events at /slack/events, handed to Bolt's receiver.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Log } from "../log.ts";
+import { json } from "./respond.ts";
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface Routes {
+  verify: Handler;
+  slack?: Handler;
+  /** Extra GET/POST routes by exact path (the sandbox's page and its API). */
+  extra?: Record<string, Handler>;
+  /** Paths under a prefix (the sandbox's assets). */
+  prefixes?: Array<[string, Handler]>;
+}
+
+export function createHttpServer(routes: Routes, log: Log): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    let handler: Handler | undefined;
+    if (path === "/v1/verify") handler = routes.verify;
+    else if (path === "/healthz") handler = health;
+    else if (path === "/slack/events" && routes.slack) handler = routes.slack;
+    else handler = routes.extra?.[path] ?? routes.prefixes?.find(([p]) => path.startsWith(p))?.[1];
+    if (!handler) return json(res, 404, { error: "not found" });
+    try {
+      const pending = handler(req, res);
+      if (pending) pending.catch((e) => fail(res, e, log));
+    } catch (e) {
+      fail(res, e, log);
+    }
+  });
+  // Slow or stalled clients must not hold sockets forever.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+const health: Handler = (req, res) => {
+  if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "use GET" });
+  json(res, 200, { ok: true });
+};
+
+function fail(res: ServerResponse, e: unknown, log: Log): void {
+  log.error(
+    { err: e instanceof Error ? { name: e.name, message: e.message } : String(e) },
+    "request failed",
+  );
+  if (!res.headersSent) json(res, 500, { error: "internal error" });
+  else res.end();
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr ? addr.port : port);
+    });
+  });
+}
+
+export function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

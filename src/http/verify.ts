@@ -1,0 +1,81 @@
+// POST /v1/verify (DESIGN §3): may this key make this call?
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { API_IDS } from "../domain/catalog.ts";
+import type { Clock } from "../domain/clock.ts";
+import { type VerifyLookup, verify } from "../domain/keys/verify.ts";
+import { BodyTooLarge, readBody } from "./body.ts";
+import { json } from "./respond.ts";
+
+export const VERIFY_BODY_LIMIT = 4096;
+
+const bodySchema = z
+  .object({
+    key: z.string({ error: "key must be a string" }).max(200, "key is too long"),
+    nickname: z.string().max(64, "nickname is too long").optional(),
+    api: z.enum(API_IDS, { error: `api must be one of: ${API_IDS.join(", ")}` }).optional(),
+  })
+  .refine((b) => (b.nickname === undefined) === (b.api === undefined), {
+    message: "send both nickname and api, or neither (to list the key's grants)",
+  });
+
+export interface VerifyDeps {
+  token: string | undefined;
+  lookup: VerifyLookup;
+  clock: Clock;
+  onUse(keyId: number, at: Date): void;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+export function verifyHandler(deps: VerifyDeps) {
+  const expected = deps.token ? digest(deps.token) : undefined;
+
+  const authorized = (header: string | undefined): boolean => {
+    if (!expected || !header?.startsWith("Bearer ")) return false;
+    // Compare digests so the comparison takes the same time whatever the length.
+    return timingSafeEqual(digest(header.slice(7)), expected);
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return json(res, 405, { error: "use POST" });
+    }
+    if (!expected) {
+      return json(res, 503, { error: "the verification API is off: set VERIFY_API_TOKEN" });
+    }
+    if (!authorized(req.headers.authorization)) {
+      res.setHeader("www-authenticate", "Bearer");
+      return json(res, 401, { error: "missing or wrong bearer token" });
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, VERIFY_BODY_LIMIT);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        return json(res, 413, { error: `body over ${VERIFY_BODY_LIMIT} bytes` });
+      }
+      throw e;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return json(res, 400, { error: 'body must be JSON: {"key", "nickname", "api"}' });
+    }
+    const parsed = bodySchema.safeParse(body);
+    if (!parsed.success) {
+      return json(res, 400, { error: parsed.error.issues[0]?.message ?? "bad request" });
+    }
+    const { key, nickname, api } = parsed.data;
+    const now = deps.clock.now();
+    const { answer, usedKeyId } = verify(deps.lookup, now, {
+      key,
+      check: nickname !== undefined && api !== undefined ? { nickname, api } : undefined,
+    });
+    json(res, 200, answer);
+    if (usedKeyId !== null) deps.onUse(usedKeyId, now);
+  };
+}

@@ -1,0 +1,45 @@
+// Opens the SQLite file with the settings Keyward relies on, and applies migrations.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "../../db/schema.ts";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+const MIGRATIONS = fileURLToPath(new URL("../../db/migrations", import.meta.url));
+
+export interface OpenDb {
+  sqlite: Database.Database;
+  db: Db;
+  close(): void;
+}
+
+function configure(sqlite: Database.Database, readonly: boolean): void {
+  // WAL lets the verification reader run while a change commits; FULL sync keeps every
+  // committed change, audit event and notification across a crash.
+  if (!readonly) sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+}
+
+/** The read-write connection; runs pending migrations. */
+export function openDb(path: string): OpenDb {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  configure(sqlite, false);
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return { sqlite, db, close: () => sqlite.close() };
+}
+
+/** A second, read-only connection for the verification hot path (WAL readers never block). */
+export function openReader(path: string): OpenDb {
+  const sqlite = new Database(path, { readonly: true });
+  configure(sqlite, true);
+  const db = drizzle(sqlite, { schema });
+  return { sqlite, db, close: () => sqlite.close() };
+}

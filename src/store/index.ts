@@ -1,0 +1,58 @@
+// Builds the store: one read-write connection behind the transaction runner, one read-only
+// connection for the verification API.
+import type { Tx } from "../domain/ports.ts";
+import { type OpenDb, openDb, openReader } from "./db.ts";
+import { auditRepo } from "./repos/audit.ts";
+import { grantRepo } from "./repos/grants.ts";
+import { keyRepo } from "./repos/keys.ts";
+import { nicknameRepo } from "./repos/nicknames.ts";
+import { type OutboxQueue, outboxQueue, outboxRepo } from "./repos/outbox.ts";
+import { requestRepo } from "./repos/requests.ts";
+import { roleRepo } from "./repos/roles.ts";
+import { type SignatureRepo, signatureRepo } from "./repos/signatures.ts";
+import { submissionRepo } from "./repos/submissions.ts";
+import { SqliteUnitOfWork } from "./unit-of-work.ts";
+import { verifyLookup } from "./verify-lookup.ts";
+
+/** The domain's repositories plus what the delivery worker and the HTTP layer need. */
+export interface StoreTx extends Tx {
+  outboxQueue: OutboxQueue;
+  signatures: SignatureRepo;
+}
+
+export interface Store {
+  uow: SqliteUnitOfWork<StoreTx>;
+  verify: ReturnType<typeof verifyLookup>;
+  path: string;
+  writer: OpenDb;
+  close(): void;
+}
+
+export function openStore(path: string): Store {
+  const writer = openDb(path);
+  const db = writer.db;
+  const tx: StoreTx = {
+    nicknames: nicknameRepo(db),
+    keys: keyRepo(db),
+    grants: grantRepo(db),
+    roles: roleRepo(db),
+    requests: requestRepo(db),
+    audit: auditRepo(db),
+    outbox: outboxRepo(db),
+    submissions: submissionRepo(db),
+    outboxQueue: outboxQueue(db),
+    signatures: signatureRepo(db),
+  };
+  // An in-memory database has no second connection to share it; read through the writer.
+  const reader = path === ":memory:" ? writer : openReader(path);
+  return {
+    uow: new SqliteUnitOfWork(writer.sqlite, tx),
+    verify: verifyLookup(reader.db),
+    path,
+    writer,
+    close() {
+      if (reader !== writer) reader.close();
+      writer.close();
+    },
+  };
+}

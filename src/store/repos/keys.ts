@@ -1,0 +1,150 @@
+import { and, asc, count, eq, gt, or, sql } from "drizzle-orm";
+import { apiKeys, retiredSecrets } from "../../../db/schema.ts";
+import type { KeyRepo } from "../../domain/ports.ts";
+import type { ApiKey } from "../../domain/types.ts";
+import type { Db } from "../db.ts";
+
+type Row = typeof apiKeys.$inferSelect;
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+export const toKey = (r: Row): ApiKey => ({
+  id: r.id,
+  publicId: r.publicId,
+  name: r.name,
+  keyOwner: r.keyOwner,
+  status: r.status,
+  hasSecret: r.secretHash !== null,
+  createdAt: new Date(r.createdAt),
+  createdBy: r.createdBy,
+  updatedAt: new Date(r.updatedAt),
+  updatedBy: r.updatedBy,
+  regeneratedAt: date(r.regeneratedAt),
+  lastUsedAt: date(r.lastUsedAt),
+  expiresAt: date(r.expiresAt),
+  version: r.version,
+});
+
+export function keyRepo(db: Db): KeyRepo {
+  const one = (where: ReturnType<typeof eq>) => {
+    const row = db.select().from(apiKeys).where(where).get();
+    return row && toKey(row);
+  };
+  return {
+    async byId(id) {
+      return one(eq(apiKeys.id, id));
+    },
+    async byName(name) {
+      return one(eq(sql`lower(${apiKeys.name})`, name.toLowerCase()));
+    },
+    async byPublicId(publicId) {
+      return one(eq(apiKeys.publicId, publicId));
+    },
+    async currentSecretHash(keyId) {
+      const row = db
+        .select({ h: apiKeys.secretHash })
+        .from(apiKeys)
+        .where(eq(apiKeys.id, keyId))
+        .get();
+      return row?.h ?? null;
+    },
+    async list(q) {
+      const text = q.text?.trim().toLowerCase();
+      const where = and(
+        text
+          ? or(
+              sql`instr(lower(${apiKeys.name}), ${text}) > 0`,
+              sql`instr(lower(${apiKeys.publicId}), ${text}) > 0`,
+            )
+          : undefined,
+        q.keyOwner ? eq(apiKeys.keyOwner, q.keyOwner) : undefined,
+      );
+      const rows = db
+        .select()
+        .from(apiKeys)
+        .where(where)
+        .orderBy(asc(sql`lower(${apiKeys.name})`))
+        .limit(q.limit)
+        .offset(q.offset)
+        .all();
+      const total = db.select({ n: count() }).from(apiKeys).where(where).get()?.n ?? 0;
+      return { keys: rows.map(toKey), total };
+    },
+    async all() {
+      return db.select().from(apiKeys).orderBy(asc(apiKeys.id)).all().map(toKey);
+    },
+    async insert(k) {
+      const at = k.at.getTime();
+      const row = db
+        .insert(apiKeys)
+        .values({
+          publicId: k.publicId,
+          name: k.name,
+          keyOwner: k.keyOwner,
+          status: "active",
+          secretHash: k.secretHash,
+          createdAt: at,
+          createdBy: k.by,
+          updatedAt: at,
+          updatedBy: k.by,
+          expiresAt: k.expiresAt?.getTime() ?? null,
+        })
+        .returning()
+        .get();
+      return toKey(row);
+    },
+    async update(id, expectedVersion, patch, at, by) {
+      const result = db
+        .update(apiKeys)
+        .set({
+          ...(patch.name !== undefined && { name: patch.name }),
+          ...(patch.keyOwner !== undefined && { keyOwner: patch.keyOwner }),
+          ...(patch.status !== undefined && { status: patch.status }),
+          ...(patch.secretHash !== undefined && { secretHash: patch.secretHash }),
+          ...(patch.regeneratedAt !== undefined && {
+            regeneratedAt: patch.regeneratedAt.getTime(),
+          }),
+          ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt?.getTime() ?? null }),
+          updatedAt: at.getTime(),
+          updatedBy: by,
+          version: sql`${apiKeys.version} + 1`,
+        })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.version, expectedVersion)))
+        .run();
+      return result.changes === 1;
+    },
+    async delete(id) {
+      db.delete(apiKeys).where(eq(apiKeys.id, id)).run();
+    },
+    async retireSecret(r) {
+      db.insert(retiredSecrets)
+        .values({
+          secretHash: r.secretHash,
+          keyId: r.keyId,
+          retiredAt: r.at.getTime(),
+          validUntil: r.validUntil.getTime(),
+          reason: r.reason,
+        })
+        .run();
+    },
+    async endGraceWindows(keyId, at) {
+      db.update(retiredSecrets)
+        .set({ validUntil: at.getTime() })
+        .where(and(eq(retiredSecrets.keyId, keyId), gt(retiredSecrets.validUntil, at.getTime())))
+        .run();
+    },
+    async touchLastUsed(uses) {
+      for (const [id, at] of uses) {
+        // Never move last_used_at backwards (flushes can overlap with a restart's).
+        db.update(apiKeys)
+          .set({ lastUsedAt: at.getTime() })
+          .where(
+            and(
+              eq(apiKeys.id, id),
+              or(sql`${apiKeys.lastUsedAt} is null`, sql`${apiKeys.lastUsedAt} < ${at.getTime()}`),
+            ),
+          )
+          .run();
+      }
+    },
+  };
+}
