@@ -131,7 +131,7 @@ describe("editing keys", () => {
     ]);
     expect(res.changed).toBe(true);
     const dm = outboxNotices(t.store).at(-1)?.notice;
-    expect(dm.changes).toEqual([
+    expect(dm?.changes).toEqual([
       "+ Products API on all accounts",
       "+ Orders/Tickets API Read/Write on acme",
       "− Orders/Tickets API Read on acme",

@@ -15,9 +15,16 @@ export function auditActions(store: Store): string[] {
   );
 }
 
+export interface NoticeJson {
+  type: string;
+  title?: string;
+  changes?: string[];
+  [k: string]: unknown;
+}
+
 export function outboxNotices(
   store: Store,
-): Array<{ recipient: string; kind: string; notice: any }> {
+): Array<{ recipient: string; kind: string; notice: NoticeJson }> {
   return rows<{ recipient: string; kind: string; payload: string }>(
     store,
     "select recipient, kind, payload from outbox order by id",
