@@ -2,7 +2,7 @@
 // CRC32 of those 40, so a leaked key can be recognised offline. The first 8 of the 40 are the
 // key's public id, generated once per key and kept across regenerations; only the SHA-256
 // hash of a secret is ever stored.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -60,7 +60,8 @@ export function publicIdOf(secret: string): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  // One-shot hashing: several times cheaper than createHash on the verification hot path.
+  return hash("sha256", secret, "hex");
 }
 
 /** Every checksum-valid secret inside a piece of text (a leaked-key scan). */

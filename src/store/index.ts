@@ -12,7 +12,7 @@ import { roleRepo } from "./repos/roles.ts";
 import { type SignatureRepo, signatureRepo } from "./repos/signatures.ts";
 import { submissionRepo } from "./repos/submissions.ts";
 import { SqliteUnitOfWork } from "./unit-of-work.ts";
-import { verifyLookup } from "./verify-lookup.ts";
+import { type SnapshotLookup, verifyLookup } from "./verify-lookup.ts";
 
 /** The domain's repositories plus what the delivery worker and the HTTP layer need. */
 export interface StoreTx extends Tx {
@@ -22,7 +22,7 @@ export interface StoreTx extends Tx {
 
 export interface Store {
   uow: SqliteUnitOfWork<StoreTx>;
-  verify: ReturnType<typeof verifyLookup>;
+  verify: SnapshotLookup;
   path: string;
   writer: OpenDb;
   close(): void;
@@ -45,12 +45,14 @@ export function openStore(path: string): Store {
   };
   // An in-memory database has no second connection to share it; read through the writer.
   const reader = path === ":memory:" ? writer : openReader(path);
+  const verify = verifyLookup(reader.sqlite, { shareSnapshots: reader !== writer });
   return {
-    uow: new SqliteUnitOfWork(writer.sqlite, tx),
-    verify: verifyLookup(reader.db),
+    uow: new SqliteUnitOfWork(writer.sqlite, tx, () => verify.invalidate()),
+    verify,
     path,
     writer,
     close() {
+      verify.close();
       if (reader !== writer) reader.close();
       writer.close();
     },

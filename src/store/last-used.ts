@@ -1,13 +1,14 @@
 // last_used_at without slowing the verification answer: uses are remembered in memory and
 // written in one small transaction a second later (and on shutdown).
-import type { UnitOfWork } from "../domain/ports.ts";
+import type { Tx } from "../domain/ports.ts";
+import type { SqliteUnitOfWork } from "./unit-of-work.ts";
 
 export class LastUsedRecorder {
   private pending = new Map<number, Date>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly uow: SqliteUnitOfWork<Tx>,
     private readonly intervalMs = 1000,
     private readonly onError: (e: unknown) => void = () => {},
   ) {}
@@ -24,7 +25,7 @@ export class LastUsedRecorder {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    await this.uow.run((tx) => tx.keys.touchLastUsed(batch));
+    await this.uow.run((tx) => tx.keys.touchLastUsed(batch), { quiet: true });
   }
 
   async stop(): Promise<void> {

@@ -10,20 +10,26 @@ export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly tx: T,
+    private readonly onCommit: () => void = () => {},
   ) {}
 
-  run<R>(work: (tx: T) => Promise<R>): Promise<R> {
-    const result = this.tail.then(() => this.exec(work));
+  /**
+   * `quiet` marks a transaction that cannot change a verification answer (last-use
+   * timestamps), so the verification cache survives it.
+   */
+  run<R>(work: (tx: T) => Promise<R>, opts: { quiet?: boolean } = {}): Promise<R> {
+    const result = this.tail.then(() => this.exec(work, opts.quiet ?? false));
     // The queue continues whatever this transaction's outcome.
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  private async exec<R>(work: (tx: T) => Promise<R>): Promise<R> {
+  private async exec<R>(work: (tx: T) => Promise<R>, quiet: boolean): Promise<R> {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
       const value = await work(this.tx);
       this.sqlite.exec("COMMIT");
+      if (!quiet) this.onCommit();
       return value;
     } catch (error) {
       if (this.sqlite.inTransaction) this.sqlite.exec("ROLLBACK");

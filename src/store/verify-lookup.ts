@@ -1,63 +1,163 @@
-// The verification API's reads: prepared once on the read-only connection, synchronous, so a
-// verify costs a hash and two indexed lookups.
-import { eq, sql } from "drizzle-orm";
-import { apiKeys, grants, nicknames, retiredSecrets } from "../../db/schema.ts";
-import type { NicknameKind } from "../domain/catalog.ts";
+// The verification API's reads, on the read-only connection.
+//
+// A secret carries its key's public id, so the key is found by that short unique id and the
+// stored hash compared here; only an old secret needs a second lookup. What a verify reads
+// (the key, its grants, nickname kinds) is kept in memory per public id: every commit of this
+// process that can change an answer clears it (the store calls `invalidate`), so our own
+// changes count at once, and entries are re-read after `maxAgeMs`, which bounds staleness for
+// writes by any other process. Time-dependent rules (expiries, grace windows) are evaluated
+// per request from the cached data, never cached as answers.
+//
+// Reads that miss share a read snapshot: each statement outside a transaction takes and drops
+// a WAL read lock, several system calls that cost more than the lookup itself.
+import type Database from "better-sqlite3";
+import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../domain/catalog.ts";
 import type { VerifyKey, VerifyLookup } from "../domain/keys/verify.ts";
-import type { Db } from "./db.ts";
-import { toGrant } from "./repos/grants.ts";
+import type { Grant } from "../domain/types.ts";
 
-export function verifyLookup(db: Db): VerifyLookup {
-  const keyColumns = {
-    id: apiKeys.id,
-    publicId: apiKeys.publicId,
-    name: apiKeys.name,
-    status: apiKeys.status,
-    expiresAt: apiKeys.expiresAt,
+type KeyRow = [
+  id: number,
+  publicId: string,
+  name: string,
+  status: "active" | "disabled",
+  expiresAt: number | null,
+  secretHash: string | null,
+];
+type GrantRow = [
+  api: string,
+  expiresAt: number | null,
+  requestId: number | null,
+  nickname: string | null,
+];
+
+interface Entry {
+  at: number;
+  key: VerifyKey | null;
+  hash: string | null;
+  grants: Grant[];
+}
+
+export interface SnapshotLookup extends VerifyLookup {
+  /** Something a verify reads may have changed: forget what is cached. */
+  invalidate(): void;
+  close(): void;
+}
+
+export interface LookupOptions {
+  /** False when the reader is also the writer (an in-memory database). */
+  shareSnapshots: boolean;
+  maxAgeMs?: number;
+  /** Entries kept at most; past it the cache starts over (bounds memory under random ids). */
+  maxEntries?: number;
+}
+
+export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): SnapshotLookup {
+  const keyByPublicId = sqlite
+    .prepare(
+      "select id, public_id, name, status, expires_at, secret_hash from api_keys where public_id = ?",
+    )
+    .raw(true);
+  const retired = sqlite
+    .prepare("select valid_until from retired_secrets where secret_hash = ? and key_id = ?")
+    .pluck();
+  const grantsOf = sqlite
+    .prepare(
+      `select g.api, g.expires_at, g.request_id, n.nickname from grants g
+       left join nicknames n on n.id = g.nickname_id where g.key_id = ?`,
+    )
+    .raw(true);
+  const kindOf = sqlite.prepare("select kind from nicknames where nickname = ?").pluck();
+  const begin = sqlite.prepare("BEGIN");
+  const end = sqlite.prepare("COMMIT");
+  const maxAge = opts.maxAgeMs ?? 1000;
+  const maxEntries = opts.maxEntries ?? 200_000;
+
+  const keys = new Map<string, Entry>();
+  const kinds = new Map<string, { at: number; kind: NicknameKind | undefined }>();
+  let snapshotAt = 0;
+  let idle: NodeJS.Timeout | undefined;
+
+  const release = () => {
+    if (sqlite.inTransaction) end.run();
   };
-  const current = db
-    .select(keyColumns)
-    .from(apiKeys)
-    .where(eq(apiKeys.secretHash, sql.placeholder("hash")))
-    .prepare();
-  const retired = db
-    .select({ ...keyColumns, validUntil: retiredSecrets.validUntil })
-    .from(retiredSecrets)
-    .innerJoin(apiKeys, eq(apiKeys.id, retiredSecrets.keyId))
-    .where(eq(retiredSecrets.secretHash, sql.placeholder("hash")))
-    .prepare();
-  const keyGrants = db
-    .select({
-      keyId: grants.keyId,
-      api: grants.api,
-      expiresAt: grants.expiresAt,
-      requestId: grants.requestId,
-      nickname: nicknames.nickname,
-    })
-    .from(grants)
-    .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
-    .where(eq(grants.keyId, sql.placeholder("keyId")))
-    .prepare();
-  const kind = db
-    .select({ kind: nicknames.kind })
-    .from(nicknames)
-    .where(eq(nicknames.nickname, sql.placeholder("nickname")))
-    .prepare();
+  const snapshot = (now: number) => {
+    if (!opts.shareSnapshots) return;
+    if (sqlite.inTransaction && now - snapshotAt > maxAge / 10) end.run();
+    if (!sqlite.inTransaction) {
+      begin.run();
+      snapshotAt = now;
+      // Do not hold a snapshot while idle: it would keep the WAL from being checkpointed.
+      clearTimeout(idle);
+      idle = setTimeout(release, maxAge / 10);
+      idle.unref();
+    }
+  };
+
+  const load = (publicId: string, now: number): Entry => {
+    snapshot(now);
+    const k = keyByPublicId.get(publicId) as KeyRow | undefined;
+    if (!k) return { at: now, key: null, hash: null, grants: [] };
+    const grants: Grant[] = [];
+    for (const r of grantsOf.all(k[0]) as GrantRow[]) {
+      grants.push({
+        scope: r[3] ?? ALL_ACCOUNTS,
+        api: r[0] as ApiId,
+        expiresAt: r[1] === null ? null : new Date(r[1]),
+        requestId: r[2],
+      });
+    }
+    return {
+      at: now,
+      key: { id: k[0], publicId: k[1], name: k[2], status: k[3], expiresAt: k[4] },
+      hash: k[5],
+      grants,
+    };
+  };
+
+  const kindFor = (nickname: string, now: number): NicknameKind | undefined => {
+    const hit = kinds.get(nickname);
+    if (hit && now - hit.at <= maxAge) return hit.kind;
+    snapshot(now);
+    const kind = (kindOf.get(nickname) as NicknameKind | undefined) ?? undefined;
+    if (kinds.size >= maxEntries) kinds.clear();
+    kinds.set(nickname, { at: now, kind });
+    return kind;
+  };
 
   return {
-    bySecretHash(hash) {
-      const k = current.get({ hash });
-      if (k) return { key: k as VerifyKey, retiredUntil: null };
-      const r = retired.get({ hash });
-      if (!r) return undefined;
-      const { validUntil, ...key } = r;
-      return { key: key as VerifyKey, retiredUntil: validUntil };
+    invalidate() {
+      keys.clear();
+      kinds.clear();
+      release();
     },
-    grants(keyId) {
-      return keyGrants.all({ keyId }).map(toGrant);
+    close() {
+      clearTimeout(idle);
+      release();
     },
-    nicknameKind(nickname) {
-      return kind.get({ nickname })?.kind as NicknameKind | undefined;
+    bySecretHash(hash, publicId, nickname) {
+      const now = performance.now();
+      let entry = keys.get(publicId);
+      if (!entry || now - entry.at > maxAge) {
+        entry = load(publicId, now);
+        if (keys.size >= maxEntries) keys.clear();
+        keys.set(publicId, entry);
+      }
+      const { key } = entry;
+      if (!key) return undefined;
+      let retiredUntil: number | null = null;
+      if (entry.hash !== hash) {
+        // An old secret (or a forged one carrying a real public id): rare, never cached.
+        snapshot(now);
+        const until = retired.get(hash, key.id) as number | undefined;
+        if (until === undefined) return undefined;
+        retiredUntil = until;
+      }
+      return {
+        key,
+        retiredUntil,
+        grants: entry.grants,
+        nicknameKind: nickname === undefined ? undefined : kindFor(nickname, now),
+      };
     },
   };
 }

@@ -2,7 +2,7 @@
 // I/O beyond the lookup port, because it sits on the hot path of every API call they serve.
 import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../catalog.ts";
 import { isLive, permits } from "../grants.ts";
-import { hashSecret, isWellFormedSecret } from "../secrets.ts";
+import { hashSecret, isWellFormedSecret, publicIdOf } from "../secrets.ts";
 import type { Grant } from "../types.ts";
 
 export interface VerifyKey {
@@ -13,14 +13,23 @@ export interface VerifyKey {
   expiresAt: number | null;
 }
 
-export type SecretMatch =
-  | { key: VerifyKey; retiredUntil: null }
-  | { key: VerifyKey; retiredUntil: number };
+/** Everything one verification needs, read in one go (one read transaction). */
+export interface SecretMatch {
+  key: VerifyKey;
+  /** Null for the current secret; for an old one, when its grace window ends. */
+  retiredUntil: number | null;
+  grants: Grant[];
+  /** The kind of the nickname asked about; undefined when it is not linked. */
+  nicknameKind: NicknameKind | undefined;
+}
 
 export interface VerifyLookup {
-  bySecretHash(hash: string): SecretMatch | undefined;
-  grants(keyId: number): Grant[];
-  nicknameKind(nickname: string): NicknameKind | undefined;
+  /** The key whose current or retired secret has this hash (it carries this public id). */
+  bySecretHash(
+    hash: string,
+    publicId: string,
+    nickname: string | undefined,
+  ): SecretMatch | undefined;
 }
 
 export type VerifyAnswer =
@@ -58,7 +67,7 @@ export function verify(
 ): { answer: VerifyAnswer; usedKeyId: number | null } {
   // A malformed or bad-checksum key is refused before any lookup.
   if (!isWellFormedSecret(q.key)) return refuse("unknown_key");
-  const match = lookup.bySecretHash(hashSecret(q.key));
+  const match = lookup.bySecretHash(hashSecret(q.key), publicIdOf(q.key), q.check?.nickname);
   if (!match) return refuse("unknown_key");
   const t = now.getTime();
   if (match.retiredUntil !== null && match.retiredUntil <= t) return refuse("rotated");
@@ -66,7 +75,7 @@ export function verify(
   if (key.status === "disabled") return refuse("disabled");
   if (key.expiresAt !== null && key.expiresAt <= t) return refuse("expired");
 
-  const grants = lookup.grants(key.id);
+  const { grants } = match;
   const ids = { keyId: key.publicId, name: key.name };
   if (!q.check) {
     return {
@@ -84,7 +93,7 @@ export function verify(
       usedKeyId: key.id,
     };
   }
-  const kind = lookup.nicknameKind(q.check.nickname);
+  const kind = match.nicknameKind;
   const allowed = kind !== undefined && permits(grants, q.check.nickname, kind, q.check.api, now);
   return {
     answer: allowed
