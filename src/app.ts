@@ -1,12 +1,16 @@
-// The composition root: store, domain context, HTTP listener, and whatever else the mode needs.
+// The composition root: store, domain context, HTTP listener, Slack, workers, for the mode
+// the configuration asks for.
 import type { Server } from "node:http";
-import type { Config } from "./config.ts";
+import { type Config, modeOf } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { Ctx } from "./domain/context.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
 import { close, createHttpServer, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import { createLog, type Log } from "./log.ts";
+import { createRenderer } from "./notify/render.ts";
+import { OutboxWorker } from "./notify/worker.ts";
+import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
 
@@ -14,6 +18,12 @@ export interface KeywardOptions {
   config: Config;
   clock?: Clock;
   log?: Log;
+  /** Retries of Slack Web API calls made by listeners (tests: 0). */
+  slackRetries?: number;
+  /** Outbox worker tuning (tests make it quick). */
+  worker?: { pollMs?: number; backoffBaseMs?: number };
+  /** Extra HTTP routes on the same listener (the sandbox's page). */
+  routes?: Pick<Routes, "extra" | "prefixes">;
 }
 
 export interface Keyward {
@@ -23,8 +33,12 @@ export interface Keyward {
   ctx: Ctx;
   log: Log;
   server: Server;
+  slack: SlackApp | undefined;
+  worker: OutboxWorker | undefined;
   stop(): Promise<void>;
 }
+
+const SIGNATURE_MEMORY_MS = 10 * 60 * 1000;
 
 export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const { config } = opts;
@@ -45,10 +59,61 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       clock,
       onUse: (id, at) => lastUsed.record(id, at),
     }),
+    ...opts.routes,
   };
+
+  let slack: SlackApp | undefined;
+  let worker: OutboxWorker | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const mode = modeOf(config);
+  if (config.SLACK_BOT_TOKEN) {
+    slack = createSlackApp({
+      ctx,
+      log,
+      botToken: config.SLACK_BOT_TOKEN,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: mode === "socket" ? config.SLACK_APP_TOKEN : undefined,
+      apiUrl: config.SLACK_API_URL,
+      retries: opts.slackRetries,
+      replays: {
+        claim: (signature) =>
+          store.uow.run(async (tx) => tx.signatures.claim(signature, Date.now()), { quiet: true }),
+      },
+      kick: () => worker?.kick(),
+    });
+    if (slack.http) routes.slack = slack.http;
+    worker = new OutboxWorker({
+      uow: store.uow,
+      client: slack.notifyClient,
+      render: createRenderer(ctx),
+      clock,
+      log,
+      pollMs: opts.worker?.pollMs,
+      backoffBaseMs: opts.worker?.backoffBaseMs,
+    });
+    timers.push(
+      setInterval(() => {
+        store.uow
+          .run(async (tx) => tx.signatures.forgetBefore(Date.now() - SIGNATURE_MEMORY_MS), {
+            quiet: true,
+          })
+          .catch((e) => log.warn({ err: String(e) }, "could not prune seen signatures"));
+      }, 60_000),
+    );
+  }
+
   const server = createHttpServer(routes, log);
   const port = await listen(server, config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
+  try {
+    await slack?.start();
+  } catch (e) {
+    await close(server);
+    store.close();
+    throw new Error(`Could not connect to Slack: ${(e as Error).message}`);
+  }
+  await worker?.start();
+  for (const t of timers) t.unref();
 
   let stopped = false;
   return {
@@ -58,10 +123,15 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ctx,
     log,
     server,
+    slack,
+    worker,
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const t of timers) clearInterval(t);
       await close(server);
+      await slack?.stop();
+      await worker?.stop();
       await lastUsed.stop();
       store.close();
     },

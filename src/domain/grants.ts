@@ -39,11 +39,11 @@ export function validateCells(
     if (!isApiId(api)) throw invalid(`There is no API called "${api}".`, field);
     if (scope !== ALL_ACCOUNTS) {
       const nick = byName.get(scope);
-      if (!nick) throw invalid(`"${scope}" is not a linked account nickname.`, field);
+      if (!nick) throw invalid(`"${scope}" is not a linked account nickname.`, `${field}.${api}`);
       if (!mayHold(api, nick.kind)) {
         throw invalid(
           `${API_LABELS[api]} is for sellers only: "${scope}" is an ${nick.kind} account.`,
-          field,
+          `${field}.${api}`,
         );
       }
     }

@@ -142,7 +142,13 @@ export interface NewAuditEvent {
 
 export interface AuditRepo {
   append(e: NewAuditEvent): Promise<void>;
-  list(q: { keyId?: number; beforeId?: number; limit: number }): Promise<AuditEvent[]>;
+  /** Newest first. `involving`: only events by this person or on these keys. */
+  list(q: {
+    keyId?: number;
+    beforeId?: number;
+    limit: number;
+    involving?: { actor: string; keyIds: number[] };
+  }): Promise<AuditEvent[]>;
 }
 
 export interface OutboxRepo {

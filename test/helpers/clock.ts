@@ -17,5 +17,16 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Real time plus an offset the test can move forward: timers keep working, days can pass. */
+export class ShiftClock implements Clock {
+  private offset = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;

@@ -3,12 +3,12 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { describeDiff, diffCells, validateCells } from "../grants.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
-import { userRef } from "../text.ts";
+import { isoDay, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { loadKey } from "./load.ts";
-import { uniqueName } from "./rules.ts";
+import { checkExpiry, uniqueName } from "./rules.ts";
 import { applyUpdate, assertFresh } from "./versioning.ts";
 
 export interface EditKeyInput {
@@ -17,6 +17,8 @@ export interface EditKeyInput {
   expectedVersion?: number;
   name?: string;
   keyOwner?: string;
+  /** Undefined leaves it; null clears it. */
+  expiresAt?: Date | null;
   /** The complete new permission matrix; cells kept from before keep their expiry. */
   cells?: ReadonlyArray<{ scope: string; api: string }>;
 }
@@ -59,6 +61,26 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
           action: "key.owner_changed",
           ...auditKey(key),
           diff: { before: { keyOwner: key.keyOwner }, after: { keyOwner: owner } },
+        });
+      }
+    }
+
+    if (input.expiresAt !== undefined) {
+      const was = key.expiresAt?.getTime() ?? null;
+      const will = input.expiresAt?.getTime() ?? null;
+      if (was !== will) {
+        if (input.expiresAt) checkExpiry(input.expiresAt, now);
+        patch.expiresAt = input.expiresAt;
+        const show = (d: Date | null) => (d ? isoDay(d) : "never");
+        lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
+        events.push({
+          actor,
+          action: "key.expiry_changed",
+          ...auditKey(key),
+          diff: {
+            before: { expiresAt: key.expiresAt?.toISOString() ?? null },
+            after: { expiresAt: input.expiresAt?.toISOString() ?? null },
+          },
         });
       }
     }

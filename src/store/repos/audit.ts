@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { auditEvents } from "../../../db/schema.ts";
 import type { AuditRepo } from "../../domain/ports.ts";
 import type { AuditAction, AuditEvent } from "../../domain/types.ts";
@@ -30,6 +30,14 @@ export function auditRepo(db: Db): AuditRepo {
           and(
             q.keyId !== undefined ? eq(auditEvents.keyId, q.keyId) : undefined,
             q.beforeId !== undefined ? lt(auditEvents.id, q.beforeId) : undefined,
+            q.involving
+              ? or(
+                  eq(auditEvents.actor, q.involving.actor),
+                  q.involving.keyIds.length
+                    ? inArray(auditEvents.keyId, q.involving.keyIds)
+                    : undefined,
+                )
+              : undefined,
           ),
         )
         .orderBy(desc(auditEvents.id))

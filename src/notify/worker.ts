@@ -1,0 +1,299 @@
+// Delivers the outbox. Each notification is sent at most once and at least once while Slack
+// can take it: a row is claimed before its call; a call that may or may not have reached
+// Slack (a timeout, a 5xx, a crash mid-call) is looked up in the conversation by the outbox id
+// carried in the message's metadata before it is ever sent again. Slack's Retry-After pauses
+// the whole worker; other failures back off exponentially; permanent refusals stop retrying.
+import type { WebClient } from "@slack/web-api";
+import type { Clock } from "../domain/clock.ts";
+import type { Log } from "../log.ts";
+import type { StoreTx } from "../store/index.ts";
+import type { OutboxRow } from "../store/repos/outbox.ts";
+import type { SqliteUnitOfWork } from "../store/unit-of-work.ts";
+import type { Renderer } from "./render.ts";
+
+const METADATA_EVENT = "keyward_notice";
+const PERMANENT = new Set([
+  "user_not_found",
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "invalid_blocks",
+  "invalid_arguments",
+  "no_text",
+  "account_inactive",
+  "cannot_dm_bot",
+  "user_disabled",
+  "msg_too_long",
+  "message_not_found",
+  "cant_update_message",
+  "thread_not_found",
+  "invalid_auth",
+  "not_authed",
+  "missing_scope",
+]);
+const MAX_ATTEMPTS = 12;
+
+export interface WorkerOptions {
+  uow: SqliteUnitOfWork<StoreTx>;
+  client: WebClient;
+  render: Renderer;
+  clock: Clock;
+  log: Log;
+  /** Idle poll interval; a kick wakes the worker sooner. */
+  pollMs?: number;
+  batch?: number;
+  backoffBaseMs?: number;
+}
+
+type Outcome =
+  | { kind: "sent"; channel: string | null; ts: string | null }
+  | { kind: "retry"; afterMs: number; error: string; ambiguous: boolean }
+  | { kind: "failed"; error: string };
+
+interface SlackErrorLike {
+  code?: string;
+  retryAfter?: number;
+  data?: { error?: string };
+  statusCode?: number;
+}
+
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private pausedUntil = 0;
+  private again = false;
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(private readonly o: WorkerOptions) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.recoverInFlight();
+    this.kick();
+  }
+
+  /** Something was enqueued: run soon. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.loop(), 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs until nothing is due (for tests and shutdown). */
+  async drain(maxRounds = 50): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) {
+      await this.running;
+      const due = await this.o.uow.run(async (tx) => tx.outboxQueue.nextDueAt(), { quiet: true });
+      if (due === null || due > this.o.clock.now().getTime()) return;
+      await this.tick();
+    }
+  }
+
+  private loop(): void {
+    this.running = this.tick()
+      .catch((e) => this.o.log.error({ err: String(e) }, "outbox tick failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const wait = this.again ? 0 : Math.max(this.pausedUntil - Date.now(), this.o.pollMs ?? 500);
+        this.again = false;
+        this.timer = setTimeout(() => this.loop(), wait);
+        this.timer.unref?.();
+      });
+  }
+
+  private async tick(): Promise<void> {
+    if (Date.now() < this.pausedUntil) return;
+    const now = this.o.clock.now().getTime();
+    const rows = await this.o.uow.run(
+      async (tx) => tx.outboxQueue.claimDue(now, this.o.batch ?? 20),
+      { quiet: true },
+    );
+    for (const row of rows) {
+      if (this.stopped || Date.now() < this.pausedUntil) {
+        await this.settle(row, {
+          kind: "retry",
+          afterMs: Math.max(0, this.pausedUntil - Date.now()),
+          error: "paused",
+          ambiguous: false,
+        });
+        continue;
+      }
+      await this.settle(row, await this.deliver(row));
+    }
+  }
+
+  private async settle(row: OutboxRow, outcome: Outcome): Promise<void> {
+    const now = this.o.clock.now().getTime();
+    await this.o.uow.run(
+      async (tx) => {
+        if (outcome.kind === "sent")
+          tx.outboxQueue.markSent(row.id, outcome.channel, outcome.ts, now);
+        else if (outcome.kind === "failed") tx.outboxQueue.fail(row.id, outcome.error);
+        else if (row.attempts >= MAX_ATTEMPTS)
+          tx.outboxQueue.fail(row.id, `gave up: ${outcome.error}`);
+        else
+          tx.outboxQueue.retryAt(
+            row.id,
+            now + outcome.afterMs,
+            outcome.ambiguous ? `ambiguous: ${outcome.error}` : outcome.error,
+          );
+      },
+      { quiet: true },
+    );
+    if (outcome.kind === "failed") {
+      this.o.log.warn(
+        { outboxId: row.id, kind: row.kind, error: outcome.error },
+        "notification could not be delivered",
+      );
+    }
+  }
+
+  private backoff(attempts: number): number {
+    const base = this.o.backoffBaseMs ?? 1000;
+    const ms = Math.min(base * 2 ** Math.max(0, attempts - 1), 5 * 60 * 1000);
+    return Math.round(ms * (0.75 + Math.random() * 0.5));
+  }
+
+  private failure(row: OutboxRow, e: unknown): Outcome {
+    const err = e as SlackErrorLike;
+    if (err.code === "slack_webapi_rate_limited_error") {
+      const ms = Math.max(1, err.retryAfter ?? 1) * 1000;
+      this.pausedUntil = Date.now() + ms;
+      return { kind: "retry", afterMs: ms, error: "ratelimited", ambiguous: false };
+    }
+    if (err.code === "slack_webapi_platform_error") {
+      const error = err.data?.error ?? "unknown_error";
+      if (PERMANENT.has(error)) return { kind: "failed", error };
+      return {
+        kind: "retry",
+        afterMs: this.backoff(row.attempts),
+        error,
+        ambiguous: error === "request_timeout" || error === "internal_error",
+      };
+    }
+    // An HTTP error, a timeout or a broken connection: Slack may have acted on it.
+    const what = err.code ?? (e instanceof Error ? e.message : String(e));
+    return { kind: "retry", afterMs: this.backoff(row.attempts), error: what, ambiguous: true };
+  }
+
+  private async deliver(row: OutboxRow): Promise<Outcome> {
+    try {
+      if (row.kind === "card_update") return await this.updateCards(row);
+      if (row.attempts > 1 || row.claimedAt === null) {
+        const found = await this.findDelivered(row);
+        if (found) return { kind: "sent", ...found };
+      }
+      const rendered = await this.o.render(row.notice, new Date(row.createdAt), row.recipient);
+      if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
+      const res = await this.o.client.chat.postMessage({
+        channel: row.recipient,
+        ...(row.threadTs ? { thread_ts: row.threadTs } : {}),
+        text: rendered.text,
+        blocks: rendered.blocks as never,
+        unfurl_links: false,
+        metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: row.id } },
+      });
+      return { kind: "sent", channel: res.channel ?? null, ts: res.ts ?? null };
+    } catch (e) {
+      return this.failure(row, e);
+    }
+  }
+
+  private async updateCards(row: OutboxRow): Promise<Outcome> {
+    if (row.requestId === null) return { kind: "failed", error: "card update without a request" };
+    const cards = await this.o.uow.run(
+      async (tx) => tx.outboxQueue.deliveredCards(row.requestId as number),
+      { quiet: true },
+    );
+    for (const card of cards) {
+      const rendered = await this.o.render(row.notice, new Date(row.createdAt), "");
+      if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
+      // chat.update is idempotent: repeating it after a crash shows the same card.
+      await this.o.client.chat.update({
+        channel: card.channel,
+        ts: card.ts,
+        text: rendered.text,
+        blocks: rendered.blocks as never,
+      });
+    }
+    return { kind: "sent", channel: null, ts: null };
+  }
+
+  /** Looks for a message this row already produced (by the outbox id in its metadata). */
+  private async findDelivered(row: OutboxRow): Promise<{ channel: string; ts: string } | null> {
+    const since = ((row.claimedAt ?? row.createdAt) - 10 * 60 * 1000) / 1000;
+    const matches = (m: {
+      metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+    }) =>
+      m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.outbox_id === row.id;
+    if (row.kind === "thread" && row.threadTs) {
+      const res = await this.o.client.conversations.replies({
+        channel: row.recipient,
+        ts: row.threadTs,
+        include_all_metadata: true,
+        limit: 200,
+      });
+      const m = (res.messages ?? []).find((x) => matches(x as never));
+      return m?.ts ? { channel: row.recipient, ts: m.ts } : null;
+    }
+    const channel = await this.dmChannel(row.recipient);
+    const res = await this.o.client.conversations.history({
+      channel,
+      oldest: String(Math.max(0, since)),
+      include_all_metadata: true,
+      limit: 200,
+    });
+    const m = (res.messages ?? []).find((x) => matches(x as never));
+    return m?.ts ? { channel, ts: m.ts } : null;
+  }
+
+  private async dmChannel(recipient: string): Promise<string> {
+    if (!/^[UW]/.test(recipient)) return recipient;
+    const known = this.dmChannels.get(recipient);
+    if (known) return known;
+    const res = await this.o.client.conversations.open({ users: recipient });
+    const id = res.channel?.id;
+    if (!id) throw new Error("conversations.open returned no channel");
+    this.dmChannels.set(recipient, id);
+    return id;
+  }
+
+  /** Rows a crashed process left mid-call: delivered (then marked) or due again. */
+  private async recoverInFlight(): Promise<void> {
+    const rows = await this.o.uow.run(async (tx) => tx.outboxQueue.inFlight(), { quiet: true });
+    for (const row of rows) {
+      let found: { channel: string; ts: string } | null = null;
+      if (row.kind !== "card_update") {
+        try {
+          found = await this.findDelivered(row);
+        } catch (e) {
+          // Cannot tell yet: leave it marked ambiguous so the next attempt looks again first.
+          this.o.log.warn(
+            { outboxId: row.id, err: String(e) },
+            "could not check an interrupted notification",
+          );
+        }
+      }
+      await this.settle(
+        row,
+        found
+          ? { kind: "sent", ...found }
+          : { kind: "retry", afterMs: 0, error: "interrupted", ambiguous: true },
+      );
+    }
+    if (rows.length)
+      this.o.log.info({ rows: rows.length }, "recovered notifications interrupted by a restart");
+  }
+}

@@ -1,0 +1,359 @@
+// The stand-in acting as Slack towards the app: slash commands, clicks, modal submissions and
+// events, built the way Slack builds them and signed the way Slack signs them, then the
+// app's answers applied to the workspace (ephemeral replies, response_action, …).
+
+import { sign } from "./signing.ts";
+import { optionsOf } from "./view-state.ts";
+import type { WebApi } from "./web-api.ts";
+import {
+  APP_ID,
+  type Json,
+  type Message,
+  type StateValue,
+  TEAM,
+  type View,
+  type Workspace,
+} from "./workspace.ts";
+
+export interface Delivery {
+  status: number;
+  text: string;
+  json: Json | undefined;
+  /** Milliseconds from sending to the complete answer. */
+  ms: number;
+}
+
+export interface SentRequest {
+  body: string;
+  contentType: string;
+  timestamp: number;
+  signature: string;
+}
+
+export type Surface =
+  | { kind: "message"; channel: string; ts: string }
+  | { kind: "view"; viewId: string };
+
+export interface ActionRef {
+  blockId: string;
+  actionId: string;
+  /** For overflow, selects, radio: the chosen option's value. */
+  optionValue?: string;
+}
+
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export class Driver {
+  /** Every request sent to the app and what it answered, for scanning and replay tests. */
+  readonly sent: Array<SentRequest & { kind: string; answer?: Delivery }> = [];
+  private events = 0;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly api: WebApi,
+    readonly opts: { appUrl: () => string; signingSecret: string; selfUrl: () => string },
+  ) {}
+
+  /** Sends a body to the app's /slack/events, signed now. */
+  async deliver(kind: string, body: string, contentType: string): Promise<Delivery> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const req: SentRequest & { kind: string; answer?: Delivery } = {
+      kind,
+      body,
+      contentType,
+      timestamp,
+      signature: sign(this.opts.signingSecret, timestamp, body),
+    };
+    this.sent.push(req);
+    req.answer = await this.resend(req);
+    return req.answer;
+  }
+
+  /** Sends a request exactly as it was sent before (a replay). */
+  async resend(req: SentRequest): Promise<Delivery> {
+    const started = performance.now();
+    const res = await fetch(this.opts.appUrl(), {
+      method: "POST",
+      headers: {
+        "content-type": req.contentType,
+        "x-slack-request-timestamp": String(req.timestamp),
+        "x-slack-signature": req.signature,
+      },
+      body: req.body,
+    });
+    const text = await res.text();
+    let json: Json | undefined;
+    try {
+      json = text ? (JSON.parse(text) as Json) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json, ms: performance.now() - started };
+  }
+
+  private form(fields: Record<string, string>): string {
+    return new URLSearchParams(fields).toString();
+  }
+
+  private async interaction(kind: string, payload: Json): Promise<Delivery> {
+    return this.deliver(
+      kind,
+      this.form({ payload: JSON.stringify(payload) }),
+      "application/x-www-form-urlencoded",
+    );
+  }
+
+  private userOf(userId: string): Json {
+    const p = this.ws.people.get(userId);
+    return { id: userId, username: p?.name ?? userId, name: p?.name ?? userId, team_id: TEAM.id };
+  }
+
+  /** Text as Slack sends it with should_escape: mentions become <@U…|name>. */
+  escapeCommandText(text: string): string {
+    return text.replace(/@([a-z0-9._-]+)/gi, (whole, name: string) => {
+      const p = [...this.ws.people.values()].find((x) => x.name === name.toLowerCase());
+      return p ? `<@${p.id}|${p.name}>` : whole;
+    });
+  }
+
+  async command(userId: string, channel: string, text: string, command = "/apikeys") {
+    const trigger = this.ws.issueTrigger(userId);
+    const responseUrl = this.ws.issueResponseUrl(this.opts.selfUrl(), userId, channel);
+    const c = this.ws.conversations.get(channel);
+    const answer = await this.deliver(
+      "command",
+      this.form({
+        token: "sandbox-verification-token",
+        team_id: TEAM.id,
+        team_domain: TEAM.domain,
+        channel_id: channel,
+        channel_name: c?.isIm ? "directmessage" : (c?.name ?? "unknown"),
+        user_id: userId,
+        user_name: this.ws.people.get(userId)?.name ?? userId,
+        command,
+        text: this.escapeCommandText(text),
+        api_app_id: APP_ID,
+        is_enterprise_install: "false",
+        response_url: responseUrl,
+        trigger_id: trigger,
+      }),
+      "application/x-www-form-urlencoded",
+    );
+    let message: Message | undefined;
+    // A non-empty acknowledgement is shown to the person as an ephemeral reply.
+    if (answer.status === 200 && answer.text) {
+      const body = answer.json ?? { text: answer.text };
+      message = this.ws.post({
+        channel,
+        user: "U0KEYWARD",
+        text: String(body.text ?? ""),
+        blocks: body.blocks as Json[] | undefined,
+        ephemeralFor: body.response_type === "in_channel" ? undefined : userId,
+      });
+      const r = this.ws.responseUrls.get(responseUrl.split("/").pop() as string);
+      if (r) r.messageTs = message.ts;
+    }
+    return { ...answer, trigger, responseUrl, message };
+  }
+
+  private findElement(blocks: unknown, ref: ActionRef): Json | undefined {
+    for (const b of Array.isArray(blocks) ? blocks : []) {
+      if (!isObj(b) || b.block_id !== ref.blockId) continue;
+      const els =
+        b.type === "actions"
+          ? b.elements
+          : b.type === "section"
+            ? [b.accessory]
+            : b.type === "input"
+              ? [b.element]
+              : [];
+      for (const el of Array.isArray(els) ? els : []) {
+        if (isObj(el) && el.action_id === ref.actionId) return el;
+      }
+    }
+    return undefined;
+  }
+
+  private actionPayload(el: Json, ref: ActionRef): Json {
+    const base: Json = {
+      action_id: ref.actionId,
+      block_id: ref.blockId,
+      type: el.type,
+      action_ts: String(Date.now() / 1000),
+    };
+    if (el.type === "button") return { ...base, text: el.text, value: el.value, style: el.style };
+    const option = optionsOf(el).find((o) => o.value === ref.optionValue);
+    if (!option) throw new Error(`no option ${ref.optionValue} in ${ref.actionId}`);
+    return { ...base, selected_option: option };
+  }
+
+  /** A click on a button, overflow option or select in a message or a view. */
+  async click(userId: string, surface: Surface, ref: ActionRef): Promise<Delivery> {
+    if (surface.kind === "message") {
+      const m = this.ws.findMessage(surface.channel, surface.ts);
+      if (!m) throw new Error("message not found");
+      const el = this.findElement(m.blocks, ref);
+      if (!el) throw new Error(`no element ${ref.blockId}/${ref.actionId} in that message`);
+      const responseUrl = this.ws.issueResponseUrl(this.opts.selfUrl(), userId, m.channel, m.ts);
+      const c = this.ws.conversations.get(m.channel);
+      return this.interaction("block_actions", {
+        type: "block_actions",
+        user: this.userOf(userId),
+        api_app_id: APP_ID,
+        token: "sandbox-verification-token",
+        container: {
+          type: "message",
+          message_ts: m.ts,
+          channel_id: m.channel,
+          is_ephemeral: Boolean(m.ephemeralFor),
+        },
+        trigger_id: this.ws.issueTrigger(userId),
+        team: { id: TEAM.id, domain: TEAM.domain },
+        enterprise: null,
+        is_enterprise_install: false,
+        channel: { id: m.channel, name: c?.name ?? "" },
+        // Slack does not send the content of ephemeral messages back.
+        message: m.ephemeralFor
+          ? undefined
+          : { type: "message", ts: m.ts, text: m.text, blocks: m.blocks, user: m.user },
+        state: { values: {} },
+        response_url: responseUrl,
+        actions: [this.actionPayload(el, ref)],
+      });
+    }
+    const v = this.ws.views.get(surface.viewId);
+    if (!v) throw new Error("view not found");
+    const el = this.findElement(v.view.blocks, ref);
+    if (!el) throw new Error(`no element ${ref.blockId}/${ref.actionId} in that view`);
+    return this.interaction("block_actions", {
+      type: "block_actions",
+      user: this.userOf(userId),
+      api_app_id: APP_ID,
+      token: "sandbox-verification-token",
+      container: { type: "view", view_id: v.id },
+      trigger_id: this.ws.issueTrigger(userId, v.id),
+      team: { id: TEAM.id, domain: TEAM.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: this.api.viewPayload(v),
+      actions: [this.actionPayload(el, ref)],
+    });
+  }
+
+  /** Sets a form value in an open view, as a person typing or picking would. */
+  setValue(viewId: string, blockId: string, actionId: string, value: StateValue): void {
+    const v = this.ws.views.get(viewId);
+    if (!v) throw new Error("view not found");
+    v.values[blockId] = { ...(v.values[blockId] ?? {}), [actionId]: value };
+    delete v.errors[blockId];
+    this.ws.changed("views");
+  }
+
+  /** Submits the person's top modal; applies the app's response_action. */
+  async submit(userId: string, viewId: string): Promise<Delivery> {
+    const v = this.ws.views.get(viewId);
+    if (!v || v.kind !== "modal") throw new Error("modal not found");
+    const answer = await this.interaction("view_submission", {
+      type: "view_submission",
+      team: { id: TEAM.id, domain: TEAM.domain },
+      user: this.userOf(userId),
+      api_app_id: APP_ID,
+      token: "sandbox-verification-token",
+      trigger_id: this.ws.issueTrigger(userId, v.id),
+      view: this.api.viewPayload(v),
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    });
+    if (answer.status === 200) this.applySubmissionAnswer(userId, v, answer.json);
+    return answer;
+  }
+
+  private applySubmissionAnswer(userId: string, v: View, body: Json | undefined): void {
+    const stack = this.ws.stacks.get(userId) ?? [];
+    const action = body?.response_action;
+    if (action === "errors") {
+      v.errors = (body?.errors as Record<string, string>) ?? {};
+    } else if (action === "update" && isObj(body?.view)) {
+      this.api.replaceView(v, body.view);
+    } else if (action === "push" && isObj(body?.view)) {
+      this.api.pushView(userId, body.view);
+    } else if (action === "clear") {
+      this.ws.stacks.set(userId, []);
+    } else {
+      this.ws.stacks.set(
+        userId,
+        stack.filter((id) => id !== v.id),
+      );
+    }
+    this.ws.changed("views");
+  }
+
+  /** Closes the top modal (Cancel / ×); tells the app when the view asked to be told. */
+  async close(userId: string, viewId: string): Promise<Delivery | undefined> {
+    const v = this.ws.views.get(viewId);
+    const stack = this.ws.stacks.get(userId) ?? [];
+    this.ws.stacks.set(
+      userId,
+      stack.filter((id) => id !== viewId),
+    );
+    this.ws.changed("views");
+    if (!v?.view.notify_on_close) return undefined;
+    return this.interaction("view_closed", {
+      type: "view_closed",
+      team: { id: TEAM.id, domain: TEAM.domain },
+      user: this.userOf(userId),
+      api_app_id: APP_ID,
+      view: this.api.viewPayload(v),
+      is_cleared: false,
+    });
+  }
+
+  private async event(event: Json): Promise<Delivery> {
+    this.events += 1;
+    return this.deliver(
+      "event",
+      JSON.stringify({
+        token: "sandbox-verification-token",
+        team_id: TEAM.id,
+        api_app_id: APP_ID,
+        event,
+        type: "event_callback",
+        event_id: `Ev${String(this.events).padStart(8, "0")}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: TEAM.id, user_id: "U0KEYWARD", is_bot: true }],
+      }),
+      "application/json",
+    );
+  }
+
+  async openHome(userId: string): Promise<Delivery> {
+    const im = this.ws.imWith(userId);
+    return this.event({
+      type: "app_home_opened",
+      user: userId,
+      channel: im?.id,
+      tab: "home",
+      event_ts: String(Date.now() / 1000),
+    });
+  }
+
+  /** A person posts in a conversation; the app hears it if the bot is a member. */
+  async say(userId: string, channel: string, text: string, threadTs?: string) {
+    const c = this.ws.conversations.get(channel);
+    if (!c) throw new Error("no such conversation");
+    const m = this.ws.post({ channel, user: userId, text, threadTs });
+    if (!c.members.has("U0KEYWARD")) return { message: m, answer: undefined };
+    const answer = await this.event({
+      type: "message",
+      channel,
+      user: userId,
+      text,
+      ts: m.ts,
+      thread_ts: threadTs,
+      channel_type: c.isIm ? "im" : "channel",
+      event_ts: m.ts,
+    });
+    return { message: m, answer };
+  }
+}

@@ -1,0 +1,190 @@
+// The stand-in's picture of a Slack workspace: people, conversations, messages, views and
+// triggers. Everything Slack would keep, kept in memory, observable for the sandbox page.
+import { EventEmitter } from "node:events";
+
+export type Json = Record<string, unknown>;
+
+export interface Person {
+  id: string;
+  name: string;
+  realName: string;
+  deleted?: boolean;
+  isBot?: boolean;
+  /** Shown in the sandbox's person picker. */
+  title?: string;
+}
+
+export interface Conversation {
+  id: string;
+  name: string;
+  isIm: boolean;
+  /** For a DM: the person the bot talks to. */
+  user?: string;
+  members: Set<string>;
+}
+
+export interface Message {
+  channel: string;
+  ts: string;
+  /** Who posted it (a person, or the bot's user id). */
+  user: string;
+  text: string;
+  blocks?: Json[];
+  threadTs?: string;
+  metadata?: Json;
+  /** Only this person sees it (a slash command's answer, chat.postEphemeral). */
+  ephemeralFor?: string;
+  deleted?: boolean;
+  editedAt?: number;
+}
+
+export type StateValue = Json & { type: string };
+
+export interface View {
+  id: string;
+  hash: string;
+  user: string;
+  kind: "modal" | "home";
+  view: Json;
+  /** Form state as the person has filled it: block_id → action_id → value. */
+  values: Record<string, Record<string, StateValue>>;
+  rootViewId: string;
+  previousViewId: string | null;
+  /** response_action errors, by block id, shown under their inputs. */
+  errors: Record<string, string>;
+}
+
+export interface Trigger {
+  id: string;
+  user: string;
+  issuedAt: number;
+  used: boolean;
+  /** The modal the interaction came from, when it came from one. */
+  fromViewId?: string;
+}
+
+export interface ResponseUrl {
+  token: string;
+  user: string;
+  channel: string;
+  /** The message `replace_original` / `delete_original` act on. */
+  messageTs?: string;
+  uses: number;
+}
+
+export const TEAM = { id: "T0SANDBOX", domain: "keyward-sandbox" };
+export const APP_ID = "A0KEYWARD";
+export const BOT = { userId: "U0KEYWARD", botId: "B0KEYWARD", name: "keyward" };
+
+export class Workspace extends EventEmitter {
+  readonly people = new Map<string, Person>();
+  readonly conversations = new Map<string, Conversation>();
+  readonly messages: Message[] = [];
+  readonly views = new Map<string, View>();
+  /** Open modal stack per person, bottom first (at most 3). */
+  readonly stacks = new Map<string, string[]>();
+  readonly homes = new Map<string, string>();
+  readonly triggers = new Map<string, Trigger>();
+  readonly responseUrls = new Map<string, ResponseUrl>();
+  readonly usergroups = new Map<string, string[]>();
+  private seq = 0;
+  private lastTs = 0;
+
+  constructor() {
+    super();
+    this.setMaxListeners(100);
+    this.addPerson({ id: BOT.userId, name: BOT.name, realName: "Keyward", isBot: true });
+  }
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${String(this.seq).padStart(8, "0")}`;
+  }
+
+  /** Slack message timestamps: unique, increasing, "seconds.micros". */
+  nextTs(): string {
+    const now = Date.now() * 1000;
+    this.lastTs = Math.max(now, this.lastTs + 1);
+    return `${Math.floor(this.lastTs / 1_000_000)}.${String(this.lastTs % 1_000_000).padStart(6, "0")}`;
+  }
+
+  changed(what: string): void {
+    this.emit("change", what);
+  }
+
+  addPerson(p: Person): Person {
+    this.people.set(p.id, p);
+    for (const c of this.conversations.values()) if (!c.isIm) c.members.add(p.id);
+    this.changed("people");
+    return p;
+  }
+
+  addChannel(id: string, name: string): Conversation {
+    const c: Conversation = { id, name, isIm: false, members: new Set(this.people.keys()) };
+    this.conversations.set(id, c);
+    this.changed("conversations");
+    return c;
+  }
+
+  /** The DM between the bot and a person (created on first use, like conversations.open). */
+  imWith(userId: string): Conversation | undefined {
+    const person = this.people.get(userId);
+    if (!person || person.deleted) return undefined;
+    const id = `D${userId.slice(1)}`;
+    let c = this.conversations.get(id);
+    if (!c) {
+      c = {
+        id,
+        name: person.name,
+        isIm: true,
+        user: userId,
+        members: new Set([userId, BOT.userId]),
+      };
+      this.conversations.set(id, c);
+      this.changed("conversations");
+    }
+    return c;
+  }
+
+  /** A channel id, or a person's id meaning their DM with the bot. */
+  resolveChannel(idOrUser: string): Conversation | undefined {
+    if (/^[UW]/.test(idOrUser)) return this.imWith(idOrUser);
+    return this.conversations.get(idOrUser);
+  }
+
+  post(m: Omit<Message, "ts"> & { ts?: string }): Message {
+    const msg: Message = { ...m, ts: m.ts ?? this.nextTs() };
+    this.messages.push(msg);
+    this.changed("messages");
+    return msg;
+  }
+
+  findMessage(channel: string, ts: string): Message | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+  }
+
+  /** What a person sees in a conversation, oldest first. */
+  visibleTo(userId: string, channel: string): Message[] {
+    return this.messages.filter(
+      (m) => m.channel === channel && !m.deleted && (!m.ephemeralFor || m.ephemeralFor === userId),
+    );
+  }
+
+  issueTrigger(user: string, fromViewId?: string): string {
+    const id = `${Date.now()}.${this.nextId("")}.${Math.random().toString(16).slice(2, 10)}`;
+    this.triggers.set(id, { id, user, issuedAt: Date.now(), used: false, fromViewId });
+    return id;
+  }
+
+  issueResponseUrl(base: string, user: string, channel: string, messageTs?: string): string {
+    const token = this.nextId("R");
+    this.responseUrls.set(token, { token, user, channel, messageTs, uses: 0 });
+    return `${base}/response/${token}`;
+  }
+
+  topModal(userId: string): View | undefined {
+    const stack = this.stacks.get(userId);
+    const id = stack?.[stack.length - 1];
+    return id ? this.views.get(id) : undefined;
+  }
+}

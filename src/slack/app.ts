@@ -1,0 +1,107 @@
+// Bolt wiring: the App over Keyward's HTTP receiver (or Socket Mode), and every listener.
+import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { WebClient, type WebClientOptions } from "@slack/web-api";
+import type { Ctx } from "../domain/context.ts";
+import { boltLogger, type Log } from "../log.ts";
+import { registerKeyActions } from "./actions/keys.ts";
+import { registerApikeysCommand } from "./commands/apikeys.ts";
+import type { SlackDeps } from "./deps.ts";
+import { registerHome } from "./events/home.ts";
+import { People } from "./people.ts";
+import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
+import { registerKeyViews } from "./views/keys.ts";
+
+export interface SlackOptions {
+  ctx: Ctx;
+  log: Log;
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl?: string;
+  replays: ReplayGuard;
+  /** Retries of the listeners' own Web API calls (0 under test). */
+  retries?: number;
+  kick(): void;
+}
+
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  /** The delivery worker's client: no retries of its own, 429s handed back (it backs off). */
+  notifyClient: WebClient;
+  deps: SlackDeps;
+  /** The /slack/events handler in HTTP mode; undefined in Socket Mode. */
+  http?: KeywardReceiver["handle"];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function clientOptions(o: { apiUrl?: string; log: Log; retries: number }): WebClientOptions {
+  return {
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    logger: boltLogger(o.log),
+    logLevel: LogLevel.WARN,
+    // A listener's call works for a person waiting on it: fail fast rather than retry for
+    // the ~30 minutes the client would by default.
+    retryConfig: { retries: o.retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+    timeout: 5000,
+  };
+}
+
+export function createSlackApp(o: SlackOptions): SlackApp {
+  const options = clientOptions({ apiUrl: o.apiUrl, log: o.log, retries: o.retries ?? 2 });
+  const client = new WebClient(o.botToken, options);
+  const socket = o.appToken
+    ? new SocketModeReceiver({ appToken: o.appToken, logger: boltLogger(o.log) })
+    : undefined;
+  const receiver = socket
+    ? undefined
+    : new KeywardReceiver(o.signingSecret ?? "", o.replays, o.log);
+  const app = new App({
+    token: o.botToken,
+    receiver: socket ?? receiver,
+    logger: boltLogger(o.log),
+    clientOptions: options,
+    // auth.test runs in start(), where a failure can stop the process with a clear message.
+    deferInitialization: true,
+  });
+  const deps: SlackDeps = {
+    ctx: o.ctx,
+    log: o.log,
+    people: new People(client),
+    client,
+    kick: o.kick,
+  };
+
+  app.error(async (e) => {
+    o.log.error(
+      { err: { name: e.name, message: e.message, code: (e as { code?: string }).code } },
+      "unhandled Slack listener error",
+    );
+  });
+  registerApikeysCommand(app, deps);
+  registerKeyActions(app, deps);
+  registerKeyViews(app, deps);
+  registerHome(app, deps);
+  // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
+
+  const notifyClient = new WebClient(o.botToken, {
+    ...clientOptions({ apiUrl: o.apiUrl, log: o.log, retries: 0 }),
+    rejectRateLimitedCalls: true,
+  });
+
+  return {
+    app,
+    client,
+    notifyClient,
+    deps,
+    http: receiver?.handle,
+    start: async () => {
+      await app.init();
+      if (socket) await app.start();
+    },
+    stop: async () => {
+      if (socket) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Nicknames, roles, audit and help as messages.
+
+import type { AuditPage } from "../../domain/audit/list.ts";
+import { API_LABELS } from "../../domain/catalog.ts";
+import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
+import { A } from "./ids.ts";
+import { type Block, button, context, packLines, section } from "./layout.ts";
+import { ago, cut, esc, mention, mrkdwnOf } from "./text.ts";
+
+export function helpMessage(usage: string, error?: string) {
+  const blocks: Block[] = [];
+  if (error) blocks.push(section(`:warning: ${error}`));
+  blocks.push(section(usage));
+  return { text: error ? `${error} — see /apikeys help` : "How to use /apikeys", blocks };
+}
+
+export function nicknamesMessage(nicknames: Nickname[], canChange: boolean) {
+  const kinds = { seller: "seller", affiliate: "affiliate", both: "seller & affiliate" } as const;
+  const lines = nicknames.map((n) => `• \`${n.nickname}\` — ${kinds[n.kind]}`);
+  const blocks: Block[] = [
+    section(`*Linked account nicknames* (${nicknames.length})`),
+    ...packLines(lines.length ? lines : ["_None linked yet._"], 40),
+    context(
+      canChange
+        ? "`/apikeys nickname add <nick> seller|affiliate|both` · `/apikeys nickname remove <nick>`"
+        : `${API_LABELS.products} is for sellers only.`,
+    ),
+  ];
+  return { text: `${nicknames.length} linked nicknames`, blocks };
+}
+
+export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date) {
+  const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${ago(r.addedAt, now)}`;
+  const owners = roles.filter((r) => r.role === "owner").map(line);
+  const oncall = roles.filter((r) => r.role === "oncall").map(line);
+  const blocks: Block[] = [
+    section(`*Account owners* (${owners.length})`),
+    ...packLines(owners.length ? owners : ["_None._"], 20),
+    section(`*On-call engineers* (${oncall.length})`),
+    ...packLines(oncall.length ? oncall : ["_None._"], 20),
+    context(
+      canChange
+        ? "`/apikeys role add @person owner|oncall` · `/apikeys role remove @person` · everyone else is a member"
+        : "Everyone else in the workspace is a member: they can list keys and request access.",
+    ),
+  ];
+  return { text: "Roles", blocks };
+}
+
+const ACTION_TEXT: Record<string, string> = {
+  "key.created": "created",
+  "key.renamed": "renamed",
+  "key.permissions_changed": "changed permissions of",
+  "key.regenerated": "regenerated",
+  "key.rotated_compromised": "rotated (compromised)",
+  "key.disabled": "disabled",
+  "key.enabled": "enabled",
+  "key.deleted": "deleted",
+  "key.expiry_changed": "changed the expiry of",
+  "key.owner_changed": "changed the key owner of",
+  "key.revealed": "revealed the secret of",
+  "grant.expired": "— a time-bound grant expired on",
+  "request.created": "requested access",
+  "request.approved": "approved a request",
+  "request.denied": "denied a request",
+  "request.expired": "— a request expired",
+  "request.cancelled": "cancelled a request",
+  "nickname.added": "linked nickname",
+  "nickname.removed": "removed nickname",
+  "role.added": "changed the role of",
+  "role.removed": "removed the role of",
+};
+
+export function auditLine(e: AuditEvent, now: Date): string {
+  const who = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : `_${esc(e.actor)}_`;
+  const key = e.keyName
+    ? ` *${esc(e.keyName)}*${e.keyPublicId ? ` \`${e.keyPublicId}\`` : ""}`
+    : "";
+  const subject = e.subject
+    ? /^[UW][A-Z0-9]+$/.test(e.subject)
+      ? ` ${mention(e.subject)}`
+      : ` \`${esc(e.subject)}\``
+    : "";
+  const request = e.requestId ? ` (request #${e.requestId})` : "";
+  const changes = e.diff?.changes?.length
+    ? `\n    ${e.diff.changes.map(mrkdwnOf).join(" · ")}`
+    : "";
+  const reason = e.reason ? `\n    _Reason:_ ${esc(cut(e.reason, 300))}` : "";
+  return `${ago(e.at, now)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
+}
+
+export function auditMessage(page: AuditPage, now: Date, keyRef?: string) {
+  const title = page.keyName ? `*Audit log — ${esc(page.keyName)}*` : "*Audit log* (newest first)";
+  const blocks: Block[] = [
+    section(title),
+    ...packLines(
+      page.events.length ? page.events.map((e) => auditLine(e, now)) : ["_Nothing recorded yet._"],
+      45,
+    ),
+  ];
+  if (page.nextBeforeId !== null) {
+    blocks.push({
+      type: "actions",
+      block_id: "audit_nav",
+      elements: [
+        button(
+          "Older",
+          A.auditPage,
+          JSON.stringify({ b: page.nextBeforeId, k: keyRef ? cut(keyRef, 120) : undefined }),
+        ),
+      ],
+    });
+  }
+  return { text: "Audit log", blocks };
+}

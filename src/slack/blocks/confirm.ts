@@ -1,0 +1,125 @@
+// Confirmations before the actions that break integrations, in the seed's words: what the
+// key is, what will break (its grants), and when it was last used.
+
+import { describeCell } from "../../domain/grants.ts";
+import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
+import type { ApiKey, Grant } from "../../domain/types.ts";
+import { V } from "./ids.ts";
+import { type Block, context, modal, option, packLines, section } from "./layout.ts";
+import { ago, esc, plain } from "./text.ts";
+
+export const REGENERATE_WARNING =
+  "Regenerating an API key will break any existing integration using that API key.";
+export const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
+
+export interface KeyMeta {
+  k: number;
+  v: number;
+  c?: string;
+}
+
+function whatBreaks(key: ApiKey, grants: Grant[], now: Date): Block[] {
+  return [
+    section(`*What uses it today* — last used ${ago(key.lastUsedAt, now)}`),
+    ...packLines(
+      grants.length ? grants.map((g) => `• ${esc(describeCell(g))}`) : ["_No permissions._"],
+      20,
+    ),
+  ];
+}
+
+export function graceInput(initial: GraceWindow = "none"): Block {
+  const options = (Object.keys(GRACE_WINDOWS) as GraceWindow[]).map((g) =>
+    option(GRACE_LABELS[g], g),
+  );
+  return {
+    type: "input",
+    block_id: "grace",
+    label: plain("The old secret"),
+    element: {
+      type: "radio_buttons",
+      action_id: "value",
+      options,
+      initial_option: options.find((o) => o.value === initial),
+    },
+  };
+}
+
+export function regenerateModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  meta: KeyMeta;
+}): Block {
+  return modal({
+    callbackId: V.regenerate,
+    title: "Regenerate API key",
+    submit: "Regenerate",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks: [
+      section(`Regenerate *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
+      section(`:warning: *${REGENERATE_WARNING}*`),
+      ...whatBreaks(p.key, p.grants, p.now),
+      graceInput(),
+      context("A grace window lets integrations move to the new secret before the old one stops."),
+    ],
+  });
+}
+
+export function deleteModal(p: { key: ApiKey; grants: Grant[]; now: Date; meta: KeyMeta }): Block {
+  return modal({
+    callbackId: V.delete,
+    title: "Delete API key",
+    submit: "Delete",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks: [
+      section(`Delete *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
+      section(`:warning: *${DELETE_WARNING}* Every integration using it stops working.`),
+      ...whatBreaks(p.key, p.grants, p.now),
+      {
+        type: "input",
+        block_id: "confirm_name",
+        label: plain("Type the key's name to confirm"),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          placeholder: plain(p.key.name, 150),
+        },
+      },
+      context("Prefer disabling if you might need it again: `/apikeys disable` is reversible."),
+    ],
+  });
+}
+
+export function disableModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  meta: KeyMeta;
+  reasonRequired: boolean;
+}): Block {
+  return modal({
+    callbackId: V.disable,
+    title: "Disable API key",
+    submit: "Disable",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks: [
+      section(
+        `Disable *${esc(p.key.name)}* \`${p.key.publicId}\`? Every call with it is refused until an owner enables it again.`,
+      ),
+      ...whatBreaks(p.key, p.grants, p.now),
+      {
+        type: "input",
+        block_id: "reason",
+        optional: !p.reasonRequired,
+        label: plain(p.reasonRequired ? "Reason" : "Reason (optional)"),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  });
+}

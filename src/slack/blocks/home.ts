@@ -1,0 +1,81 @@
+// The App Home tab: your keys, requests, recent activity.
+import type { HomeData } from "../../domain/home.ts";
+import { auditLine } from "./admin.ts";
+import { A } from "./ids.ts";
+import { actionsMenu, keyTitle, statusText } from "./keys.ts";
+import { type Block, button, context, divider, header, packLines, section } from "./layout.ts";
+import { requestLine } from "./request-lines.ts";
+import { ago } from "./text.ts";
+
+const ROLE_TEXT = {
+  owner: "You are an *account owner*: you manage keys, nicknames and roles, and approve requests.",
+  oncall:
+    "You are an *on-call engineer*: you can rotate or disable any key when it is compromised.",
+  member: "You can list keys, look at what a key reaches, and request access.",
+} as const;
+
+export function homeView(d: HomeData, now: Date): Block {
+  const blocks: Block[] = [
+    header("Keyward — API keys"),
+    section(ROLE_TEXT[d.role]),
+    {
+      type: "actions",
+      block_id: "home_actions",
+      elements: [
+        button("Request access", A.openHomeRequest, "request", { style: "primary" }),
+        ...(d.role === "owner" ? [button("Create key", A.openHomeRequest, "create")] : []),
+        button("Refresh", A.refreshHome, "refresh"),
+      ],
+    },
+    divider(),
+    section(`*Your keys* (${d.myKeysTotal}) — keys you are the key owner of`),
+  ];
+  if (d.myKeys.length === 0) blocks.push(context("You own no keys."));
+  for (const key of d.myKeys) {
+    const menu = actionsMenu(d.role, key);
+    blocks.push(
+      section(`${keyTitle(key)} · ${statusText(key, now)}\nlast used ${ago(key.lastUsedAt, now)}`),
+      {
+        type: "actions",
+        block_id: `key:${key.id}`,
+        elements: [button("Quick view", A.quickView, String(key.id)), ...(menu ? [menu] : [])],
+      },
+    );
+  }
+  if (d.myKeysTotal > d.myKeys.length) blocks.push(context("More in `/apikeys list`."));
+
+  blocks.push(
+    divider(),
+    section(d.role === "owner" ? `*Pending requests* (${d.requests.length})` : "*Your requests*"),
+  );
+  if (d.requests.length === 0)
+    blocks.push(
+      context(
+        d.role === "owner"
+          ? "Nothing waiting for a decision."
+          : "You have not asked for anything yet.",
+      ),
+    );
+  for (const r of d.requests) {
+    blocks.push(section(requestLine(r, now)));
+    if (d.role === "owner" && r.status === "pending") {
+      blocks.push({
+        type: "actions",
+        block_id: `req:${r.id}`,
+        elements: [
+          button("Approve all", A.approve, String(r.id), { style: "primary" }),
+          button("Deny", A.deny, String(r.id), { style: "danger" }),
+        ],
+      });
+    }
+  }
+
+  blocks.push(divider(), section("*Recent activity*"));
+  blocks.push(
+    ...packLines(
+      d.activity.length ? d.activity.map((e) => auditLine(e, now)) : ["_Nothing yet._"],
+      8,
+    ),
+  );
+  return { type: "home", blocks: blocks.slice(0, 100) };
+}

@@ -1,0 +1,170 @@
+// The create and edit modals: name, key owner, the permission matrix, expiry.
+// The matrix is one input per API whose options are the nicknames that may hold it, plus All
+// accounts. Checkboxes while they fit (10 options); past that a multi-select, grouped by kind
+// in groups of at most 100, so an account with hundreds of nicknames still gets a valid modal.
+import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
+import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
+import { V } from "./ids.ts";
+import { type Block, context, modal, option, section } from "./layout.ts";
+import { esc, plain } from "./text.ts";
+
+export const FIELD = {
+  name: "name",
+  keyOwner: "key_owner",
+  expires: "expires",
+  permPrefix: "perm:",
+} as const;
+export const permBlock = (api: ApiId) => `${FIELD.permPrefix}${api}`;
+export const SCOPES_ACTION = "scopes";
+
+const KIND_LABEL = {
+  seller: "seller",
+  affiliate: "affiliate",
+  both: "seller & affiliate",
+} as const;
+
+function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Grant) {
+  const until = grant?.expiresAt ? ` · until ${grant.expiresAt.toISOString().slice(0, 10)}` : "";
+  if (scope === ALL_ACCOUNTS)
+    return option(`All accounts (incl. linked later)${until}`, ALL_ACCOUNTS);
+  const n = nicknames.get(scope);
+  return option(`${scope}${n ? ` (${KIND_LABEL[n.kind]})` : ""}${until}`, scope);
+}
+
+function chunk<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** The input for one API's row of the matrix. */
+export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): Block {
+  const byName = new Map(nicknames.map((n) => [n.nickname, n]));
+  const eligible = nicknames.filter((n) => mayHold(api, n.kind));
+  const held = grants.filter((g) => g.api === api);
+  const heldBy = new Map(held.map((g) => [g.scope, g]));
+  const scopes = [ALL_ACCOUNTS, ...eligible.map((n) => n.nickname)];
+  const opt = (s: string) => scopeOption(s, byName, heldBy.get(s));
+  const initial = scopes.filter((s) => heldBy.has(s)).map(opt);
+  const hint =
+    api === "products"
+      ? "Products API is for sellers only, so only seller nicknames are offered."
+      : api === "orders:write"
+        ? "Read/Write includes Read."
+        : undefined;
+
+  let element: Block;
+  if (scopes.length <= 10) {
+    element = { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt) };
+  } else if (scopes.length <= 100) {
+    element = {
+      type: "multi_static_select",
+      action_id: SCOPES_ACTION,
+      placeholder: plain("Pick nicknames"),
+      options: scopes.map(opt),
+    };
+  } else {
+    const groups: Block[] = [{ label: plain("All accounts"), options: [opt(ALL_ACCOUNTS)] }];
+    for (const kind of ["seller", "both", "affiliate"] as const) {
+      const names = eligible.filter((n) => n.kind === kind).map((n) => n.nickname);
+      chunk(names, 100).forEach((part, i, all) => {
+        const label = `${kind === "both" ? "Sellers & affiliates" : kind === "seller" ? "Sellers" : "Affiliates"}${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`;
+        groups.push({ label: plain(label, 75), options: part.map(opt) });
+      });
+    }
+    element = {
+      type: "multi_static_select",
+      action_id: SCOPES_ACTION,
+      placeholder: plain("Pick nicknames"),
+      option_groups: groups.slice(0, 100),
+    };
+  }
+  if (initial.length) element.initial_options = initial;
+  return {
+    type: "input",
+    block_id: permBlock(api),
+    optional: true,
+    label: plain(API_LABELS[api]),
+    element,
+    ...(hint ? { hint: plain(hint) } : {}),
+  };
+}
+
+export interface KeyFormMeta {
+  /** Edited key and the version the person saw. */
+  k?: number;
+  v?: number;
+  /** Where the command ran, to answer there. */
+  c?: string;
+}
+
+export function keyFormModal(p: {
+  mode: "create" | "edit";
+  actor: string;
+  nicknames: Nickname[];
+  key?: ApiKey;
+  grants?: Grant[];
+  meta: KeyFormMeta;
+}): Block {
+  const grants = p.grants ?? [];
+  const blocks: Block[] = [];
+  if (p.mode === "edit" && p.key) {
+    blocks.push(section(`Editing *${esc(p.key.name)}* \`${p.key.publicId}\``));
+  }
+  blocks.push({
+    type: "input",
+    block_id: FIELD.name,
+    label: plain("Name"),
+    element: {
+      type: "plain_text_input",
+      action_id: "value",
+      max_length: 60,
+      placeholder: plain("e.g. Billing sync"),
+      ...(p.key ? { initial_value: p.key.name } : {}),
+    },
+  });
+  blocks.push({
+    type: "input",
+    block_id: FIELD.keyOwner,
+    label: plain("Key owner"),
+    hint: plain("The person responsible for the integration that uses this key."),
+    element: { type: "users_select", action_id: "value", initial_user: p.key?.keyOwner ?? p.actor },
+  });
+  blocks.push(section("*Permissions* — which account nicknames may use each API through this key"));
+  if (p.nicknames.length === 0) {
+    blocks.push(
+      context(
+        "No account nicknames are linked yet: only All accounts can be chosen. Owners add nicknames with `/apikeys nickname add <nick> seller|affiliate|both`.",
+      ),
+    );
+  }
+  for (const api of API_IDS) blocks.push(permissionInput(api, p.nicknames, grants));
+  blocks.push({
+    type: "input",
+    block_id: FIELD.expires,
+    optional: true,
+    label: plain("Expires on (optional)"),
+    hint: plain("The key stops working at the end of this day (UTC)."),
+    element: {
+      type: "datepicker",
+      action_id: "value",
+      ...(p.key?.expiresAt ? { initial_date: lastDayOf(p.key.expiresAt) } : {}),
+    },
+  });
+  return modal({
+    callbackId: p.mode === "create" ? V.createKey : V.editKey,
+    title: p.mode === "create" ? "Create API key" : "Edit API key",
+    submit: p.mode === "create" ? "Create" : "Save",
+    blocks,
+    privateMetadata: JSON.stringify(p.meta),
+  });
+}
+
+/** The date a person picks is the last day the key works: it expires at the next midnight UTC. */
+export function expiryFromDate(date: string): Date {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000);
+}
+
+export function lastDayOf(expiresAt: Date): string {
+  return new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10);
+}

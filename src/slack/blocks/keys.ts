@@ -1,0 +1,191 @@
+// Keys as people see them: the list, the detail view, the quick view.
+import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
+import { reach } from "../../domain/grants.ts";
+import type { KeyPage } from "../../domain/keys/queries.ts";
+import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
+import { A, type KeyVerb, V } from "./ids.ts";
+import {
+  type Block,
+  button,
+  context,
+  divider,
+  header,
+  modal,
+  option,
+  packLines,
+  section,
+} from "./layout.ts";
+import { ago, cut, esc, mention } from "./text.ts";
+
+export const PAGE_SIZE = 10;
+
+const VERB_LABEL: Record<KeyVerb, string> = {
+  edit: "Edit",
+  regenerate: "Regenerate",
+  rotate: "Rotate (compromised)",
+  disable: "Disable",
+  enable: "Enable",
+  delete: "Delete",
+};
+
+/** What a role may do to a key, in menu order (an overflow holds at most 5). */
+export function verbsFor(role: Role, key: ApiKey): KeyVerb[] {
+  const toggle: KeyVerb = key.status === "active" ? "disable" : "enable";
+  if (role === "owner") return ["edit", "regenerate", "rotate", toggle, "delete"];
+  if (role === "oncall") return key.status === "active" ? ["rotate", "disable"] : ["rotate"];
+  return [];
+}
+
+export function actionsMenu(role: Role, key: ApiKey): Block | undefined {
+  const verbs = verbsFor(role, key);
+  if (verbs.length === 0) return undefined;
+  return {
+    type: "overflow",
+    action_id: A.keyActions,
+    options: verbs.map((v) => option(VERB_LABEL[v], `${v}:${key.id}`)),
+  };
+}
+
+export const statusText = (key: ApiKey, now: Date) => {
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return ":hourglass: Expired";
+  if (key.status === "disabled") return ":no_entry: Disabled";
+  if (!key.hasSecret) return ":envelope: Not revealed yet";
+  return ":large_green_circle: Active";
+};
+
+export const keyTitle = (key: ApiKey) => `*${esc(key.name)}*  \`${key.publicId}\``;
+
+function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
+  return [
+    `${keyTitle(key)} · ${statusText(key, now)}`,
+    `Key owner ${mention(key.keyOwner)} · created ${ago(key.createdAt, now)} · last used ${ago(key.lastUsedAt, now)} · reaches ${nicknamesReached} nickname${nicknamesReached === 1 ? "" : "s"}`,
+  ].join("\n");
+}
+
+export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?: string }) {
+  const { page, role, now } = p;
+  const filter = p.text ? ` matching “${esc(cut(p.text, 100))}”` : "";
+  const blocks: Block[] = [];
+  if (page.total === 0) {
+    const hint =
+      role === "owner"
+        ? " Create one with `/apikeys create`."
+        : " Ask for one with `/apikeys request`.";
+    blocks.push(section(p.text ? `No keys${filter}.` : `There are no API keys yet.${hint}`));
+    return { text: "No API keys", blocks };
+  }
+  const last = Math.min(page.offset + page.items.length, page.total);
+  blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
+  for (const { key, nicknamesReached } of page.items) {
+    blocks.push(divider());
+    blocks.push(section(keySummary(key, nicknamesReached, now)));
+    const menu = actionsMenu(role, key);
+    blocks.push({
+      type: "actions",
+      block_id: `key:${key.id}`,
+      elements: [button("Quick view", A.quickView, String(key.id)), ...(menu ? [menu] : [])],
+    });
+  }
+  const nav: Block[] = [];
+  const t = p.text ? cut(p.text, 100) : "";
+  if (page.offset > 0) {
+    nav.push(
+      button(
+        "Previous",
+        `${A.listPage}:prev`,
+        JSON.stringify({ o: Math.max(0, page.offset - page.limit), t }),
+      ),
+    );
+  }
+  if (last < page.total) {
+    nav.push(
+      button("Next", `${A.listPage}:next`, JSON.stringify({ o: page.offset + page.limit, t })),
+    );
+  }
+  if (nav.length) blocks.push({ type: "actions", block_id: "keys_nav", elements: nav });
+  if (role === "member") blocks.push(context("Need access? `/apikeys request`"));
+  return { text: `API keys ${page.offset + 1}–${last} of ${page.total}`, blocks };
+}
+
+function grantLine(g: Grant, now: Date): string {
+  const until = g.expiresAt
+    ? ` _(until ${g.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ${ago(g.expiresAt, now)})_`
+    : "";
+  return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
+}
+
+/** Nickname → the APIs it can use through this key (All accounts expanded). */
+export function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
+  return [...reach(grants, nicknames, now)].map(
+    ([nick, apis]) => `\`${nick}\`: ${apis.map((a: ApiId) => API_LABELS[a]).join(", ")}`,
+  );
+}
+
+export function keyDetailMessage(p: {
+  key: ApiKey;
+  grants: Grant[];
+  nicknames: Nickname[];
+  role: Role;
+  now: Date;
+}) {
+  const { key, grants, nicknames, now } = p;
+  const menu = actionsMenu(p.role, key);
+  const blocks: Block[] = [
+    header(cut(key.name, 150)),
+    {
+      type: "section",
+      fields: [
+        `*ID*\n\`${key.publicId}\``,
+        `*Status*\n${statusText(key, now)}`,
+        `*Key owner*\n${mention(key.keyOwner)}`,
+        `*Created*\n${ago(key.createdAt, now)} by ${mention(key.createdBy)}`,
+        `*Last used*\n${ago(key.lastUsedAt, now)}`,
+        `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
+        `*Expires*\n${key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "never"}`,
+        `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
+      ].map((t) => ({ type: "mrkdwn", text: t })),
+      ...(menu ? { accessory: menu } : {}),
+    },
+    section("*Permissions*"),
+    ...packLines(grants.length ? grants.map((g) => grantLine(g, now)) : ["_No permissions._"], 10),
+    section("*Which nicknames can use which APIs*"),
+    ...packLines(
+      reachLines(grants, nicknames, now).length
+        ? reachLines(grants, nicknames, now)
+        : ["_No nickname can use any API through this key._"],
+      25,
+    ),
+  ];
+  return { text: `API key ${key.name} (${key.publicId})`, blocks };
+}
+
+export function quickViewModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  nicknames: Nickname[];
+  now: Date;
+}) {
+  const lines = reachLines(p.grants, p.nicknames, p.now);
+  const timeBound = p.grants.filter((g) => g.expiresAt);
+  return modal({
+    callbackId: V.done,
+    title: "Quick view",
+    blocks: [
+      section(
+        `${keyTitle(p.key)} · ${statusText(p.key, p.now)}\nWhich account nicknames can use which APIs through this key:`,
+      ),
+      ...packLines(lines.length ? lines : ["_No nickname can use any API through this key._"], 80),
+      ...(timeBound.length
+        ? [
+            context(
+              cut(
+                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt?.toISOString().slice(0, 16).replace("T", " ")} UTC`).join("; ")}`,
+                3000,
+              ),
+            ),
+          ]
+        : []),
+      context(`Last used ${ago(p.key.lastUsedAt, p.now)}`),
+    ],
+  });
+}

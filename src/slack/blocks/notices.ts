@@ -1,0 +1,49 @@
+// Notifications as DMs. Rendered at delivery time from the notice the change wrote.
+import { describeCell } from "../../domain/grants.ts";
+import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
+import { type Block, context, header, packLines, section } from "./layout.ts";
+import { cut, esc, mention, mrkdwnOf } from "./text.ts";
+
+export interface Rendered {
+  text: string;
+  blocks: Block[];
+}
+
+const keyLabel = (k: KeyRef) => `*${esc(k.name)}* \`${k.publicId}\``;
+
+export function renderChange(n: ChangeNotice, at: Date): Rendered {
+  const blocks: Block[] = [];
+  if (n.urgent) blocks.push(header(`🚨 ${n.title}`));
+  const lead = `${n.urgent ? "" : `*${esc(n.title)}*`}${n.key ? `${n.urgent ? "" : " — "}${keyLabel(n.key)}` : ""}\nby ${mention(n.actor)}`;
+  blocks.push(section(lead));
+  if (n.changes.length)
+    blocks.push(
+      ...packLines(
+        n.changes.map((c) => mrkdwnOf(c)),
+        20,
+      ),
+    );
+  if (n.reason) blocks.push(section(`*Reason:* ${esc(cut(n.reason, 2500))}`));
+  if (n.incidentLink)
+    blocks.push(section(`*Incident:* <${n.incidentLink}|${esc(cut(n.incidentLink, 200))}>`));
+  if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
+  blocks.push(context(`Keyward · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`));
+  const keyText = n.key ? `: ${n.key.name} (${n.key.publicId})` : "";
+  return { text: cut(`${n.urgent ? "URGENT — " : ""}${n.title}${keyText}`, 3000), blocks };
+}
+
+export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
+  return {
+    text: `Time-bound access ended on ${n.key.name} (${n.key.publicId})`,
+    blocks: [
+      section(`*Time-bound access ended* — ${keyLabel(n.key)}`),
+      ...packLines(
+        n.cells.map((c) => `− ${esc(describeCell(c))}`),
+        20,
+      ),
+      context(
+        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      ),
+    ],
+  };
+}

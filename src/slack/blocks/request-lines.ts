@@ -1,0 +1,29 @@
+// One-line summaries of access requests (lists, the Home tab).
+import { describeCell } from "../../domain/grants.ts";
+import type { AccessRequest } from "../../domain/types.ts";
+import { ago, cut, esc, mention } from "./text.ts";
+
+export const DURATION_LABEL = {
+  "1h": "1 hour",
+  "1d": "1 day",
+  "7d": "7 days",
+  "30d": "30 days",
+  permanent: "permanent",
+} as const;
+
+export const STATUS_LABEL = {
+  pending: ":hourglass_flowing_sand: pending",
+  approved: ":white_check_mark: approved",
+  denied: ":x: denied",
+  expired: ":zzz: expired undecided",
+  cancelled: ":heavy_multiplication_x: cancelled",
+} as const;
+
+export function requestTarget(r: AccessRequest): string {
+  return r.newKey ? `a new key *${esc(r.keyName)}*` : `*${esc(r.keyName)}*`;
+}
+
+export function requestLine(r: AccessRequest, now: Date): string {
+  const cells = r.cells.map(describeCell).join(", ");
+  return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${ago(r.createdAt, now)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
+}

@@ -1,0 +1,52 @@
+// Modals that close a flow: the one-time secret, a done message, an error.
+import type { ApiKey } from "../../domain/types.ts";
+import { V } from "./ids.ts";
+import { type Block, context, modal, section } from "./layout.ts";
+import { esc } from "./text.ts";
+
+/**
+ * The only place a secret is ever shown. It reaches Slack only as the answer to the modal
+ * submission that created it, never through a Web API call, a message or a log.
+ */
+export function secretModal(p: {
+  key: ApiKey;
+  secret: string;
+  title: string;
+  lines?: string[];
+}): Block {
+  return modal({
+    callbackId: V.done,
+    title: p.title,
+    close: "Done",
+    blocks: [
+      section(
+        `*${esc(p.key.name)}* \`${p.key.publicId}\`\n*Copy this secret now. It won't be shown again.*`,
+      ),
+      section(`\`\`\`${p.secret}\`\`\``),
+      ...(p.lines?.length ? [section(p.lines.map(esc).join("\n"))] : []),
+      context("Keyward keeps only a hash of it. If it is lost, an owner can regenerate the key."),
+    ],
+  });
+}
+
+export function doneModal(title: string, text: string): Block {
+  return modal({ callbackId: V.done, title, close: "Close", blocks: [section(text)] });
+}
+
+export function errorModal(text: string): Block {
+  return modal({
+    callbackId: V.done,
+    title: "Keyward",
+    close: "Close",
+    blocks: [section(`:warning: ${text}`)],
+  });
+}
+
+export function loadingModal(title: string): Block {
+  return modal({
+    callbackId: V.done,
+    title,
+    close: "Cancel",
+    blocks: [section(":hourglass_flowing_sand: Loading…")],
+  });
+}

@@ -1,0 +1,25 @@
+import type { WebClient } from "@slack/web-api";
+import type { Ctx } from "../domain/context.ts";
+import type { Log } from "../log.ts";
+import type { People } from "./people.ts";
+
+/** What listeners work with. */
+export interface SlackDeps {
+  ctx: Ctx;
+  log: Log;
+  people: People;
+  /** The app's Web API client (listeners also receive it from Bolt; jobs use this one). */
+  client: WebClient;
+  /** Tells the delivery worker that notifications are waiting. */
+  kick(): void;
+  /** Opens the access request modal (the requests feature registers it). */
+  openRequest?: (
+    client: WebClient,
+    p: { triggerId: string; userId: string; channel?: string },
+  ) => Promise<void>;
+  /** Opens the compromised-key rotation modal (the on-call feature registers it). */
+  openRotate?: (
+    client: WebClient,
+    p: { triggerId: string; userId: string; key: string | number; channel?: string },
+  ) => Promise<void>;
+}

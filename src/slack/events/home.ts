@@ -1,0 +1,66 @@
+// The App Home tab, published when opened and on Refresh.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { forbidden } from "../../domain/errors.ts";
+import { homeData } from "../../domain/home.ts";
+import { listNicknames } from "../../domain/nicknames/list.ts";
+import { getRole } from "../../domain/roles/list.ts";
+import { guarded } from "../actions/keys.ts";
+import { homeView } from "../blocks/home.ts";
+import { A } from "../blocks/ids.ts";
+import { keyFormModal } from "../blocks/key-form.ts";
+import type { SlackDeps } from "../deps.ts";
+import { describe } from "../replies.ts";
+
+export async function publishHome(
+  deps: SlackDeps,
+  client: WebClient,
+  userId: string,
+): Promise<void> {
+  const data = await homeData(deps.ctx, userId);
+  await client.views.publish({
+    user_id: userId,
+    view: homeView(data, deps.ctx.clock.now()) as never,
+  });
+}
+
+export function registerHome(app: App, deps: SlackDeps): void {
+  app.event("app_home_opened", async ({ event, client }) => {
+    if (event.tab !== "home") return;
+    try {
+      await publishHome(deps, client, event.user);
+    } catch (e) {
+      deps.log.warn({ err: describe(e) }, "could not publish the Home tab");
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(A.refreshHome, async ({ ack, body, client, respond }) => {
+    await ack();
+    await guarded({ deps, client, body, respond }, "home refresh", () =>
+      publishHome(deps, client, body.user.id),
+    );
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    A.openHomeRequest,
+    async ({ ack, body, action, client, respond }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "home open", async () => {
+        if (action.value === "create") {
+          if ((await getRole(deps.ctx, body.user.id)) !== "owner")
+            throw forbidden("Only account owners can create keys.");
+          const view = keyFormModal({
+            mode: "create",
+            actor: body.user.id,
+            nicknames: await listNicknames(deps.ctx),
+            meta: {},
+          });
+          await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+          return;
+        }
+        if (!deps.openRequest) throw forbidden("Requests are not available.");
+        await deps.openRequest(client, { triggerId: body.trigger_id, userId: body.user.id });
+      });
+    },
+  );
+}

@@ -1,0 +1,65 @@
+// Turning outcomes into what the person sees: refusals they can act on, field errors under
+// the right input, and a plain apology (with nothing changed) for anything unexpected.
+import type { RespondFn } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { formatDistance } from "date-fns";
+import { DomainError, StaleError } from "../domain/errors.ts";
+import { errorModal } from "./blocks/results.ts";
+import { mrkdwnOf } from "./blocks/text.ts";
+import type { SlackDeps } from "./deps.ts";
+
+export const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
+
+/** The message for an error: the domain's own words, or the apology (and a log line). */
+export function messageFor(deps: SlackDeps, e: unknown, where: string): string {
+  if (e instanceof StaleError) {
+    return `This key was changed by <@${e.changedBy}> ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Open it again to see their change.`;
+  }
+  if (e instanceof DomainError) return mrkdwnOf(e.message);
+  deps.log.error({ err: describe(e), where }, "listener failed");
+  return SORRY;
+}
+
+/** Plain text for modal field errors, which cannot show mentions. */
+export async function fieldMessageFor(deps: SlackDeps, e: unknown, where: string): Promise<string> {
+  if (e instanceof StaleError) {
+    const who = await deps.people.name(e.changedBy);
+    return `${who} changed this key ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Close and reopen to see their change.`;
+  }
+  if (e instanceof DomainError) return e.message;
+  deps.log.error({ err: describe(e), where }, "listener failed");
+  return SORRY;
+}
+
+export function describe(e: unknown): Record<string, unknown> {
+  if (e instanceof Error) {
+    const coded = e as Error & { code?: unknown; data?: { error?: unknown } };
+    return { name: e.name, message: e.message, code: coded.code, slackError: coded.data?.error };
+  }
+  return { value: String(e) };
+}
+
+/**
+ * Tells the person something privately wherever they acted: in the conversation (via the
+ * response URL), or in a small modal when the action came from a modal or the Home tab.
+ */
+export async function tell(
+  deps: SlackDeps,
+  client: WebClient,
+  where: { respond?: RespondFn; triggerId?: string; userId: string },
+  text: string,
+): Promise<void> {
+  try {
+    if (where.respond) {
+      await where.respond({ response_type: "ephemeral", replace_original: false, text });
+      return;
+    }
+    if (where.triggerId) {
+      await client.views.open({ trigger_id: where.triggerId, view: errorModal(text) as never });
+      return;
+    }
+    await client.chat.postMessage({ channel: where.userId, text });
+  } catch (e) {
+    deps.log.warn({ err: describe(e) }, "could not tell the person");
+  }
+}

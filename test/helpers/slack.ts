@@ -1,0 +1,350 @@
+// End-to-end harness: the real Keyward in HTTP mode on 127.0.0.1, talking to the Slack
+// stand-in (the same one the sandbox serves), with helpers that find things by their text.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { type Keyward, startKeyward } from "../../src/app.ts";
+import { configSchema } from "../../src/config.ts";
+import { createLog } from "../../src/log.ts";
+import { SlackStandIn } from "../../src/sandbox/standin/index.ts";
+import { checkMessage, checkView } from "../../src/sandbox/standin/limits.ts";
+import { optionsOf, optionText } from "../../src/sandbox/standin/view-state.ts";
+import type { Json, Message, View } from "../../src/sandbox/standin/workspace.ts";
+import { ShiftClock } from "./clock.ts";
+
+export const BOT_TOKEN = "xoxb-test-0000000000-keyward";
+export const SIGNING_SECRET = "test-signing-secret-0123456789";
+export const VERIFY_TOKEN = "test-verify-token-0123456789";
+export const GENERAL = "C0GENERAL";
+
+export const PEOPLE = {
+  owner: { id: "U0OWNER1", name: "olivia", realName: "Olivia Owner" },
+  owner2: { id: "U0OWNER2", name: "oscar", realName: "Oscar Owner" },
+  oncall: { id: "U0ONCALL", name: "casey", realName: "Casey Oncall" },
+  member: { id: "U0MEMBER", name: "mia", realName: "Mia Member" },
+  member2: { id: "U0MEMBR2", name: "max", realName: "Max Member" },
+} as const;
+export type Who = keyof typeof PEOPLE;
+
+export interface Harness {
+  app: Keyward;
+  slack: SlackStandIn;
+  clock: ShiftClock;
+  logs: string[];
+  dir: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "keyward-e2e-"));
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
+  await slack.start();
+  for (const p of Object.values(PEOPLE)) slack.ws.addPerson(p);
+  slack.ws.addChannel(GENERAL, "general");
+  const logs: string[] = [];
+  const clock = new ShiftClock();
+  const config = configSchema.parse({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_PATH: join(dir, "keyward.db"),
+    OWNER_USER_IDS: `${PEOPLE.owner.id},${PEOPLE.owner2.id}`,
+    VERIFY_API_TOKEN: VERIFY_TOKEN,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    LOG_LEVEL: "debug",
+    ...env,
+  });
+  const boot = () =>
+    startKeyward({
+      config,
+      clock,
+      log: createLog("debug", (l) => logs.push(l)),
+      slackRetries: 0,
+      worker: { pollMs: 20, backoffBaseMs: 20 },
+    });
+  const h: Harness = {
+    app: await boot(),
+    slack,
+    clock,
+    logs,
+    dir,
+    async stop() {
+      await h.app.stop();
+      await slack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await h.app.stop();
+      h.app = await boot();
+      slack.appUrl = `${h.app.url}/slack/events`;
+    },
+  };
+  slack.appUrl = `${h.app.url}/slack/events`;
+  return h;
+}
+
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Every text object's text inside some blocks, for "does it say …" assertions. */
+export function textOf(blocks: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!isObj(v)) return;
+    if ((v.type === "mrkdwn" || v.type === "plain_text") && typeof v.text === "string")
+      out.push(v.text);
+    for (const [k, x] of Object.entries(v)) if (k !== "text" || !isObj(v.text) || true) walk(x);
+  };
+  walk(blocks);
+  return out.join("\n");
+}
+
+export interface Found {
+  blockId: string;
+  actionId: string;
+  optionValue?: string;
+}
+
+/** A button anywhere in these blocks, by its label. */
+export function button(blocks: unknown, label: string, nth = 0): Found {
+  const found: Found[] = [];
+  for (const b of Array.isArray(blocks) ? blocks : []) {
+    if (!isObj(b)) continue;
+    const els =
+      b.type === "actions"
+        ? (b.elements as Json[])
+        : b.type === "section" && b.accessory
+          ? [b.accessory as Json]
+          : [];
+    for (const el of els) {
+      if (el.type === "button" && isObj(el.text) && el.text.text === label) {
+        found.push({ blockId: String(b.block_id), actionId: String(el.action_id) });
+      }
+    }
+  }
+  const f = found[nth];
+  if (!f) throw new Error(`no button "${label}" in: ${textOf(blocks).slice(0, 400)}`);
+  return f;
+}
+
+/** The element (button, overflow) near the section that mentions `near`, and an option by text. */
+export function menuOption(blocks: unknown, near: string, optionLabel: string): Found {
+  const list = (Array.isArray(blocks) ? blocks : []).filter(isObj);
+  const start = list.findIndex((b) => textOf([b]).includes(near));
+  if (start < 0) throw new Error(`nothing mentions "${near}"`);
+  for (const b of list.slice(start, start + 3)) {
+    const els =
+      b.type === "actions"
+        ? (b.elements as Json[])
+        : b.type === "section" && b.accessory
+          ? [b.accessory as Json]
+          : [];
+    for (const el of els) {
+      if (el.type !== "overflow" && el.type !== "static_select") continue;
+      const o = optionsOf(el).find((x) => optionText(x) === optionLabel);
+      if (o)
+        return {
+          blockId: String(b.block_id),
+          actionId: String(el.action_id),
+          optionValue: String(o.value),
+        };
+    }
+  }
+  throw new Error(`no "${optionLabel}" option near "${near}"`);
+}
+
+export function buttonNear(blocks: unknown, near: string, label: string): Found {
+  const list = (Array.isArray(blocks) ? blocks : []).filter(isObj);
+  const start = list.findIndex((b) => textOf([b]).includes(near));
+  if (start < 0) throw new Error(`nothing mentions "${near}"`);
+  return button(list.slice(start, start + 3), label);
+}
+
+export class Person {
+  constructor(
+    readonly h: Harness,
+    readonly id: string,
+  ) {}
+
+  get d() {
+    return this.h.slack.driver;
+  }
+
+  async run(text: string, channel = GENERAL) {
+    const r = await this.d.command(this.id, channel, text);
+    expect(r.status).toBe(200);
+    await settle(this.h);
+    return r;
+  }
+
+  /** The newest message this person sees in a conversation. */
+  last(channel = GENERAL): Message {
+    const ms = this.h.slack.ws.visibleTo(this.id, channel);
+    const m = ms[ms.length - 1];
+    if (!m) throw new Error("no messages");
+    return m;
+  }
+
+  dms(): Message[] {
+    const im = this.h.slack.ws.imWith(this.id);
+    return im ? this.h.slack.ws.visibleTo(this.id, im.id) : [];
+  }
+
+  modal(): View {
+    const v = this.h.slack.ws.topModal(this.id);
+    if (!v) throw new Error(`${this.id} has no modal open`);
+    return v;
+  }
+
+  hasModal(): boolean {
+    return Boolean(this.h.slack.ws.topModal(this.id));
+  }
+
+  async click(m: Message, f: Found) {
+    const r = await this.d.click(this.id, { kind: "message", channel: m.channel, ts: m.ts }, f);
+    expect(r.status).toBe(200);
+    await settle(this.h);
+    return r;
+  }
+
+  async clickInView(v: View, f: Found) {
+    const r = await this.d.click(this.id, { kind: "view", viewId: v.id }, f);
+    expect(r.status).toBe(200);
+    await settle(this.h);
+    return r;
+  }
+
+  /** Fills an input of the top modal found by its label. */
+  fill(label: string, value: string | string[]) {
+    const v = this.modal();
+    const block = (v.view.blocks as Json[]).find(
+      (b) => b.type === "input" && isObj(b.label) && String(b.label.text).startsWith(label),
+    );
+    if (!block) throw new Error(`no input labelled "${label}"`);
+    const el = block.element as Json;
+    const actionId = String(el.action_id);
+    const pick = (texts: string[]) =>
+      texts.map((t) => {
+        const o = optionsOf(el).find(
+          (x) => optionText(x) === t || optionText(x).startsWith(`${t} (`) || String(x.value) === t,
+        );
+        if (!o) throw new Error(`no option "${t}" in "${label}"`);
+        return o;
+      });
+    let state: Json & { type: string };
+    switch (el.type) {
+      case "plain_text_input":
+        state = { type: "plain_text_input", value: String(value) };
+        break;
+      case "checkboxes":
+      case "multi_static_select":
+        state = {
+          type: String(el.type),
+          selected_options: pick(Array.isArray(value) ? value : [value]),
+        };
+        break;
+      case "radio_buttons":
+      case "static_select":
+        state = { type: String(el.type), selected_option: pick([String(value)])[0] };
+        break;
+      case "users_select":
+        state = { type: "users_select", selected_user: String(value) };
+        break;
+      case "datepicker":
+        state = { type: "datepicker", selected_date: String(value) };
+        break;
+      default:
+        throw new Error(`cannot fill ${String(el.type)}`);
+    }
+    this.d.setValue(v.id, String(block.block_id), actionId, state);
+  }
+
+  async submit() {
+    const r = await this.d.submit(this.id, this.modal().id);
+    expect(r.status).toBe(200);
+    await settle(this.h);
+    return r;
+  }
+}
+
+export const person = (h: Harness, who: Who) => new Person(h, PEOPLE[who].id);
+
+/** Lets the app finish work it does after acknowledging, and delivers notifications. */
+export async function settle(h: Harness): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 15));
+    await h.app.worker?.drain();
+  }
+}
+
+/** Every surface the app sent to Slack, checked against Block Kit limits. */
+export function expectAllWithinLimits(h: Harness): void {
+  for (const call of h.slack.api.calls) {
+    if (!call.ok) continue;
+    if (["views.open", "views.update", "views.push", "views.publish"].includes(call.method)) {
+      const view = typeof call.args.view === "string" ? JSON.parse(call.args.view) : call.args.view;
+      expect(checkView(view), `${call.method}`).toEqual([]);
+    }
+    if (
+      call.method === "chat.postMessage" ||
+      call.method === "chat.update" ||
+      call.method === "chat.postEphemeral"
+    ) {
+      const blocks =
+        typeof call.args.blocks === "string" ? JSON.parse(call.args.blocks) : call.args.blocks;
+      expect(checkMessage({ text: call.args.text, blocks }), call.method).toEqual([]);
+    }
+  }
+  for (const s of h.slack.driver.sent) {
+    const body = s.answer?.json;
+    if (body?.response_action === "update" || body?.response_action === "push") {
+      expect(checkView(body.view), "response_action view").toEqual([]);
+    }
+    if (s.kind === "command" && body && (body.blocks || body.text)) {
+      expect(checkMessage(body as never)).toEqual([]);
+    }
+  }
+  for (const p of h.slack.responsePosts) {
+    if (!p.body.delete_original) expect(checkMessage(p.body as never), "response_url").toEqual([]);
+  }
+}
+
+/**
+ * Where a secret may appear: only in the answer to a modal submission (the one-time view).
+ * Every Web API call, response URL post, other answer and log line is scanned.
+ */
+export function expectNoSecretsLeaked(h: Harness, secrets: string[]): void {
+  const outgoing = [
+    ...h.slack.api.calls.map((c) => JSON.stringify(c.args)),
+    ...h.slack.responsePosts.map((p) => JSON.stringify(p.body)),
+    ...h.slack.driver.sent
+      .filter((s) => s.kind !== "view_submission")
+      .map((s) => s.answer?.text ?? ""),
+    ...h.slack.driver.sent.map((s) => s.body),
+    ...h.logs,
+  ];
+  for (const secret of secrets) {
+    expect(secret).toMatch(/^kw_/);
+    for (const text of outgoing) expect(text.includes(secret)).toBe(false);
+    for (const text of outgoing) expect(text.includes(secret.slice(11))).toBe(false);
+  }
+}
+
+/** The secret shown in the one-time modal. */
+export function secretIn(v: View): string {
+  const m = /```(kw_[0-9A-Za-z]{46})```/.exec(textOf(v.view.blocks));
+  if (!m?.[1]) throw new Error(`no secret in the modal: ${textOf(v.view.blocks).slice(0, 300)}`);
+  return m[1];
+}
+
+export async function verify(h: Harness, body: Json) {
+  const res = await fetch(`${h.app.url}/v1/verify`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${VERIFY_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as Json;
+}
