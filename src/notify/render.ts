@@ -12,7 +12,7 @@ export type Renderer = (
 
 /** Renderers per notice type; features add theirs (requests, on-call). */
 export function createRenderer(
-  ctx: Ctx,
+  _ctx: Ctx,
   extra: Partial<Record<Notice["type"], Renderer>> = {},
 ): Renderer {
   return async (notice, createdAt, recipient) => {

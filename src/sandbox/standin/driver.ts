@@ -252,7 +252,7 @@ export class Driver {
   /** Submits the person's top modal; applies the app's response_action. */
   async submit(userId: string, viewId: string): Promise<Delivery> {
     const v = this.ws.views.get(viewId);
-    if (!v || v.kind !== "modal") throw new Error("modal not found");
+    if (v?.kind !== "modal") throw new Error("modal not found");
     const answer = await this.interaction("view_submission", {
       type: "view_submission",
       team: { id: TEAM.id, domain: TEAM.domain },

@@ -80,7 +80,10 @@ function option(p: string[], at: string, o: unknown): void {
 
 function confirm(p: string[], at: string, c: unknown): void {
   if (c === undefined) return;
-  if (!isObj(c)) return void p.push(`${at}: confirm is not an object`);
+  if (!isObj(c)) {
+    p.push(`${at}: confirm is not an object`);
+    return;
+  }
   textObject(p, `${at}.title`, c.title, LIMITS.confirmTitle, true);
   textObject(p, `${at}.text`, c.text, LIMITS.confirmText);
   textObject(p, `${at}.confirm`, c.confirm, LIMITS.confirmButton, true);
@@ -93,26 +96,32 @@ function options(p: string[], at: string, el: Json, max: number): void {
   if (Array.isArray(groups)) {
     if (groups.length > LIMITS.optionGroups)
       p.push(`${at}: ${groups.length} option groups, over ${LIMITS.optionGroups}`);
-    groups.forEach((g, i) => {
-      if (!isObj(g)) return;
+    for (const [i, g] of groups.entries()) {
+      if (!isObj(g)) continue;
       textObject(p, `${at}.option_groups[${i}].label`, g.label, LIMITS.optionText, true);
       const go = Array.isArray(g.options) ? g.options : [];
       if (go.length > LIMITS.selectOptions)
         p.push(`${at}.option_groups[${i}]: ${go.length} options, over ${LIMITS.selectOptions}`);
-      go.forEach((o, j) => option(p, `${at}.option_groups[${i}].options[${j}]`, o));
-    });
+      for (const [j, o] of go.entries()) option(p, `${at}.option_groups[${i}].options[${j}]`, o);
+    }
     return;
   }
-  if (!Array.isArray(opts)) return void p.push(`${at}: no options`);
+  if (!Array.isArray(opts)) {
+    p.push(`${at}: no options`);
+    return;
+  }
   if (opts.length === 0) p.push(`${at}: no options`);
   if (opts.length > max) p.push(`${at}: ${opts.length} options, over ${max}`);
-  opts.forEach((o, i) => option(p, `${at}.options[${i}]`, o));
+  for (const [i, o] of opts.entries()) option(p, `${at}.options[${i}]`, o);
   const values = opts.filter(isObj).map((o) => o.value);
   if (new Set(values).size !== values.length) p.push(`${at}: option values repeat`);
 }
 
 function element(p: string[], at: string, el: unknown, actionIds: Set<string>): void {
-  if (!isObj(el)) return void p.push(`${at}: element is not an object`);
+  if (!isObj(el)) {
+    p.push(`${at}: element is not an object`);
+    return;
+  }
   const id = str(el.action_id);
   if (id.length > LIMITS.actionId) p.push(`${at}.action_id: over ${LIMITS.actionId}`);
   if (id) {
@@ -135,18 +144,21 @@ function element(p: string[], at: string, el: unknown, actionIds: Set<string>): 
       const n = Array.isArray(el.options) ? el.options.length : 0;
       if (n < LIMITS.overflowMin || n > LIMITS.overflowMax)
         p.push(`${at}: overflow has ${n} options (1–5)`);
-      (Array.isArray(el.options) ? el.options : []).forEach((o, i) =>
-        option(p, `${at}.options[${i}]`, o),
-      );
+      for (const [i, o] of (Array.isArray(el.options) ? el.options : []).entries()) {
+        option(p, `${at}.options[${i}]`, o);
+      }
       return;
     }
     case "checkboxes":
-      return options(p, at, el, LIMITS.checkboxOptions);
+      options(p, at, el, LIMITS.checkboxOptions);
+      return;
     case "radio_buttons":
-      return options(p, at, el, LIMITS.radioOptions);
+      options(p, at, el, LIMITS.radioOptions);
+      return;
     case "static_select":
     case "multi_static_select":
-      return options(p, at, el, LIMITS.selectOptions);
+      options(p, at, el, LIMITS.selectOptions);
+      return;
     case "plain_text_input":
       if (typeof el.max_length === "number" && el.max_length > LIMITS.plainTextInputMax)
         p.push(`${at}.max_length: over ${LIMITS.plainTextInputMax}`);
@@ -164,7 +176,10 @@ function element(p: string[], at: string, el: unknown, actionIds: Set<string>): 
 }
 
 function block(p: string[], at: string, b: unknown, surface: Surface, blockIds: Set<string>): void {
-  if (!isObj(b)) return void p.push(`${at}: block is not an object`);
+  if (!isObj(b)) {
+    p.push(`${at}: block is not an object`);
+    return;
+  }
   const id = str(b.block_id);
   if (id.length > LIMITS.blockId) p.push(`${at}.block_id: over ${LIMITS.blockId}`);
   if (id) {
@@ -174,7 +189,8 @@ function block(p: string[], at: string, b: unknown, surface: Surface, blockIds: 
   const actionIds = new Set<string>();
   switch (b.type) {
     case "header":
-      return textObject(p, `${at}.text`, b.text, LIMITS.headerText, true);
+      textObject(p, `${at}.text`, b.text, LIMITS.headerText, true);
+      return;
     case "divider":
       return;
     case "section": {
@@ -185,7 +201,7 @@ function block(p: string[], at: string, b: unknown, surface: Surface, blockIds: 
         const f = Array.isArray(b.fields) ? b.fields : [];
         if (f.length > LIMITS.sectionFields)
           p.push(`${at}.fields: ${f.length}, over ${LIMITS.sectionFields}`);
-        f.forEach((x, i) => textObject(p, `${at}.fields[${i}]`, x, LIMITS.fieldText));
+        for (const [i, x] of f.entries()) textObject(p, `${at}.fields[${i}]`, x, LIMITS.fieldText);
       }
       if (b.accessory !== undefined) element(p, `${at}.accessory`, b.accessory, actionIds);
       return;
@@ -194,18 +210,18 @@ function block(p: string[], at: string, b: unknown, surface: Surface, blockIds: 
       const els = Array.isArray(b.elements) ? b.elements : [];
       if (els.length === 0 || els.length > LIMITS.contextElements)
         p.push(`${at}: context has ${els.length} elements (1–10)`);
-      els.forEach((e, i) =>
-        isObj(e) && e.type === "image"
-          ? undefined
-          : textObject(p, `${at}.elements[${i}]`, e, LIMITS.sectionText),
-      );
+      for (const [i, e] of els.entries()) {
+        if (!(isObj(e) && e.type === "image")) {
+          textObject(p, `${at}.elements[${i}]`, e, LIMITS.sectionText);
+        }
+      }
       return;
     }
     case "actions": {
       const els = Array.isArray(b.elements) ? b.elements : [];
       if (els.length === 0 || els.length > LIMITS.actionsElements)
         p.push(`${at}: actions has ${els.length} elements (1–25)`);
-      els.forEach((e, i) => element(p, `${at}.elements[${i}]`, e, actionIds));
+      for (const [i, e] of els.entries()) element(p, `${at}.elements[${i}]`, e, actionIds);
       return;
     }
     case "input": {
@@ -233,7 +249,7 @@ export function checkBlocks(blocks: unknown, surface: Surface): string[] {
         : LIMITS.homeBlocks;
   if (blocks.length > max) p.push(`${blocks.length} blocks, over ${max} for a ${surface}`);
   const ids = new Set<string>();
-  blocks.forEach((b, i) => block(p, `blocks[${i}]`, b, surface, ids));
+  for (const [i, b] of blocks.entries()) block(p, `blocks[${i}]`, b, surface, ids);
   return p;
 }
 

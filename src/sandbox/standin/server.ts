@@ -98,8 +98,10 @@ export function createStandInServer(
 /** A post to a response URL: a new ephemeral reply, or a replacement/deletion of the original. */
 function applyResponse(ws: Workspace, token: string, body: Json, res: ServerResponse): void {
   const r = ws.responseUrls.get(token);
-  if (!r) return send(res, 404, { ok: false, error: "expired_url" });
-  if (r.uses >= 5) return send(res, 404, { ok: false, error: "used_url" });
+  if (!r || r.uses >= 5) {
+    send(res, 404, { ok: false, error: r ? "used_url" : "expired_url" });
+    return;
+  }
   r.uses += 1;
   const problems = body.delete_original
     ? []
