@@ -96,7 +96,7 @@ export function textOf(blocks: unknown): string {
     if (!isObj(v)) return;
     if ((v.type === "mrkdwn" || v.type === "plain_text") && typeof v.text === "string")
       out.push(v.text);
-    for (const [k, x] of Object.entries(v)) if (k !== "text" || !isObj(v.text) || true) walk(x);
+    for (const x of Object.values(v)) walk(x);
   };
   walk(blocks);
   return out.join("\n");

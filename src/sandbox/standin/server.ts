@@ -106,8 +106,10 @@ function applyResponse(ws: Workspace, token: string, body: Json, res: ServerResp
   const problems = body.delete_original
     ? []
     : checkMessage(body as { text?: unknown; blocks?: unknown });
-  if (problems.length)
-    return send(res, 400, { ok: false, error: "invalid_blocks", errors: problems });
+  if (problems.length) {
+    send(res, 400, { ok: false, error: "invalid_blocks", errors: problems });
+    return;
+  }
   const original = r.messageTs ? ws.findMessage(r.channel, r.messageTs) : undefined;
   if (body.delete_original && original) {
     original.deleted = true;
