@@ -18,8 +18,9 @@ export interface KeywardOptions {
   config: Config;
   clock?: Clock;
   log?: Log;
-  /** Retries of Slack Web API calls made by listeners (tests: 0). */
+  /** Retries of Slack Web API calls made by listeners (tests: 0), and their timeout. */
   slackRetries?: number;
+  slackTimeoutMs?: number;
   /** Outbox worker tuning (tests make it quick). */
   worker?: { pollMs?: number; backoffBaseMs?: number };
   /** Extra HTTP routes on the same listener (the sandbox's page). */
@@ -75,6 +76,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       appToken: mode === "socket" ? config.SLACK_APP_TOKEN : undefined,
       apiUrl: config.SLACK_API_URL,
       retries: opts.slackRetries,
+      timeoutMs: opts.slackTimeoutMs,
       replays: {
         claim: (signature) =>
           store.uow.run(async (tx) => tx.signatures.claim(signature, Date.now()), { quiet: true }),

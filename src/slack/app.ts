@@ -21,6 +21,7 @@ export interface SlackOptions {
   replays: ReplayGuard;
   /** Retries of the listeners' own Web API calls (0 under test). */
   retries?: number;
+  timeoutMs?: number;
   kick(): void;
 }
 
@@ -36,7 +37,12 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function clientOptions(o: { apiUrl?: string; log: Log; retries: number }): WebClientOptions {
+export function clientOptions(o: {
+  apiUrl?: string;
+  log: Log;
+  retries: number;
+  timeoutMs?: number;
+}): WebClientOptions {
   return {
     ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
     logger: boltLogger(o.log),
@@ -44,12 +50,17 @@ export function clientOptions(o: { apiUrl?: string; log: Log; retries: number })
     // A listener's call works for a person waiting on it: fail fast rather than retry for
     // the ~30 minutes the client would by default.
     retryConfig: { retries: o.retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
-    timeout: 5000,
+    timeout: o.timeoutMs ?? 5000,
   };
 }
 
 export function createSlackApp(o: SlackOptions): SlackApp {
-  const options = clientOptions({ apiUrl: o.apiUrl, log: o.log, retries: o.retries ?? 2 });
+  const options = clientOptions({
+    apiUrl: o.apiUrl,
+    log: o.log,
+    retries: o.retries ?? 2,
+    timeoutMs: o.timeoutMs,
+  });
   const client = new WebClient(o.botToken, options);
   const socket = o.appToken
     ? new SocketModeReceiver({ appToken: o.appToken, logger: boltLogger(o.log) })
@@ -86,7 +97,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
 
   const notifyClient = new WebClient(o.botToken, {
-    ...clientOptions({ apiUrl: o.apiUrl, log: o.log, retries: 0 }),
+    ...clientOptions({ apiUrl: o.apiUrl, log: o.log, retries: 0, timeoutMs: o.timeoutMs }),
     rejectRateLimitedCalls: true,
   });
 

@@ -34,7 +34,8 @@ export interface Harness {
   logs: string[];
   dir: string;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  /** Stops and starts the app on the same database; `between` runs while it is down. */
+  restart(between?: (dbPath: string) => void): Promise<void>;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -63,6 +64,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       clock,
       log: createLog("debug", (l) => logs.push(l)),
       slackRetries: 0,
+      slackTimeoutMs: 400,
       worker: { pollMs: 20, backoffBaseMs: 20 },
     });
   const h: Harness = {
@@ -76,8 +78,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await slack.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(between) {
       await h.app.stop();
+      between?.(config.DATABASE_PATH);
       h.app = await boot();
       slack.appUrl = `${h.app.url}/slack/events`;
     },

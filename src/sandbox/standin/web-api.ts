@@ -20,6 +20,8 @@ export type FaultKind =
   | "rate_limited"
   | "server_error"
   | "timeout"
+  /** Slack acted on the call, but the answer never arrives (the ambiguous case). */
+  | "applied_then_timeout"
   | "user_not_found"
   | "channel_not_found"
   | "expired_trigger_id"
@@ -104,11 +106,25 @@ export class WebApi {
       return { status: 200, body: { ok: false, error: record.error } };
     }
     const fault = this.pickFault(method);
+    if (fault === "applied_then_timeout") {
+      const applied = this.apply(method, args, record);
+      record.fault = fault;
+      return {
+        ...applied,
+        status: 200,
+        body: { ok: false, error: "request_timeout" },
+        delayMs: this.faults?.timeoutMs ?? 15_000,
+      };
+    }
     if (fault) {
       record.fault = fault;
       record.error = fault;
       return this.faultAnswer(fault);
     }
+    return this.apply(method, args, record);
+  }
+
+  private apply(method: string, args: Json, record: RecordedCall): ApiAnswer {
     const missing = missingArguments(method, args);
     if (missing === null && !this.handlers[method]) {
       record.error = "unknown_method";

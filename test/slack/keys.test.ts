@@ -1,0 +1,401 @@
+// The Slack app's key flows, driven through the stand-in exactly as Slack would drive them.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  button,
+  buttonNear,
+  expectAllWithinLimits,
+  expectNoSecretsLeaked,
+  type Harness,
+  menuOption,
+  PEOPLE,
+  type Person,
+  person,
+  secretIn,
+  startHarness,
+  textOf,
+  verify,
+} from "../helpers/slack.ts";
+
+let h: Harness;
+let owner: Person;
+let owner2: Person;
+let member: Person;
+const secrets: string[] = [];
+
+beforeEach(async () => {
+  h = await startHarness();
+  owner = person(h, "owner");
+  owner2 = person(h, "owner2");
+  member = person(h, "member");
+  secrets.length = 0;
+  await owner.run("nickname add acme seller");
+  await owner.run("nickname add acme_aff affiliate");
+  await owner.run("nickname add globex both");
+});
+afterEach(async () => {
+  expectAllWithinLimits(h);
+  expectNoSecretsLeaked(h, secrets);
+  await h.stop();
+});
+
+async function createKey(
+  name: string,
+  perms: Record<string, string[]>,
+  keyOwner?: string,
+): Promise<string> {
+  await owner.run("create");
+  owner.fill("Name", name);
+  if (keyOwner) owner.fill("Key owner", keyOwner);
+  for (const [label, scopes] of Object.entries(perms)) owner.fill(label, scopes);
+  await owner.submit();
+  const secret = secretIn(owner.modal());
+  secrets.push(secret);
+  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+  return secret;
+}
+
+describe("creating a key", () => {
+  it("shows the secret once in the modal, and DMs the other owners and the key owner", async () => {
+    await owner.run("create");
+    const form = owner.modal();
+    expect(textOf(form.view.blocks)).toContain("Analytics API");
+    expect(textOf(form.view.blocks)).toContain("Products API");
+    // Products is offered to sellers only.
+    const products = (form.view.blocks as Array<Record<string, any>>).find(
+      (b) => b.block_id === "perm:products",
+    );
+    expect(JSON.stringify(products)).not.toContain("acme_aff");
+    owner.fill("Name", "Billing sync");
+    owner.fill("Key owner", PEOPLE.member.id);
+    owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    owner.fill("Analytics API", ["All accounts"]);
+    await owner.submit();
+    const shown = owner.modal();
+    expect(textOf(shown.view.blocks)).toContain("Copy this secret now. It won't be shown again.");
+    const secret = secretIn(shown);
+    secrets.push(secret);
+    expect(await verify(h, { key: secret, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+    });
+    expect(await verify(h, { key: secret, nickname: "acme_aff", api: "analytics" })).toMatchObject({
+      allowed: true,
+    });
+
+    const dm = owner2.dms().at(-1);
+    expect(dm?.text).toContain("API key created: Billing sync");
+    expect(textOf(dm?.blocks)).toContain("+ Orders/Tickets API Read/Write on acme");
+    expect(textOf(member.dms().at(-1)?.blocks)).toContain("Billing sync");
+    // The actor is not told about their own change.
+    expect(owner.dms().some((m) => m.text.includes("Billing sync"))).toBe(false);
+  });
+
+  it("answers bad fields under the field, writing nothing", async () => {
+    await createKey("Taken", { "Analytics API": ["acme"] });
+    await owner.run("create");
+    owner.fill("Name", "   ");
+    let r = await owner.submit();
+    expect(r.json).toMatchObject({
+      response_action: "errors",
+      errors: { name: "Give the key a name." },
+    });
+    owner.fill("Name", "x".repeat(61));
+    r = await owner.submit();
+    expect((r.json?.errors as Record<string, string>).name).toMatch(/at most 60/);
+    owner.fill("Name", "taken");
+    r = await owner.submit();
+    expect((r.json?.errors as Record<string, string>).name).toContain('"Taken" already exists');
+    // A crafted submission granting Products to an affiliate (the form never offers it).
+    owner.fill("Name", "Crafted");
+    h.slack.driver.setValue(owner.modal().id, "perm:products", "scopes", {
+      type: "checkboxes",
+      selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
+    });
+    r = await owner.submit();
+    expect(r.json).toMatchObject({
+      response_action: "errors",
+      errors: {
+        "perm:products": 'Products API is for sellers only: "acme_aff" is an affiliate account.',
+      },
+    });
+    await owner.run("list crafted");
+    expect(owner.last().text).toBe("No API keys");
+  });
+});
+
+describe("listing", () => {
+  it("pages 10 at a time with Next and Previous, and shows members no actions", async () => {
+    for (let i = 0; i < 12; i++)
+      await createKey(`key ${String(i).padStart(2, "0")}`, { "Analytics API": ["acme"] });
+    await member.run("list");
+    let page = member.last();
+    expect(textOf(page.blocks)).toContain("1–10 of 12");
+    expect(JSON.stringify(page.blocks)).not.toContain("overflow");
+    expect(textOf(page.blocks)).toContain("reaches 1 nickname");
+    await member.click(page, button(page.blocks, "Next"));
+    page = member.last();
+    expect(textOf(page.blocks)).toContain("11–12 of 12");
+    expect(textOf(page.blocks)).toContain("key 11");
+    await member.click(page, button(page.blocks, "Previous"));
+    expect(textOf(member.last().blocks)).toContain("1–10 of 12");
+
+    await owner.run("list key 0");
+    const mine = owner.last();
+    expect(textOf(mine.blocks)).toContain("1–10 of 10");
+    for (const verb of ["Edit", "Regenerate", "Delete", "Disable"]) {
+      expect(menuOption(mine.blocks, "key 03", verb).optionValue).toMatch(/:\d+$/);
+    }
+  });
+
+  it("quick view shows which nicknames can use which APIs", async () => {
+    await createKey("Reports", { "Analytics API": ["All accounts"], "Products API": ["acme"] });
+    await member.run("list");
+    const list = member.last();
+    await member.click(list, buttonNear(list.blocks, "Reports", "Quick view"));
+    const text = textOf(member.modal().view.blocks);
+    expect(text).toContain("`acme`: Analytics API, Products API");
+    expect(text).toContain("`acme_aff`: Analytics API");
+    expect(text).toContain("`globex`: Analytics API");
+  });
+
+  it("show gives details and the full matrix", async () => {
+    await createKey("Orders bot", { "Orders/Tickets API Read/Write": ["globex"] });
+    await member.run("show orders bot");
+    const text = textOf(member.last().blocks);
+    expect(text).toContain("Orders bot");
+    expect(text).toContain("Orders/Tickets API Read/Write on `globex`");
+    expect(text).toContain("`globex`: Orders/Tickets API Read, Orders/Tickets API Read/Write");
+    expect(text).toContain("*Last used*\nnever");
+    await member.run("show nope");
+    expect(member.last().text).toContain('No key is called or has the id "nope"');
+  });
+});
+
+describe("editing", () => {
+  it("saves name and permissions via Actions → Edit and DMs a readable diff", async () => {
+    const secret = await createKey("Sync", { "Products API": ["All accounts"] });
+    await owner.run("list");
+    const list = owner.last();
+    await owner.click(list, menuOption(list.blocks, "Sync", "Edit"));
+    expect(textOf(owner.modal().view.blocks)).toContain("Editing *Sync*");
+    owner.fill("Name", "Sync v2");
+    owner.fill("Products API", []);
+    owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    await owner.submit();
+    expect(textOf(owner.modal().view.blocks)).toContain("Saved *Sync v2*");
+    const dm = textOf(owner2.dms().at(-1)?.blocks);
+    expect(dm).toContain('Renamed from "Sync" to "Sync v2"');
+    expect(dm).toContain("+ Orders/Tickets API Read/Write on acme");
+    expect(dm).toContain("− Products API on all accounts");
+    expect(await verify(h, { key: secret, nickname: "acme", api: "products" })).toMatchObject({
+      allowed: false,
+    });
+  });
+
+  it("closes quietly when nothing changed", async () => {
+    await createKey("Quiet", { "Analytics API": ["acme"] });
+    const dmsBefore = owner2.dms().length;
+    await owner.run("edit Quiet");
+    const r = await owner.submit();
+    expect(r.text).toBe("");
+    expect(owner.hasModal()).toBe(false);
+    expect(owner2.dms()).toHaveLength(dmsBefore);
+  });
+
+  it("refuses an edit of a key someone changed since the modal opened, saying who", async () => {
+    await createKey("Contested", { "Analytics API": ["acme"] });
+    await owner.run("edit Contested");
+    await owner2.run("edit Contested");
+    owner2.fill("Name", "Contested (theirs)");
+    await owner2.submit();
+    owner.fill("Name", "Contested (mine)");
+    const r = await owner.submit();
+    expect(r.json?.response_action).toBe("errors");
+    expect(Object.values(r.json?.errors as object)[0]).toMatch(
+      /^Oscar Owner changed this key .* after you opened it/,
+    );
+    await owner.run("show Contested (theirs)");
+    expect(textOf(owner.last().blocks)).toContain("Contested (theirs)");
+  });
+
+  it("gives a valid modal with 200 nicknames", async () => {
+    for (let i = 0; i < 200; i++) {
+      await h.slack.driver.command(
+        PEOPLE.owner.id,
+        "C0GENERAL",
+        `nickname add n${i} ${["seller", "affiliate", "both"][i % 3]}`,
+      );
+    }
+    await createKey("Wide", { "Analytics API": ["n150", "All accounts"] });
+    await owner.run("edit Wide");
+    const view = owner.modal().view;
+    const analytics = (view.blocks as Array<Record<string, any>>).find(
+      (b) => b.block_id === "perm:analytics",
+    );
+    expect(analytics?.element.type).toBe("multi_static_select");
+    expect(analytics?.element.option_groups.length).toBeGreaterThan(1);
+    owner.fill("Analytics API", ["n150", "n151"]);
+    await owner.submit();
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("+ Analytics API on n151");
+  });
+});
+
+describe("regenerating and deleting", () => {
+  it("regenerates behind a confirmation naming the key, what breaks and last use", async () => {
+    const old = await createKey("Payments", { "Orders/Tickets API Read": ["acme"] });
+    await owner.run("list");
+    await owner.click(owner.last(), menuOption(owner.last().blocks, "Payments", "Regenerate"));
+    const confirm = textOf(owner.modal().view.blocks);
+    expect(confirm).toContain("Regenerate *Payments*");
+    expect(confirm).toContain(
+      "Regenerating an API key will break any existing integration using that API key.",
+    );
+    expect(confirm).toContain("Orders/Tickets API Read on acme");
+    expect(confirm).toContain("last used never");
+    await owner.submit();
+    const fresh = secretIn(owner.modal());
+    secrets.push(fresh);
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+    });
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("The old secret stopped working at once");
+  });
+
+  it("can keep the old secret for a grace window", async () => {
+    const old = await createKey("Gradual", { "Analytics API": ["acme"] });
+    await owner.run("regenerate Gradual");
+    owner.fill("The old secret", "Keep the old secret for 24 hours");
+    await owner.submit();
+    secrets.push(secretIn(owner.modal()));
+    expect(textOf(owner.modal().view.blocks)).toContain("The old secret keeps working until");
+    expect(await verify(h, { key: old, nickname: "acme", api: "analytics" })).toMatchObject({
+      allowed: true,
+    });
+    h.clock.advance(24 * 60 * 60 * 1000 + 1000);
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+  });
+
+  it("deletes only when the name is typed, permanently", async () => {
+    const secret = await createKey("Legacy", { "Analytics API": ["acme"] });
+    await owner.run("delete legacy");
+    expect(textOf(owner.modal().view.blocks)).toContain(
+      "Deleting an API key is permanent and cannot be undone.",
+    );
+    owner.fill("Type the key's name to confirm", "legacy");
+    const r = await owner.submit();
+    expect(r.json).toMatchObject({
+      response_action: "errors",
+      errors: { confirm_name: expect.stringContaining('("Legacy")') },
+    });
+    owner.fill("Type the key's name to confirm", "Legacy");
+    await owner.submit();
+    expect(textOf(owner.modal().view.blocks)).toContain("Deleted *Legacy*");
+    expect(await verify(h, { key: secret })).toEqual({ valid: false, reason: "unknown_key" });
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("Deleted permanently");
+  });
+});
+
+describe("disable, enable, nicknames, roles, help", () => {
+  it("disables and enables", async () => {
+    const secret = await createKey("Toggle", { "Analytics API": ["acme"] });
+    await owner.run("disable toggle");
+    await owner.submit();
+    expect(await verify(h, { key: secret })).toEqual({ valid: false, reason: "disabled" });
+    await owner.run("list toggle");
+    await owner.click(owner.last(), menuOption(owner.last().blocks, "Toggle", "Enable"));
+    expect(owner.last().text).toContain("is enabled again");
+    expect(await verify(h, { key: secret })).toMatchObject({ valid: true });
+  });
+
+  it("manages nicknames and roles, and explains itself", async () => {
+    await owner.run("nicknames");
+    expect(textOf(owner.last().blocks)).toContain("`acme_aff` — affiliate");
+    await owner.run("role add @casey oncall");
+    expect(owner.last().text).toContain(`<@${PEOPLE.oncall.id}> is now an on-call engineer`);
+    expect(person(h, "oncall").dms().at(-1)?.text).toContain("Role changed");
+    await owner.run("roles");
+    expect(textOf(owner.last().blocks)).toContain(`<@${PEOPLE.oncall.id}>`);
+    await member.run("nickname add evil seller");
+    expect(member.last().text).toBe("Only account owners can add account nicknames.");
+    for (const bad of [
+      "frobnicate",
+      "show",
+      "nickname add BAD! seller",
+      "role add nobody owner",
+      "list\u0000x",
+    ]) {
+      await member.run(bad);
+    }
+    const answers = h.slack.ws
+      .visibleTo(PEOPLE.member.id, "C0GENERAL")
+      .slice(-5)
+      .map((m) => textOf(m.blocks) || m.text);
+    expect(answers[0]).toContain("There is no `frobnicate` subcommand.");
+    expect(answers[0]).toContain("/apikeys list [text]");
+    expect(answers[1]).toContain("Say which key");
+    expect(answers[2]).toContain("A nickname is 1–32 characters");
+    expect(answers[3]).toContain("Mention the person");
+    await member.run("");
+    expect(textOf(member.last().blocks)).toContain("`/apikeys request`");
+  });
+
+  it("publishes the Home tab with your keys and recent activity", async () => {
+    await createKey("Mine", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await h.slack.driver.openHome(PEOPLE.member.id);
+    await new Promise((r) => setTimeout(r, 100));
+    const home = h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.member.id) ?? "");
+    const text = textOf(home?.view.blocks);
+    expect(text).toContain("*Your keys* (1)");
+    expect(text).toContain("Mine");
+    expect(text).toContain("created");
+  });
+});
+
+describe("authorization from the database", () => {
+  it("refuses a member's crafted Actions → Edit and crafted edit submission", async () => {
+    await createKey("Guarded", { "Analytics API": ["acme"] });
+    await owner.run("list");
+    const ownerList = owner.last();
+    const edit = menuOption(ownerList.blocks, "Guarded", "Edit");
+    // The member replays the owner's menu choice as their own click.
+    await member.run("list");
+    const memberList = member.last();
+    const r = await h.slack.driver
+      .click(
+        PEOPLE.member.id,
+        { kind: "message", channel: memberList.channel, ts: memberList.ts },
+        {
+          blockId: edit.blockId,
+          actionId: edit.actionId,
+          optionValue: edit.optionValue,
+        },
+      )
+      .catch((e: Error) => e);
+    // The member's list has no menu at all; craft the payload by posting the owner's message id.
+    expect(r).toBeInstanceOf(Error);
+    await h.slack.driver
+      .click(
+        PEOPLE.member.id,
+        { kind: "message", channel: ownerList.channel, ts: ownerList.ts },
+        edit,
+      )
+      .catch(() => undefined);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(member.last().text).toBe("Only account owners can edit keys.");
+    expect(member.hasModal()).toBe(false);
+
+    // A crafted view submission: the owner's edit modal, submitted as the member.
+    await owner.run("edit Guarded");
+    const view = owner.modal();
+    h.slack.driver.setValue(view.id, "name", "value", {
+      type: "plain_text_input",
+      value: "Hijacked",
+    });
+    const s = await h.slack.driver.submit(PEOPLE.member.id, view.id);
+    expect(textOf((s.json?.view as Record<string, unknown>)?.blocks)).toContain(
+      "Only account owners can edit keys.",
+    );
+    await owner.run("show Guarded");
+    expect(textOf(owner.last().blocks)).toContain("Guarded");
+  });
+});
