@@ -61,9 +61,11 @@ describe("creating a key", () => {
     expect(textOf(form.view.blocks)).toContain("Analytics API");
     expect(textOf(form.view.blocks)).toContain("Products API");
     // Products is offered to sellers only.
-    const products = (form.view.blocks as Array<Record<string, any>>).find(
-      (b) => b.block_id === "perm:products",
-    );
+    const products = (
+      form.view.blocks as Array<
+        Record<string, unknown> & { element?: { type: string; option_groups: unknown[] } }
+      >
+    ).find((b) => b.block_id === "perm:products");
     expect(JSON.stringify(products)).not.toContain("acme_aff");
     owner.fill("Name", "Billing sync");
     owner.fill("Key owner", PEOPLE.member.id);
@@ -100,10 +102,12 @@ describe("creating a key", () => {
     });
     owner.fill("Name", "x".repeat(61));
     r = await owner.submit();
-    expect((r.json?.errors as Record<string, string>).name).toMatch(/at most 60/);
+    expect((r.json?.errors as Record<string, string> | undefined)?.name).toMatch(/at most 60/);
     owner.fill("Name", "taken");
     r = await owner.submit();
-    expect((r.json?.errors as Record<string, string>).name).toContain('"Taken" already exists');
+    expect((r.json?.errors as Record<string, string> | undefined)?.name).toContain(
+      '"Taken" already exists',
+    );
     // A crafted submission granting Products to an affiliate (the form never offers it).
     owner.fill("Name", "Crafted");
     h.slack.driver.setValue(owner.modal().id, "perm:products", "scopes", {
@@ -228,11 +232,13 @@ describe("editing", () => {
     await createKey("Wide", { "Analytics API": ["n150", "All accounts"] });
     await owner.run("edit Wide");
     const view = owner.modal().view;
-    const analytics = (view.blocks as Array<Record<string, any>>).find(
-      (b) => b.block_id === "perm:analytics",
-    );
-    expect(analytics?.element.type).toBe("multi_static_select");
-    expect(analytics?.element.option_groups.length).toBeGreaterThan(1);
+    const analytics = (
+      view.blocks as Array<
+        Record<string, unknown> & { element?: { type: string; option_groups: unknown[] } }
+      >
+    ).find((b) => b.block_id === "perm:analytics");
+    expect(analytics?.element?.type).toBe("multi_static_select");
+    expect(analytics?.element?.option_groups.length).toBeGreaterThan(1);
     owner.fill("Analytics API", ["n150", "n151"]);
     await owner.submit();
     expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("+ Analytics API on n151");
