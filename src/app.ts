@@ -13,6 +13,7 @@ import { OutboxWorker } from "./notify/worker.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
+import { SignatureMemory } from "./store/signature-memory.ts";
 
 export interface KeywardOptions {
   config: Config;
@@ -39,8 +40,6 @@ export interface Keyward {
   stop(): Promise<void>;
 }
 
-const SIGNATURE_MEMORY_MS = 10 * 60 * 1000;
-
 export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
@@ -63,6 +62,8 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ...opts.routes,
   };
 
+  const signatures = new SignatureMemory(store.uow);
+  await signatures.load();
   let slack: SlackApp | undefined;
   let worker: OutboxWorker | undefined;
   const timers: NodeJS.Timeout[] = [];
@@ -77,10 +78,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       apiUrl: config.SLACK_API_URL,
       retries: opts.slackRetries,
       timeoutMs: opts.slackTimeoutMs,
-      replays: {
-        claim: (signature) =>
-          store.uow.run(async (tx) => tx.signatures.claim(signature, Date.now()), { quiet: true }),
-      },
+      replays: { claim: async (signature) => signatures.claim(signature) },
       kick: () => worker?.kick(),
     });
     if (slack.http) routes.slack = slack.http;
@@ -95,10 +93,8 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     });
     timers.push(
       setInterval(() => {
-        store.uow
-          .run(async (tx) => tx.signatures.forgetBefore(Date.now() - SIGNATURE_MEMORY_MS), {
-            quiet: true,
-          })
+        signatures
+          .prune()
           .catch((e) => log.warn({ err: String(e) }, "could not prune seen signatures"));
       }, 60_000),
     );
@@ -135,6 +131,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       await slack?.stop();
       await worker?.stop();
       await lastUsed.stop();
+      await signatures.stop();
       store.close();
     },
   };

@@ -12,15 +12,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { apiKeys, grants, nicknames } from "../../db/schema.ts";
-import { API_IDS, mayHold, NICKNAME_KINDS } from "../../src/domain/catalog.ts";
-import { hashSecret, newPublicId, newSecret } from "../../src/domain/secrets.ts";
-import { openDb } from "../../src/store/db.ts";
+import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import { fmt, startChild, waitForHttp } from "./child.ts";
+import { seedBulk } from "./seed.ts";
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const NICKNAMES = 200;
-const SAMPLE = 2_000;
+const SAMPLE = 1_000;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 32;
@@ -30,73 +28,9 @@ const dir = mkdtempSync(join(tmpdir(), "keyward-bench-"));
 const dbPath = join(dir, "bench.db");
 
 function seed() {
-  const started = Date.now();
-  const { db, sqlite, close } = openDb(dbPath);
-  const now = Date.now();
-  const nicks: Array<{ id: number; nickname: string; kind: (typeof NICKNAME_KINDS)[number] }> = [];
-  const sample: Array<{ secret: string; nickname: string; api: string; allowed: boolean }> = [];
-  sqlite.transaction(() => {
-    for (let i = 0; i < NICKNAMES; i++) {
-      const kind = NICKNAME_KINDS[i % 3] as (typeof NICKNAME_KINDS)[number];
-      const row = db
-        .insert(nicknames)
-        .values({ nickname: `nick${i}`, kind, createdAt: now, createdBy: "bench" })
-        .returning()
-        .get();
-      nicks.push({ id: row.id, nickname: row.nickname, kind });
-    }
-    for (let i = 0; i < KEYS; i++) {
-      const publicId = newPublicId();
-      const secret = newSecret(publicId);
-      const key = db
-        .insert(apiKeys)
-        .values({
-          publicId,
-          name: `key ${i}`,
-          keyOwner: "U0BENCH",
-          status: "active",
-          secretHash: hashSecret(secret),
-          createdAt: now,
-          createdBy: "bench",
-          updatedAt: now,
-          updatedBy: "bench",
-        })
-        .returning({ id: apiKeys.id })
-        .get();
-      // Three grants a key: two nicknames and one All-accounts grant.
-      const a = nicks[i % NICKNAMES] as (typeof nicks)[number];
-      const b = nicks[(i * 7 + 3) % NICKNAMES] as (typeof nicks)[number];
-      const apiA = API_IDS.filter((x) => mayHold(x, a.kind))[i % 4] ?? "analytics";
-      const rows = [
-        { nicknameId: a.id, api: apiA },
-        { nicknameId: b.id === a.id ? null : b.id, api: "orders:write" },
-        { nicknameId: null, api: "analytics" },
-      ];
-      const seen = new Set<string>();
-      for (const g of rows) {
-        const k = `${g.nicknameId}|${g.api}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        db.insert(grants)
-          .values({ keyId: key.id, ...g, createdAt: now, createdBy: "bench" })
-          .run();
-      }
-      if (i % Math.floor(KEYS / SAMPLE) === 0) {
-        sample.push({ secret, nickname: a.nickname, api: apiA, allowed: true });
-        sample.push({
-          secret,
-          nickname: nicks[(i + 1) % NICKNAMES]?.nickname ?? "",
-          api: "subscriptions:write",
-          allowed: false,
-        });
-      }
-    }
-  })();
-  close();
-  console.log(
-    `seeded ${KEYS} keys over ${NICKNAMES} nicknames in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return sample;
+  const seeded = seedBulk(dbPath, { keys: KEYS, nicknames: NICKNAMES, sample: SAMPLE });
+  console.log(`seeded ${KEYS} keys over ${NICKNAMES} nicknames in ${seeded.seconds.toFixed(1)} s`);
+  return seeded.sample;
 }
 
 function bodies(sample: ReturnType<typeof seed>): string[] {
@@ -104,6 +38,9 @@ function bodies(sample: ReturnType<typeof seed>): string[] {
   for (const [i, s] of sample.entries()) {
     // Mix: valid+allowed, valid+not permitted, bad checksum, unknown (well-formed) key.
     out.push(JSON.stringify({ key: s.secret, nickname: s.nickname, api: s.api }));
+    out.push(
+      JSON.stringify({ key: s.secret, nickname: s.deniedNickname, api: "subscriptions:write" }),
+    );
     if (i % 4 === 1) {
       const bad = s.secret.slice(0, -1) + (s.secret.endsWith("A") ? "B" : "A");
       out.push(JSON.stringify({ key: bad, nickname: s.nickname, api: s.api }));

@@ -4,6 +4,7 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
 import { boltLogger, type Log } from "../log.ts";
 import { registerKeyActions } from "./actions/keys.ts";
+import { registerSuggestions } from "./actions/suggestions.ts";
 import { registerApikeysCommand } from "./commands/apikeys.ts";
 import type { SlackDeps } from "./deps.ts";
 import { registerHome } from "./events/home.ts";
@@ -92,6 +93,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   });
   registerApikeysCommand(app, deps);
   registerKeyActions(app, deps);
+  registerSuggestions(app, deps);
   registerKeyViews(app, deps);
   registerHome(app, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.

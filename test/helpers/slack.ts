@@ -221,7 +221,7 @@ export class Person {
   }
 
   /** Fills an input of the top modal found by its label. */
-  fill(label: string, value: string | string[]) {
+  async fill(label: string, value: string | string[]) {
     const v = this.modal();
     const block = (v.view.blocks as Json[]).find(
       (b) => b.type === "input" && isObj(b.label) && String(b.label.text).startsWith(label),
@@ -238,6 +238,22 @@ export class Person {
         return o;
       });
     let state: Json & { type: string };
+    if (el.type === "multi_external_select") {
+      const picked: Json[] = [];
+      for (const t of Array.isArray(value) ? value : [value]) {
+        const options = await this.d.suggest(this.id, v.id, String(block.block_id), actionId, t);
+        const o = options.find(
+          (x) => optionText(x) === t || optionText(x).startsWith(`${t} (`) || String(x.value) === t,
+        );
+        if (!o) throw new Error(`typing "${t}" in "${label}" offers no such option`);
+        picked.push(o);
+      }
+      this.d.setValue(v.id, String(block.block_id), actionId, {
+        type: "multi_external_select",
+        selected_options: picked,
+      });
+      return;
+    }
     switch (el.type) {
       case "plain_text_input":
         state = { type: "plain_text_input", value: String(value) };

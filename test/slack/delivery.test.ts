@@ -165,5 +165,8 @@ describe("signed requests", () => {
       1,
     );
     expect(h.logs.some((l) => l.includes("replayed Slack request"))).toBe(true);
+    // A restart does not forget what it has seen.
+    await h.restart();
+    expect((await post(good)).status).toBe(401);
   });
 });

@@ -44,9 +44,9 @@ async function createKey(
   keyOwner?: string,
 ): Promise<string> {
   await owner.run("create");
-  owner.fill("Name", name);
-  if (keyOwner) owner.fill("Key owner", keyOwner);
-  for (const [label, scopes] of Object.entries(perms)) owner.fill(label, scopes);
+  await owner.fill("Name", name);
+  if (keyOwner) await owner.fill("Key owner", keyOwner);
+  for (const [label, scopes] of Object.entries(perms)) await owner.fill(label, scopes);
   await owner.submit();
   const secret = secretIn(owner.modal());
   secrets.push(secret);
@@ -67,10 +67,10 @@ describe("creating a key", () => {
       >
     ).find((b) => b.block_id === "perm:products");
     expect(JSON.stringify(products)).not.toContain("acme_aff");
-    owner.fill("Name", "Billing sync");
-    owner.fill("Key owner", PEOPLE.member.id);
-    owner.fill("Orders/Tickets API Read/Write", ["acme"]);
-    owner.fill("Analytics API", ["All accounts"]);
+    await owner.fill("Name", "Billing sync");
+    await owner.fill("Key owner", PEOPLE.member.id);
+    await owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    await owner.fill("Analytics API", ["All accounts"]);
     await owner.submit();
     const shown = owner.modal();
     expect(textOf(shown.view.blocks)).toContain("Copy this secret now. It won't be shown again.");
@@ -94,22 +94,22 @@ describe("creating a key", () => {
   it("answers bad fields under the field, writing nothing", async () => {
     await createKey("Taken", { "Analytics API": ["acme"] });
     await owner.run("create");
-    owner.fill("Name", "   ");
+    await owner.fill("Name", "   ");
     let r = await owner.submit();
     expect(r.json).toMatchObject({
       response_action: "errors",
       errors: { name: "Give the key a name." },
     });
-    owner.fill("Name", "x".repeat(61));
+    await owner.fill("Name", "x".repeat(61));
     r = await owner.submit();
     expect((r.json?.errors as Record<string, string> | undefined)?.name).toMatch(/at most 60/);
-    owner.fill("Name", "taken");
+    await owner.fill("Name", "taken");
     r = await owner.submit();
     expect((r.json?.errors as Record<string, string> | undefined)?.name).toContain(
       '"Taken" already exists',
     );
     // A crafted submission granting Products to an affiliate (the form never offers it).
-    owner.fill("Name", "Crafted");
+    await owner.fill("Name", "Crafted");
     h.slack.driver.setValue(owner.modal().id, "perm:products", "scopes", {
       type: "checkboxes",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
@@ -181,9 +181,9 @@ describe("editing", () => {
     const list = owner.last();
     await owner.click(list, menuOption(list.blocks, "Sync", "Edit"));
     expect(textOf(owner.modal().view.blocks)).toContain("Editing *Sync*");
-    owner.fill("Name", "Sync v2");
-    owner.fill("Products API", []);
-    owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    await owner.fill("Name", "Sync v2");
+    await owner.fill("Products API", []);
+    await owner.fill("Orders/Tickets API Read/Write", ["acme"]);
     await owner.submit();
     expect(textOf(owner.modal().view.blocks)).toContain("Saved *Sync v2*");
     const dm = textOf(owner2.dms().at(-1)?.blocks);
@@ -209,9 +209,9 @@ describe("editing", () => {
     await createKey("Contested", { "Analytics API": ["acme"] });
     await owner.run("edit Contested");
     await owner2.run("edit Contested");
-    owner2.fill("Name", "Contested (theirs)");
+    await owner2.fill("Name", "Contested (theirs)");
     await owner2.submit();
-    owner.fill("Name", "Contested (mine)");
+    await owner.fill("Name", "Contested (mine)");
     const r = await owner.submit();
     expect(r.json?.response_action).toBe("errors");
     expect(Object.values(r.json?.errors as object)[0]).toMatch(
@@ -234,12 +234,25 @@ describe("editing", () => {
     const view = owner.modal().view;
     const analytics = (
       view.blocks as Array<
-        Record<string, unknown> & { element?: { type: string; option_groups: unknown[] } }
+        Record<string, unknown> & { element?: { type: string; initial_options?: unknown[] } }
       >
     ).find((b) => b.block_id === "perm:analytics");
-    expect(analytics?.element?.type).toBe("multi_static_select");
-    expect(analytics?.element?.option_groups.length).toBeGreaterThan(1);
-    owner.fill("Analytics API", ["n150", "n151"]);
+    expect(analytics?.element?.type).toBe("multi_external_select");
+    // What the key holds comes pre-selected; the rest is looked up as the owner types.
+    expect(analytics?.element?.initial_options).toHaveLength(2);
+    expect(JSON.stringify(view).length).toBeLessThan(12_000);
+    const suggested = await h.slack.driver.suggest(
+      PEOPLE.owner.id,
+      owner.modal().id,
+      "perm:products",
+      "scopes",
+      "n1",
+    );
+    expect(suggested.length).toBeGreaterThan(10);
+    expect(suggested.every((o) => /\((seller|seller & affiliate)\)/.test(JSON.stringify(o)))).toBe(
+      true,
+    );
+    await owner.fill("Analytics API", ["n150", "n151", "All accounts"]);
     await owner.submit();
     expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("+ Analytics API on n151");
   });
@@ -270,7 +283,7 @@ describe("regenerating and deleting", () => {
   it("can keep the old secret for a grace window", async () => {
     const old = await createKey("Gradual", { "Analytics API": ["acme"] });
     await owner.run("regenerate Gradual");
-    owner.fill("The old secret", "Keep the old secret for 24 hours");
+    await owner.fill("The old secret", "Keep the old secret for 24 hours");
     await owner.submit();
     secrets.push(secretIn(owner.modal()));
     expect(textOf(owner.modal().view.blocks)).toContain("The old secret keeps working until");
@@ -287,13 +300,13 @@ describe("regenerating and deleting", () => {
     expect(textOf(owner.modal().view.blocks)).toContain(
       "Deleting an API key is permanent and cannot be undone.",
     );
-    owner.fill("Type the key's name to confirm", "legacy");
+    await owner.fill("Type the key's name to confirm", "legacy");
     const r = await owner.submit();
     expect(r.json).toMatchObject({
       response_action: "errors",
       errors: { confirm_name: expect.stringContaining('("Legacy")') },
     });
-    owner.fill("Type the key's name to confirm", "Legacy");
+    await owner.fill("Type the key's name to confirm", "Legacy");
     await owner.submit();
     expect(textOf(owner.modal().view.blocks)).toContain("Deleted *Legacy*");
     expect(await verify(h, { key: secret })).toEqual({ valid: false, reason: "unknown_key" });

@@ -240,6 +240,37 @@ export class Driver {
     });
   }
 
+  /** Options of an external select, as Slack asks the app for them while the person types. */
+  async suggest(
+    userId: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    value: string,
+  ): Promise<Json[]> {
+    const v = this.ws.views.get(viewId);
+    if (!v) throw new Error("view not found");
+    const answer = await this.interaction("block_suggestion", {
+      type: "block_suggestion",
+      user: this.userOf(userId),
+      container: { type: "view", view_id: v.id },
+      api_app_id: APP_ID,
+      token: "sandbox-verification-token",
+      action_id: actionId,
+      block_id: blockId,
+      value,
+      team: { id: TEAM.id, domain: TEAM.domain },
+      view: this.api.viewPayload(v),
+    });
+    const body = answer.json ?? {};
+    if (Array.isArray(body.option_groups)) {
+      return body.option_groups.flatMap((g) =>
+        isObj(g) && Array.isArray(g.options) ? (g.options as Json[]) : [],
+      );
+    }
+    return Array.isArray(body.options) ? (body.options as Json[]) : [];
+  }
+
   /** Sets a form value in an open view, as a person typing or picking would. */
   setValue(viewId: string, blockId: string, actionId: string, value: StateValue): void {
     const v = this.ws.views.get(viewId);

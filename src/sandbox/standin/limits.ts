@@ -163,12 +163,16 @@ function element(p: string[], at: string, el: unknown, actionIds: Set<string>): 
       if (typeof el.max_length === "number" && el.max_length > LIMITS.plainTextInputMax)
         p.push(`${at}.max_length: over ${LIMITS.plainTextInputMax}`);
       return;
+    case "external_select":
+    case "multi_external_select":
+      if (typeof el.min_query_length === "number" && el.min_query_length < 0)
+        p.push(`${at}.min_query_length: negative`);
+      return;
     case "users_select":
     case "multi_users_select":
     case "conversations_select":
     case "datepicker":
     case "image":
-    case "external_select":
       return;
     default:
       p.push(`${at}: unknown element type ${String(el.type)}`);

@@ -10,8 +10,10 @@ export function emptyValue(el: Json): StateValue {
       return { type, value: (el.initial_value as string | undefined) ?? null };
     case "checkboxes":
     case "multi_static_select":
+    case "multi_external_select":
       return { type, selected_options: (el.initial_options as unknown[] | undefined) ?? [] };
     case "static_select":
+    case "external_select":
     case "radio_buttons":
       return { type, selected_option: (el.initial_option as unknown) ?? null };
     case "users_select":

@@ -10,6 +10,8 @@ export interface RecordedCall {
   method: string;
   args: Json;
   at: number;
+  /** performance.now() on arrival, for latency measurements. */
+  hr: number;
   ok: boolean;
   error?: string;
   /** The fault injected instead of a real answer, if any. */
@@ -98,7 +100,7 @@ export class WebApi {
 
   /** One Web API call; `auth` is the Authorization header (or the token argument). */
   call(method: string, args: Json, auth: string | undefined): ApiAnswer {
-    const record: RecordedCall = { method, args, at: Date.now(), ok: false };
+    const record: RecordedCall = { method, args, at: Date.now(), hr: performance.now(), ok: false };
     this.calls.push(record);
     const token = auth?.replace(/^Bearer\s+/i, "") ?? (args.token as string | undefined);
     if (token !== this.botToken) {

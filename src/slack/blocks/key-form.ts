@@ -1,7 +1,8 @@
 // The create and edit modals: name, key owner, the permission matrix, expiry.
 // The matrix is one input per API whose options are the nicknames that may hold it, plus All
-// accounts. Checkboxes while they fit (10 options); past that a multi-select, grouped by kind
-// in groups of at most 100, so an account with hundreds of nicknames still gets a valid modal.
+// accounts: checkboxes while they fit (10 options), past that a multi-select whose options
+// are looked up as the person types, so an account with hundreds of nicknames still gets a
+// small, valid modal.
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { V } from "./ids.ts";
@@ -31,12 +32,6 @@ function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Gr
   return option(`${scope}${n ? ` (${KIND_LABEL[n.kind]})` : ""}${until}`, scope);
 }
 
-function chunk<T>(xs: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
-
 /** The input for one API's row of the matrix. */
 export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): Block {
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
@@ -53,32 +48,17 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
         ? "Read/Write includes Read."
         : undefined;
 
-  let element: Block;
-  if (scopes.length <= 10) {
-    element = { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt) };
-  } else if (scopes.length <= 100) {
-    element = {
-      type: "multi_static_select",
-      action_id: SCOPES_ACTION,
-      placeholder: plain("Pick nicknames"),
-      options: scopes.map(opt),
-    };
-  } else {
-    const groups: Block[] = [{ label: plain("All accounts"), options: [opt(ALL_ACCOUNTS)] }];
-    for (const kind of ["seller", "both", "affiliate"] as const) {
-      const names = eligible.filter((n) => n.kind === kind).map((n) => n.nickname);
-      chunk(names, 100).forEach((part, i, all) => {
-        const label = `${kind === "both" ? "Sellers & affiliates" : kind === "seller" ? "Sellers" : "Affiliates"}${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`;
-        groups.push({ label: plain(label, 75), options: part.map(opt) });
-      });
-    }
-    element = {
-      type: "multi_static_select",
-      action_id: SCOPES_ACTION,
-      placeholder: plain("Pick nicknames"),
-      option_groups: groups.slice(0, 100),
-    };
-  }
+  // Up to 10 choices fit checkboxes; past that the options are loaded as the person types
+  // (block_suggestion), so the modal stays small at any number of nicknames.
+  const element: Block =
+    scopes.length <= 10
+      ? { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt) }
+      : {
+          type: "multi_external_select",
+          action_id: SCOPES_ACTION,
+          placeholder: plain("Type to find nicknames"),
+          min_query_length: 0,
+        };
   if (initial.length) element.initial_options = initial;
   return {
     type: "input",
@@ -167,4 +147,21 @@ export function expiryFromDate(date: string): Date {
 
 export function lastDayOf(expiresAt: Date): string {
   return new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10);
+}
+
+/**
+ * Options for one API's multi-select, matching what the person typed (name or kind), All
+ * accounts first; at most 100, as Slack allows.
+ */
+export function scopeSuggestions(api: ApiId, nicknames: Nickname[], query: string) {
+  const q = query.trim().toLowerCase();
+  const byName = new Map(nicknames.map((n) => [n.nickname, n]));
+  const matches = (s: string) => !q || s.includes(q);
+  const scopes = [
+    ...(matches("all accounts") ? [ALL_ACCOUNTS] : []),
+    ...nicknames
+      .filter((n) => mayHold(api, n.kind) && (matches(n.nickname) || matches(KIND_LABEL[n.kind])))
+      .map((n) => n.nickname),
+  ];
+  return scopes.slice(0, 100).map((s) => scopeOption(s, byName));
 }

@@ -1,4 +1,4 @@
-import { lt } from "drizzle-orm";
+import { gte, lt } from "drizzle-orm";
 import { seenSignatures } from "../../../db/schema.ts";
 import type { Db } from "../db.ts";
 
@@ -11,6 +11,9 @@ export function signatureRepo(db: Db) {
         db.insert(seenSignatures).values({ signature, seenAt: at }).onConflictDoNothing().run()
           .changes === 1
       );
+    },
+    since(at: number): Array<{ signature: string; seenAt: number }> {
+      return db.select().from(seenSignatures).where(gte(seenSignatures.seenAt, at)).all();
     },
     forgetBefore(at: number): void {
       db.delete(seenSignatures).where(lt(seenSignatures.seenAt, at)).run();

@@ -1,0 +1,24 @@
+// Options for the permission multi-selects, looked up as the person types.
+import type { App } from "@slack/bolt";
+import { isApiId } from "../../domain/catalog.ts";
+import { listNicknames } from "../../domain/nicknames/list.ts";
+import { SCOPES_ACTION, scopeSuggestions } from "../blocks/key-form.ts";
+import type { SlackDeps } from "../deps.ts";
+import { describe } from "../replies.ts";
+
+export function registerSuggestions(app: App, deps: SlackDeps): void {
+  app.options({ action_id: SCOPES_ACTION }, async ({ ack, body }) => {
+    const api = String(body.block_id ?? "").replace(/^perm:/, "");
+    if (!isApiId(api)) {
+      await ack({ options: [] });
+      return;
+    }
+    try {
+      const query = String((body as { value?: unknown }).value ?? "").slice(0, 100);
+      await ack({ options: scopeSuggestions(api, await listNicknames(deps.ctx), query) as never });
+    } catch (e) {
+      deps.log.warn({ err: describe(e) }, "could not suggest nicknames");
+      await ack({ options: [] });
+    }
+  });
+}
