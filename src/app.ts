@@ -7,6 +7,7 @@ import type { Ctx } from "./domain/context.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
 import { close, createHttpServer, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
+import { JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRenderer } from "./notify/render.ts";
 import { OutboxWorker } from "./notify/worker.ts";
@@ -24,6 +25,8 @@ export interface KeywardOptions {
   slackTimeoutMs?: number;
   /** Outbox worker tuning (tests make it quick). */
   worker?: { pollMs?: number; backoffBaseMs?: number };
+  /** How often time-based jobs run (grant and request expiry, reminders). */
+  jobsIntervalMs?: number;
   /** Extra HTTP routes on the same listener (the sandbox's page). */
   routes?: Pick<Routes, "extra" | "prefixes">;
 }
@@ -37,6 +40,7 @@ export interface Keyward {
   server: Server;
   slack: SlackApp | undefined;
   worker: OutboxWorker | undefined;
+  jobs: JobScheduler;
   stop(): Promise<void>;
 }
 
@@ -112,6 +116,8 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   }
   await worker?.start();
   for (const t of timers) t.unref();
+  const jobs = new JobScheduler(ctx, log, () => worker?.kick(), undefined, opts.jobsIntervalMs);
+  jobs.start();
 
   let stopped = false;
   return {
@@ -123,10 +129,12 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     server,
     slack,
     worker,
+    jobs,
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      await jobs.stop();
       await close(server);
       await slack?.stop();
       await worker?.stop();

@@ -2,7 +2,9 @@
 // outcomes read the request's current state, so a card delivered late still shows the truth.
 import type { Ctx } from "../domain/context.ts";
 import type { Notice } from "../domain/notices.ts";
+import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
+import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
 
 export type Renderer = (
   notice: Notice,
@@ -10,17 +12,24 @@ export type Renderer = (
   recipient: string,
 ) => Promise<Rendered | null>;
 
-/** Renderers per notice type; features add theirs (requests, on-call). */
+/** Renderers per notice type; the on-call feature adds its own. */
 export function createRenderer(
-  _ctx: Ctx,
+  ctx: Ctx,
   extra: Partial<Record<Notice["type"], Renderer>> = {},
 ): Renderer {
   return async (notice, createdAt, recipient) => {
+    const now = ctx.clock.now();
     switch (notice.type) {
       case "change":
         return renderChange(notice, createdAt);
       case "grant_expired":
         return renderGrantExpired(notice, createdAt);
+      case "request_card":
+        return requestCard(await getRequestView(ctx, notice.requestId), now);
+      case "request_outcome":
+        return requestOutcome(await getRequestView(ctx, notice.requestId), now);
+      case "request_reminder":
+        return reminderMessage(await getRequests(ctx, notice.requestIds), now);
       default: {
         const r = extra[notice.type];
         return r ? r(notice, createdAt, recipient) : null;
@@ -28,5 +37,3 @@ export function createRenderer(
     }
   };
 }
-
-export type { Ctx, Rendered };

@@ -238,6 +238,16 @@ export class Person {
         return o;
       });
     let state: Json & { type: string };
+    if (el.type === "external_select") {
+      const options = await this.d.suggest(this.id, v.id, String(block.block_id), actionId, "");
+      const o = options.find(
+        (x) => optionText(x) === value || optionText(x).startsWith(`${String(value)} (`),
+      );
+      if (!o) throw new Error(`"${label}" offers no option "${String(value)}"`);
+      await this.d.choose(this.id, v.id, String(block.block_id), actionId, o);
+      await settle(this.h);
+      return;
+    }
     if (el.type === "multi_external_select") {
       const picked: Json[] = [];
       for (const t of Array.isArray(value) ? value : [value]) {

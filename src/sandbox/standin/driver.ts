@@ -187,6 +187,72 @@ export class Driver {
     return { ...base, selected_option: option };
   }
 
+  /** The state of a message's interactive inputs: as set, or as the blocks start them. */
+  messageState(m: Message): Record<string, Record<string, StateValue>> {
+    if (m.state) return m.state;
+    const state: Record<string, Record<string, StateValue>> = {};
+    for (const b of Array.isArray(m.blocks) ? m.blocks : []) {
+      if (!isObj(b) || b.type !== "actions" || !Array.isArray(b.elements)) continue;
+      for (const el of b.elements) {
+        if (isObj(el) && el.type === "checkboxes") {
+          state[String(b.block_id)] = {
+            [String(el.action_id)]: {
+              type: "checkboxes",
+              selected_options: (el.initial_options as Json[] | undefined) ?? [],
+            },
+          };
+        }
+      }
+    }
+    return state;
+  }
+
+  /** Checks exactly these options (by value) of a checkbox group in a message. */
+  async check(
+    userId: string,
+    surface: { channel: string; ts: string },
+    ref: ActionRef,
+    values: string[],
+  ): Promise<Delivery> {
+    const m = this.ws.findMessage(surface.channel, surface.ts);
+    if (!m) throw new Error("message not found");
+    const el = this.findElement(m.blocks, ref);
+    if (!el || el.type !== "checkboxes") throw new Error("no such checkboxes");
+    const selected = optionsOf(el).filter((o) => values.includes(String(o.value)));
+    const state = this.messageState(m);
+    state[ref.blockId] = { [ref.actionId]: { type: "checkboxes", selected_options: selected } };
+    m.state = state;
+    this.ws.changed("messages");
+    return this.interaction("block_actions", {
+      type: "block_actions",
+      user: this.userOf(userId),
+      api_app_id: APP_ID,
+      container: {
+        type: "message",
+        message_ts: m.ts,
+        channel_id: m.channel,
+        is_ephemeral: Boolean(m.ephemeralFor),
+      },
+      trigger_id: this.ws.issueTrigger(userId),
+      team: { id: TEAM.id, domain: TEAM.domain },
+      channel: { id: m.channel },
+      message: m.ephemeralFor
+        ? undefined
+        : { type: "message", ts: m.ts, text: m.text, blocks: m.blocks, user: m.user },
+      state: { values: state },
+      response_url: this.ws.issueResponseUrl(this.opts.selfUrl(), userId, m.channel, m.ts),
+      actions: [
+        {
+          action_id: ref.actionId,
+          block_id: ref.blockId,
+          type: "checkboxes",
+          selected_options: selected,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
+  }
+
   /** A click on a button, overflow option or select in a message or a view. */
   async click(userId: string, surface: Surface, ref: ActionRef): Promise<Delivery> {
     if (surface.kind === "message") {
@@ -216,7 +282,7 @@ export class Driver {
         message: m.ephemeralFor
           ? undefined
           : { type: "message", ts: m.ts, text: m.text, blocks: m.blocks, user: m.user },
-        state: { values: {} },
+        state: { values: this.messageState(m) },
         response_url: responseUrl,
         actions: [this.actionPayload(el, ref)],
       });
@@ -269,6 +335,46 @@ export class Driver {
       );
     }
     return Array.isArray(body.options) ? (body.options as Json[]) : [];
+  }
+
+  /**
+   * Picks an option in a single select of a view. An input with dispatch_action tells the app
+   * at once, as Slack does.
+   */
+  async choose(
+    userId: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    option: Json,
+  ): Promise<Delivery | undefined> {
+    const v = this.ws.views.get(viewId);
+    if (!v) throw new Error("view not found");
+    const block = (Array.isArray(v.view.blocks) ? v.view.blocks : []).find(
+      (b) => isObj(b) && b.block_id === blockId,
+    ) as Json | undefined;
+    const el = block && isObj(block.element) ? block.element : undefined;
+    if (!el) throw new Error(`no input ${blockId}`);
+    this.setValue(viewId, blockId, actionId, { type: String(el.type), selected_option: option });
+    if (!block?.dispatch_action) return undefined;
+    return this.interaction("block_actions", {
+      type: "block_actions",
+      user: this.userOf(userId),
+      api_app_id: APP_ID,
+      container: { type: "view", view_id: v.id },
+      trigger_id: this.ws.issueTrigger(userId, v.id),
+      team: { id: TEAM.id, domain: TEAM.domain },
+      view: this.api.viewPayload(v),
+      actions: [
+        {
+          action_id: actionId,
+          block_id: blockId,
+          type: el.type,
+          selected_option: option,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
   }
 
   /** Sets a form value in an open view, as a person typing or picking would. */

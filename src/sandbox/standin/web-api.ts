@@ -16,6 +16,8 @@ export interface RecordedCall {
   error?: string;
   /** The fault injected instead of a real answer, if any. */
   fault?: string;
+  /** What Slack would say about a refusal (e.g. which Block Kit limit was passed). */
+  detail?: unknown;
 }
 
 export type FaultKind =
@@ -157,6 +159,7 @@ export class WebApi {
     } catch (e) {
       if (e instanceof ApiError) {
         record.error = e.error;
+        record.detail = e.extra;
         return { status: 200, body: { ok: false, error: e.error, ...e.extra } };
       }
       throw e;
@@ -277,11 +280,23 @@ export class WebApi {
     };
   }
 
-  /** Replaces a view's content (views.update, response_action: update). */
-  replaceView(v: View, view: Json): void {
+  /**
+   * Replaces a view's content (views.update, response_action: update). views.update keeps
+   * what the person entered in inputs whose block_id and action_id stay the same, as Slack does.
+   */
+  replaceView(v: View, view: Json, preserveInput = false): void {
+    const before = v.values;
     v.view = view;
     v.hash = this.ws.nextId("h");
     v.values = initialValues(view);
+    if (preserveInput) {
+      for (const [blockId, actions] of Object.entries(v.values)) {
+        for (const actionId of Object.keys(actions)) {
+          const kept = before[blockId]?.[actionId];
+          if (kept) actions[actionId] = kept;
+        }
+      }
+    }
     v.errors = {};
     this.ws.changed("views");
   }
@@ -338,6 +353,7 @@ export class WebApi {
       const { text, blocks } = this.checkedMessage(args);
       m.text = text;
       m.blocks = blocks;
+      m.state = undefined;
       m.editedAt = Date.now();
       this.ws.changed("messages");
       return { channel: m.channel, ts: m.ts, text };

@@ -36,6 +36,8 @@ export interface Message {
   ephemeralFor?: string;
   deleted?: boolean;
   editedAt?: number;
+  /** Interactive inputs in the message (checkboxes on a card) as the person has set them. */
+  state?: Record<string, Record<string, StateValue>>;
 }
 
 export type StateValue = Json & { type: string };

@@ -23,7 +23,7 @@ export function homeView(d: HomeData, now: Date): Block {
       block_id: "home_actions",
       elements: [
         button("Request access", A.openHomeRequest, "request", { style: "primary" }),
-        ...(d.role === "owner" ? [button("Create key", A.openHomeRequest, "create")] : []),
+        ...(d.role === "owner" ? [button("Create key", A.openHomeCreate, "create")] : []),
         button("Refresh", A.refreshHome, "refresh"),
       ],
     },

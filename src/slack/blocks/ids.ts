@@ -10,6 +10,7 @@ export const A = {
   digestAct: "digest_act",
   rotateNow: "leak_rotate",
   openHomeRequest: "home_request",
+  openHomeCreate: "home_create",
   refreshHome: "home_refresh",
 } as const;
 

@@ -1,0 +1,110 @@
+import { roleOf } from "../access.ts";
+import { recipientsFor } from "../changes.ts";
+import type { Ctx } from "../context.ts";
+import { conflict, invalid, notFound } from "../errors.ts";
+import { cellKey, describeCell, validateCells } from "../grants.ts";
+import { uniqueName } from "../keys/rules.ts";
+import type { AccessRequest } from "../types.ts";
+import { parseField } from "../validation.ts";
+import { alreadyHeld, durationSchema, REQUEST_TTL_MS, requestReasonSchema } from "./rules.ts";
+
+export interface CreateRequestInput {
+  /** An existing key, or null for a new one (then `newKeyName`). */
+  keyId: number | null;
+  newKeyName?: string;
+  cells: ReadonlyArray<{ scope: string; api: string }>;
+  duration: string;
+  reason: string;
+}
+
+/**
+ * Anyone may ask. Cells the key already has are dropped; asking for nothing new is refused.
+ * Every owner gets an Approve/Deny card (the requester too only if they are the only owner).
+ */
+export async function createRequest(
+  ctx: Ctx,
+  actor: string,
+  input: CreateRequestInput,
+): Promise<{ request: AccessRequest; dropped: string[] }> {
+  return ctx.uow.run(async (tx) => {
+    await roleOf(ctx, tx, actor);
+    const now = ctx.clock.now();
+    const reason = parseField(requestReasonSchema, input.reason, "reason");
+    const duration = parseField(durationSchema, input.duration, "duration");
+    const nicknames = await tx.nicknames.list();
+    let cells = validateCells(input.cells, nicknames);
+    if (cells.length === 0)
+      throw invalid("Pick at least one API for at least one nickname.", "permissions");
+
+    let keyName: string;
+    let dropped: string[] = [];
+    if (input.keyId === null) {
+      keyName = await uniqueName(tx, input.newKeyName ?? "");
+    } else {
+      const key = await tx.keys.byId(input.keyId);
+      if (!key) throw notFound("That key no longer exists.", "key");
+      keyName = key.name;
+      const grants = await tx.grants.forKey(key.id);
+      const held = cells.filter((c) => alreadyHeld(c, grants, nicknames, now));
+      cells = cells.filter((c) => !held.includes(c));
+      dropped = held.map(describeCell);
+      if (cells.length === 0) {
+        throw invalid(`"${key.name}" already has everything you asked for.`, "permissions");
+      }
+    }
+    const same = (await tx.requests.list({ requester: actor, status: "pending", limit: 100 })).find(
+      (r) =>
+        r.keyId === input.keyId &&
+        (input.keyId !== null || r.keyName.toLowerCase() === keyName.toLowerCase()) &&
+        r.cells.map(cellKey).sort().join() === cells.map(cellKey).sort().join(),
+    );
+    if (same)
+      throw conflict(
+        `You already asked for exactly this (request #${same.id}); it is waiting for an owner.`,
+        "permissions",
+      );
+
+    const request = await tx.requests.insert({
+      requester: actor,
+      keyId: input.keyId,
+      keyName,
+      newKey: input.keyId === null,
+      cells,
+      duration,
+      reason,
+      status: "pending",
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + REQUEST_TTL_MS),
+      remindedAt: null,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+      approvedCells: null,
+      revealedAt: null,
+    });
+    await tx.audit.append({
+      at: now,
+      actor,
+      action: "request.created",
+      keyId: input.keyId,
+      keyName,
+      requestId: request.id,
+      reason,
+      diff: {
+        after: { cells, duration, newKey: input.keyId === null },
+        changes: cells.map((c) => `+ ${describeCell(c)}`),
+      },
+    });
+    // Every owner but the requester (unless they are the only one, who must decide).
+    await tx.outbox.enqueue(
+      (await recipientsFor(tx, actor)).map((recipient) => ({
+        kind: "dm" as const,
+        recipient,
+        requestId: request.id,
+        notice: { type: "request_card" as const, requestId: request.id },
+      })),
+      now,
+    );
+    return { request, dropped };
+  });
+}

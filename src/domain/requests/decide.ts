@@ -1,0 +1,223 @@
+// Approve or deny. The first decision wins: decisions run one at a time and each checks the
+// request is still pending (and the store's update is guarded by status as well).
+import { requireRole } from "../access.ts";
+import { mayHold } from "../catalog.ts";
+import { recordChange } from "../changes.ts";
+import type { Ctx } from "../context.ts";
+import { DomainError, forbidden, invalid, notFound } from "../errors.ts";
+import { cellKey, describeCell } from "../grants.ts";
+import { freshPublicId, uniqueName } from "../keys/rules.ts";
+import type { Tx } from "../ports.ts";
+import { isoMinute, userRef } from "../text.ts";
+import type { AccessRequest, GrantCell } from "../types.ts";
+import { parseField, reasonSchema } from "../validation.ts";
+import { announceDecision } from "./announce.ts";
+import { alreadyHeld, expiryFor } from "./rules.ts";
+
+export class AlreadyDecided extends DomainError {
+  constructor(readonly request: AccessRequest) {
+    super("already_decided", describeDecided(request));
+  }
+}
+
+function describeDecided(r: AccessRequest): string {
+  const who = r.decidedBy ? ` by ${userRef(r.decidedBy)}` : "";
+  const when = r.decidedAt ? ` at ${isoMinute(r.decidedAt)}` : "";
+  const what = {
+    approved: "approved",
+    denied: "denied",
+    expired: "expired",
+    cancelled: "cancelled",
+    pending: "pending",
+  }[r.status];
+  return `Request #${r.id} was already ${what}${who}${when}; nothing was changed.`;
+}
+
+async function loadPending(
+  ctx: Ctx,
+  tx: Tx,
+  actor: string,
+  requestId: number,
+): Promise<AccessRequest> {
+  await requireRole(ctx, tx, actor, ["owner"], "decide access requests");
+  const r = await tx.requests.byId(requestId);
+  if (!r) throw notFound(`There is no request #${requestId}.`);
+  if (r.status !== "pending") throw new AlreadyDecided(r);
+  if (r.requester === actor && (await tx.roles.owners()).length > 1) {
+    throw forbidden("You cannot decide your own request while another account owner can.");
+  }
+  return r;
+}
+
+async function settle(
+  tx: Tx,
+  r: AccessRequest,
+  d: Parameters<Tx["requests"]["decide"]>[1],
+): Promise<void> {
+  if (!(await tx.requests.decide(r.id, d))) {
+    throw new AlreadyDecided((await tx.requests.byId(r.id)) ?? r);
+  }
+}
+
+/**
+ * Approves all the requested cells, or the subset the owner left checked. Cells that became
+ * impossible meanwhile (a nickname removed) or that the key got meanwhile are left out.
+ */
+export async function approveRequest(
+  ctx: Ctx,
+  actor: string,
+  input: { requestId: number; cells?: GrantCell[] },
+): Promise<{ request: AccessRequest; granted: GrantCell[]; leftOut: GrantCell[] }> {
+  return ctx.uow.run(async (tx) => {
+    const r = await loadPending(ctx, tx, actor, input.requestId);
+    const now = ctx.clock.now();
+    const asked = new Set(r.cells.map(cellKey));
+    const chosen = input.cells ?? r.cells;
+    if (chosen.some((c) => !asked.has(cellKey(c))))
+      throw invalid("Only what was asked for can be approved.");
+    if (chosen.length === 0)
+      throw invalid("Leave at least one permission checked to approve, or deny the request.");
+    const nicknames = await tx.nicknames.list();
+    const possible = chosen.filter((c) => {
+      if (c.scope === "*") return true;
+      const n = nicknames.find((x) => x.nickname === c.scope);
+      return n !== undefined && mayHold(c.api, n.kind);
+    });
+    const expiresAt = expiryFor(r.duration, now);
+
+    let keyId: number;
+    let granted: GrantCell[];
+    if (r.newKey) {
+      const name = await uniqueName(tx, r.keyName);
+      const key = await tx.keys.insert({
+        publicId: await freshPublicId(tx),
+        name,
+        keyOwner: r.requester,
+        secretHash: null,
+        at: now,
+        by: actor,
+        expiresAt: null,
+      });
+      keyId = key.id;
+      granted = possible;
+      await tx.grants.add(
+        key.id,
+        granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),
+        now,
+        actor,
+      );
+      await recordChange(tx, now, {
+        event: {
+          actor,
+          action: "key.created",
+          keyId: key.id,
+          keyName: key.name,
+          keyPublicId: key.publicId,
+          requestId: r.id,
+          reason: r.reason,
+          diff: {
+            after: { name, keyOwner: r.requester, grants: granted },
+            changes: granted.map((c) => `+ ${describeCell(c)}`),
+          },
+        },
+        title: `API key created for request #${r.id}`,
+        key,
+        changes: [
+          `Asked by ${userRef(r.requester)}, the key owner; the secret is shown to them once when they reveal it.`,
+          ...granted.map(
+            (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
+          ),
+        ],
+      });
+    } else {
+      if (r.keyId === null) throw notFound("The key of this request no longer exists.");
+      const key = await tx.keys.byId(r.keyId);
+      if (!key) throw notFound("The key of this request no longer exists.");
+      keyId = key.id;
+      const current = await tx.grants.forKey(key.id);
+      granted = possible.filter((c) => !alreadyHeld(c, current, nicknames, now));
+      await tx.grants.add(
+        key.id,
+        granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),
+        now,
+        actor,
+      );
+      if (granted.length) {
+        await tx.keys.update(key.id, key.version, {}, now, actor);
+        await recordChange(tx, now, {
+          event: {
+            actor,
+            action: "key.permissions_changed",
+            keyId: key.id,
+            keyName: key.name,
+            keyPublicId: key.publicId,
+            requestId: r.id,
+            reason: r.reason,
+            diff: { changes: granted.map((c) => `+ ${describeCell(c)}`) },
+          },
+          title: `Access granted on request #${r.id}`,
+          key,
+          alsoTell: [r.requester],
+          changes: [
+            `Asked by ${userRef(r.requester)}.`,
+            ...granted.map(
+              (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
+            ),
+          ],
+        });
+      }
+    }
+    const grantedKeys = new Set(granted.map(cellKey));
+    const leftOut = r.cells.filter((c) => !grantedKeys.has(cellKey(c)));
+    await settle(tx, r, {
+      status: "approved",
+      by: actor,
+      at: now,
+      reason: null,
+      approvedCells: granted,
+      keyId,
+    });
+    await tx.audit.append({
+      at: now,
+      actor,
+      action: "request.approved",
+      keyId,
+      keyName: r.keyName,
+      requestId: r.id,
+      reason: r.reason,
+      diff: {
+        after: { granted, leftOut, expiresAt: expiresAt?.toISOString() ?? null },
+        changes: [
+          ...granted.map((c) => `+ ${describeCell(c)}`),
+          ...leftOut.map((c) => `not approved: ${describeCell(c)}`),
+        ],
+      },
+    });
+    await announceDecision(tx, r.id, r.requester, now);
+    return { request: (await tx.requests.byId(r.id)) as AccessRequest, granted, leftOut };
+  });
+}
+
+export async function denyRequest(
+  ctx: Ctx,
+  actor: string,
+  input: { requestId: number; reason: string },
+): Promise<AccessRequest> {
+  return ctx.uow.run(async (tx) => {
+    const r = await loadPending(ctx, tx, actor, input.requestId);
+    const reason = parseField(reasonSchema, input.reason, "reason");
+    const now = ctx.clock.now();
+    await settle(tx, r, { status: "denied", by: actor, at: now, reason, approvedCells: null });
+    await tx.audit.append({
+      at: now,
+      actor,
+      action: "request.denied",
+      keyId: r.keyId,
+      keyName: r.keyName,
+      requestId: r.id,
+      reason,
+    });
+    await announceDecision(tx, r.id, r.requester, now);
+    return (await tx.requests.byId(r.id)) as AccessRequest;
+  });
+}

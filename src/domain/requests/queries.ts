@@ -1,0 +1,47 @@
+import { roleOf } from "../access.ts";
+import type { Ctx } from "../context.ts";
+import { notFound } from "../errors.ts";
+import type { AccessRequest, ApiKey, Grant, Nickname, Role } from "../types.ts";
+
+export interface RequestView {
+  request: AccessRequest;
+  key: ApiKey | undefined;
+  /** The key's grants now (for a new key: none). */
+  grants: Grant[];
+  nicknames: Nickname[];
+}
+
+export async function getRequestView(ctx: Ctx, requestId: number): Promise<RequestView> {
+  return ctx.uow.run(async (tx) => {
+    const request = await tx.requests.byId(requestId);
+    if (!request) throw notFound(`There is no request #${requestId}.`);
+    const key = request.keyId !== null ? await tx.keys.byId(request.keyId) : undefined;
+    const grants = key ? await tx.grants.forKey(key.id) : [];
+    return { request, key, grants, nicknames: await tx.nicknames.list() };
+  });
+}
+
+export async function getRequests(ctx: Ctx, requestIds: number[]): Promise<AccessRequest[]> {
+  return ctx.uow.run(async (tx) => {
+    const out: AccessRequest[] = [];
+    for (const id of requestIds) {
+      const r = await tx.requests.byId(id);
+      if (r) out.push(r);
+    }
+    return out;
+  });
+}
+
+/** Your own requests; owners also get every pending one. */
+export async function listRequests(
+  ctx: Ctx,
+  actor: string,
+): Promise<{ role: Role; mine: AccessRequest[]; pending: AccessRequest[] }> {
+  return ctx.uow.run(async (tx) => {
+    const role = await roleOf(ctx, tx, actor);
+    const mine = await tx.requests.list({ requester: actor, limit: 10 });
+    const pending =
+      role === "owner" ? await tx.requests.list({ status: "pending", limit: 20 }) : [];
+    return { role, mine, pending };
+  });
+}

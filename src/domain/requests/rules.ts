@@ -1,0 +1,53 @@
+// What a request may ask for, and how long an approval lasts.
+import { z } from "zod";
+import { mayHold } from "../catalog.ts";
+import { cellKey, permits } from "../grants.ts";
+import type { Grant, GrantCell, Nickname, RequestDuration } from "../types.ts";
+
+export const DURATIONS = ["1h", "1d", "7d", "30d", "permanent"] as const;
+export const DURATION_MS: Record<RequestDuration, number | null> = {
+  "1h": 60 * 60 * 1000,
+  "1d": 24 * 60 * 60 * 1000,
+  "7d": 7 * 24 * 60 * 60 * 1000,
+  "30d": 30 * 24 * 60 * 60 * 1000,
+  permanent: null,
+};
+export const REQUEST_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const REMIND_AFTER_MS = 24 * 60 * 60 * 1000;
+
+export const durationSchema = z.enum(DURATIONS, { error: "Pick how long you need it." });
+export const requestReasonSchema = z
+  .string()
+  .trim()
+  .min(10, "Say why you need it, in at least 10 characters.")
+  .max(1000, "Keep the reason under 1000 characters.");
+
+/** Whether the key already lets this cell through (directly, via All accounts, or implied). */
+export function alreadyHeld(
+  cell: GrantCell,
+  grants: readonly Grant[],
+  nicknames: readonly Nickname[],
+  now: Date,
+): boolean {
+  if (
+    grants.some((g) => cellKey(g) === cellKey(cell) && (g.expiresAt === null || g.expiresAt > now))
+  )
+    return true;
+  if (cell.scope === "*") {
+    // All accounts is held only as All accounts (or its implication orders:write ⇒ read).
+    return (
+      cell.api === "orders:read" && grants.some((g) => g.scope === "*" && g.api === "orders:write")
+    );
+  }
+  const nick = nicknames.find((n) => n.nickname === cell.scope);
+  return (
+    nick !== undefined &&
+    mayHold(cell.api, nick.kind) &&
+    permits(grants, nick.nickname, nick.kind, cell.api, now)
+  );
+}
+
+export function expiryFor(duration: RequestDuration, from: Date): Date | null {
+  const ms = DURATION_MS[duration];
+  return ms === null ? null : new Date(from.getTime() + ms);
+}

@@ -1,0 +1,60 @@
+// Work that time makes due: time-bound grants ending, undecided requests lapsing, owners
+// reminded. Each job is a domain use case (one transaction); this only runs them on a timer.
+import type { Ctx } from "../domain/context.ts";
+import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
+import type { Log } from "../log.ts";
+
+export type Job = (ctx: Ctx) => Promise<number>;
+
+export const DEFAULT_JOBS: Record<string, Job> = {
+  expireGrants,
+  expireRequests,
+  remindOwners,
+};
+
+export class JobScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly log: Log,
+    private readonly after: () => void,
+    private readonly jobs: Record<string, Job> = DEFAULT_JOBS,
+    private readonly intervalMs = 30_000,
+  ) {}
+
+  /** Runs every job once; returns how much each did. */
+  async runOnce(): Promise<Record<string, number>> {
+    const done: Record<string, number> = {};
+    for (const [name, job] of Object.entries(this.jobs)) {
+      try {
+        done[name] = await job(this.ctx);
+      } catch (e) {
+        this.log.error(
+          { job: name, err: e instanceof Error ? e.message : String(e) },
+          "job failed",
+        );
+      }
+    }
+    if (Object.values(done).some((n) => n > 0)) this.after();
+    return done;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,160 @@
+// Clicks around access requests: picking the key in the request modal, the owners' cards
+// (checkboxes, Approve, Deny), and Reveal key.
+import type {
+  App,
+  BlockAction,
+  BlockSuggestion,
+  ButtonAction,
+  ExternalSelectAction,
+} from "@slack/bolt";
+import { isApiId } from "../../domain/catalog.ts";
+import { DomainError, forbidden, invalid } from "../../domain/errors.ts";
+import { getKey, listKeys } from "../../domain/keys/queries.ts";
+import { listNicknames } from "../../domain/nicknames/list.ts";
+import { AlreadyDecided, approveRequest } from "../../domain/requests/decide.ts";
+import { getRequestView } from "../../domain/requests/queries.ts";
+import { getRole } from "../../domain/roles/list.ts";
+import type { GrantCell } from "../../domain/types.ts";
+import { A } from "../blocks/ids.ts";
+import {
+  CELLS_ACTION,
+  denyModal,
+  KEY_CHOICE_ACTION,
+  keyChoiceOption,
+  NEW_KEY,
+  newKeyOption,
+  requestModal,
+  revealModal,
+} from "../blocks/requests.ts";
+import { esc } from "../blocks/text.ts";
+import type { SlackDeps } from "../deps.ts";
+import { publishHome } from "../events/home.ts";
+import { describe } from "../replies.ts";
+import { guarded } from "./keys.ts";
+
+const requestIdOf = (value: string | undefined): number => {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0) throw invalid("That button no longer works.");
+  return id;
+};
+
+/** The cells an owner left checked on a card; undefined when the click came without them. */
+function checkedCells(state: BlockAction["state"]): GrantCell[] | undefined {
+  const values = state?.values ?? {};
+  const blocks = Object.entries(values).filter(([blockId]) => blockId.startsWith("cells:"));
+  if (blocks.length === 0) return undefined;
+  const cells: GrantCell[] = [];
+  for (const [, actions] of blocks) {
+    for (const v of Object.values(actions)) {
+      for (const o of (v as { selected_options?: Array<{ value: string }> }).selected_options ??
+        []) {
+        const [scope = "", api = ""] = o.value.split("|");
+        if (!isApiId(api)) throw invalid("That card came back garbled. Use `/apikeys requests`.");
+        cells.push({ scope, api });
+      }
+    }
+  }
+  return cells;
+}
+
+export function registerRequestActions(app: App, deps: SlackDeps): void {
+  app.options<"block_suggestion">({ action_id: KEY_CHOICE_ACTION }, async ({ ack, body }) => {
+    try {
+      const text = String((body as BlockSuggestion).value ?? "").slice(0, 100);
+      const page = await listKeys(deps.ctx, { text: text || undefined, offset: 0, limit: 99 });
+      await ack({
+        options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))] as never,
+      });
+    } catch (e) {
+      deps.log.warn({ err: describe(e) }, "could not suggest keys");
+      await ack({ options: [newKeyOption()] as never });
+    }
+  });
+
+  // Picking the key redraws the modal with what that key already has.
+  app.action<BlockAction<ExternalSelectAction>>(
+    KEY_CHOICE_ACTION,
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const view = body.view;
+      if (!view) return;
+      try {
+        const value = action.selected_option?.value ?? "";
+        const chosen =
+          value === NEW_KEY
+            ? ("new" as const)
+            : await getKey(deps.ctx, Number(value.replace(/^k:/, "")));
+        const meta = JSON.parse(view.private_metadata || "{}") as { c?: string };
+        await client.views.update({
+          view_id: view.id,
+          hash: view.hash,
+          view: requestModal({
+            nicknames: await listNicknames(deps.ctx),
+            meta: { c: typeof meta.c === "string" ? meta.c.slice(0, 40) : undefined },
+            chosen,
+          }) as never,
+        });
+      } catch (e) {
+        // hash_conflict: the person changed the modal again meanwhile; their newer pick redraws it.
+        deps.log.debug({ err: describe(e) }, "request modal not redrawn");
+      }
+    },
+  );
+
+  // Checking and unchecking cells on a card only changes the card's state until Approve.
+  app.action(CELLS_ACTION, async ({ ack }) => {
+    await ack();
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    A.approve,
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "approve", async () => {
+        const requestId = requestIdOf(action.value);
+        const { granted, leftOut, request } = await approveRequest(deps.ctx, body.user.id, {
+          requestId,
+          cells: checkedCells(body.state),
+        });
+        deps.kick();
+        const msg = `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${leftOut.length ? `, ${leftOut.length} left out` : ""}. ${esc("The requester has been told.")}`;
+        if (body.view?.type === "home") await publishHome(deps, client, body.user.id);
+        else if (body.container?.type === "message" && !body.message)
+          await respond({ response_type: "ephemeral", replace_original: false, text: msg });
+      });
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(A.deny, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    await guarded({ deps, client, body, respond }, "deny", async () => {
+      const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
+      if ((await getRole(deps.ctx, body.user.id)) !== "owner")
+        throw forbidden("Only account owners can decide access requests.");
+      if (request.status !== "pending") throw new AlreadyDecided(request);
+      await client.views.open({ trigger_id: body.trigger_id, view: denyModal(request) as never });
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    A.reveal,
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "reveal", async () => {
+        const v = await getRequestView(deps.ctx, requestIdOf(action.value));
+        if (v.request.requester !== body.user.id)
+          throw forbidden("Only the person who asked for this key can reveal it.");
+        if (!v.key || v.key.hasSecret || v.request.revealedAt) {
+          throw new DomainError(
+            "already_decided",
+            "This key was already revealed, and its secret is shown only once. Ask an account owner to regenerate it if it is lost.",
+          );
+        }
+        await client.views.open({
+          trigger_id: body.trigger_id,
+          view: revealModal(v.request, v.key) as never,
+        });
+      });
+    },
+  );
+}

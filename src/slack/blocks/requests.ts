@@ -1,0 +1,322 @@
+// Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
+import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
+import { cellKey, describeCell, permits } from "../../domain/grants.ts";
+import type { RequestView } from "../../domain/requests/queries.ts";
+import { expiryFor } from "../../domain/requests/rules.ts";
+import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
+import { A, V } from "./ids.ts";
+import { permissionInput } from "./key-form.ts";
+import {
+  type Block,
+  button,
+  context,
+  divider,
+  header,
+  modal,
+  option,
+  packLines,
+  section,
+} from "./layout.ts";
+import { DURATION_LABEL, requestLine, requestTarget, STATUS_LABEL } from "./request-lines.ts";
+import { ago, cut, esc, mention, plain } from "./text.ts";
+
+export const NEW_KEY = "new";
+export const CELLS_ACTION = "request_cells";
+export const KEY_CHOICE_ACTION = "key_choice";
+
+export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
+  option(cut(`${key.name} (${key.publicId})`, 75), `k:${key.id}`);
+export const newKeyOption = () => option("➕ A new key", NEW_KEY);
+
+const isoMin = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+export function requestModal(p: {
+  nicknames: Nickname[];
+  meta: { c?: string };
+  /** After the person picked a key: it, and what it already has. */
+  chosen?: { key: ApiKey; grants: Grant[] } | "new";
+}): Block {
+  const chosenOption =
+    p.chosen === "new" ? newKeyOption() : p.chosen ? keyChoiceOption(p.chosen.key) : undefined;
+  let current = "Pick a key to see what it already has, or ask for a new key.";
+  if (p.chosen === "new") current = "A new key: give it a name below. You become its key owner.";
+  else if (p.chosen) {
+    const g = p.chosen.grants;
+    current = g.length
+      ? `*${esc(p.chosen.key.name)}* already has: ${esc(cut(g.map(describeCell).join("; "), 2500))}`
+      : `*${esc(p.chosen.key.name)}* has no permissions yet.`;
+  }
+  return modal({
+    callbackId: V.request,
+    title: "Request access",
+    submit: "Send request",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks: [
+      {
+        type: "input",
+        block_id: "key",
+        dispatch_action: true,
+        label: plain("Key"),
+        element: {
+          type: "external_select",
+          action_id: KEY_CHOICE_ACTION,
+          placeholder: plain("Type a key's name, or pick “A new key”"),
+          min_query_length: 0,
+          ...(chosenOption ? { initial_option: chosenOption } : {}),
+        },
+      },
+      context(current),
+      {
+        type: "input",
+        block_id: "new_name",
+        optional: true,
+        label: plain("Name for the new key"),
+        hint: plain("Only when asking for a new key."),
+        element: { type: "plain_text_input", action_id: "value", max_length: 60 },
+      },
+      section("*What you need* — the APIs, for which account nicknames"),
+      ...API_IDS.map((api) => permissionInput(api, p.nicknames, [])),
+      {
+        type: "input",
+        block_id: "duration",
+        label: plain("For how long"),
+        element: {
+          type: "radio_buttons",
+          action_id: "value",
+          options: (Object.keys(DURATION_LABEL) as Array<keyof typeof DURATION_LABEL>).map((d) =>
+            option(d === "permanent" ? "Permanently" : DURATION_LABEL[d], d),
+          ),
+        },
+      },
+      {
+        type: "input",
+        block_id: "reason",
+        label: plain("Why"),
+        hint: plain("At least 10 characters. The account owners see it."),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          min_length: 10,
+          max_length: 1000,
+        },
+      },
+    ],
+  });
+}
+
+/** Per nickname the request touches: its APIs through this key before → after approval. */
+export function beforeAfter(
+  cells: GrantCell[],
+  grants: Grant[],
+  nicknames: Nickname[],
+  now: Date,
+): string[] {
+  const after: Grant[] = [
+    ...grants,
+    ...cells.map((c) => ({ ...c, expiresAt: null, requestId: null })),
+  ];
+  const scopes = [...new Set(cells.map((c) => c.scope))];
+  const label = (apis: ApiId[]) =>
+    apis.length ? apis.map((a) => API_LABELS[a]).join(", ") : "nothing";
+  return scopes.map((scope) => {
+    if (scope === ALL_ACCOUNTS) {
+      const b = API_IDS.filter((a) => grants.some((g) => g.scope === ALL_ACCOUNTS && g.api === a));
+      const a = API_IDS.filter((x) => after.some((g) => g.scope === ALL_ACCOUNTS && g.api === x));
+      return `*all accounts*: ${label(b)} → *${label(a)}*`;
+    }
+    const n = nicknames.find((x) => x.nickname === scope);
+    if (!n) return `\`${esc(scope)}\`: no longer linked`;
+    const b = API_IDS.filter((a) => permits(grants, n.nickname, n.kind, a, now));
+    const a = API_IDS.filter((x) => permits(after, n.nickname, n.kind, x, now));
+    return `\`${n.nickname}\`: ${label(b)} → *${label(a)}*`;
+  });
+}
+
+function decision(r: AccessRequest, now: Date): string {
+  const by = r.decidedBy && /^[UW]/.test(r.decidedBy) ? ` by ${mention(r.decidedBy)}` : "";
+  const when = r.decidedAt ? ` ${ago(r.decidedAt, now)}` : "";
+  switch (r.status) {
+    case "approved": {
+      const n = r.approvedCells?.length ?? 0;
+      return `:white_check_mark: *Approved*${by}${when}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"}.`;
+    }
+    case "denied":
+      return `:x: *Denied*${by}${when}: ${esc(cut(r.decisionReason ?? "", 500))}`;
+    case "expired":
+      return ":zzz: *Expired* after 7 days without a decision.";
+    case "cancelled":
+      return `:heavy_multiplication_x: *Cancelled*: ${esc(r.decisionReason ?? "")}`;
+    default:
+      return "";
+  }
+}
+
+/** The card every owner gets; redrawn from the request's state after a decision. */
+export function requestCard(v: RequestView, now: Date) {
+  const r = v.request;
+  const blocks: Block[] = [
+    header(`Access request #${r.id}`),
+    section(
+      `${mention(r.requester)} asks for access on ${requestTarget(r)}${v.key ? ` \`${v.key.publicId}\`` : ""}`,
+    ),
+    {
+      type: "section",
+      fields: [
+        { type: "mrkdwn", text: `*For*\n${DURATION_LABEL[r.duration]}` },
+        { type: "mrkdwn", text: `*Asked*\n${ago(r.createdAt, now)}` },
+      ],
+    },
+    section(`*Why:* ${esc(cut(r.reason, 2800))}`),
+    section("*What would change* (before → after)"),
+    ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
+  ];
+  if (r.status === "pending") {
+    const checked = r.cells.map((c) => option(cut(describeCell(c), 75), `${c.scope}|${c.api}`));
+    for (let i = 0; i < checked.length && i < 100; i += 10) {
+      const part = checked.slice(i, i + 10);
+      blocks.push({
+        type: "actions",
+        block_id: `cells:${i / 10}`,
+        elements: [
+          { type: "checkboxes", action_id: CELLS_ACTION, options: part, initial_options: part },
+        ],
+      });
+    }
+    blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
+    blocks.push({
+      type: "actions",
+      block_id: `req:${r.id}`,
+      elements: [
+        button("Approve", A.approve, String(r.id), { style: "primary" }),
+        button("Deny", A.deny, String(r.id), { style: "danger" }),
+      ],
+    });
+    blocks.push(context(`Undecided requests expire ${ago(r.expiresAt, now)}.`));
+  } else {
+    blocks.push(divider(), section(decision(r, now)));
+  }
+  return { text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}`, blocks };
+}
+
+/** What the requester hears once the request is decided (or lapses). */
+export function requestOutcome(v: RequestView, now: Date) {
+  const r = v.request;
+  const blocks: Block[] = [
+    section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r, now)}`),
+  ];
+  if (r.status === "approved") {
+    const granted = new Set((r.approvedCells ?? []).map(cellKey));
+    const got = r.cells.filter((c) => granted.has(cellKey(c)));
+    const left = r.cells.filter((c) => !granted.has(cellKey(c)));
+    const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
+    const until = ends ? ` until ${isoMin(ends)}` : "";
+    if (got.length)
+      blocks.push(
+        ...packLines(
+          got.map((c) => `+ ${esc(describeCell(c))}${until}`),
+          10,
+        ),
+      );
+    if (left.length)
+      blocks.push(section(`*Not approved:* ${esc(cut(left.map(describeCell).join("; "), 2800))}`));
+    if (r.newKey && v.key) {
+      blocks.push(
+        section(
+          `Your new key *${esc(v.key.name)}* \`${v.key.publicId}\` is ready. Its secret is made when you press Reveal key, and shown once.`,
+        ),
+        {
+          type: "actions",
+          block_id: `reveal:${r.id}`,
+          elements: [button("Reveal key", A.reveal, String(r.id), { style: "primary" })],
+        },
+      );
+    }
+  } else if (r.status === "denied" || r.status === "expired") {
+    blocks.push(context("You can ask again with `/apikeys request`."));
+  }
+  return { text: `Your request #${r.id}: ${STATUS_LABEL[r.status]}`, blocks };
+}
+
+export function reminderMessage(requests: AccessRequest[], now: Date) {
+  const pending = requests.filter((r) => r.status === "pending");
+  return {
+    text: `${pending.length} access request(s) waiting over a day`,
+    blocks: [
+      section(
+        `:bell: *${pending.length} access request${pending.length === 1 ? "" : "s"} waiting for a decision for over a day*`,
+      ),
+      ...packLines(
+        pending.map((r) => requestLine(r, now)),
+        20,
+      ),
+      context("Decide on the cards above, in your Keyward Home tab, or with `/apikeys requests`."),
+    ],
+  };
+}
+
+export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }, now: Date) {
+  const blocks: Block[] = [];
+  if (d.pending.length) {
+    blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
+    for (const r of d.pending.slice(0, 15)) {
+      blocks.push(section(requestLine(r, now)), {
+        type: "actions",
+        block_id: `req:${r.id}`,
+        elements: [
+          button("Approve all", A.approve, String(r.id), { style: "primary" }),
+          button("Deny", A.deny, String(r.id), { style: "danger" }),
+        ],
+      });
+    }
+    blocks.push(divider());
+  }
+  blocks.push(section("*Your requests*"));
+  blocks.push(
+    ...packLines(
+      d.mine.length
+        ? d.mine.map((r) => requestLine(r, now))
+        : ["_None yet. Ask with `/apikeys request`._"],
+      10,
+    ),
+  );
+  return { text: "Access requests", blocks: blocks.slice(0, 50) };
+}
+
+export function denyModal(r: AccessRequest): Block {
+  return modal({
+    callbackId: V.deny,
+    title: "Deny request",
+    submit: "Deny",
+    privateMetadata: JSON.stringify({ r: r.id }),
+    blocks: [
+      section(`Deny ${mention(r.requester)}'s request *#${r.id}* for ${requestTarget(r)}?`),
+      {
+        type: "input",
+        block_id: "reason",
+        label: plain("Reason (sent to the requester)"),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+    ],
+  });
+}
+
+export function revealModal(r: AccessRequest, key: ApiKey): Block {
+  return modal({
+    callbackId: V.reveal,
+    title: "Reveal your key",
+    submit: "Reveal",
+    privateMetadata: JSON.stringify({ r: r.id }),
+    blocks: [
+      section(`*${esc(key.name)}* \`${key.publicId}\``),
+      section(
+        "Its secret is generated when you press *Reveal* and shown only once. Have a safe place ready to paste it (a secrets manager, not a chat).",
+      ),
+    ],
+  });
+}

@@ -1,0 +1,365 @@
+// Access requests end to end: ask, owners' cards, decide, time passes, reveal once.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Message } from "../../src/sandbox/standin/workspace.ts";
+import { rows } from "../helpers/db-rows.ts";
+import {
+  button,
+  expectAllWithinLimits,
+  expectNoSecretsLeaked,
+  type Harness,
+  PEOPLE,
+  type Person,
+  person,
+  secretIn,
+  startHarness,
+  textOf,
+  verify,
+} from "../helpers/slack.ts";
+
+const HOUR = 60 * 60 * 1000;
+let h: Harness;
+let owner: Person;
+let owner2: Person;
+let member: Person;
+let keySecret: string;
+const secrets: string[] = [];
+
+beforeEach(async () => {
+  h = await startHarness();
+  owner = person(h, "owner");
+  owner2 = person(h, "owner2");
+  member = person(h, "member");
+  secrets.length = 0;
+  await owner.run("nickname add acme seller");
+  await owner.run("nickname add acme_aff affiliate");
+  await owner.run("create");
+  await owner.fill("Name", "Billing sync");
+  await owner.fill("Analytics API", ["acme"]);
+  await owner.submit();
+  keySecret = secretIn(owner.modal());
+  secrets.push(keySecret);
+  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+});
+afterEach(async () => {
+  expectAllWithinLimits(h);
+  expectNoSecretsLeaked(h, secrets);
+  await h.stop();
+});
+
+async function ask(
+  who: Person,
+  p: {
+    key: string;
+    perms: Record<string, string[]>;
+    duration: string;
+    reason: string;
+    newName?: string;
+  },
+) {
+  await who.run("request");
+  await who.fill("Key", p.key);
+  if (p.newName) await who.fill("Name for the new key", p.newName);
+  for (const [label, scopes] of Object.entries(p.perms)) await who.fill(label, scopes);
+  if (p.duration) await who.fill("For how long", p.duration);
+  await who.fill("Why", p.reason);
+  return who.submit();
+}
+
+const card = (who: Person, id: number): Message => {
+  const m = who.dms().find((x) => x.text.startsWith(`Access request #${id} `));
+  if (!m) throw new Error(`no card #${id} for ${who.id}`);
+  return m;
+};
+
+async function memberAsks(
+  duration = "1 day",
+  perms: Record<string, string[]> = {
+    "Analytics API": ["acme_aff"],
+    "Orders/Tickets API Read": ["acme"],
+  },
+) {
+  const r = await ask(member, {
+    key: "Billing sync",
+    perms,
+    duration,
+    reason: "Nightly reconciliation job for finance",
+  });
+  expect(textOf(member.modal().view.blocks)).toMatch(/Request \*#\d+\* went to the account owners/);
+  return Number(/#(\d+)/.exec(textOf(member.modal().view.blocks))?.[1]) || (r && 0);
+}
+
+describe("asking", () => {
+  it("sends every owner a card with the before → after grid, duration and reason", async () => {
+    const id = await memberAsks();
+    for (const o of [owner, owner2]) {
+      const c = textOf(card(o, id).blocks);
+      expect(c).toContain(`<@${PEOPLE.member.id}> asks for access on *Billing sync*`);
+      expect(c).toContain("`acme_aff`: nothing → *Analytics API*");
+      expect(c).toContain("`acme`: Analytics API → *Analytics API, Orders/Tickets API Read*");
+      expect(c).toContain("1 day");
+      expect(c).toContain("Nightly reconciliation job for finance");
+      button(card(o, id).blocks, "Approve");
+      button(card(o, id).blocks, "Deny");
+    }
+    expect(
+      rows(h.app.store, "select action from audit_events where action = 'request.created'"),
+    ).toHaveLength(1);
+  });
+
+  it("shows what the chosen key already has, and refuses bad requests under the field", async () => {
+    await member.run("request");
+    await member.fill("Key", "Billing sync");
+    // Picking the key redrew the modal with what the key already has.
+    expect(textOf(member.modal().view.blocks)).toContain(
+      "*Billing sync* already has: Analytics API on acme",
+    );
+    await member.fill("Analytics API", ["acme"]);
+    await member.fill("Why", "too short");
+    let r = await member.submit();
+    expect(r.json?.errors).toMatchObject({
+      reason: "Say why you need it, in at least 10 characters.",
+    });
+    await member.fill("Why", "I need it for the monthly report");
+    r = await member.submit();
+    expect(r.json?.errors).toMatchObject({ duration: "Pick how long you need it." });
+    await member.fill("For how long", "7 days");
+    r = await member.submit();
+    expect(r.json?.errors).toMatchObject({
+      "perm:analytics": '"Billing sync" already has everything you asked for.',
+    });
+  });
+});
+
+describe("deciding", () => {
+  it("approves: the verification API reflects it, the requester hears, every card shows who decided", async () => {
+    const id = await memberAsks();
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: false });
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: true });
+    expect(await verify(h, { key: keySecret, nickname: "acme", api: "orders:read" })).toMatchObject(
+      { allowed: true },
+    );
+    const outcome = textOf(
+      member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks,
+    );
+    expect(outcome).toContain(`*Approved* by <@${PEOPLE.owner.id}>`);
+    expect(outcome).toContain("+ Analytics API on acme_aff until");
+    for (const o of [owner, owner2]) {
+      const c = card(o, id);
+      expect(c.editedAt).toBeDefined();
+      expect(textOf(c.blocks)).toContain(`*Approved* by <@${PEOPLE.owner.id}>`);
+      expect(JSON.stringify(c.blocks)).not.toContain('"Approve"');
+    }
+  });
+
+  it("answers a click on a stale card that it was already decided, changing nothing", async () => {
+    const id = await memberAsks();
+    const stale = card(owner2, id);
+    const staleBlocks = structuredClone(stale.blocks);
+    const approve = button(stale.blocks, "Approve");
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    const before = rows(h.app.store, "select * from audit_events").length;
+    // Owner 2 clicks the copy of the card they had before it was redrawn.
+    stale.blocks = staleBlocks;
+    await owner2.click(stale, approve);
+    expect(owner2.last(stale.channel).text).toMatch(
+      new RegExp(`Request #${id} was already approved by <@${PEOPLE.owner.id}>`),
+    );
+    expect(rows(h.app.store, "select * from audit_events")).toHaveLength(before);
+  });
+
+  it("lets an owner uncheck cells before approving; the requester is told what was left out", async () => {
+    const id = await memberAsks();
+    const c = card(owner, id);
+    const cellsBlock = (c.blocks as Array<{ block_id?: string }>).find((b) =>
+      b.block_id?.startsWith("cells:"),
+    );
+    await h.slack.driver.check(
+      PEOPLE.owner.id,
+      c,
+      { blockId: String(cellsBlock?.block_id), actionId: "request_cells" },
+      ["acme_aff|analytics"],
+    );
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: true });
+    expect(await verify(h, { key: keySecret, nickname: "acme", api: "orders:read" })).toMatchObject(
+      { allowed: false },
+    );
+    const outcome = textOf(
+      member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks,
+    );
+    expect(outcome).toContain("1 of 2 permissions");
+    expect(outcome).toContain("*Not approved:* Orders/Tickets API Read on acme");
+  });
+
+  it("denies with a reason that reaches the requester", async () => {
+    const id = await memberAsks();
+    await owner2.click(card(owner2, id), button(card(owner2, id).blocks, "Deny"));
+    await owner2.fill("Reason", "Use the reporting key instead");
+    await owner2.submit();
+    expect(
+      textOf(member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks),
+    ).toContain("Use the reporting key instead");
+    expect(textOf(card(owner, id).blocks)).toContain(`*Denied* by <@${PEOPLE.owner2.id}>`);
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: false });
+  });
+
+  it("makes one decision when two owners approve at the same instant", async () => {
+    const id = await memberAsks();
+    const a = card(owner, id);
+    const b = card(owner2, id);
+    await Promise.all([
+      h.slack.driver.click(
+        PEOPLE.owner.id,
+        { kind: "message", channel: a.channel, ts: a.ts },
+        button(a.blocks, "Approve"),
+      ),
+      h.slack.driver.click(
+        PEOPLE.owner2.id,
+        { kind: "message", channel: b.channel, ts: b.ts },
+        button(b.blocks, "Approve"),
+      ),
+    ]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(
+      rows(h.app.store, "select * from audit_events where action = 'request.approved'"),
+    ).toHaveLength(1);
+    expect(rows(h.app.store, "select * from grants where request_id = ?", id)).toHaveLength(2);
+  });
+
+  it("refuses approval by a member and by the requester while another owner exists", async () => {
+    const id = await memberAsks();
+    const c = card(owner, id);
+    await member.click(c, button(c.blocks, "Approve")).catch(() => undefined);
+    expect(member.last(c.channel).text).toBe("Only account owners can decide access requests.");
+    // An owner asking for themselves cannot approve it while owner 2 can.
+    const r = await ask(owner, {
+      key: "Billing sync",
+      perms: { "Products API": ["acme"] },
+      duration: "Permanently",
+      reason: "Catalogue sync for the new storefront",
+    });
+    void r;
+    await owner.run("requests");
+    const list = owner.last();
+    const mine = Number(/#(\d+)/.exec(textOf(owner2.dms().at(-1)?.blocks))?.[1]);
+    expect(card(owner2, mine)).toBeDefined();
+    await owner.click(list, { blockId: `req:${mine}`, actionId: "request_approve" });
+    expect(owner.last().text).toBe(
+      "You cannot decide your own request while another account owner can.",
+    );
+    expect(
+      rows(h.app.store, "select * from audit_events where action = 'request.approved'"),
+    ).toHaveLength(0);
+  });
+});
+
+describe("time passing", () => {
+  it("ends time-bound grants by themselves and tells the key owner and the requester", async () => {
+    const id = await memberAsks("1 hour", { "Analytics API": ["acme_aff"] });
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: true });
+    h.clock.advance(HOUR + 1000);
+    // The verifier stops it at once; the job removes it and tells people.
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: false });
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    expect(rows(h.app.store, "select * from grants where request_id = ?", id)).toHaveLength(0);
+    expect(
+      rows(h.app.store, "select * from audit_events where action = 'grant.expired'"),
+    ).toHaveLength(1);
+    for (const who of [member, owner]) {
+      expect(textOf(who.dms().at(-1)?.blocks)).toContain("*Time-bound access ended*");
+      expect(textOf(who.dms().at(-1)?.blocks)).toContain("− Analytics API on acme_aff");
+    }
+  });
+
+  it("reminds owners after a day and lets undecided requests lapse after 7 days", async () => {
+    const id = await memberAsks();
+    h.clock.advance(25 * HOUR);
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("waiting for a decision for over a day");
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    expect(owner2.dms().filter((m) => m.text.includes("waiting over a day"))).toHaveLength(1);
+    h.clock.advance(6 * 24 * HOUR);
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    expect(
+      textOf(member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks),
+    ).toContain("*Expired*");
+    expect(textOf(card(owner, id).blocks)).toContain("*Expired*");
+  });
+});
+
+describe("a new key from a request", () => {
+  it("is created without a secret and revealed once by its requester", async () => {
+    await ask(member, {
+      key: "➕ A new key",
+      newName: "Mia's exporter",
+      perms: { "Orders/Tickets API Read": ["acme"] },
+      duration: "Permanently",
+      reason: "Exports orders to the data warehouse",
+    });
+    const id = Number(/#(\d+)/.exec(textOf(member.modal().view.blocks))?.[1]);
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    const dm = member.dms().find((m) => m.text.startsWith(`Your request #${id}`)) as Message;
+    expect(textOf(dm.blocks)).toContain("Your new key *Mia's exporter*");
+    expect(
+      rows(h.app.store, "select secret_hash from api_keys where name = ?", "Mia's exporter"),
+    ).toEqual([{ secret_hash: null }]);
+    await member.click(dm, button(dm.blocks, "Reveal key"));
+    await member.submit();
+    const secret = secretIn(member.modal());
+    secrets.push(secret);
+    expect(await verify(h, { key: secret, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+      name: "Mia's exporter",
+    });
+    await member.click(dm, button(dm.blocks, "Reveal key"));
+    expect(member.last(dm.channel).text).toContain("already revealed");
+    // Owners cannot reveal someone else's key.
+    const files = [join(h.dir, "keyward.db"), join(h.dir, "keyward.db-wal")].filter(existsSync);
+    for (const f of files) expect(readFileSync(f).toString("latin1").includes(secret)).toBe(false);
+    expect(
+      rows(h.app.store, "select action from audit_events where action = 'key.revealed'"),
+    ).toHaveLength(1);
+  });
+});
+
+describe("lists and Home", () => {
+  it("shows requests to the requester and every pending one to owners", async () => {
+    const id = await memberAsks();
+    await member.run("requests");
+    expect(textOf(member.last().blocks)).toContain(`*#${id}*`);
+    expect(JSON.stringify(member.last().blocks)).not.toContain("Approve all");
+    await owner.run("requests");
+    button(owner.last().blocks, "Approve all");
+    await h.slack.driver.openHome(PEOPLE.owner.id);
+    await new Promise((r) => setTimeout(r, 100));
+    const home = h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.owner.id) ?? "");
+    expect(textOf(home?.view.blocks)).toContain("*Pending requests* (1)");
+    await owner.clickInView(home as never, button(home?.view.blocks, "Approve all"));
+    expect(
+      await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
+    ).toMatchObject({ allowed: true });
+    expect(
+      textOf(h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.owner.id) ?? "")?.view.blocks),
+    ).toContain("*Pending requests* (0)");
+  });
+});
