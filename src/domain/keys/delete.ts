@@ -3,7 +3,6 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
-import { announceDecision } from "../requests/announce.ts";
 import { auditKey, snapshot } from "./describe.ts";
 import { loadKey } from "./load.ts";
 import { assertFresh } from "./versioning.ts";

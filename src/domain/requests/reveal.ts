@@ -16,7 +16,7 @@ export async function revealKey(
 ): Promise<{ key: ApiKey; secret: string }> {
   return ctx.uow.run(async (tx) => {
     const r = await tx.requests.byId(input.requestId);
-    if (!r || !r.newKey) throw notFound("There is no new key to reveal for that request.");
+    if (!r?.newKey) throw notFound("There is no new key to reveal for that request.");
     if (r.requester !== actor)
       throw forbidden("Only the person who asked for this key can reveal it.");
     if (r.status !== "approved" || r.keyId === null)

@@ -217,7 +217,7 @@ export class Driver {
     const m = this.ws.findMessage(surface.channel, surface.ts);
     if (!m) throw new Error("message not found");
     const el = this.findElement(m.blocks, ref);
-    if (!el || el.type !== "checkboxes") throw new Error("no such checkboxes");
+    if (el?.type !== "checkboxes") throw new Error("no such checkboxes");
     const selected = optionsOf(el).filter((o) => values.includes(String(o.value)));
     const state = this.messageState(m);
     state[ref.blockId] = { [ref.actionId]: { type: "checkboxes", selected_options: selected } };

@@ -9,7 +9,6 @@ import { guarded } from "../actions/keys.ts";
 import { homeView } from "../blocks/home.ts";
 import { A } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
-import { openRequestModal } from "../commands/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { describe } from "../replies.ts";
 
