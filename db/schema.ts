@@ -173,3 +173,9 @@ export const appliedSubmissions = sqliteTable("applied_submissions", {
   viewId: text("view_id").primaryKey(),
   appliedAt: integer("applied_at").notNull(),
 });
+
+// When each periodic job last ran (the weekly digest), so a restart does not resend it.
+export const jobRuns = sqliteTable("job_runs", {
+  name: text("name").primaryKey(),
+  lastRunAt: integer("last_run_at").notNull(),
+});

@@ -4,14 +4,16 @@ import type { Server } from "node:http";
 import { type Config, modeOf } from "./config.ts";
 import { type Clock, systemClock } from "./domain/clock.ts";
 import type { Ctx } from "./domain/context.ts";
+import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
 import { close, createHttpServer, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
-import { JobScheduler } from "./jobs/scheduler.ts";
+import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRenderer } from "./notify/render.ts";
 import { OutboxWorker } from "./notify/worker.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { OncallGroup } from "./slack/oncall-group.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
 import { SignatureMemory } from "./store/signature-memory.ts";
@@ -69,6 +71,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const signatures = new SignatureMemory(store.uow);
   await signatures.load();
   let slack: SlackApp | undefined;
+  let oncallGroup: OncallGroup | undefined;
   let worker: OutboxWorker | undefined;
   const timers: NodeJS.Timeout[] = [];
   const mode = modeOf(config);
@@ -86,6 +89,10 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       kick: () => worker?.kick(),
     });
     if (slack.http) routes.slack = slack.http;
+    if (config.ONCALL_USERGROUP_ID) {
+      oncallGroup = new OncallGroup(slack.client, config.ONCALL_USERGROUP_ID, log);
+      ctx.oncallGroup = oncallGroup;
+    }
     worker = new OutboxWorker({
       uow: store.uow,
       client: slack.notifyClient,
@@ -114,9 +121,17 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     store.close();
     throw new Error(`Could not connect to Slack: ${(e as Error).message}`);
   }
+  await oncallGroup?.start();
   await worker?.start();
   for (const t of timers) t.unref();
-  const jobs = new JobScheduler(ctx, log, () => worker?.kick(), undefined, opts.jobsIntervalMs);
+  const people = slack?.deps.people;
+  const jobs = new JobScheduler(
+    ctx,
+    log,
+    () => worker?.kick(),
+    people ? { ...DEFAULT_JOBS, weeklyDigest: (c) => sendWeeklyDigest(c, people) } : DEFAULT_JOBS,
+    opts.jobsIntervalMs,
+  );
   jobs.start();
 
   let stopped = false;
@@ -135,6 +150,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       stopped = true;
       for (const t of timers) clearInterval(t);
       await jobs.stop();
+      oncallGroup?.stop();
       await close(server);
       await slack?.stop();
       await worker?.stop();

@@ -46,14 +46,22 @@ export interface GrantExpiredNotice {
   requestId: number | null;
 }
 
+export interface LeakFinding {
+  publicId: string;
+  key: KeyRef | null;
+  /** live: it works now (or in a grace window); old: a retired secret; unknown: no such key. */
+  state: "live" | "old" | "unknown";
+}
+
+/** A key-shaped string with a valid checksum was posted in a channel. Never holds the string. */
 export interface LeakNotice {
   type: "leak";
-  /** Public ids of the live keys found, with the key each belongs to. */
-  keys: KeyRef[];
-  unknownCount: number;
+  findings: LeakFinding[];
   channel: string;
   messageTs: string;
   poster: string;
+  /** The reply in the thread (seen by everyone there) rather than a DM. */
+  inThread: boolean;
 }
 
 export interface DigestNotice {

@@ -75,6 +75,8 @@ export interface KeyRepo {
     validUntil: Date;
     reason: "regenerated" | "rotated";
   }): Promise<void>;
+  /** An old secret of some key, with when its grace window ends. */
+  retiredSecret(hash: string): Promise<{ keyId: number; validUntil: Date } | undefined>;
   /** Ends every grace window of this key now (a compromise rotation kills all old secrets). */
   endGraceWindows(keyId: number, at: Date): Promise<void>;
   touchLastUsed(uses: ReadonlyMap<number, Date>): Promise<void>;
@@ -160,6 +162,16 @@ export interface SubmissionRepo {
   claim(viewId: string, at: Date): Promise<boolean>;
 }
 
+/** Whether a person is still in the workspace; undefined when that cannot be told now. */
+export interface PeopleDirectory {
+  inWorkspace(userId: string): Promise<boolean | undefined>;
+}
+
+export interface JobRunRepo {
+  lastRun(name: string): Promise<Date | undefined>;
+  markRun(name: string, at: Date): Promise<void>;
+}
+
 export interface Tx {
   nicknames: NicknameRepo;
   keys: KeyRepo;
@@ -169,6 +181,7 @@ export interface Tx {
   audit: AuditRepo;
   outbox: OutboxRepo;
   submissions: SubmissionRepo;
+  jobRuns: JobRunRepo;
 }
 
 /**

@@ -65,6 +65,7 @@ export type AuditAction =
   | "key.expiry_changed"
   | "key.owner_changed"
   | "key.revealed"
+  | "key.leak_detected"
   | "grant.expired"
   | "request.created"
   | "request.approved"

@@ -4,6 +4,7 @@ import type { Ctx } from "../domain/context.ts";
 import type { Notice } from "../domain/notices.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
+import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
 
 export type Renderer = (
@@ -15,9 +16,9 @@ export type Renderer = (
 /** Renderers per notice type; the on-call feature adds its own. */
 export function createRenderer(
   ctx: Ctx,
-  extra: Partial<Record<Notice["type"], Renderer>> = {},
+  _extra: Partial<Record<Notice["type"], Renderer>> = {},
 ): Renderer {
-  return async (notice, createdAt, recipient) => {
+  return async (notice, createdAt) => {
     const now = ctx.clock.now();
     switch (notice.type) {
       case "change":
@@ -30,10 +31,12 @@ export function createRenderer(
         return requestOutcome(await getRequestView(ctx, notice.requestId), now);
       case "request_reminder":
         return reminderMessage(await getRequests(ctx, notice.requestIds), now);
-      default: {
-        const r = extra[notice.type];
-        return r ? r(notice, createdAt, recipient) : null;
-      }
+      case "leak":
+        return renderLeak(notice);
+      case "digest":
+        return renderDigest(notice);
+      default:
+        return null;
     }
   };
 }

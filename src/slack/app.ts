@@ -4,15 +4,19 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
 import { boltLogger, type Log } from "../log.ts";
 import { registerKeyActions } from "./actions/keys.ts";
+import { registerOncallActions } from "./actions/oncall.ts";
 import { registerRequestActions } from "./actions/requests.ts";
 import { registerSuggestions } from "./actions/suggestions.ts";
 import { registerApikeysCommand } from "./commands/apikeys.ts";
+import { runOncallCommand } from "./commands/oncall.ts";
 import { runRequestCommand } from "./commands/requests.ts";
 import type { SlackDeps } from "./deps.ts";
 import { registerHome } from "./events/home.ts";
+import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { registerKeyViews } from "./views/keys.ts";
+import { registerOncallViews } from "./views/oncall.ts";
 import { registerRequestViews } from "./views/requests.ts";
 
 export interface SlackOptions {
@@ -94,12 +98,15 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       "unhandled Slack listener error",
     );
   });
-  registerApikeysCommand(app, deps, [runRequestCommand]);
+  registerApikeysCommand(app, deps, [runRequestCommand, runOncallCommand]);
   registerKeyActions(app, deps);
   registerSuggestions(app, deps);
   registerKeyViews(app, deps);
   registerRequestActions(app, deps);
   registerRequestViews(app, deps);
+  registerOncallActions(app, deps);
+  registerOncallViews(app, deps);
+  registerMessageEvents(app, deps);
   registerHome(app, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
 

@@ -17,9 +17,4 @@ export interface SlackDeps {
     client: WebClient,
     p: { triggerId: string; userId: string; channel?: string },
   ) => Promise<void>;
-  /** Opens the compromised-key rotation modal (the on-call feature registers it). */
-  openRotate?: (
-    client: WebClient,
-    p: { triggerId: string; userId: string; key: string | number; channel?: string },
-  ) => Promise<void>;
 }

@@ -1,13 +1,26 @@
 // Names of people for the few texts that cannot carry a mention (modal field errors).
 import type { WebClient } from "@slack/web-api";
 
-export class People {
+import type { PeopleDirectory } from "../domain/ports.ts";
+
+export class People implements PeopleDirectory {
   private readonly names = new Map<string, { name: string; at: number }>();
 
   constructor(
     private readonly client: WebClient,
     private readonly ttlMs = 10 * 60 * 1000,
   ) {}
+
+  /** Whether someone is still in the workspace; undefined when Slack cannot say now. */
+  async inWorkspace(userId: string): Promise<boolean | undefined> {
+    try {
+      const res = await this.client.users.info({ user: userId });
+      return !res.user?.deleted;
+    } catch (e) {
+      const error = (e as { data?: { error?: string } }).data?.error;
+      return error === "user_not_found" ? false : undefined;
+    }
+  }
 
   /** The person's name, or their id if Slack does not answer within a second. */
   async name(userId: string): Promise<string> {

@@ -4,6 +4,7 @@ import type { Tx } from "../domain/ports.ts";
 import { type OpenDb, openDb, openReader } from "./db.ts";
 import { auditRepo } from "./repos/audit.ts";
 import { grantRepo } from "./repos/grants.ts";
+import { jobRunRepo } from "./repos/job-runs.ts";
 import { keyRepo } from "./repos/keys.ts";
 import { nicknameRepo } from "./repos/nicknames.ts";
 import { type OutboxQueue, outboxQueue, outboxRepo } from "./repos/outbox.ts";
@@ -40,6 +41,7 @@ export function openStore(path: string): Store {
     audit: auditRepo(db),
     outbox: outboxRepo(db),
     submissions: submissionRepo(db),
+    jobRuns: jobRunRepo(db),
     outboxQueue: outboxQueue(db),
     signatures: signatureRepo(db),
   };

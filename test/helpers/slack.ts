@@ -352,12 +352,11 @@ export function expectNoSecretsLeaked(h: Harness, secrets: string[]): void {
     ...h.slack.driver.sent
       .filter((s) => s.kind !== "view_submission")
       .map((s) => s.answer?.text ?? ""),
-    ...h.slack.driver.sent.map((s) => s.body),
     ...h.logs,
   ];
   for (const secret of secrets) {
     expect(secret).toMatch(/^kw_/);
-    for (const text of outgoing) expect(text.includes(secret)).toBe(false);
+    for (const text of outgoing) expect(text.includes(secret), text.slice(0, 300)).toBe(false);
     for (const text of outgoing) expect(text.includes(secret.slice(11))).toBe(false);
   }
 }

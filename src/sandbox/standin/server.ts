@@ -1,5 +1,6 @@
 // The stand-in's HTTP face: the Web API at /api/<method> and response URLs at /response/<id>.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { assignBlockIds } from "./block-ids.ts";
 import { checkMessage } from "./limits.ts";
 import type { WebApi } from "./web-api.ts";
 import { BOT, type Json, type Workspace } from "./workspace.ts";
@@ -114,6 +115,7 @@ function applyResponse(ws: Workspace, token: string, body: Json, res: ServerResp
   if (body.delete_original && original) {
     original.deleted = true;
   } else if (body.replace_original && original) {
+    assignBlockIds(body.blocks);
     original.text = String(body.text ?? "");
     original.blocks = body.blocks as Json[] | undefined;
     original.editedAt = Date.now();

@@ -1,6 +1,8 @@
 // The Web API methods Keyward calls, as Slack answers them: required arguments checked
 // against Slack's spec, views and messages checked against Block Kit limits, triggers
 // single-use and valid for 3 seconds, `hash` checked on views.update. Every call is recorded.
+
+import { assignBlockIds } from "./block-ids.ts";
 import { checkMessage, checkView } from "./limits.ts";
 import { missingArguments } from "./spec.ts";
 import { initialValues } from "./view-state.ts";
@@ -247,6 +249,7 @@ export class WebApi {
   }
 
   private newView(user: string, kind: "modal" | "home", view: Json, previous: View | null): View {
+    assignBlockIds(view.blocks);
     const id = this.ws.nextId("V");
     const v: View = {
       id,
@@ -286,6 +289,7 @@ export class WebApi {
    */
   replaceView(v: View, view: Json, preserveInput = false): void {
     const before = v.values;
+    assignBlockIds(view.blocks);
     v.view = view;
     v.hash = this.ws.nextId("h");
     v.values = initialValues(view);
@@ -351,6 +355,7 @@ export class WebApi {
       if (!m) throw new ApiError("message_not_found");
       if (m.user !== BOT.userId) throw new ApiError("cant_update_message");
       const { text, blocks } = this.checkedMessage(args);
+      assignBlockIds(blocks);
       m.text = text;
       m.blocks = blocks;
       m.state = undefined;

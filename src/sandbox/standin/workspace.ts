@@ -1,6 +1,7 @@
 // The stand-in's picture of a Slack workspace: people, conversations, messages, views and
 // triggers. Everything Slack would keep, kept in memory, observable for the sandbox page.
 import { EventEmitter } from "node:events";
+import { assignBlockIds } from "./block-ids.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -155,6 +156,7 @@ export class Workspace extends EventEmitter {
   }
 
   post(m: Omit<Message, "ts"> & { ts?: string }): Message {
+    assignBlockIds(m.blocks);
     const msg: Message = { ...m, ts: m.ts ?? this.nextTs() };
     this.messages.push(msg);
     this.changed("messages");

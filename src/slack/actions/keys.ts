@@ -14,6 +14,7 @@ import { esc } from "../blocks/text.ts";
 import { AUDIT_PAGE } from "../commands/admin.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
+import { openRotateModal } from "../flows/rotate.ts";
 import { messageFor, tell } from "../replies.ts";
 
 const pageValue = z.object({
@@ -124,7 +125,7 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
           return;
         }
         if (verb === "rotate") {
-          await deps.openRotate?.(client, {
+          await openRotateModal(deps, client, {
             triggerId: body.trigger_id,
             userId: body.user.id,
             key: keyId,

@@ -39,7 +39,9 @@ const requestIdOf = (value: string | undefined): number => {
 };
 
 /** The cells an owner left checked on a card; undefined when the click came without them. */
-function checkedCells(state: BlockAction["state"]): GrantCell[] | undefined {
+function checkedCells(
+  state: { values?: Record<string, Record<string, unknown>> } | undefined,
+): GrantCell[] | undefined {
   const values = state?.values ?? {};
   const blocks = Object.entries(values).filter(([blockId]) => blockId.startsWith("cells:"));
   if (blocks.length === 0) return undefined;
@@ -114,7 +116,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
         const requestId = requestIdOf(action.value);
         const { granted, leftOut, request } = await approveRequest(deps.ctx, body.user.id, {
           requestId,
-          cells: checkedCells(body.state),
+          cells: checkedCells(body.state ?? body.view?.state),
         });
         deps.kick();
         const msg = `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${leftOut.length ? `, ${leftOut.length} left out` : ""}. ${esc("The requester has been told.")}`;

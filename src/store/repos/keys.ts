@@ -126,6 +126,10 @@ export function keyRepo(db: Db): KeyRepo {
         })
         .run();
     },
+    async retiredSecret(hash) {
+      const row = db.select().from(retiredSecrets).where(eq(retiredSecrets.secretHash, hash)).get();
+      return row ? { keyId: row.keyId, validUntil: new Date(row.validUntil) } : undefined;
+    },
     async endGraceWindows(keyId, at) {
       db.update(retiredSecrets)
         .set({ validUntil: at.getTime() })

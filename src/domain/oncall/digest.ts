@@ -1,0 +1,140 @@
+// Key hygiene: what deserves an owner's attention this week. Weekly by DM, or on demand.
+import { requireRole } from "../access.ts";
+import { WRITE_APIS } from "../catalog.ts";
+import type { Ctx } from "../context.ts";
+import { describeCell } from "../grants.ts";
+import type { DigestItem, DigestNotice, DigestSection } from "../notices.ts";
+import type { PeopleDirectory } from "../ports.ts";
+import { isoDay } from "../text.ts";
+import type { AccessRequest, ApiKey, Grant } from "../types.ts";
+
+const DAY = 24 * 60 * 60 * 1000;
+export const UNUSED_DAYS = 90;
+export const EXPIRING_DAYS = 14;
+const PER_SECTION = 8;
+export const DIGEST_JOB = "weekly-digest";
+
+const keyText = (k: ApiKey) => `${k.name} (${k.publicId})`;
+const daysAgo = (d: Date, now: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);
+
+function sectionOf(title: string, items: DigestItem[]): DigestSection {
+  const shown = items.slice(0, PER_SECTION);
+  const more = items.length - shown.length;
+  return {
+    title: `${title} (${items.length})${more > 0 ? ` — the first ${PER_SECTION}` : ""}`,
+    items: shown,
+  };
+}
+
+export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<DigestNotice> {
+  const now = ctx.clock.now();
+  const { keys, grants, pending } = await ctx.uow.run(async (tx) => {
+    const keys = await tx.keys.all();
+    return {
+      keys,
+      grants: await tx.grants.forKeys(keys.map((k) => k.id)),
+      pending: await tx.requests.list({ status: "pending", limit: 100 }),
+    };
+  });
+  // Slack is asked outside any transaction; an unanswered question flags nothing.
+  const present = new Map<string, boolean | undefined>();
+  for (const owner of new Set(keys.map((k) => k.keyOwner)))
+    present.set(owner, await people.inWorkspace(owner));
+
+  const unused = keys.filter(
+    (k) => (k.lastUsedAt ?? k.createdAt).getTime() <= now.getTime() - UNUSED_DAYS * DAY,
+  );
+  const orphaned = keys.filter((k) => present.get(k.keyOwner) === false);
+  const wideWrite = keys.flatMap((k) =>
+    (grants.get(k.id) ?? [])
+      .filter((g: Grant) => g.scope === "*" && WRITE_APIS.includes(g.api))
+      .map((g) => ({ k, g })),
+  );
+  const expiring = keys.filter(
+    (k) =>
+      k.expiresAt &&
+      k.expiresAt.getTime() > now.getTime() &&
+      k.expiresAt.getTime() <= now.getTime() + EXPIRING_DAYS * DAY,
+  );
+  const act = (k: ApiKey, label: string, verb: string) => ({
+    label,
+    kind: "key" as const,
+    id: k.id,
+    verb,
+  });
+
+  const sections: DigestSection[] = [
+    sectionOf(
+      `Unused for ${UNUSED_DAYS} days`,
+      unused.map((k) => ({
+        text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${daysAgo(k.lastUsedAt, now)} days ago` : `never used, created ${daysAgo(k.createdAt, now)} days ago`}`,
+        action: act(k, "Disable", "disable"),
+      })),
+    ),
+    sectionOf(
+      "Key owner no longer in the workspace",
+      orphaned.map((k) => ({
+        text: `${keyText(k)}: key owner {{user:${k.keyOwner}}}`,
+        action: act(k, "Edit", "edit"),
+      })),
+    ),
+    sectionOf(
+      "All accounts on a write API",
+      wideWrite.map(({ k, g }) => ({
+        text: `${keyText(k)}: ${describeCell(g)}`,
+        action: act(k, "Edit", "edit"),
+      })),
+    ),
+    sectionOf(
+      `Expiring within ${EXPIRING_DAYS} days`,
+      expiring.map((k) => ({
+        text: `${keyText(k)}: expires ${isoDay(k.expiresAt as Date)}`,
+        action: act(k, "Edit", "edit"),
+      })),
+    ),
+    sectionOf(
+      "Access requests waiting",
+      pending.map((r: AccessRequest) => ({
+        text: `#${r.id} from {{user:${r.requester}}} for ${r.newKey ? "a new key " : ""}${r.keyName}, ${daysAgo(r.createdAt, now)} days old`,
+        action: { label: "Review", kind: "request" as const, id: r.id, verb: "review" },
+      })),
+    ),
+  ];
+  return { type: "digest", sections, generatedAt: now.toISOString() };
+}
+
+/** `/apikeys digest`: owners and on-call engineers. */
+export async function digestFor(
+  ctx: Ctx,
+  actor: string,
+  people: PeopleDirectory,
+): Promise<DigestNotice> {
+  await ctx.uow.run((tx) =>
+    requireRole(ctx, tx, actor, ["owner", "oncall"], "see the key hygiene digest"),
+  );
+  return buildDigest(ctx, people);
+}
+
+/** The weekly DM to each owner. The first run only starts the clock. */
+export async function sendWeeklyDigest(ctx: Ctx, people: PeopleDirectory): Promise<number> {
+  const now = ctx.clock.now();
+  const last = await ctx.uow.run((tx) => tx.jobRuns.lastRun(DIGEST_JOB));
+  if (!last) {
+    await ctx.uow.run((tx) => tx.jobRuns.markRun(DIGEST_JOB, now));
+    return 0;
+  }
+  if (now.getTime() - last.getTime() < 7 * DAY) return 0;
+  const digest = await buildDigest(ctx, people);
+  return ctx.uow.run(async (tx) => {
+    // Checked again inside the transaction: two runs racing send one digest.
+    const again = await tx.jobRuns.lastRun(DIGEST_JOB);
+    if (again && now.getTime() - again.getTime() < 7 * DAY) return 0;
+    const owners = await tx.roles.owners();
+    await tx.outbox.enqueue(
+      owners.map((recipient) => ({ kind: "dm" as const, recipient, notice: digest })),
+      now,
+    );
+    await tx.jobRuns.markRun(DIGEST_JOB, now);
+    return owners.length;
+  });
+}

@@ -1,0 +1,74 @@
+// A key posted in a channel: say so in the thread (without repeating it) and tell the owners
+// and the key's owner at once. Only strings whose checksum holds count, so lookalikes are
+// ignored; the secret itself is never stored, logged or echoed.
+import { recipientsFor } from "../changes.ts";
+import type { Ctx } from "../context.ts";
+import { auditKey } from "../keys/describe.ts";
+import type { LeakFinding } from "../notices.ts";
+import { findSecrets, hashSecret, publicIdOf } from "../secrets.ts";
+
+export async function reportLeak(
+  ctx: Ctx,
+  m: { channel: string; ts: string; poster: string; text: string },
+): Promise<LeakFinding[]> {
+  const found = [...new Set(findSecrets(m.text))];
+  if (found.length === 0) return [];
+  return ctx.uow.run(async (tx) => {
+    // Slack may deliver the same message event twice: report it once.
+    if (!(await tx.submissions.claim(`leak:${m.channel}:${m.ts}`, ctx.clock.now()))) return [];
+    const now = ctx.clock.now();
+    const findings: LeakFinding[] = [];
+    const keyOwners: string[] = [];
+    for (const secret of found) {
+      const hash = hashSecret(secret);
+      const key = await tx.keys.byPublicId(publicIdOf(secret));
+      let state: LeakFinding["state"] = "unknown";
+      if (key) {
+        if ((await tx.keys.currentSecretHash(key.id)) === hash) state = "live";
+        else {
+          const old = await tx.keys.retiredSecret(hash);
+          if (old && old.keyId === key.id) state = old.validUntil > now ? "live" : "old";
+        }
+      }
+      const ref =
+        key && state !== "unknown" ? { id: key.id, name: key.name, publicId: key.publicId } : null;
+      findings.push({ publicId: publicIdOf(secret), key: ref, state });
+      if (key && ref) {
+        keyOwners.push(key.keyOwner);
+        await tx.audit.append({
+          at: now,
+          actor: m.poster,
+          action: "key.leak_detected",
+          ...auditKey(key),
+          subject: m.channel,
+          reason: `A ${state === "live" ? "live" : "retired"} secret was posted in a channel (message ${m.ts}).`,
+        });
+      }
+    }
+    const base = {
+      type: "leak" as const,
+      findings,
+      channel: m.channel,
+      messageTs: m.ts,
+      poster: m.poster,
+    };
+    const dmTo = await recipientsFor(tx, "", keyOwners);
+    await tx.outbox.enqueue(
+      [
+        {
+          kind: "thread" as const,
+          recipient: m.channel,
+          threadTs: m.ts,
+          notice: { ...base, inThread: true },
+        },
+        ...dmTo.map((recipient) => ({
+          kind: "dm" as const,
+          recipient,
+          notice: { ...base, inThread: false },
+        })),
+      ],
+      now,
+    );
+    return findings;
+  });
+}

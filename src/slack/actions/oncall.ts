@@ -1,0 +1,72 @@
+// Rotate now (leak warnings) and the digest's buttons.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { invalid } from "../../domain/errors.ts";
+import { getRequestView } from "../../domain/requests/queries.ts";
+import { A, V } from "../blocks/ids.ts";
+import { modal } from "../blocks/layout.ts";
+import { requestCard } from "../blocks/requests.ts";
+import type { SlackDeps } from "../deps.ts";
+import { openKeyModal } from "../flows/key-modals.ts";
+import { openRotateModal } from "../flows/rotate.ts";
+import { guarded } from "./keys.ts";
+
+const digestValue = z.object({
+  v: z.enum(["disable", "edit", "review"]),
+  t: z.enum(["key", "request"]),
+  id: z.number().int().positive(),
+});
+
+export function registerOncallActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    A.rotateNow,
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "rotate now", async () => {
+        const keyId = Number(action.value);
+        if (!Number.isSafeInteger(keyId) || keyId <= 0)
+          throw invalid("That button no longer works.");
+        await openRotateModal(deps, client, {
+          triggerId: body.trigger_id,
+          userId: body.user.id,
+          key: keyId,
+          channel: body.channel?.id,
+        });
+      });
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    A.digestAct,
+    async ({ ack, body, action, respond, client }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "digest", async () => {
+        let v: z.infer<typeof digestValue>;
+        try {
+          v = digestValue.parse(JSON.parse(action.value ?? ""));
+        } catch {
+          throw invalid("That button no longer works. Run `/apikeys digest` again.");
+        }
+        if (v.t === "request") {
+          // The request's card, in a modal, with its Approve and Deny.
+          const card = requestCard(await getRequestView(deps.ctx, v.id), deps.ctx.clock.now());
+          await client.views.open({
+            trigger_id: body.trigger_id,
+            view: modal({
+              callbackId: V.done,
+              title: "Access request",
+              blocks: card.blocks,
+            }) as never,
+          });
+          return;
+        }
+        await openKeyModal(deps, client, {
+          verb: v.v === "disable" ? "disable" : "edit",
+          triggerId: body.trigger_id,
+          userId: body.user.id,
+          key: v.id,
+        });
+      });
+    },
+  );
+}

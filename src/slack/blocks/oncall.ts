@@ -1,0 +1,180 @@
+// On-call surfaces: the compromised-key rotation modal, leak warnings, the hygiene digest.
+
+import { describeCell } from "../../domain/grants.ts";
+import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
+import type { DigestNotice, LeakNotice } from "../../domain/notices.ts";
+import type { ApiKey, Grant } from "../../domain/types.ts";
+import { A, V } from "./ids.ts";
+import {
+  type Block,
+  button,
+  context,
+  header,
+  modal,
+  option,
+  packLines,
+  section,
+} from "./layout.ts";
+import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+
+const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
+  "1h": "1 hour",
+  "24h": "24 hours",
+  "7d": "7 days",
+};
+
+export function rotateModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  meta: { k: number; v: number; c?: string };
+}): Block {
+  const choices = [
+    option("Rotate now: the old secret stops at once", "rotate:none"),
+    ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
+      .filter((g): g is Exclude<GraceWindow, "none"> => g !== "none")
+      .map((g) => option(`Rotate, old secret works ${GRACE_TEXT[g]} more`, `rotate:${g}`)),
+    option("Disable the key only (no new secret)", "disable"),
+  ];
+  return modal({
+    callbackId: V.rotate,
+    title: "Rotate compromised key",
+    submit: "Do it now",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks: [
+      section(
+        `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${ago(p.key.lastUsedAt, p.now)}`,
+      ),
+      section("*It reaches*"),
+      ...packLines(
+        p.grants.length ? p.grants.map((g) => `• ${esc(describeCell(g))}`) : ["_No permissions._"],
+        10,
+      ),
+      {
+        type: "input",
+        block_id: "mode",
+        label: plain("What to do"),
+        element: {
+          type: "radio_buttons",
+          action_id: "value",
+          options: choices,
+          initial_option: choices[0],
+        },
+      },
+      {
+        type: "input",
+        block_id: "reason",
+        label: plain("Reason"),
+        hint: plain("Every owner and the key owner get it at once, and the audit log keeps it."),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: 1000,
+        },
+      },
+      {
+        type: "input",
+        block_id: "incident",
+        optional: true,
+        label: plain("Incident link"),
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          max_length: 500,
+          placeholder: plain("https://…"),
+        },
+      },
+    ],
+  });
+}
+
+function findingLine(f: LeakNotice["findings"][number]): string {
+  if (f.state === "unknown")
+    return `• \`kw_${f.publicId}…\`: a Keyward-format key that matches no key here`;
+  const name = f.key ? `*${esc(f.key.name)}* \`${f.publicId}\`` : `\`${f.publicId}\``;
+  return f.state === "live"
+    ? `• ${name}: *live* — anyone who saw it can use it`
+    : `• ${name}: an old secret that no longer works`;
+}
+
+export function renderLeak(n: LeakNotice) {
+  const live = n.findings.filter((f) => f.state === "live" && f.key);
+  const lines = n.findings.map(findingLine);
+  const buttons = live
+    .slice(0, 5)
+    .map((f) =>
+      button(
+        live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
+        A.rotateNow,
+        String(f.key?.id),
+        { style: "danger" },
+      ),
+    );
+  if (n.inThread) {
+    const blocks: Block[] = [
+      section(
+        live.length
+          ? `:rotating_light: ${mention(n.poster)}, this message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
+          : ":warning: This message contains something shaped like a Keyward API key. Please delete it.",
+      ),
+      ...packLines(lines, 5),
+    ];
+    if (buttons.length)
+      blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+    return {
+      text: live.length ? "A live API key was posted here" : "A key-shaped string was posted here",
+      blocks,
+    };
+  }
+  const blocks: Block[] = [
+    header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
+    section(`${mention(n.poster)} posted it in <#${n.channel}>.`),
+    ...packLines(lines, 5),
+  ];
+  if (buttons.length) blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+  blocks.push(context("Rotating is for account owners and on-call engineers."));
+  return {
+    text: live.length
+      ? "URGENT — a live API key was posted in a channel"
+      : "An API key-shaped string was posted",
+    blocks,
+  };
+}
+
+export function renderDigest(n: DigestNotice) {
+  const total = n.sections.reduce((s, x) => s + x.items.length, 0);
+  const blocks: Block[] = [header("Keyward — key hygiene")];
+  if (total === 0) {
+    blocks.push(
+      section(
+        ":sparkles: Nothing needs attention: no stale, orphaned, over-wide or expiring keys, and no requests waiting.",
+      ),
+    );
+  }
+  for (const s of n.sections) {
+    if (s.items.length === 0) continue;
+    blocks.push(section(`*${esc(s.title)}*`));
+    for (const item of s.items) {
+      blocks.push({
+        type: "section",
+        text: { type: "mrkdwn", text: cut(mrkdwnOf(item.text), 2900) },
+        ...(item.action
+          ? {
+              accessory: button(
+                item.action.label,
+                A.digestAct,
+                JSON.stringify({ v: item.action.verb, t: item.action.kind, id: item.action.id }),
+              ),
+            }
+          : {}),
+      });
+    }
+  }
+  blocks.push(
+    context(
+      `As of ${n.generatedAt.slice(0, 16).replace("T", " ")} UTC · \`/apikeys digest\` any time`,
+    ),
+  );
+  return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
+}

@@ -1,0 +1,26 @@
+import type { WebClient } from "@slack/web-api";
+import { forbidden } from "../../domain/errors.ts";
+import { getKey } from "../../domain/keys/queries.ts";
+import { getRole } from "../../domain/roles/list.ts";
+import { rotateModal } from "../blocks/oncall.ts";
+import type { SlackDeps } from "../deps.ts";
+
+/** The compromised-key modal, for owners and on-call engineers. */
+export async function openRotateModal(
+  deps: SlackDeps,
+  client: WebClient,
+  p: { triggerId: string; userId: string; key: string | number; channel?: string },
+): Promise<void> {
+  const role = await getRole(deps.ctx, p.userId);
+  if (role !== "owner" && role !== "oncall") {
+    throw forbidden(
+      "Only account owners and on-call engineers can rotate a compromised key. Tell them in #security or DM an owner.",
+    );
+  }
+  const { key, grants } = await getKey(deps.ctx, p.key);
+  const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
+  await client.views.open({
+    trigger_id: p.triggerId,
+    view: rotateModal({ key, grants, now: deps.ctx.clock.now(), meta }) as never,
+  });
+}

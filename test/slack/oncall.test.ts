@@ -1,0 +1,287 @@
+// On-call: compromised-key rotation, leaked keys in channels, the hygiene digest.
+import { afterEach, describe, expect, it } from "vitest";
+import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
+import { rows } from "../helpers/db-rows.ts";
+import {
+  button,
+  expectAllWithinLimits,
+  expectNoSecretsLeaked,
+  GENERAL,
+  type Harness,
+  PEOPLE,
+  type Person,
+  person,
+  secretIn,
+  startHarness,
+  textOf,
+  verify,
+} from "../helpers/slack.ts";
+
+const DAY = 24 * 60 * 60 * 1000;
+let h: Harness;
+let owner: Person;
+let oncall: Person;
+let member: Person;
+const secrets: string[] = [];
+
+async function setUp(env: Record<string, string> = {}, groups: Record<string, string[]> = {}) {
+  h = await startHarness(env);
+  for (const [id, users] of Object.entries(groups)) h.slack.ws.usergroups.set(id, users);
+  if (Object.keys(groups).length) await h.restart();
+  owner = person(h, "owner");
+  oncall = person(h, "oncall");
+  member = person(h, "member");
+  secrets.length = 0;
+  await owner.run("nickname add acme seller");
+  await owner.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
+}
+
+async function createKey(
+  name: string,
+  keyOwner: string = PEOPLE.member.id,
+  perms: Record<string, string[]> = { "Orders/Tickets API Read": ["acme"] },
+) {
+  await owner.run("create");
+  await owner.fill("Name", name);
+  await owner.fill("Key owner", keyOwner);
+  for (const [label, scopes] of Object.entries(perms)) await owner.fill(label, scopes);
+  await owner.submit();
+  const secret = secretIn(owner.modal());
+  secrets.push(secret);
+  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+  return secret;
+}
+
+afterEach(async () => {
+  expectAllWithinLimits(h);
+  expectNoSecretsLeaked(h, secrets);
+  await h.stop();
+});
+
+describe("compromised-key rotation", () => {
+  it("lets on-call rotate at once: old secret dead, new one shown once, urgent DMs, audit", async () => {
+    await setUp();
+    const old = await createKey("Payments");
+    await oncall.run("rotate payments");
+    const modal = textOf(oncall.modal().view.blocks);
+    expect(modal).toContain("*Payments*");
+    expect(modal).toContain("Orders/Tickets API Read on acme");
+    expect(modal).toContain("last used never");
+    let r = await oncall.submit();
+    expect(r.json?.errors).toMatchObject({ reason: "Give a reason." });
+    await oncall.fill("Reason", "Pasted in a public gist");
+    await oncall.fill("Incident link", "not a link");
+    r = await oncall.submit();
+    expect(r.json?.errors).toMatchObject({
+      incident: "The incident link must be a web address (https://…).",
+    });
+    await oncall.fill("Incident link", "https://status.example.com/incidents/42");
+    await oncall.submit();
+    const fresh = secretIn(oncall.modal());
+    secrets.push(fresh);
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+    });
+    for (const who of [owner, person(h, "owner2"), member]) {
+      const dm = who.dms().at(-1);
+      expect(dm?.text).toBe(
+        `URGENT — Compromised API key rotated: Payments (${dm?.text.split("(")[1]}`,
+      );
+      const text = textOf(dm?.blocks);
+      expect(text).toContain(`by <@${PEOPLE.oncall.id}>`);
+      expect(text).toContain("Pasted in a public gist");
+      expect(text).toContain("https://status.example.com/incidents/42");
+      expect(text).toContain("the old secret stopped working at once");
+    }
+    const audit = rows<{ action: string; reason: string; actor: string }>(
+      h.app.store,
+      "select action, reason, actor from audit_events where action = 'key.rotated_compromised'",
+    );
+    expect(audit).toEqual([
+      {
+        action: "key.rotated_compromised",
+        reason: "Pasted in a public gist",
+        actor: PEOPLE.oncall.id,
+      },
+    ]);
+  });
+
+  it("can keep the old secret a while, or only disable the key (which only owners undo)", async () => {
+    await setUp();
+    const a = await createKey("Gradual");
+    await oncall.run("rotate Gradual");
+    await oncall.fill("What to do", "Rotate, old secret works 1 hour more");
+    await oncall.fill("Reason", "Suspicious traffic, moving over");
+    await oncall.submit();
+    secrets.push(secretIn(oncall.modal()));
+    expect(await verify(h, { key: a })).toMatchObject({ valid: true });
+    h.clock.advance(60 * 60 * 1000 + 1000);
+    expect(await verify(h, { key: a })).toEqual({ valid: false, reason: "rotated" });
+
+    const b = await createKey("Stop it");
+    await oncall.run("rotate Stop it");
+    await oncall.fill("What to do", "Disable the key only (no new secret)");
+    await oncall.fill("Reason", "Leaked, integration owner unreachable");
+    await oncall.submit();
+    expect(textOf(oncall.modal().view.blocks)).toContain("is disabled");
+    expect(await verify(h, { key: b })).toEqual({ valid: false, reason: "disabled" });
+    await oncall.run("enable Stop it");
+    expect(oncall.last().text).toBe("Only account owners can enable keys.");
+  });
+
+  it("refuses a member, including a crafted submission of someone else's rotate modal", async () => {
+    await setUp();
+    const s = await createKey("Guarded");
+    await member.run("rotate Guarded");
+    expect(member.last().text).toContain(
+      "Only account owners and on-call engineers can rotate a compromised key.",
+    );
+    await oncall.run("rotate Guarded");
+    h.slack.driver.setValue(oncall.modal().id, "reason", "value", {
+      type: "plain_text_input",
+      value: "I want to break it",
+    });
+    const r = await h.slack.driver.submit(PEOPLE.member.id, oncall.modal().id);
+    expect(textOf((r.json?.view as { blocks: unknown }).blocks)).toContain(
+      "Only account owners and on-call engineers can rotate a compromised key.",
+    );
+    expect(await verify(h, { key: s })).toMatchObject({ valid: true });
+    expect(
+      rows(h.app.store, "select * from audit_events where action = 'key.rotated_compromised'"),
+    ).toHaveLength(0);
+  });
+});
+
+describe("leaked keys", () => {
+  it("replies in the thread without repeating the key, DMs owners and the key owner, offers Rotate now", async () => {
+    await setUp();
+    const live = await createKey("Warehouse");
+    const publicId = live.slice(3, 11);
+    const { message } = await h.slack.driver.say(
+      PEOPLE.member.id,
+      GENERAL,
+      `here is the key for the job: ${live} thanks`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await h.app.worker?.drain();
+    const thread = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
+    expect(thread).toHaveLength(1);
+    const reply = textOf(thread[0]?.blocks);
+    expect(reply).toContain("contains a *live API key*");
+    expect(reply).toContain(`*Warehouse* \`${publicId}\``);
+    expect(JSON.stringify(thread[0])).not.toContain(live);
+    for (const who of [owner, person(h, "owner2"), member]) {
+      const dm = who.dms().at(-1);
+      expect(dm?.text).toContain("URGENT — a live API key was posted");
+      expect(textOf(dm?.blocks)).toContain(`<#${GENERAL}>`);
+    }
+    expect(oncall.dms().some((m) => m.text.includes("live API key"))).toBe(false);
+    // On-call answers from the thread.
+    const m = thread[0];
+    if (!m) throw new Error("no reply");
+    await oncall.click(m, button(m.blocks, "Rotate now"));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*Warehouse*");
+    // A member pressing it is refused.
+    await member.click(m, button(m.blocks, "Rotate now"));
+    expect(member.last().text).toContain("Only account owners and on-call engineers can rotate");
+  });
+
+  it("ignores lookalikes whose checksum fails, and reports unknown well-formed keys", async () => {
+    await setUp();
+    const live = await createKey("Quiet");
+    const fake = live.slice(0, -1) + (live.endsWith("A") ? "B" : "A");
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `not a real one: ${fake}`);
+    await new Promise((r) => setTimeout(r, 100));
+    await h.app.worker?.drain();
+    expect(h.slack.ws.messages.filter((m) => m.threadTs)).toHaveLength(0);
+    expect(rows(h.app.store, "select * from outbox where kind = 'thread'")).toHaveLength(0);
+    const stranger = newSecret(newPublicId());
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, stranger);
+    await new Promise((r) => setTimeout(r, 100));
+    await h.app.worker?.drain();
+    const reply = h.slack.ws.messages.find((m) => m.threadTs);
+    expect(textOf(reply?.blocks)).toContain("matches no key here");
+    expect(JSON.stringify(reply)).not.toContain(stranger);
+    expect(h.logs.join("\n")).not.toContain(stranger);
+  });
+});
+
+describe("the hygiene digest", () => {
+  it("lists stale, orphaned, over-wide and expiring keys and waiting requests, each with a button", async () => {
+    await setUp();
+    await createKey("Stale one");
+    h.clock.advance(91 * DAY);
+    await createKey("Ghost's key", PEOPLE.member2.id);
+    const p = h.slack.ws.people.get(PEOPLE.member2.id);
+    if (p) p.deleted = true;
+    await createKey("Wide writer", PEOPLE.member.id, {
+      "Orders/Tickets API Read/Write": ["All accounts"],
+    });
+    await owner.run("create");
+    await owner.fill("Name", "Short lived");
+    await owner.fill(
+      "Expires on (optional)",
+      new Date(h.clock.now().getTime() + 10 * DAY).toISOString().slice(0, 10),
+    );
+    await owner.submit();
+    secrets.push(secretIn(owner.modal()));
+    await member.run("request");
+    await member.fill("Key", "Stale one");
+    await member.fill("Analytics API", ["acme"]);
+    await member.fill("For how long", "1 day");
+    await member.fill("Why", "Quarterly revenue dashboard");
+    await member.submit();
+
+    await oncall.run("digest");
+    const d = oncall.last();
+    const text = textOf(d.blocks);
+    expect(text).toContain("*Unused for 90 days (1)*");
+    expect(text).toContain("Stale one");
+    expect(text).toContain("*Key owner no longer in the workspace (1)*");
+    expect(text).toContain("Ghost's key");
+    expect(text).toContain("Wide writer");
+    expect(text).toContain("Orders/Tickets API Read/Write on all accounts");
+    expect(text).toContain("*Expiring within 14 days (1)*");
+    expect(text).toContain("*Access requests waiting (1)*");
+    expect(text).toContain("never used, created 91 days ago");
+    await oncall.click(d, button(d.blocks, "Disable"));
+    expect(textOf(oncall.modal().view.blocks)).toContain("Disable *Stale one*");
+    await member.run("digest");
+    expect(member.last().text).toBe(
+      "Only account owners and on-call engineers can see the key hygiene digest.",
+    );
+  });
+
+  it("goes to every owner weekly", async () => {
+    await setUp();
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    expect(owner.dms().some((m) => m.text.includes("hygiene"))).toBe(false);
+    h.clock.advance(7 * DAY + 1000);
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    await h.app.jobs.runOnce();
+    await h.app.worker?.drain();
+    for (const o of [owner, person(h, "owner2")]) {
+      expect(o.dms().filter((m) => m.text === "Keyward key hygiene digest")).toHaveLength(1);
+    }
+  });
+});
+
+describe("on-call from a Slack user group", () => {
+  it("counts the group's members as on-call, and nobody when the group cannot be read", async () => {
+    await setUp({ ONCALL_USERGROUP_ID: "S0ONCALL" }, { S0ONCALL: [PEOPLE.member2.id] });
+    await createKey("Grouped");
+    const max = person(h, "member2");
+    await max.run("rotate Grouped");
+    expect(max.hasModal()).toBe(true);
+    await h.stop();
+    await setUp({ ONCALL_USERGROUP_ID: "S0MISSING" });
+    await createKey("Grouped");
+    const max2 = person(h, "member2");
+    await max2.run("rotate Grouped");
+    expect(max2.hasModal()).toBe(false);
+    expect(h.logs.join("\n")).toContain("could not read the on-call user group");
+  });
+});
