@@ -143,7 +143,7 @@ describe("compromised-key rotation", () => {
       value: "I want to break it",
     });
     const r = await h.slack.driver.submit(PEOPLE.member.id, oncall.modal().id);
-    expect(textOf((r.json?.view as { blocks: unknown }).blocks)).toContain(
+    expect(textOf((r.json?.view as { blocks?: unknown } | undefined)?.blocks)).toContain(
       "Only account owners and on-call engineers can rotate a compromised key.",
     );
     expect(await verify(h, { key: s })).toMatchObject({ valid: true });
