@@ -1,9 +1,56 @@
-// Starts Keyward in the mode the environment asks for (DESIGN §4).
+// Starts Keyward in the mode the environment asks for (DESIGN §4): Socket Mode, HTTP, or —
+// with no Slack credentials — the sandbox.
+import { dirname } from "node:path";
 import { startKeyward } from "./app.ts";
-import { ConfigError, loadConfig, modeOf } from "./config.ts";
+import { type Config, ConfigError, loadConfig, modeOf } from "./config.ts";
+import { createLog } from "./log.ts";
+import { startSandbox } from "./sandbox/run.ts";
+
+function onStop(stop: () => Promise<void>, log: (msg: string) => void): void {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log(`${signal}: shutting down`);
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+async function sandbox(config: Config): Promise<void> {
+  const s = await startSandbox({
+    port: config.PORT,
+    dataDir: dirname(config.DATABASE_PATH),
+    log: createLog(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL),
+    verifyToken: config.VERIFY_API_TOKEN,
+  });
+  const line = "─".repeat(68);
+  console.log(
+    [
+      line,
+      " Keyward sandbox — not connected to Slack.",
+      "",
+      ` Open ${s.url} and pick who you are: two owners, an on-call`,
+      " engineer and two members, in a local stand-in for Slack.",
+      "",
+      ` Data: ${dirname(config.DATABASE_PATH)}/sandbox.db (kept between runs)${s.seeded ? " — demo account seeded" : ""}`,
+      ` Verification API: curl -X POST ${s.app.url}/v1/verify \\`,
+      `   -H 'Authorization: Bearer ${s.verifyToken}' -d '{"key":"kw_…"}'`,
+      "",
+      " To use a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
+      " (or SLACK_APP_TOKEN for Socket Mode) and OWNER_USER_IDS. Ctrl-C stops.",
+      line,
+    ].join("\n"),
+  );
+  onStop(() => s.stop(), console.log);
+}
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {
@@ -14,28 +61,13 @@ async function main(): Promise<void> {
     throw e;
   }
   const mode = modeOf(config);
-  if (mode === "sandbox" && !config.VERIFY_API_TOKEN) {
-    console.error(
-      [
-        "Keyward is not connected to Slack. Set either:",
-        "  SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or",
-        "  SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode),",
-        "plus OWNER_USER_IDS; or set VERIFY_API_TOKEN to serve only the verification API.",
-      ].join("\n"),
-    );
-    process.exit(1);
-  }
+  if (mode === "sandbox") return sandbox(config);
   const app = await startKeyward({ config });
   app.log.info({ url: app.url, mode }, "Keyward is listening");
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, "shutting down");
-    app.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  onStop(
+    () => app.stop(),
+    (m) => app.log.info(m),
+  );
 }
 
 main().catch((e) => {

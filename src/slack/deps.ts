@@ -12,9 +12,4 @@ export interface SlackDeps {
   client: WebClient;
   /** Tells the delivery worker that notifications are waiting. */
   kick(): void;
-  /** Opens the access request modal (the requests feature registers it). */
-  openRequest?: (
-    client: WebClient,
-    p: { triggerId: string; userId: string; channel?: string },
-  ) => Promise<void>;
 }

@@ -110,7 +110,13 @@ describe("asking", () => {
 
   it("shows what the chosen key already has, and refuses bad requests under the field", async () => {
     await member.run("request");
+    await member.fill("Why", "typed before picking the key");
     await member.fill("Key", "Billing sync");
+    // What was typed survives the redraw (same block and action ids), as in Slack.
+    expect(h.slack.ws.views.get(member.modal().id)?.values.reason?.value?.value).toBe(
+      "typed before picking the key",
+    );
+
     // Picking the key redrew the modal with what the key already has.
     expect(textOf(member.modal().view.blocks)).toContain(
       "*Billing sync* already has: Analytics API on acme",

@@ -406,7 +406,7 @@ export class WebApi {
       if (!v) throw new ApiError("not_found");
       if (args.hash !== undefined && args.hash !== "" && args.hash !== v.hash)
         throw new ApiError("hash_conflict");
-      this.replaceView(v, view);
+      this.replaceView(v, view, true);
       return { view: this.viewPayload(v) };
     },
 

@@ -9,6 +9,7 @@ import { guarded } from "../actions/keys.ts";
 import { homeView } from "../blocks/home.ts";
 import { A } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
+import { openRequestModal } from "../commands/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { describe } from "../replies.ts";
 
@@ -43,23 +44,29 @@ export function registerHome(app: App, deps: SlackDeps): void {
 
   app.action<BlockAction<ButtonAction>>(
     A.openHomeRequest,
-    async ({ ack, body, action, client, respond }) => {
+    async ({ ack, body, client, respond }) => {
       await ack();
-      await guarded({ deps, client, body, respond }, "home open", async () => {
-        if (action.value === "create") {
-          if ((await getRole(deps.ctx, body.user.id)) !== "owner")
-            throw forbidden("Only account owners can create keys.");
-          const view = keyFormModal({
-            mode: "create",
-            actor: body.user.id,
-            nicknames: await listNicknames(deps.ctx),
-            meta: {},
-          });
-          await client.views.open({ trigger_id: body.trigger_id, view: view as never });
-          return;
+      await guarded({ deps, client, body, respond }, "home request", () =>
+        openRequestModal(deps, client, { triggerId: body.trigger_id }),
+      );
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    A.openHomeCreate,
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      await guarded({ deps, client, body, respond }, "home create", async () => {
+        if ((await getRole(deps.ctx, body.user.id)) !== "owner") {
+          throw forbidden("Only account owners can create keys.");
         }
-        if (!deps.openRequest) throw forbidden("Requests are not available.");
-        await deps.openRequest(client, { triggerId: body.trigger_id, userId: body.user.id });
+        const view = keyFormModal({
+          mode: "create",
+          actor: body.user.id,
+          nicknames: await listNicknames(deps.ctx),
+          meta: {},
+        });
+        await client.views.open({ trigger_id: body.trigger_id, view: view as never });
       });
     },
   );

@@ -1,0 +1,215 @@
+// The sandbox page's API: what one person sees (conversations, messages, modals, Home), and
+// what they do (type, click, fill, submit), turned into the stand-in driver's calls — so the
+// app receives exactly what Slack would send.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import type { SlackStandIn } from "./standin/index.ts";
+import type { Json, StateValue } from "./standin/workspace.ts";
+
+const MAX_BODY = 256 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error("body too large");
+    chunks.push(c as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+  });
+  res.end(JSON.stringify(body));
+}
+
+const user = z.string().regex(/^[UW][A-Z0-9]+$/);
+const ref = {
+  blockId: z.string().max(255),
+  actionId: z.string().max(255),
+  optionValue: z.string().max(200).optional(),
+};
+const schemas = {
+  command: z.object({ user, channel: z.string().max(40), text: z.string().max(4000) }),
+  say: z.object({
+    user,
+    channel: z.string().max(40),
+    text: z.string().max(4000),
+    threadTs: z.string().max(40).optional(),
+  }),
+  click: z.object({
+    user,
+    surface: z.union([
+      z.object({ kind: z.literal("message"), channel: z.string(), ts: z.string() }),
+      z.object({ kind: z.literal("view"), viewId: z.string() }),
+    ]),
+    ...ref,
+  }),
+  check: z.object({
+    user,
+    channel: z.string(),
+    ts: z.string(),
+    blockId: z.string(),
+    actionId: z.string(),
+    values: z.array(z.string()).max(100),
+  }),
+  set: z.object({
+    user,
+    viewId: z.string(),
+    blockId: z.string(),
+    actionId: z.string(),
+    value: z.looseObject({ type: z.string() }),
+  }),
+  suggest: z.object({
+    user,
+    viewId: z.string(),
+    blockId: z.string(),
+    actionId: z.string(),
+    value: z.string().max(200),
+  }),
+  choose: z.object({
+    user,
+    viewId: z.string(),
+    blockId: z.string(),
+    actionId: z.string(),
+    option: z.looseObject({ value: z.string() }),
+  }),
+  view: z.object({ user, viewId: z.string() }),
+  home: z.object({ user }),
+};
+
+/** A person's picture of the workspace. */
+export function snapshot(slack: SlackStandIn, userId: string) {
+  const ws = slack.ws;
+  const conversations = [...ws.conversations.values()]
+    .filter((c) => c.members.has(userId) && (!c.isIm || c.user === userId))
+    .map((c) => ({
+      id: c.id,
+      name: c.isIm ? "Keyward" : c.name,
+      isIm: c.isIm,
+      messages: ws
+        .visibleTo(userId, c.id)
+        .map((m) => ({ ...m, state: slack.driver.messageState(m) })),
+    }));
+  const stack = (ws.stacks.get(userId) ?? []).map((id) => ws.views.get(id)).filter(Boolean);
+  const homeId = ws.homes.get(userId);
+  return {
+    me: userId,
+    people: [...ws.people.values()].filter((p) => !p.isBot),
+    everyone: [...ws.people.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      realName: p.realName,
+      isBot: Boolean(p.isBot),
+    })),
+    conversations,
+    modals: stack,
+    home: homeId ? ws.views.get(homeId) : null,
+  };
+}
+
+/** Routes under /sandbox/api/; false when the path is not one of them. */
+export function pageApi(slack: SlackStandIn) {
+  const d = slack.driver;
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
+    if (!path.startsWith("/sandbox/api/")) return false;
+    const what = path.slice("/sandbox/api/".length);
+    try {
+      if (what === "state" && req.method === "GET") {
+        const u = user.safeParse(new URL(req.url ?? "", "http://x").searchParams.get("user"));
+        if (!u.success) return (send(res, 400, { error: "user" }), true);
+        send(res, 200, snapshot(slack, u.data));
+        return true;
+      }
+      if (what === "events" && req.method === "GET") {
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-store",
+          connection: "keep-alive",
+        });
+        res.write(": hello\n\n");
+        const onChange = (kind: string) => res.write(`data: ${JSON.stringify(kind)}\n\n`);
+        slack.ws.on("change", onChange);
+        const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+        req.on("close", () => {
+          slack.ws.off("change", onChange);
+          clearInterval(ping);
+        });
+        return true;
+      }
+      if (req.method !== "POST") return false;
+      const body = await readJson(req);
+      let result: unknown;
+      switch (what) {
+        case "command": {
+          const b = schemas.command.parse(body);
+          const r = await d.command(b.user, b.channel, b.text);
+          result = { status: r.status };
+          break;
+        }
+        case "say": {
+          const b = schemas.say.parse(body);
+          await d.say(b.user, b.channel, b.text, b.threadTs);
+          result = { ok: true };
+          break;
+        }
+        case "click": {
+          const b = schemas.click.parse(body);
+          result = { status: (await d.click(b.user, b.surface, b)).status };
+          break;
+        }
+        case "check": {
+          const b = schemas.check.parse(body);
+          await d.check(b.user, b, b, b.values);
+          result = { ok: true };
+          break;
+        }
+        case "set": {
+          const b = schemas.set.parse(body);
+          d.setValue(b.viewId, b.blockId, b.actionId, b.value as StateValue);
+          result = { ok: true };
+          break;
+        }
+        case "suggest": {
+          const b = schemas.suggest.parse(body);
+          result = { options: await d.suggest(b.user, b.viewId, b.blockId, b.actionId, b.value) };
+          break;
+        }
+        case "choose": {
+          const b = schemas.choose.parse(body);
+          await d.choose(b.user, b.viewId, b.blockId, b.actionId, b.option as Json);
+          result = { ok: true };
+          break;
+        }
+        case "submit": {
+          const b = schemas.view.parse(body);
+          const r = await d.submit(b.user, b.viewId);
+          result = { status: r.status };
+          break;
+        }
+        case "close": {
+          const b = schemas.view.parse(body);
+          await d.close(b.user, b.viewId);
+          result = { ok: true };
+          break;
+        }
+        case "home": {
+          const b = schemas.home.parse(body);
+          await d.openHome(b.user);
+          result = { ok: true };
+          break;
+        }
+        default:
+          return false;
+      }
+      send(res, 200, result);
+    } catch (e) {
+      send(res, 400, { error: e instanceof Error ? e.message : String(e) });
+    }
+    return true;
+  };
+}

@@ -1,0 +1,53 @@
+// The sandbox keeps its Slack side (people, conversations, messages) in a JSON file next to
+// its database, so a second start shows the DMs of the first.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { Workspace } from "./standin/workspace.ts";
+
+interface Saved {
+  conversations: Array<{
+    id: string;
+    name: string;
+    isIm: boolean;
+    user?: string;
+    members: string[];
+  }>;
+  messages: Workspace["messages"];
+}
+
+export function loadWorkspace(ws: Workspace, file: string): boolean {
+  if (!existsSync(file)) return false;
+  const saved = JSON.parse(readFileSync(file, "utf8")) as Saved;
+  for (const c of saved.conversations)
+    ws.conversations.set(c.id, { ...c, members: new Set(c.members) });
+  ws.messages.push(...saved.messages.filter((m) => !m.ephemeralFor));
+  return true;
+}
+
+export function saveWorkspace(ws: Workspace, file: string): void {
+  const saved: Saved = {
+    conversations: [...ws.conversations.values()].map((c) => ({ ...c, members: [...c.members] })),
+    // Ephemeral replies are gone after a reload in Slack too.
+    messages: ws.messages.filter((m) => !m.ephemeralFor && !m.deleted),
+  };
+  writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+  renameSync(`${file}.tmp`, file);
+}
+
+/** Saves a moment after each change (and once more on stop). */
+export function autosave(ws: Workspace, file: string): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const onChange = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      saveWorkspace(ws, file);
+    }, 300);
+  };
+  ws.on("change", onChange);
+  return {
+    stop() {
+      ws.off("change", onChange);
+      clearTimeout(timer);
+      saveWorkspace(ws, file);
+    },
+  };
+}

@@ -1,0 +1,460 @@
+// Block Kit as the sandbox shows it: every block and element Keyward uses.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, type Json, type Surface } from "./api.ts";
+import { emojify, type Names, Text } from "./mrkdwn.tsx";
+
+export interface BlockCtx {
+  me: string;
+  names: Names;
+  people: Array<{ id: string; realName: string }>;
+  surface: Surface;
+  /** Form state: a view's values, or a message's interactive inputs. */
+  values: Record<string, Record<string, Json>>;
+  errors: Record<string, string>;
+  confirm(dialog: Json): Promise<boolean>;
+  failed(e: unknown): void;
+}
+
+type Option = Json & { value: string; text: Json };
+const optionsOf = (el: Json): Option[] =>
+  (Array.isArray(el.option_groups)
+    ? (el.option_groups as Json[]).flatMap((g) => (g.options as Option[]) ?? [])
+    : ((el.options as Option[] | undefined) ?? [])) as Option[];
+const label = (o: Json) => String((o.text as Json | undefined)?.text ?? "");
+
+function valueOf(ctx: BlockCtx, blockId: string, actionId: string): Json | undefined {
+  return ctx.values[blockId]?.[actionId];
+}
+
+async function click(ctx: BlockCtx, blockId: string, el: Json, optionValue?: string) {
+  if (el.confirm && !(await ctx.confirm(el.confirm as Json))) return;
+  await api
+    .click(ctx.me, ctx.surface, blockId, String(el.action_id), optionValue)
+    .catch(ctx.failed);
+}
+
+function Overflow({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Json }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <span class="overflow">
+      <button
+        type="button"
+        class="btn icon"
+        aria-label="Actions"
+        title="Actions"
+        onClick={() => setOpen(!open)}
+      >
+        ⋯
+      </button>
+      {open && (
+        <div class="menu" role="menu">
+          {optionsOf(el).map((o) => (
+            <button
+              type="button"
+              role="menuitem"
+              key={o.value}
+              onClick={() => {
+                setOpen(false);
+                void click(ctx, blockId, el, o.value);
+              }}
+            >
+              {label(o)}
+            </button>
+          ))}
+        </div>
+      )}
+    </span>
+  );
+}
+
+/** A type-ahead for external selects: asks the app for options as the person types. */
+function Lookup({
+  ctx,
+  blockId,
+  el,
+  multi,
+}: {
+  ctx: BlockCtx;
+  blockId: string;
+  el: Json;
+  multi: boolean;
+}) {
+  const actionId = String(el.action_id);
+  const current = valueOf(ctx, blockId, actionId);
+  const selected: Option[] = multi
+    ? ((current?.selected_options as Option[] | undefined) ?? [])
+    : current?.selected_option
+      ? [current.selected_option as Option]
+      : [];
+  const [query, setQuery] = useState("");
+  const [open, setOpen] = useState(false);
+  const [options, setOptions] = useState<Option[]>([]);
+  const seq = useRef(0);
+  const viewId = ctx.surface.kind === "view" ? ctx.surface.viewId : "";
+  useEffect(() => {
+    if (!open) return;
+    const n = ++seq.current;
+    const t = setTimeout(() => {
+      api
+        .suggest(ctx.me, viewId, blockId, actionId, query)
+        .then((o) => n === seq.current && setOptions(o as Option[]))
+        .catch(ctx.failed);
+    }, 120);
+    return () => clearTimeout(t);
+  }, [query, open]);
+  const pick = (o: Option) => {
+    setOpen(false);
+    setQuery("");
+    if (multi) {
+      if (selected.some((s) => s.value === o.value)) return;
+      void api
+        .set(ctx.me, viewId, blockId, actionId, {
+          type: String(el.type),
+          selected_options: [...selected, o],
+        })
+        .catch(ctx.failed);
+    } else {
+      void api.choose(ctx.me, viewId, blockId, actionId, o).catch(ctx.failed);
+    }
+  };
+  const remove = (o: Option) =>
+    api
+      .set(ctx.me, viewId, blockId, actionId, {
+        type: String(el.type),
+        selected_options: selected.filter((s) => s.value !== o.value),
+      })
+      .catch(ctx.failed);
+  return (
+    <div class="lookup">
+      {selected.length > 0 && (
+        <div class="chips">
+          {selected.map((o) => (
+            <span class="chip" key={o.value}>
+              {label(o)}
+              {multi && (
+                <button
+                  type="button"
+                  aria-label={`Remove ${label(o)}`}
+                  onClick={() => void remove(o)}
+                >
+                  ×
+                </button>
+              )}
+            </span>
+          ))}
+        </div>
+      )}
+      <input
+        type="text"
+        value={query}
+        placeholder={String((el.placeholder as Json | undefined)?.text ?? "Type to search")}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 200)}
+        onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+      />
+      {open && (
+        <div class="menu suggestions" role="listbox">
+          {options.length === 0 && <div class="muted">No matches</div>}
+          {options.map((o) => (
+            <button
+              type="button"
+              role="option"
+              key={o.value}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => pick(o)}
+            >
+              {label(o)}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** An input element inside a modal; changes go to the stand-in as the person makes them. */
+function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Json }) {
+  const actionId = String(el.action_id);
+  const type = String(el.type);
+  const viewId = ctx.surface.kind === "view" ? ctx.surface.viewId : "";
+  const v = valueOf(ctx, blockId, actionId) ?? {};
+  const set = (value: Json) =>
+    api.set(ctx.me, viewId, blockId, actionId, { type, ...value }).catch(ctx.failed);
+  const placeholder = String((el.placeholder as Json | undefined)?.text ?? "");
+  switch (type) {
+    case "plain_text_input": {
+      const props = {
+        name: blockId,
+        value: String(v.value ?? ""),
+        placeholder,
+        maxLength: (el.max_length as number | undefined) ?? undefined,
+        onInput: (e: Event) => void set({ value: (e.target as HTMLInputElement).value }),
+      };
+      return el.multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />;
+    }
+    case "checkboxes": {
+      const chosen = new Set(
+        ((v.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
+      );
+      return (
+        <div class="choices">
+          {optionsOf(el).map((o) => (
+            <label key={o.value}>
+              <input
+                type="checkbox"
+                checked={chosen.has(o.value)}
+                onChange={(e) => {
+                  const on = (e.target as HTMLInputElement).checked;
+                  const next = optionsOf(el).filter((x) =>
+                    x.value === o.value ? on : chosen.has(x.value),
+                  );
+                  void set({ selected_options: next });
+                }}
+              />
+              {label(o)}
+            </label>
+          ))}
+        </div>
+      );
+    }
+    case "radio_buttons": {
+      const chosen = (v.selected_option as Option | null | undefined)?.value;
+      return (
+        <div class="choices">
+          {optionsOf(el).map((o) => (
+            <label key={o.value}>
+              <input
+                type="radio"
+                name={blockId}
+                checked={chosen === o.value}
+                onChange={() => void set({ selected_option: o })}
+              />
+              {label(o)}
+            </label>
+          ))}
+        </div>
+      );
+    }
+    case "static_select":
+      return (
+        <select
+          value={(v.selected_option as Option | null | undefined)?.value ?? ""}
+          onChange={(e) => {
+            const o = optionsOf(el).find((x) => x.value === (e.target as HTMLSelectElement).value);
+            void set({ selected_option: o ?? null });
+          }}
+        >
+          <option value="">{placeholder || "Choose"}</option>
+          {optionsOf(el).map((o) => (
+            <option key={o.value} value={o.value}>
+              {label(o)}
+            </option>
+          ))}
+        </select>
+      );
+    case "multi_static_select": {
+      const chosen = new Set(
+        ((v.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
+      );
+      return (
+        <select
+          multiple
+          size={6}
+          onChange={(e) => {
+            const picked = new Set(
+              Array.from((e.target as HTMLSelectElement).selectedOptions, (x) => x.value),
+            );
+            void set({ selected_options: optionsOf(el).filter((o) => picked.has(o.value)) });
+          }}
+        >
+          {optionsOf(el).map((o) => (
+            <option key={o.value} value={o.value} selected={chosen.has(o.value)}>
+              {label(o)}
+            </option>
+          ))}
+        </select>
+      );
+    }
+    case "multi_external_select":
+      return <Lookup ctx={ctx} blockId={blockId} el={el} multi />;
+    case "external_select":
+      return <Lookup ctx={ctx} blockId={blockId} el={el} multi={false} />;
+    case "users_select":
+      return (
+        <select
+          value={String(v.selected_user ?? "")}
+          onChange={(e) =>
+            void set({ selected_user: (e.target as HTMLSelectElement).value || null })
+          }
+        >
+          <option value="">Choose a person</option>
+          {ctx.people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.realName}
+            </option>
+          ))}
+        </select>
+      );
+    case "datepicker":
+      return (
+        <input
+          type="date"
+          value={String(v.selected_date ?? "")}
+          onChange={(e) =>
+            void set({ selected_date: (e.target as HTMLInputElement).value || null })
+          }
+        />
+      );
+    default:
+      return <span class="muted">[{type}]</span>;
+  }
+}
+
+function ActionElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Json }) {
+  switch (el.type) {
+    case "button":
+      return (
+        <button
+          type="button"
+          class={`btn ${String(el.style ?? "")}`}
+          onClick={() => void click(ctx, blockId, el)}
+        >
+          {emojify(String((el.text as Json).text))}
+        </button>
+      );
+    case "overflow":
+      return <Overflow ctx={ctx} blockId={blockId} el={el} />;
+    case "static_select":
+      return (
+        <select
+          onChange={(e) => void click(ctx, blockId, el, (e.target as HTMLSelectElement).value)}
+        >
+          <option value="">{String((el.placeholder as Json | undefined)?.text ?? "Choose")}</option>
+          {optionsOf(el).map((o) => (
+            <option key={o.value} value={o.value}>
+              {label(o)}
+            </option>
+          ))}
+        </select>
+      );
+    case "checkboxes": {
+      if (ctx.surface.kind !== "message")
+        return <InputElement ctx={ctx} blockId={blockId} el={el} />;
+      const surface = ctx.surface;
+      const v = valueOf(ctx, blockId, String(el.action_id));
+      const chosen = new Set(
+        ((v?.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
+      );
+      return (
+        <div class="choices">
+          {optionsOf(el).map((o) => (
+            <label key={o.value}>
+              <input
+                type="checkbox"
+                checked={chosen.has(o.value)}
+                onChange={(e) => {
+                  const on = (e.target as HTMLInputElement).checked;
+                  const next = optionsOf(el)
+                    .filter((x) => (x.value === o.value ? on : chosen.has(x.value)))
+                    .map((x) => x.value);
+                  void api
+                    .check(ctx.me, surface.channel, surface.ts, blockId, String(el.action_id), next)
+                    .catch(ctx.failed);
+                }}
+              />
+              {label(o)}
+            </label>
+          ))}
+        </div>
+      );
+    }
+    default:
+      return <InputElement ctx={ctx} blockId={blockId} el={el} />;
+  }
+}
+
+export function Blocks({ blocks, ctx }: { blocks: Json[]; ctx: BlockCtx }) {
+  return (
+    <div class="blocks">
+      {blocks.map((b, i) => {
+        const blockId = String(b.block_id ?? i);
+        switch (b.type) {
+          case "header":
+            return (
+              <h3 class="block header" key={blockId}>
+                <Text t={b.text} names={ctx.names} />
+              </h3>
+            );
+          case "divider":
+            return <hr class="block" key={blockId} />;
+          case "section":
+            return (
+              <div class="block section" key={blockId}>
+                <div class="section-body">
+                  {b.text ? <Text t={b.text} names={ctx.names} /> : null}
+                  {Array.isArray(b.fields) && (
+                    <div class="fields">
+                      {(b.fields as Json[]).map((f, j) => (
+                        <div key={j}>
+                          <Text t={f} names={ctx.names} />
+                        </div>
+                      ))}
+                    </div>
+                  )}
+                </div>
+                {b.accessory ? (
+                  <div class="accessory">
+                    <ActionElement ctx={ctx} blockId={blockId} el={b.accessory as Json} />
+                  </div>
+                ) : null}
+              </div>
+            );
+          case "context":
+            return (
+              <div class="block context" key={blockId}>
+                {(b.elements as Json[]).map((e, j) => (
+                  <span key={j}>
+                    <Text t={e} names={ctx.names} />
+                  </span>
+                ))}
+              </div>
+            );
+          case "actions":
+            return (
+              <div class="block actions" key={blockId}>
+                {(b.elements as Json[]).map((e, j) => (
+                  <ActionElement key={j} ctx={ctx} blockId={blockId} el={e} />
+                ))}
+              </div>
+            );
+          case "input":
+            return (
+              <div class={`block input${ctx.errors[blockId] ? " has-error" : ""}`} key={blockId}>
+                <label class="input-label">
+                  <Text t={b.label} names={ctx.names} />
+                  {b.optional ? <span class="muted"> (optional)</span> : null}
+                </label>
+                <InputElement ctx={ctx} blockId={blockId} el={b.element as Json} />
+                {b.hint ? (
+                  <div class="hint">
+                    <Text t={b.hint} names={ctx.names} />
+                  </div>
+                ) : null}
+                {ctx.errors[blockId] ? (
+                  <div class="error" role="alert">
+                    {ctx.errors[blockId]}
+                  </div>
+                ) : null}
+              </div>
+            );
+          default:
+            return (
+              <div class="muted" key={blockId}>
+                [{String(b.type)}]
+              </div>
+            );
+        }
+      })}
+    </div>
+  );
+}
