@@ -121,7 +121,11 @@ export function pageApi(slack: SlackStandIn) {
     try {
       if (what === "state" && req.method === "GET") {
         const u = user.safeParse(new URL(req.url ?? "", "http://x").searchParams.get("user"));
-        if (!u.success) return (send(res, 400, { error: "user" }), true);
+        if (!u.success) {
+          send(res, 400, { error: "user" });
+          return true;
+        }
+
         send(res, 200, snapshot(slack, u.data));
         return true;
       }

@@ -63,14 +63,14 @@ async function type(text: string) {
   await page.press('input[aria-label="Message"]', "Enter");
 }
 const modal = () => page.locator('[role="dialog"]').last();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 /** An input of the open modal by its exact label. */
 const field = (label: string) =>
   modal()
     .locator(".block.input")
     .filter({
       has: page.locator(".input-label", {
-        hasText: new RegExp(`^${escape(label)}( \\(optional\\))?$`),
+        hasText: new RegExp(`^${escapeRegExp(label)}( \\(optional\\))?$`),
       }),
     });
 const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });

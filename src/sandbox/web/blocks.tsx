@@ -22,7 +22,7 @@ const optionsOf = (el: Json): Option[] =>
     : ((el.options as Option[] | undefined) ?? [])) as Option[];
 const label = (o: Json) => String((o.text as Json | undefined)?.text ?? "");
 
-function valueOf(ctx: BlockCtx, blockId: string, actionId: string): Json | undefined {
+function stateOf(ctx: BlockCtx, blockId: string, actionId: string): Json | undefined {
   return ctx.values[blockId]?.[actionId];
 }
 
@@ -80,7 +80,7 @@ function Lookup({
   multi: boolean;
 }) {
   const actionId = String(el.action_id);
-  const current = valueOf(ctx, blockId, actionId);
+  const current = stateOf(ctx, blockId, actionId);
   const selected: Option[] = multi
     ? ((current?.selected_options as Option[] | undefined) ?? [])
     : current?.selected_option
@@ -177,7 +177,7 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
   const actionId = String(el.action_id);
   const type = String(el.type);
   const viewId = ctx.surface.kind === "view" ? ctx.surface.viewId : "";
-  const v = valueOf(ctx, blockId, actionId) ?? {};
+  const v = stateOf(ctx, blockId, actionId) ?? {};
   const set = (value: Json) =>
     api.set(ctx.me, viewId, blockId, actionId, { type, ...value }).catch(ctx.failed);
   const placeholder = String((el.placeholder as Json | undefined)?.text ?? "");
@@ -341,7 +341,7 @@ function ActionElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; e
       if (ctx.surface.kind !== "message")
         return <InputElement ctx={ctx} blockId={blockId} el={el} />;
       const surface = ctx.surface;
-      const v = valueOf(ctx, blockId, String(el.action_id));
+      const v = stateOf(ctx, blockId, String(el.action_id));
       const chosen = new Set(
         ((v?.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
       );
@@ -430,10 +430,10 @@ export function Blocks({ blocks, ctx }: { blocks: Json[]; ctx: BlockCtx }) {
           case "input":
             return (
               <div class={`block input${ctx.errors[blockId] ? " has-error" : ""}`} key={blockId}>
-                <label class="input-label">
+                <div class="input-label">
                   <Text t={b.label} names={ctx.names} />
                   {b.optional ? <span class="muted"> (optional)</span> : null}
-                </label>
+                </div>
                 <InputElement ctx={ctx} blockId={blockId} el={b.element as Json} />
                 {b.hint ? (
                   <div class="hint">

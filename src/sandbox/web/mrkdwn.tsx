@@ -27,7 +27,7 @@ export interface Names {
   channel(id: string): string;
 }
 
-const unescape = (s: string) =>
+const unescapeSlack = (s: string) =>
   s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 export const emojify = (s: string) =>
   s.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
@@ -42,7 +42,7 @@ function inline(text: string, names: Names, key: string): ComponentChildren[] {
   let i = 0;
   // biome-ignore lint/suspicious/noAssignInExpressions: the usual exec loop
   while ((m = re.exec(text))) {
-    if (m.index > last) out.push(emojify(unescape(text.slice(last, m.index))));
+    if (m.index > last) out.push(emojify(unescapeSlack(text.slice(last, m.index))));
     const k = `${key}.${i++}`;
     if (m[1] !== undefined) {
       const [target = "", label] = m[1].split("|");
@@ -66,18 +66,18 @@ function inline(text: string, names: Names, key: string): ComponentChildren[] {
         );
       else if (/^https?:\/\//.test(target)) {
         out.push(
-          <a key={k} href={unescape(target)} target="_blank" rel="noreferrer noopener">
-            {unescape(label ?? target)}
+          <a key={k} href={unescapeSlack(target)} target="_blank" rel="noreferrer noopener">
+            {unescapeSlack(label ?? target)}
           </a>,
         );
-      } else out.push(unescape(m[0]));
-    } else if (m[2] !== undefined) out.push(<code key={k}>{unescape(m[2])}</code>);
+      } else out.push(unescapeSlack(m[0]));
+    } else if (m[2] !== undefined) out.push(<code key={k}>{unescapeSlack(m[2])}</code>);
     else if (m[3] !== undefined) out.push(<b key={k}>{inline(m[3], names, k)}</b>);
     else if (m[4] !== undefined) out.push(<i key={k}>{inline(m[4], names, k)}</i>);
     else if (m[5] !== undefined) out.push(<s key={k}>{inline(m[5], names, k)}</s>);
     last = re.lastIndex;
   }
-  if (last < text.length) out.push(emojify(unescape(text.slice(last))));
+  if (last < text.length) out.push(emojify(unescapeSlack(text.slice(last))));
   return out;
 }
 
@@ -87,7 +87,7 @@ export function Mrkdwn({ text, names }: { text: string; names: Names }) {
     <span class="mrkdwn">
       {parts.map((part, i) =>
         i % 2 === 1 ? (
-          <pre key={`p${i}`}>{unescape(part.replace(/^\n/, ""))}</pre>
+          <pre key={`p${i}`}>{unescapeSlack(part.replace(/^\n/, ""))}</pre>
         ) : (
           part.split("\n").map((line, j, lines) => (
             <span key={`l${i}.${j}`}>
