@@ -32,6 +32,8 @@ const PERMANENT = new Set([
   "missing_scope",
 ]);
 const MAX_ATTEMPTS = 12;
+const CONFIRM_PERMANENT = 3;
+
 
 export interface WorkerOptions {
   uow: SqliteUnitOfWork<StoreTx>;
@@ -175,7 +177,13 @@ export class OutboxWorker {
     }
     if (err.code === "slack_webapi_platform_error") {
       const error = err.data?.error ?? "unknown_error";
-      if (PERMANENT.has(error)) return { kind: "failed", error };
+      // Refusals that would be final are believed only when they repeat: a passing glitch
+      // must not cost an owner their notification.
+      if (PERMANENT.has(error)) {
+        return row.attempts >= CONFIRM_PERMANENT
+          ? { kind: "failed", error }
+          : { kind: "retry", afterMs: this.backoff(row.attempts), error, ambiguous: false };
+      }
       return {
         kind: "retry",
         afterMs: this.backoff(row.attempts),
@@ -191,7 +199,8 @@ export class OutboxWorker {
   private async deliver(row: OutboxRow): Promise<Outcome> {
     try {
       if (row.kind === "card_update") return await this.updateCards(row);
-      if (row.attempts > 1 || row.claimedAt === null) {
+      if (row.lastError?.startsWith("ambiguous:")) {
+
         const found = await this.findDelivered(row);
         if (found) return { kind: "sent", ...found };
       }

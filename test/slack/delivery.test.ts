@@ -82,7 +82,8 @@ describe("the outbox under Slack faults", () => {
     expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
-  it("does not retry what Slack refuses for good", async () => {
+  it("stops retrying what Slack refuses for good, once the refusal repeats", async () => {
+
     await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `role add <@U0GHOST1|ghost> oncall`);
     await waitForOutbox();
     const failed = rows<{ recipient: string; last_error: string }>(

@@ -8,6 +8,7 @@ import { modal } from "../blocks/layout.ts";
 import { requestCard } from "../blocks/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
+import { openModal } from "../flows/open-modal.ts";
 import { openRotateModal } from "../flows/rotate.ts";
 import { guarded } from "./keys.ts";
 
@@ -49,14 +50,10 @@ export function registerOncallActions(app: App, deps: SlackDeps): void {
         }
         if (v.t === "request") {
           // The request's card, in a modal, with its Approve and Deny.
-          const card = requestCard(await getRequestView(deps.ctx, v.id), deps.ctx.clock.now());
-          await client.views.open({
-            trigger_id: body.trigger_id,
-            view: modal({
-              callbackId: V.done,
-              title: "Access request",
-              blocks: card.blocks,
-            }) as never,
+          const id = v.id;
+          await openModal(deps, client, body.trigger_id, "Access request", async () => {
+            const card = requestCard(await getRequestView(deps.ctx, id), deps.ctx.clock.now());
+            return modal({ callbackId: V.done, title: "Access request", blocks: card.blocks });
           });
           return;
         }

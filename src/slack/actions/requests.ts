@@ -29,6 +29,7 @@ import {
 import { esc } from "../blocks/text.ts";
 import type { SlackDeps } from "../deps.ts";
 import { publishHome } from "../events/home.ts";
+import { openModal } from "../flows/open-modal.ts";
 import { describe } from "../replies.ts";
 import { guarded } from "./keys.ts";
 
@@ -129,34 +130,35 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
 
   app.action<BlockAction<ButtonAction>>(A.deny, async ({ ack, body, action, respond, client }) => {
     await ack();
-    await guarded({ deps, client, body, respond }, "deny", async () => {
-      const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
-      if ((await getRole(deps.ctx, body.user.id)) !== "owner")
-        throw forbidden("Only account owners can decide access requests.");
-      if (request.status !== "pending") throw new AlreadyDecided(request);
-      await client.views.open({ trigger_id: body.trigger_id, view: denyModal(request) as never });
-    });
+    await guarded({ deps, client, body, respond }, "deny", () =>
+      openModal(deps, client, body.trigger_id, "Deny request", async () => {
+        const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
+        if ((await getRole(deps.ctx, body.user.id)) !== "owner")
+          throw forbidden("Only account owners can decide access requests.");
+        if (request.status !== "pending") throw new AlreadyDecided(request);
+        return denyModal(request);
+      }),
+    );
   });
 
   app.action<BlockAction<ButtonAction>>(
     A.reveal,
     async ({ ack, body, action, respond, client }) => {
       await ack();
-      await guarded({ deps, client, body, respond }, "reveal", async () => {
-        const v = await getRequestView(deps.ctx, requestIdOf(action.value));
-        if (v.request.requester !== body.user.id)
-          throw forbidden("Only the person who asked for this key can reveal it.");
-        if (!v.key || v.key.hasSecret || v.request.revealedAt) {
-          throw new DomainError(
-            "already_decided",
-            "This key was already revealed, and its secret is shown only once. Ask an account owner to regenerate it if it is lost.",
-          );
-        }
-        await client.views.open({
-          trigger_id: body.trigger_id,
-          view: revealModal(v.request, v.key) as never,
-        });
-      });
+      await guarded({ deps, client, body, respond }, "reveal", () =>
+        openModal(deps, client, body.trigger_id, "Reveal your key", async () => {
+          const v = await getRequestView(deps.ctx, requestIdOf(action.value));
+          if (v.request.requester !== body.user.id)
+            throw forbidden("Only the person who asked for this key can reveal it.");
+          if (!v.key || v.key.hasSecret || v.request.revealedAt) {
+            throw new DomainError(
+              "already_decided",
+              "This key was already revealed, and its secret is shown only once. Ask an account owner to regenerate it if it is lost.",
+            );
+          }
+          return revealModal(v.request, v.key);
+        }),
+      );
     },
   );
 }

@@ -9,6 +9,8 @@ import { keyFormModal } from "../blocks/key-form.ts";
 import { keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { esc } from "../blocks/text.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
+import { openModal } from "../flows/open-modal.ts";
+
 import type { CommandCall } from "./apikeys.ts";
 import type { Command } from "./parse.ts";
 
@@ -45,13 +47,14 @@ export async function runKeyCommand(call: CommandCall, c: Command): Promise<bool
           "Only account owners can create keys. Ask for one with `/apikeys request`.",
         );
       }
-      const view = keyFormModal({
-        mode: "create",
-        actor: userId,
-        nicknames: await listNicknames(deps.ctx),
-        meta: { c: call.channel },
-      });
-      await call.client.views.open({ trigger_id: call.triggerId, view: view as never });
+      await openModal(deps, call.client, call.triggerId, "Create API key", async () =>
+        keyFormModal({
+          mode: "create",
+          actor: userId,
+          nicknames: await listNicknames(deps.ctx),
+          meta: { c: call.channel },
+        }),
+      );
       return true;
     }
     case "edit":

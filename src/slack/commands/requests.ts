@@ -4,6 +4,8 @@ import { listNicknames } from "../../domain/nicknames/list.ts";
 import { listRequests } from "../../domain/requests/queries.ts";
 import { requestModal, requestsMessage } from "../blocks/requests.ts";
 import type { SlackDeps } from "../deps.ts";
+import { openModal } from "../flows/open-modal.ts";
+
 import type { CommandCall } from "./apikeys.ts";
 import type { Command } from "./parse.ts";
 
@@ -12,11 +14,12 @@ export async function openRequestModal(
   client: WebClient,
   p: { triggerId: string; channel?: string },
 ): Promise<void> {
-  const view = requestModal({
-    nicknames: await listNicknames(deps.ctx),
-    meta: p.channel ? { c: p.channel } : {},
-  });
-  await client.views.open({ trigger_id: p.triggerId, view: view as never });
+  await openModal(deps, client, p.triggerId, "Request access", async () =>
+    requestModal({
+      nicknames: await listNicknames(deps.ctx),
+      meta: p.channel ? { c: p.channel } : {},
+    }),
+  );
 }
 
 export async function runRequestCommand(call: CommandCall, c: Command): Promise<boolean> {

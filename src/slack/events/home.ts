@@ -11,6 +11,7 @@ import { A } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
 import { openRequestModal } from "../commands/requests.ts";
 import type { SlackDeps } from "../deps.ts";
+import { openModal } from "../flows/open-modal.ts";
 import { describe } from "../replies.ts";
 
 export async function publishHome(
@@ -56,18 +57,19 @@ export function registerHome(app: App, deps: SlackDeps): void {
     A.openHomeCreate,
     async ({ ack, body, client, respond }) => {
       await ack();
-      await guarded({ deps, client, body, respond }, "home create", async () => {
-        if ((await getRole(deps.ctx, body.user.id)) !== "owner") {
-          throw forbidden("Only account owners can create keys.");
-        }
-        const view = keyFormModal({
-          mode: "create",
-          actor: body.user.id,
-          nicknames: await listNicknames(deps.ctx),
-          meta: {},
-        });
-        await client.views.open({ trigger_id: body.trigger_id, view: view as never });
-      });
+      await guarded({ deps, client, body, respond }, "home create", () =>
+        openModal(deps, client, body.trigger_id, "Create API key", async () => {
+          if ((await getRole(deps.ctx, body.user.id)) !== "owner") {
+            throw forbidden("Only account owners can create keys.");
+          }
+          return keyFormModal({
+            mode: "create",
+            actor: body.user.id,
+            nicknames: await listNicknames(deps.ctx),
+            meta: {},
+          });
+        }),
+      );
     },
   );
 }

@@ -10,6 +10,7 @@ import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts
 import { keyFormModal } from "../blocks/key-form.ts";
 import { quickViewModal } from "../blocks/keys.ts";
 import type { SlackDeps } from "../deps.ts";
+import { openModal } from "./open-modal.ts";
 
 export type ModalVerb = "quickview" | "edit" | "regenerate" | "delete" | "disable";
 
@@ -32,6 +33,21 @@ export async function openKeyModal(
   client: WebClient,
   p: { verb: ModalVerb; triggerId: string; userId: string; key: string | number; channel?: string },
 ): Promise<void> {
+  await openModal(deps, client, p.triggerId, TITLES[p.verb], () => buildKeyModal(deps, p));
+}
+
+const TITLES: Record<ModalVerb, string> = {
+  quickview: "Quick view",
+  edit: "Edit API key",
+  regenerate: "Regenerate API key",
+  delete: "Delete API key",
+  disable: "Disable API key",
+};
+
+async function buildKeyModal(
+  deps: SlackDeps,
+  p: { verb: ModalVerb; userId: string; key: string | number; channel?: string },
+): Promise<Record<string, unknown>> {
   const role = await getRole(deps.ctx, p.userId);
   if (p.verb !== "quickview" && !WHO[p.verb].roles.includes(role))
     throw forbidden(WHO[p.verb].refusal);
@@ -63,5 +79,5 @@ export async function openKeyModal(
       view = disableModal({ key, grants, now, meta, reasonRequired: role !== "owner" });
       break;
   }
-  await client.views.open({ trigger_id: p.triggerId, view: view as never });
+  return view;
 }

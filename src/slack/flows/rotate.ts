@@ -4,6 +4,7 @@ import { getKey } from "../../domain/keys/queries.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { rotateModal } from "../blocks/oncall.ts";
 import type { SlackDeps } from "../deps.ts";
+import { openModal } from "./open-modal.ts";
 
 /** The compromised-key modal, for owners and on-call engineers. */
 export async function openRotateModal(
@@ -11,16 +12,15 @@ export async function openRotateModal(
   client: WebClient,
   p: { triggerId: string; userId: string; key: string | number; channel?: string },
 ): Promise<void> {
-  const role = await getRole(deps.ctx, p.userId);
-  if (role !== "owner" && role !== "oncall") {
-    throw forbidden(
-      "Only account owners and on-call engineers can rotate a compromised key. Tell them in #security or DM an owner.",
-    );
-  }
-  const { key, grants } = await getKey(deps.ctx, p.key);
-  const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
-  await client.views.open({
-    trigger_id: p.triggerId,
-    view: rotateModal({ key, grants, now: deps.ctx.clock.now(), meta }) as never,
+  await openModal(deps, client, p.triggerId, "Rotate compromised key", async () => {
+    const role = await getRole(deps.ctx, p.userId);
+    if (role !== "owner" && role !== "oncall") {
+      throw forbidden(
+        "Only account owners and on-call engineers can rotate a compromised key. Tell them in #security or DM an owner.",
+      );
+    }
+    const { key, grants } = await getKey(deps.ctx, p.key);
+    const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
+    return rotateModal({ key, grants, now: deps.ctx.clock.now(), meta });
   });
 }

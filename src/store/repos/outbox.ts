@@ -15,6 +15,8 @@ export interface OutboxRow {
   attempts: number;
   claimedAt: number | null;
   createdAt: number;
+  /** Why the previous attempt failed; "ambiguous: …" when Slack may have acted on it. */
+  lastError: string | null;
 }
 
 type Row = typeof outbox.$inferSelect;
@@ -28,7 +30,9 @@ const toRow = (r: Row): OutboxRow => ({
   attempts: r.attempts,
   claimedAt: r.claimedAt,
   createdAt: r.createdAt,
+  lastError: r.lastError,
 });
+
 
 export function outboxRepo(db: Db): OutboxRepo {
   return {

@@ -1,0 +1,52 @@
+// Opening a modal within the trigger's 3 seconds even when building it is slow (a busy
+// database, a slow Slack lookup): if the view is not ready within a second, a loading view
+// is opened while the trigger is fresh and replaced once the real one is built.
+import type { WebClient } from "@slack/web-api";
+import { errorModal, loadingModal } from "../blocks/results.ts";
+import type { SlackDeps } from "../deps.ts";
+import { messageFor } from "../replies.ts";
+
+export const LOADING_AFTER_MS = 1000;
+
+type View = Record<string, unknown>;
+
+export async function openModal(
+  deps: SlackDeps,
+  client: WebClient,
+  triggerId: string,
+  title: string,
+  build: () => Promise<View>,
+): Promise<void> {
+  const built = build();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), LOADING_AFTER_MS);
+  });
+  // A refusal that comes quickly (not found, not allowed) goes back to the caller as is.
+  const first = await Promise.race([built.then((view) => ({ view })), late]).finally(() =>
+    clearTimeout(timer),
+  );
+  if (first) {
+    await client.views.open({ trigger_id: triggerId, view: first.view as never });
+    return;
+  }
+  const opened = await client.views.open({
+    trigger_id: triggerId,
+    view: loadingModal(title) as never,
+  });
+  let view: View;
+  try {
+    view = await built;
+  } catch (e) {
+    view = errorModal(messageFor(deps, e, `building ${title}`));
+  }
+  const viewId = opened.view?.id ?? "";
+  try {
+    await client.views.update({ view_id: viewId, hash: opened.view?.hash, view: view as never });
+  } catch (e) {
+    // Nothing else edits a loading view: a hash conflict is a glitch, so try once without it.
+    if ((e as { data?: { error?: string } }).data?.error !== "hash_conflict") throw e;
+    await client.views.update({ view_id: viewId, view: view as never });
+  }
+}
+
