@@ -144,6 +144,9 @@ export const outbox = sqliteTable(
     requestId: integer("request_id"),
     status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
+    // Consecutive refusals that would be final (user gone, channel gone): believed at 3.
+    refusals: integer("refusals").notNull().default(0),
+
     nextAttemptAt: integer("next_attempt_at").notNull(),
     claimedAt: integer("claimed_at"),
     lastError: text("last_error"),

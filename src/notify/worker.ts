@@ -49,7 +49,7 @@ export interface WorkerOptions {
 
 type Outcome =
   | { kind: "sent"; channel: string | null; ts: string | null }
-  | { kind: "retry"; afterMs: number; error: string; ambiguous: boolean }
+  | { kind: "retry"; afterMs: number; error: string; ambiguous: boolean; refused?: boolean }
   | { kind: "failed"; error: string };
 
 interface SlackErrorLike {
@@ -150,7 +150,9 @@ export class OutboxWorker {
             row.id,
             now + outcome.afterMs,
             outcome.ambiguous ? `ambiguous: ${outcome.error}` : outcome.error,
+            outcome.refused,
           );
+
       },
       { quiet: true },
     );
@@ -180,9 +182,9 @@ export class OutboxWorker {
       // Refusals that would be final are believed only when they repeat: a passing glitch
       // must not cost an owner their notification.
       if (PERMANENT.has(error)) {
-        return row.attempts >= CONFIRM_PERMANENT
+        return row.refusals + 1 >= CONFIRM_PERMANENT
           ? { kind: "failed", error }
-          : { kind: "retry", afterMs: this.backoff(row.attempts), error, ambiguous: false };
+          : { kind: "retry", afterMs: this.backoff(row.attempts), error, ambiguous: false, refused: true };
       }
       return {
         kind: "retry",
@@ -200,10 +202,21 @@ export class OutboxWorker {
     try {
       if (row.kind === "card_update") return await this.updateCards(row);
       if (row.lastError?.startsWith("ambiguous:")) {
+        let found: { channel: string; ts: string } | null;
+        try {
+          found = await this.findDelivered(row);
+        } catch (e) {
+          // The look-up failed, not the message: it stays ambiguous, and is never given up
+          // on because of what the look-up was told.
+          const f = this.failure(row, e);
+          const afterMs = f.kind === "retry" ? f.afterMs : this.backoff(row.attempts);
+          const error = f.kind === "sent" ? "unknown" : f.error;
+          return { kind: "retry", afterMs, error: `look-up: ${error}`, ambiguous: true };
 
-        const found = await this.findDelivered(row);
+        }
         if (found) return { kind: "sent", ...found };
       }
+
       const rendered = await this.o.render(row.notice, new Date(row.createdAt), row.recipient);
       if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
       const res = await this.o.client.chat.postMessage({

@@ -17,6 +17,8 @@ export interface OutboxRow {
   createdAt: number;
   /** Why the previous attempt failed; "ambiguous: …" when Slack may have acted on it. */
   lastError: string | null;
+  /** Consecutive final-looking refusals so far. */
+  refusals: number;
 }
 
 type Row = typeof outbox.$inferSelect;
@@ -31,6 +33,7 @@ const toRow = (r: Row): OutboxRow => ({
   claimedAt: r.claimedAt,
   createdAt: r.createdAt,
   lastError: r.lastError,
+  refusals: r.refusals,
 });
 
 
@@ -89,9 +92,15 @@ export function outboxQueue(db: Db) {
         .where(eq(outbox.id, id))
         .run();
     },
-    retryAt(id: number, at: number, error: string): void {
+    retryAt(id: number, at: number, error: string, refused = false): void {
       db.update(outbox)
-        .set({ status: "pending", nextAttemptAt: at, lastError: error })
+        .set({
+          status: "pending",
+          nextAttemptAt: at,
+          lastError: error,
+          refusals: refused ? sql`${outbox.refusals} + 1` : 0,
+        })
+
         .where(eq(outbox.id, id))
         .run();
     },
