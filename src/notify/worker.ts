@@ -34,7 +34,6 @@ const PERMANENT = new Set([
 const MAX_ATTEMPTS = 12;
 const CONFIRM_PERMANENT = 3;
 
-
 export interface WorkerOptions {
   uow: SqliteUnitOfWork<StoreTx>;
   client: WebClient;
@@ -124,12 +123,10 @@ export class OutboxWorker {
     );
     for (const row of rows) {
       if (this.stopped || Date.now() < this.pausedUntil) {
-        await this.settle(row, {
-          kind: "retry",
-          afterMs: Math.max(0, this.pausedUntil - Date.now()),
-          error: "paused",
-          ambiguous: false,
-        });
+        // Slack asked us to wait: put it back untouched (what is known about it stays known).
+        const at =
+          Math.max(this.pausedUntil, Date.now()) - Date.now() + this.o.clock.now().getTime();
+        await this.o.uow.run(async (tx) => tx.outboxQueue.putBack(row.id, at), { quiet: true });
         continue;
       }
       await this.settle(row, await this.deliver(row));
@@ -152,7 +149,6 @@ export class OutboxWorker {
             outcome.ambiguous ? `ambiguous: ${outcome.error}` : outcome.error,
             outcome.refused,
           );
-
       },
       { quiet: true },
     );
@@ -184,7 +180,13 @@ export class OutboxWorker {
       if (PERMANENT.has(error)) {
         return row.refusals + 1 >= CONFIRM_PERMANENT
           ? { kind: "failed", error }
-          : { kind: "retry", afterMs: this.backoff(row.attempts), error, ambiguous: false, refused: true };
+          : {
+              kind: "retry",
+              afterMs: this.backoff(row.attempts),
+              error,
+              ambiguous: false,
+              refused: true,
+            };
       }
       return {
         kind: "retry",
@@ -212,7 +214,6 @@ export class OutboxWorker {
           const afterMs = f.kind === "retry" ? f.afterMs : this.backoff(row.attempts);
           const error = f.kind === "sent" ? "unknown" : f.error;
           return { kind: "retry", afterMs, error: `look-up: ${error}`, ambiguous: true };
-
         }
         if (found) return { kind: "sent", ...found };
       }

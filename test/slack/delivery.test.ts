@@ -83,7 +83,6 @@ describe("the outbox under Slack faults", () => {
   });
 
   it("stops retrying what Slack refuses for good, once the refusal repeats", async () => {
-
     await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `role add <@U0GHOST1|ghost> oncall`);
     await waitForOutbox();
     const failed = rows<{ recipient: string; last_error: string }>(

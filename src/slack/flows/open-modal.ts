@@ -49,4 +49,3 @@ export async function openModal(
     await client.views.update({ view_id: viewId, view: view as never });
   }
 }
-

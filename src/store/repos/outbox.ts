@@ -36,7 +36,6 @@ const toRow = (r: Row): OutboxRow => ({
   refusals: r.refusals,
 });
 
-
 export function outboxRepo(db: Db): OutboxRepo {
   return {
     async enqueue(notices, at) {
@@ -101,6 +100,13 @@ export function outboxQueue(db: Db) {
           refusals: refused ? sql`${outbox.refusals} + 1` : 0,
         })
 
+        .where(eq(outbox.id, id))
+        .run();
+    },
+    /** Returns a claimed row unattempted (the attempt is not counted, nothing else changes). */
+    putBack(id: number, at: number): void {
+      db.update(outbox)
+        .set({ status: "pending", nextAttemptAt: at, attempts: sql`${outbox.attempts} - 1` })
         .where(eq(outbox.id, id))
         .run();
     },
