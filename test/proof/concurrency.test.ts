@@ -61,7 +61,9 @@ describe("concurrency", () => {
       "select name, version from api_keys",
     );
     expect(names).toHaveLength(1);
-    expect(textOf((won[0]?.json?.view as { blocks?: unknown } | undefined)?.blocks)).toContain(names[0]?.name);
+    expect(textOf((won[0]?.json?.view as { blocks?: unknown } | undefined)?.blocks)).toContain(
+      names[0]?.name,
+    );
     expect(names[0]?.version).toBe(2);
   });
 
