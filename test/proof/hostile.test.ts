@@ -25,7 +25,7 @@ const NASTY = [
   "'; DROP TABLE api_keys; --",
   "<script>alert(1)</script>",
   "<!channel> <@U0OWNER1> <https://evil.example|click>",
-  "${process.exit(1)}",
+  "$" + "{process.exit(1)}",
   "../../etc/passwd",
   "\u0000\u0001\u0007\u001b[31m",
   "kw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
