@@ -53,8 +53,13 @@ async function operation(): Promise<void> {
   await d.command(OWNER, CHANNEL, verb);
   const v = await modal(OWNER);
   if (!v) return;
-  if (verb === "create") d.setValue(v.id, "name", "value", { type: "plain_text_input", value: `K-${n}` });
-  if (verb.startsWith("edit")) d.setValue(v.id, "name", "value", { type: "plain_text_input", value: `${target} r${n}`.slice(0, 60) });
+  if (verb === "create")
+    d.setValue(v.id, "name", "value", { type: "plain_text_input", value: `K-${n}` });
+  if (verb.startsWith("edit"))
+    d.setValue(v.id, "name", "value", {
+      type: "plain_text_input",
+      value: `${target} r${n}`.slice(0, 60),
+    });
   await d.submit(OWNER, v.id);
   const after = slack.ws.topModal(OWNER);
   if (after) await d.close(OWNER, after.id);
@@ -85,7 +90,9 @@ const env = {
 
 async function boot() {
   stats.starts++;
-  const child = await startChild("src/main.ts", { ...env, SLACK_API_URL: slack.apiUrl }, () => waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000));
+  const child = await startChild("src/main.ts", { ...env, SLACK_API_URL: slack.apiUrl }, () =>
+    waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000),
+  );
   return child;
 }
 
@@ -98,22 +105,39 @@ function check(): string[] {
 
   const nicknames = q<{ nickname: string }>("select nickname from nicknames");
   for (const n of nicknames) {
-    if (q("select 1 from audit_events where action = 'nickname.added' and subject = ?", n.nickname).length !== 1) {
+    if (
+      q("select 1 from audit_events where action = 'nickname.added' and subject = ?", n.nickname)
+        .length !== 1
+    ) {
       problems.push(`nickname ${n.nickname} has no (or more than one) audit event`);
     }
   }
-  const keys = q<{ id: number; name: string; secret_hash: string | null }>("select id, name, secret_hash from api_keys");
+  const keys = q<{ id: number; name: string; secret_hash: string | null }>(
+    "select id, name, secret_hash from api_keys",
+  );
   for (const k of keys) {
     if (!k.secret_hash) problems.push(`key ${k.id} has no secret`);
-    if (q("select 1 from audit_events where action = 'key.created' and key_id = ?", k.id).length !== 1) problems.push(`key ${k.id} has no creation event`);
-    const regenerated = q("select 1 from audit_events where action = 'key.regenerated' and key_id = ?", k.id).length;
+    if (
+      q("select 1 from audit_events where action = 'key.created' and key_id = ?", k.id).length !== 1
+    )
+      problems.push(`key ${k.id} has no creation event`);
+    const regenerated = q(
+      "select 1 from audit_events where action = 'key.regenerated' and key_id = ?",
+      k.id,
+    ).length;
     const retired = q("select 1 from retired_secrets where key_id = ?", k.id).length;
-    if (regenerated !== retired) problems.push(`key ${k.id}: ${regenerated} regenerations but ${retired} retired secrets (half-regenerated)`);
+    if (regenerated !== retired)
+      problems.push(
+        `key ${k.id}: ${regenerated} regenerations but ${retired} retired secrets (half-regenerated)`,
+      );
   }
   // Every change wrote its notifications in its own transaction (same timestamp).
-  const events = q<{ id: number; at: number; action: string }>("select id, at, action from audit_events where actor != 'keyward'");
+  const events = q<{ id: number; at: number; action: string }>(
+    "select id, at, action from audit_events where actor != 'keyward'",
+  );
   for (const e of events) {
-    if (q("select 1 from outbox where created_at = ?", e.at).length === 0) problems.push(`audit event ${e.id} (${e.action}) has no notifications`);
+    if (q("select 1 from outbox where created_at = ?", e.at).length === 0)
+      problems.push(`audit event ${e.id} (${e.action}) has no notifications`);
   }
   const outbox = q<{ id: number; status: string }>("select id, status from outbox");
   const delivered = new Map<number, number>();
@@ -124,7 +148,8 @@ function check(): string[] {
   for (const r of outbox) {
     const n = delivered.get(r.id) ?? 0;
     if (n > 1) problems.push(`notification ${r.id} delivered ${n} times`);
-    if (r.status !== "sent" || n !== 1) problems.push(`notification ${r.id} is ${r.status}, delivered ${n} times`);
+    if (r.status !== "sent" || n !== 1)
+      problems.push(`notification ${r.id} is ${r.status}, delivered ${n} times`);
   }
   console.log(
     `checked: ${nicknames.length} nicknames, ${keys.length} keys, ${events.length} audit events, ${outbox.length} notifications (${[...delivered.values()].reduce((a, b) => a + b, 0)} delivered)`,
@@ -135,7 +160,11 @@ function check(): string[] {
 
 async function main() {
   await slack.start();
-  for (const [id, name] of [[OWNER, "owner"], [OWNER2, "owner2"]] as const) slack.ws.addPerson({ id, name, realName: name });
+  for (const [id, name] of [
+    [OWNER, "owner"],
+    [OWNER2, "owner2"],
+  ] as const)
+    slack.ws.addPerson({ id, name, realName: name });
   slack.ws.addChannel(CHANNEL, "crash");
   slack.appUrl = `http://127.0.0.1:${port}/slack/events`;
   const started = Date.now();
@@ -156,7 +185,11 @@ async function main() {
   for (let i = 0; i < 100; i++) {
     await sleep(200);
     const db = new Database(dbPath, { readonly: true });
-    const left = (db.prepare("select count(*) n from outbox where status in ('pending', 'sending')").get() as { n: number }).n;
+    const left = (
+      db.prepare("select count(*) n from outbox where status in ('pending', 'sending')").get() as {
+        n: number;
+      }
+    ).n;
     db.close();
     if (left === 0) break;
   }
@@ -172,7 +205,9 @@ async function main() {
     for (const p of problems.slice(0, 30)) console.log(`  ${p}`);
     process.exit(1);
   }
-  console.log("OK: every committed change has its audit event and notifications; none delivered twice; integrity ok; no half-regenerated key");
+  console.log(
+    "OK: every committed change has its audit event and notifications; none delivered twice; integrity ok; no half-regenerated key",
+  );
 }
 
 main().catch((e) => {

@@ -1,6 +1,6 @@
 // End-to-end harness: the real Keyward in HTTP mode on 127.0.0.1, talking to the Slack
 // stand-in (the same one the sandbox serves), with helpers that find things by their text.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -358,6 +358,26 @@ export function expectNoSecretsLeaked(h: Harness, secrets: string[]): void {
     expect(secret).toMatch(/^kw_/);
     for (const text of outgoing) expect(text.includes(secret), text.slice(0, 300)).toBe(false);
     for (const text of outgoing) expect(text.includes(secret.slice(11))).toBe(false);
+  }
+}
+
+/** Every secret the app showed in a one-time modal during the run. */
+export function secretsShown(h: Harness): string[] {
+  const found = new Set<string>();
+  for (const s of h.slack.driver.sent) {
+    for (const m of (s.answer?.text ?? "").matchAll(/kw_[0-9A-Za-z]{46}/g)) found.add(m[0]);
+  }
+  return [...found];
+}
+
+/** Neither the database file nor its WAL holds any of these secrets. */
+export function expectNoSecretsInDatabase(h: Harness, secrets: string[]): void {
+  const files = ["keyward.db", "keyward.db-wal"]
+    .map((f) => join(h.dir, f))
+    .filter((f) => existsSync(f));
+  for (const f of files) {
+    const bytes = readFileSync(f).toString("latin1");
+    for (const s of secrets) expect(bytes.includes(s), `${f} holds a secret`).toBe(false);
   }
 }
 

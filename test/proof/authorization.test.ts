@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
+  expectNoSecretsInDatabase,
+  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
+  secretsShown,
   startHarness,
   textOf,
 } from "../helpers/slack.ts";
@@ -285,7 +288,14 @@ beforeAll(async () => {
   await owner.run(`role remove <@${ID.removed}|max>`);
   h.clock.advance(60_000);
 });
-afterAll(() => h.stop());
+afterAll(async () => {
+  // Across every proof: no secret in any outgoing payload, log line or the database file.
+  const secrets = secretsShown(h);
+  expect(secrets.length).toBeGreaterThan(0);
+  expectNoSecretsLeaked(h, secrets);
+  expectNoSecretsInDatabase(h, secrets);
+  await h.stop();
+});
 
 describe("authorization matrix", () => {
   for (const c of CASES) {

@@ -4,11 +4,14 @@ import { addRole } from "../../src/domain/roles/add.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
+  expectNoSecretsInDatabase,
+  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
+  secretsShown,
   startHarness,
   textOf,
 } from "../helpers/slack.ts";
@@ -17,7 +20,13 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(() => h.stop());
+afterEach(async () => {
+  // Across every proof: no secret in any outgoing payload, log line or the database file.
+  const secrets = secretsShown(h);
+  expectNoSecretsLeaked(h, secrets);
+  expectNoSecretsInDatabase(h, secrets);
+  await h.stop();
+});
 
 describe("concurrency", () => {
   it("applies exactly one of 50 simultaneous edits of one key; the rest are told who changed it", async () => {

@@ -3,13 +3,29 @@
 // twice, people are told in words, and no listener throws.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
-import { GENERAL, type Harness, PEOPLE, person, startHarness, textOf } from "../helpers/slack.ts";
+import {
+  expectNoSecretsInDatabase,
+  expectNoSecretsLeaked,
+  GENERAL,
+  type Harness,
+  PEOPLE,
+  person,
+  secretsShown,
+  startHarness,
+  textOf,
+} from "../helpers/slack.ts";
 
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(() => h.stop());
+afterEach(async () => {
+  // Across every proof: no secret in any outgoing payload, log line or the database file.
+  const secrets = secretsShown(h);
+  expectNoSecretsLeaked(h, secrets);
+  expectNoSecretsInDatabase(h, secrets);
+  await h.stop();
+});
 
 async function drained(timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -5,11 +5,14 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
 import {
+  expectNoSecretsInDatabase,
+  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
+  secretsShown,
   startHarness,
   VERIFY_TOKEN,
 } from "../helpers/slack.ts";
@@ -115,7 +118,14 @@ beforeAll(async () => {
   secretIn(owner.modal());
   await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
 });
-afterAll(() => h.stop());
+afterAll(async () => {
+  // Across every proof: no secret in any outgoing payload, log line or the database file.
+  const secrets = secretsShown(h);
+  expect(secrets.length).toBeGreaterThan(0);
+  expectNoSecretsLeaked(h, secrets);
+  expectNoSecretsInDatabase(h, secrets);
+  await h.stop();
+});
 
 describe("hostile input", () => {
   it("survives any command text; a member's changes nothing", async () => {
