@@ -85,7 +85,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       apiUrl: config.SLACK_API_URL,
       retries: opts.slackRetries,
       timeoutMs: opts.slackTimeoutMs,
-      replays: { claim: async (signature) => signatures.claim(signature) },
+      replays: { claim: async (signature, at) => signatures.claim(signature, at) },
       kick: () => worker?.kick(),
     });
     if (slack.http) routes.slack = slack.http;
@@ -107,7 +107,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
         signatures
           .prune()
           .catch((e) => log.warn({ err: String(e) }, "could not prune seen signatures"));
-      }, 60_000),
+      }, 30_000),
     );
   }
 

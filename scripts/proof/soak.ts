@@ -57,13 +57,14 @@ async function command(user: string, text: string) {
   return r;
 }
 
+/** Waits for the modal as long as Slack's trigger lives (3 s). */
 async function modalOf(user: string) {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 120; i++) {
     const v = slack.ws.topModal(user);
     if (v) return v;
     await sleep(25);
   }
-  errors.push(`no modal opened for ${user}`);
+  errors.push(`no modal opened for ${user} within 3 s`);
   return undefined;
 }
 

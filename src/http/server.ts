@@ -31,10 +31,12 @@ export function createHttpServer(routes: Routes, log: Log): Server {
       fail(res, e, log);
     }
   });
-  // Slow or stalled clients must not hold sockets forever.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections outlive the clients' own idle timeouts (and a load balancer's
+  // usual 60 s), so the server never closes one just as a client reuses it; slow or stalled
+  // requests are still cut off.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 70_000;
   return server;
 }
 

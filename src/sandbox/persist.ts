@@ -19,7 +19,7 @@ export function loadWorkspace(ws: Workspace, file: string): boolean {
   const saved = JSON.parse(readFileSync(file, "utf8")) as Saved;
   for (const c of saved.conversations)
     ws.conversations.set(c.id, { ...c, members: new Set(c.members) });
-  ws.messages.push(...saved.messages.filter((m) => !m.ephemeralFor));
+  ws.restore(saved.messages.filter((m) => !m.ephemeralFor));
   return true;
 }
 

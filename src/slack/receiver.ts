@@ -19,7 +19,7 @@ const MAX_SKEW_SECONDS = 5 * 60;
 
 export interface ReplayGuard {
   /** True the first time this signature is seen (kept at least as long as the skew window). */
-  claim(signature: string): Promise<boolean>;
+  claim(signature: string, requestTimestampMs: number): Promise<boolean>;
 }
 
 export class KeywardReceiver implements Receiver {
@@ -76,7 +76,8 @@ export class KeywardReceiver implements Receiver {
       res.writeHead(401).end();
       return;
     }
-    if (!(await this.replays.claim(String(req.headers["x-slack-signature"])))) {
+    const ts = Number(req.headers["x-slack-request-timestamp"]) * 1000;
+    if (!(await this.replays.claim(String(req.headers["x-slack-signature"]), ts))) {
       this.log.warn("refused a replayed Slack request (signature already used)");
       res.writeHead(401).end();
       return;

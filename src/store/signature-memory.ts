@@ -3,6 +3,8 @@
 // acknowledgement), written behind in small batches, and loaded again at start so a restart
 // does not forget them. A crash can lose the last batch (≤ `flushMs` of requests); modal
 // submissions stay protected by the apply-once record written with their change.
+// Each signature is kept by its request's own timestamp: a request more than 5 minutes from
+// now is refused before this is asked, so 6 minutes past that timestamp is always enough.
 import type { StoreTx } from "./index.ts";
 import type { SqliteUnitOfWork } from "./unit-of-work.ts";
 
@@ -13,7 +15,7 @@ export class SignatureMemory {
 
   constructor(
     private readonly uow: SqliteUnitOfWork<StoreTx>,
-    private readonly keepMs = 10 * 60 * 1000,
+    private readonly keepMs = 6 * 60 * 1000,
     private readonly flushMs = 50,
   ) {}
 
@@ -24,11 +26,11 @@ export class SignatureMemory {
     for (const r of rows) this.seen.set(r.signature, r.seenAt);
   }
 
-  /** True the first time a signature is seen. */
-  claim(signature: string, now = Date.now()): boolean {
+  /** True the first time a signature is seen; `at` is the request's own timestamp (ms). */
+  claim(signature: string, at = Date.now()): boolean {
     if (this.seen.has(signature)) return false;
-    this.seen.set(signature, now);
-    this.pending.push([signature, now]);
+    this.seen.set(signature, at);
+    this.pending.push([signature, at]);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();

@@ -381,6 +381,18 @@ export function expectNoSecretsInDatabase(h: Harness, secrets: string[]): void {
   }
 }
 
+/**
+ * Stops a harness after checking, across everything it did, that no secret it showed reached
+ * an outgoing payload, a log line or the database file.
+ */
+export async function stopChecked(h: Harness, o: { expectSecrets?: boolean } = {}): Promise<void> {
+  const secrets = secretsShown(h);
+  if (o.expectSecrets) expect(secrets.length).toBeGreaterThan(0);
+  expectNoSecretsLeaked(h, secrets);
+  expectNoSecretsInDatabase(h, secrets);
+  await h.stop();
+}
+
 /** The secret shown in the one-time modal. */
 export function secretIn(v: View): string {
   const m = /```(kw_[0-9A-Za-z]{46})```/.exec(textOf(v.view.blocks));

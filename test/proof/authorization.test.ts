@@ -5,15 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
-  expectNoSecretsInDatabase,
-  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
-  secretsShown,
   startHarness,
+  stopChecked,
   textOf,
 } from "../helpers/slack.ts";
 
@@ -288,14 +286,8 @@ beforeAll(async () => {
   await owner.run(`role remove <@${ID.removed}|max>`);
   h.clock.advance(60_000);
 });
-afterAll(async () => {
-  // Across every proof: no secret in any outgoing payload, log line or the database file.
-  const secrets = secretsShown(h);
-  expect(secrets.length).toBeGreaterThan(0);
-  expectNoSecretsLeaked(h, secrets);
-  expectNoSecretsInDatabase(h, secrets);
-  await h.stop();
-});
+// Across every proof: no secret in any outgoing payload, log line or the database file.
+afterAll(() => stopChecked(h, { expectSecrets: true }));
 
 describe("authorization matrix", () => {
   for (const c of CASES) {

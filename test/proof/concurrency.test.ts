@@ -4,15 +4,13 @@ import { addRole } from "../../src/domain/roles/add.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
-  expectNoSecretsInDatabase,
-  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
-  secretsShown,
   startHarness,
+  stopChecked,
   textOf,
 } from "../helpers/slack.ts";
 
@@ -20,13 +18,8 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(async () => {
-  // Across every proof: no secret in any outgoing payload, log line or the database file.
-  const secrets = secretsShown(h);
-  expectNoSecretsLeaked(h, secrets);
-  expectNoSecretsInDatabase(h, secrets);
-  await h.stop();
-});
+// Across every proof: no secret in any outgoing payload, log line or the database file.
+afterEach(() => stopChecked(h));
 
 describe("concurrency", () => {
   it("applies exactly one of 50 simultaneous edits of one key; the rest are told who changed it", async () => {

@@ -4,14 +4,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
 import {
-  expectNoSecretsInDatabase,
-  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
-  secretsShown,
   startHarness,
+  stopChecked,
   textOf,
 } from "../helpers/slack.ts";
 
@@ -19,13 +17,8 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(async () => {
-  // Across every proof: no secret in any outgoing payload, log line or the database file.
-  const secrets = secretsShown(h);
-  expectNoSecretsLeaked(h, secrets);
-  expectNoSecretsInDatabase(h, secrets);
-  await h.stop();
-});
+// Across every proof: no secret in any outgoing payload, log line or the database file.
+afterEach(() => stopChecked(h));
 
 async function drained(timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;

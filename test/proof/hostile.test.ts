@@ -5,15 +5,13 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
 import {
-  expectNoSecretsInDatabase,
-  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
   secretIn,
-  secretsShown,
   startHarness,
+  stopChecked,
   VERIFY_TOKEN,
 } from "../helpers/slack.ts";
 
@@ -118,14 +116,8 @@ beforeAll(async () => {
   secretIn(owner.modal());
   await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
 });
-afterAll(async () => {
-  // Across every proof: no secret in any outgoing payload, log line or the database file.
-  const secrets = secretsShown(h);
-  expect(secrets.length).toBeGreaterThan(0);
-  expectNoSecretsLeaked(h, secrets);
-  expectNoSecretsInDatabase(h, secrets);
-  await h.stop();
-});
+// Across every proof: no secret in any outgoing payload, log line or the database file.
+afterAll(() => stopChecked(h, { expectSecrets: true }));
 
 describe("hostile input", () => {
   it("survives any command text; a member's changes nothing", async () => {

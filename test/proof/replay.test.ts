@@ -5,14 +5,12 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { sign } from "../../src/sandbox/standin/signing.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
-  expectNoSecretsInDatabase,
-  expectNoSecretsLeaked,
   type Harness,
   PEOPLE,
   person,
   SIGNING_SECRET,
-  secretsShown,
   startHarness,
+  stopChecked,
   textOf,
 } from "../helpers/slack.ts";
 
@@ -20,13 +18,8 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(async () => {
-  // Across every proof: no secret in any outgoing payload, log line or the database file.
-  const secrets = secretsShown(h);
-  expectNoSecretsLeaked(h, secrets);
-  expectNoSecretsInDatabase(h, secrets);
-  await h.stop();
-});
+// Across every proof: no secret in any outgoing payload, log line or the database file.
+afterEach(() => stopChecked(h));
 
 it("refuses a replayed signature, and applies a re-signed copy of a submission at most once", async () => {
   const owner = person(h, "owner");

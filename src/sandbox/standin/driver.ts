@@ -223,10 +223,23 @@ export class Driver {
     state[ref.blockId] = { [ref.actionId]: { type: "checkboxes", selected_options: selected } };
     m.state = state;
     this.ws.changed("messages");
+    return this.messageAction(userId, m, {
+      action_id: ref.actionId,
+      block_id: ref.blockId,
+      type: "checkboxes",
+      selected_options: selected,
+      action_ts: String(Date.now() / 1000),
+    });
+  }
+
+  /** A block_actions payload from a message, as Slack builds it. */
+  private messageAction(userId: string, m: Message, action: Json): Promise<Delivery> {
+    const c = this.ws.conversations.get(m.channel);
     return this.interaction("block_actions", {
       type: "block_actions",
       user: this.userOf(userId),
       api_app_id: APP_ID,
+      token: "sandbox-verification-token",
       container: {
         type: "message",
         message_ts: m.ts,
@@ -235,21 +248,16 @@ export class Driver {
       },
       trigger_id: this.ws.issueTrigger(userId),
       team: { id: TEAM.id, domain: TEAM.domain },
-      channel: { id: m.channel },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: m.channel, name: c?.name ?? "" },
+      // Slack does not send the content of ephemeral messages back.
       message: m.ephemeralFor
         ? undefined
         : { type: "message", ts: m.ts, text: m.text, blocks: m.blocks, user: m.user },
-      state: { values: state },
+      state: { values: this.messageState(m) },
       response_url: this.ws.issueResponseUrl(this.opts.selfUrl(), userId, m.channel, m.ts),
-      actions: [
-        {
-          action_id: ref.actionId,
-          block_id: ref.blockId,
-          type: "checkboxes",
-          selected_options: selected,
-          action_ts: String(Date.now() / 1000),
-        },
-      ],
+      actions: [action],
     });
   }
 
@@ -260,32 +268,7 @@ export class Driver {
       if (!m) throw new Error("message not found");
       const el = this.findElement(m.blocks, ref);
       if (!el) throw new Error(`no element ${ref.blockId}/${ref.actionId} in that message`);
-      const responseUrl = this.ws.issueResponseUrl(this.opts.selfUrl(), userId, m.channel, m.ts);
-      const c = this.ws.conversations.get(m.channel);
-      return this.interaction("block_actions", {
-        type: "block_actions",
-        user: this.userOf(userId),
-        api_app_id: APP_ID,
-        token: "sandbox-verification-token",
-        container: {
-          type: "message",
-          message_ts: m.ts,
-          channel_id: m.channel,
-          is_ephemeral: Boolean(m.ephemeralFor),
-        },
-        trigger_id: this.ws.issueTrigger(userId),
-        team: { id: TEAM.id, domain: TEAM.domain },
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: m.channel, name: c?.name ?? "" },
-        // Slack does not send the content of ephemeral messages back.
-        message: m.ephemeralFor
-          ? undefined
-          : { type: "message", ts: m.ts, text: m.text, blocks: m.blocks, user: m.user },
-        state: { values: this.messageState(m) },
-        response_url: responseUrl,
-        actions: [this.actionPayload(el, ref)],
-      });
+      return this.messageAction(userId, m, this.actionPayload(el, ref));
     }
     const v = this.ws.views.get(surface.viewId);
     if (!v) throw new Error("view not found");
@@ -417,11 +400,13 @@ export class Driver {
       this.api.pushView(userId, body.view);
     } else if (action === "clear") {
       this.ws.stacks.set(userId, []);
+      for (const id of stack) this.ws.dropView(id);
     } else {
       this.ws.stacks.set(
         userId,
         stack.filter((id) => id !== v.id),
       );
+      this.ws.dropView(v.id);
     }
     this.ws.changed("views");
   }
@@ -435,13 +420,18 @@ export class Driver {
       stack.filter((id) => id !== viewId),
     );
     this.ws.changed("views");
-    if (!v?.view.notify_on_close) return undefined;
+    if (!v?.view.notify_on_close) {
+      this.ws.dropView(viewId);
+      return undefined;
+    }
+    const payload = this.api.viewPayload(v);
+    this.ws.dropView(viewId);
     return this.interaction("view_closed", {
       type: "view_closed",
       team: { id: TEAM.id, domain: TEAM.domain },
       user: this.userOf(userId),
       api_app_id: APP_ID,
-      view: this.api.viewPayload(v),
+      view: payload,
       is_cleared: false,
     });
   }

@@ -54,6 +54,9 @@ export class SlackStandIn {
       this.responsePosts,
       this.opts.extraRoutes,
     );
+    // Like Slack's own edge: idle connections stay open longer than clients keep them.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

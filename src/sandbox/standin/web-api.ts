@@ -385,7 +385,9 @@ export class WebApi {
       const t = this.useTrigger(args.trigger_id);
       // A new modal replaces whatever stack the person had open.
       const v = this.newView(t.user, "modal", view, null);
+      const replaced = this.ws.stacks.get(t.user) ?? [];
       this.ws.stacks.set(t.user, [v.id]);
+      for (const id of replaced) this.ws.dropView(id);
       this.ws.changed("views");
       return { view: this.viewPayload(v) };
     },
@@ -445,15 +447,9 @@ export class WebApi {
       const oldest = Number(args.oldest ?? 0);
       const limit = Math.min(Number(args.limit ?? 100), 1000);
       const includeMetadata = String(args.include_all_metadata) === "true";
-      const msgs = this.ws.messages
-        .filter(
-          (m) =>
-            m.channel === c.id &&
-            !m.deleted &&
-            !m.ephemeralFor &&
-            !m.threadTs &&
-            Number(m.ts) >= oldest,
-        )
+      const msgs = this.ws
+        .channelMessages(c.id)
+        .filter((m) => !m.threadTs && Number(m.ts) >= oldest)
         .reverse()
         .slice(0, limit)
         .map((m) => {
@@ -473,7 +469,7 @@ export class WebApi {
       const includeMetadata = String(args.include_all_metadata) === "true";
       const msgs = [
         parent,
-        ...this.ws.messages.filter((m) => m.channel === c.id && m.threadTs === ts && !m.deleted),
+        ...this.ws.channelMessages(c.id).filter((m) => m.threadTs === ts),
       ].map((m) => {
         const out = this.messageOut(m);
         if (!includeMetadata) delete out.metadata;

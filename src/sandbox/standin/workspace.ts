@@ -82,7 +82,12 @@ export const BOT = { userId: "U0KEYWARD", botId: "B0KEYWARD", name: "keyward" };
 export class Workspace extends EventEmitter {
   readonly people = new Map<string, Person>();
   readonly conversations = new Map<string, Conversation>();
+  /** Every message, oldest first (persistence and whole-workspace checks). */
   readonly messages: Message[] = [];
+  // Indexes, so a busy workspace answers in constant time, not by scanning every message.
+  private readonly byKey = new Map<string, Message>();
+  private readonly shared = new Map<string, Message[]>();
+  private readonly ephemeral = new Map<string, Message[]>();
   readonly views = new Map<string, View>();
   /** Open modal stack per person, bottom first (at most 3). */
   readonly stacks = new Map<string, string[]>();
@@ -158,29 +163,75 @@ export class Workspace extends EventEmitter {
   post(m: Omit<Message, "ts"> & { ts?: string }): Message {
     assignBlockIds(m.blocks);
     const msg: Message = { ...m, ts: m.ts ?? this.nextTs() };
-    this.messages.push(msg);
+    this.index(msg);
     this.changed("messages");
     return msg;
   }
 
+  /** Messages saved by an earlier run. */
+  restore(messages: Message[]): void {
+    for (const m of messages) this.index(m);
+  }
+
+  private index(m: Message): void {
+    this.messages.push(m);
+    this.byKey.set(`${m.channel}|${m.ts}`, m);
+    const key = m.ephemeralFor ? `${m.channel}|${m.ephemeralFor}` : m.channel;
+    const list = (m.ephemeralFor ? this.ephemeral : this.shared).get(key);
+    if (list) list.push(m);
+    else (m.ephemeralFor ? this.ephemeral : this.shared).set(key, [m]);
+  }
+
   findMessage(channel: string, ts: string): Message | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+    const m = this.byKey.get(`${channel}|${ts}`);
+    return m && !m.deleted ? m : undefined;
+  }
+
+  /** A conversation's messages everyone in it sees (threads included), oldest first. */
+  channelMessages(channel: string): Message[] {
+    return (this.shared.get(channel) ?? []).filter((m) => !m.deleted);
   }
 
   /** What a person sees in a conversation, oldest first. */
   visibleTo(userId: string, channel: string): Message[] {
-    return this.messages.filter(
-      (m) => m.channel === channel && !m.deleted && (!m.ephemeralFor || m.ephemeralFor === userId),
-    );
+    const a = this.shared.get(channel) ?? [];
+    const b = this.ephemeral.get(`${channel}|${userId}`) ?? [];
+    const out: Message[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const x = a[i];
+      const y = b[j];
+      const next = y === undefined || (x !== undefined && Number(x.ts) <= Number(y.ts)) ? (i++, x) : (j++, y);
+      if (next && !next.deleted) out.push(next);
+    }
+    return out;
+  }
+
+  /** Forgets a modal once nothing can submit it any more. */
+  dropView(viewId: string): void {
+    for (const stack of this.stacks.values()) if (stack.includes(viewId)) return;
+    for (const home of this.homes.values()) if (home === viewId) return;
+    this.views.delete(viewId);
   }
 
   issueTrigger(user: string, fromViewId?: string): string {
+    // Triggers live 3 seconds; forget old ones now and then so a long run stays small.
+    if (this.triggers.size > 5000) {
+      const cutoff = Date.now() - 60_000;
+      for (const [id, t] of this.triggers) if (t.issuedAt < cutoff) this.triggers.delete(id);
+    }
     const id = `${Date.now()}.${this.nextId("")}.${Math.random().toString(16).slice(2, 10)}`;
     this.triggers.set(id, { id, user, issuedAt: Date.now(), used: false, fromViewId });
     return id;
   }
 
   issueResponseUrl(base: string, user: string, channel: string, messageTs?: string): string {
+    // Slack's response URLs work for 30 minutes and five uses; keep the newest ones.
+    if (this.responseUrls.size > 20_000) {
+      const oldest = [...this.responseUrls.keys()].slice(0, 10_000);
+      for (const k of oldest) this.responseUrls.delete(k);
+    }
     const token = this.nextId("R");
     this.responseUrls.set(token, { token, user, channel, messageTs, uses: 0 });
     return `${base}/response/${token}`;

@@ -172,6 +172,36 @@ function Lookup({
   );
 }
 
+/** A checkbox group; `onPick` gets the full new selection. */
+function Checkboxes({
+  el,
+  selected,
+  onPick,
+}: {
+  el: Json;
+  selected: Option[];
+  onPick(next: Option[]): void;
+}) {
+  const chosen = new Set(selected.map((o) => o.value));
+  return (
+    <div class="choices">
+      {optionsOf(el).map((o) => (
+        <label key={o.value}>
+          <input
+            type="checkbox"
+            checked={chosen.has(o.value)}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              onPick(optionsOf(el).filter((x) => (x.value === o.value ? on : chosen.has(x.value))));
+            }}
+          />
+          {label(o)}
+        </label>
+      ))}
+    </div>
+  );
+}
+
 /** An input element inside a modal; changes go to the stand-in as the person makes them. */
 function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Json }) {
   const actionId = String(el.action_id);
@@ -192,31 +222,14 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
       };
       return el.multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />;
     }
-    case "checkboxes": {
-      const chosen = new Set(
-        ((v.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
-      );
+    case "checkboxes":
       return (
-        <div class="choices">
-          {optionsOf(el).map((o) => (
-            <label key={o.value}>
-              <input
-                type="checkbox"
-                checked={chosen.has(o.value)}
-                onChange={(e) => {
-                  const on = (e.target as HTMLInputElement).checked;
-                  const next = optionsOf(el).filter((x) =>
-                    x.value === o.value ? on : chosen.has(x.value),
-                  );
-                  void set({ selected_options: next });
-                }}
-              />
-              {label(o)}
-            </label>
-          ))}
-        </div>
+        <Checkboxes
+          el={el}
+          selected={(v.selected_options as Option[] | undefined) ?? []}
+          onPick={(next) => void set({ selected_options: next })}
+        />
       );
-    }
     case "radio_buttons": {
       const chosen = (v.selected_option as Option | null | undefined)?.value;
       return (
@@ -342,30 +355,23 @@ function ActionElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; e
         return <InputElement ctx={ctx} blockId={blockId} el={el} />;
       const surface = ctx.surface;
       const v = stateOf(ctx, blockId, String(el.action_id));
-      const chosen = new Set(
-        ((v?.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
-      );
       return (
-        <div class="choices">
-          {optionsOf(el).map((o) => (
-            <label key={o.value}>
-              <input
-                type="checkbox"
-                checked={chosen.has(o.value)}
-                onChange={(e) => {
-                  const on = (e.target as HTMLInputElement).checked;
-                  const next = optionsOf(el)
-                    .filter((x) => (x.value === o.value ? on : chosen.has(x.value)))
-                    .map((x) => x.value);
-                  void api
-                    .check(ctx.me, surface.channel, surface.ts, blockId, String(el.action_id), next)
-                    .catch(ctx.failed);
-                }}
-              />
-              {label(o)}
-            </label>
-          ))}
-        </div>
+        <Checkboxes
+          el={el}
+          selected={(v?.selected_options as Option[] | undefined) ?? []}
+          onPick={(next) =>
+            void api
+              .check(
+                ctx.me,
+                surface.channel,
+                surface.ts,
+                blockId,
+                String(el.action_id),
+                next.map((x) => x.value),
+              )
+              .catch(ctx.failed)
+          }
+        />
       );
     }
     default:
