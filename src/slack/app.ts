@@ -71,7 +71,12 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   });
   const client = new WebClient(o.botToken, options);
   const socket = o.appToken
-    ? new SocketModeReceiver({ appToken: o.appToken, logger: boltLogger(o.log) })
+    ? new SocketModeReceiver({
+        appToken: o.appToken,
+        logger: boltLogger(o.log),
+        // apps.connections.open goes where the rest of the Web API goes (the stand-in, in tests).
+        installerOptions: o.apiUrl ? { clientOptions: { slackApiUrl: o.apiUrl } } : {},
+      })
     : undefined;
   const receiver = socket
     ? undefined

@@ -38,9 +38,18 @@ export interface Harness {
   restart(between?: (dbPath: string) => void): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export const APP_TOKEN = "xapp-1-test-keyward-socket";
+
+export async function startHarness(
+  env: Record<string, string> = {},
+  o: { socketMode?: boolean } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "keyward-e2e-"));
-  const slack = new SlackStandIn({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
+  const slack = new SlackStandIn({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    ...(o.socketMode ? { appToken: APP_TOKEN } : {}),
+  });
   await slack.start();
   for (const p of Object.values(PEOPLE)) slack.ws.addPerson(p);
   slack.ws.addChannel(GENERAL, "general");
@@ -56,6 +65,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     LOG_LEVEL: "debug",
+    ...(o.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     ...env,
   });
   const boot = () =>
@@ -86,6 +96,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
   };
   slack.appUrl = `${h.app.url}/slack/events`;
+  if (o.socketMode) await slack.line?.whenConnected();
   return h;
 }
 

@@ -3,6 +3,7 @@
 // app's answers applied to the workspace (ephemeral replies, response_action, …).
 
 import { sign } from "./signing.ts";
+import type { SocketModeLine } from "./socket-mode.ts";
 import { optionsOf } from "./view-state.ts";
 import type { WebApi } from "./web-api.ts";
 import {
@@ -51,11 +52,57 @@ export class Driver {
   constructor(
     private readonly ws: Workspace,
     private readonly api: WebApi,
-    readonly opts: { appUrl: () => string; signingSecret: string; selfUrl: () => string },
+    readonly opts: {
+      appUrl: () => string;
+      signingSecret: string;
+      selfUrl: () => string;
+      socket?: () => SocketModeLine | undefined;
+    },
   ) {}
 
-  /** Sends a body to the app's /slack/events, signed now. */
+  /** Sends a request to the app: over Socket Mode when the app is connected that way. */
   async deliver(kind: string, body: string, contentType: string): Promise<Delivery> {
+    const line = this.opts.socket?.();
+    if (line?.connected) return this.overSocket(line, kind, body, contentType);
+    return this.overHttp(kind, body, contentType);
+  }
+
+  private async overSocket(
+    line: SocketModeLine,
+    kind: string,
+    body: string,
+    contentType: string,
+  ): Promise<Delivery> {
+    const payload: Json =
+      contentType === "application/json"
+        ? (JSON.parse(body) as Json)
+        : kind === "command"
+          ? Object.fromEntries(new URLSearchParams(body))
+          : (JSON.parse(new URLSearchParams(body).get("payload") ?? "{}") as Json);
+    const type =
+      kind === "command" ? "slash_commands" : kind === "event" ? "events_api" : "interactive";
+    const started = performance.now();
+    const req: SentRequest & { kind: string; answer?: Delivery } = {
+      kind,
+      body,
+      contentType,
+      timestamp: 0,
+      signature: "",
+    };
+    this.sent.push(req);
+    const answer = await line.send(type, payload);
+    const empty = answer === undefined || Object.keys(answer).length === 0;
+    req.answer = {
+      status: 200,
+      text: empty ? "" : JSON.stringify(answer),
+      json: empty ? undefined : answer,
+      ms: performance.now() - started,
+    };
+    return req.answer;
+  }
+
+  /** Sends a body to the app's /slack/events, signed now. */
+  private async overHttp(kind: string, body: string, contentType: string): Promise<Delivery> {
     const timestamp = Math.floor(Date.now() / 1000);
     const req: SentRequest & { kind: string; answer?: Delivery } = {
       kind,

@@ -4,12 +4,15 @@
 import type { Server } from "node:http";
 import { Driver } from "./driver.ts";
 import { createStandInServer, type ExtraRoute, type ResponsePost } from "./server.ts";
+import { SocketModeLine } from "./socket-mode.ts";
 import { WebApi } from "./web-api.ts";
 import { Workspace } from "./workspace.ts";
 
 export interface StandInOptions {
   botToken: string;
   signingSecret: string;
+  /** Accepts Socket Mode connections with this app-level token (xapp-…). */
+  appToken?: string;
   /** Where the app receives Slack's requests (…/slack/events); may be set after start. */
   appUrl?: string;
   port?: number;
@@ -22,6 +25,8 @@ export class SlackStandIn {
   readonly api: WebApi;
   readonly driver: Driver;
   readonly responsePosts: ResponsePost[] = [];
+  /** The Socket Mode connection, when an app token was given. */
+  readonly line: SocketModeLine | undefined;
   appUrl: string;
   private server: Server | undefined;
   private port = 0;
@@ -31,10 +36,15 @@ export class SlackStandIn {
     this.api = new WebApi(this.ws, opts.botToken);
     this.appUrl = opts.appUrl ?? "";
     this.host = opts.host ?? "127.0.0.1";
+    this.line = opts.appToken ? new SocketModeLine() : undefined;
+    this.api.socketUrl = opts.appToken
+      ? { token: opts.appToken, url: () => `ws://${this.host}:${this.port}/socket` }
+      : undefined;
     this.driver = new Driver(this.ws, this.api, {
       appUrl: () => this.appUrl,
       signingSecret: opts.signingSecret,
       selfUrl: () => this.url,
+      socket: () => this.line,
     });
   }
 
@@ -54,6 +64,7 @@ export class SlackStandIn {
       this.responsePosts,
       this.opts.extraRoutes,
     );
+    this.line?.attach(server);
     // Like Slack's own edge: idle connections stay open longer than clients keep them.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -69,6 +80,7 @@ export class SlackStandIn {
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.line?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

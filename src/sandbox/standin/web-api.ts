@@ -89,6 +89,8 @@ function mulberry32(seed: number) {
 
 export class WebApi {
   readonly calls: RecordedCall[] = [];
+  /** Socket Mode: the app-level token and where to connect (apps.connections.open). */
+  socketUrl: { token: string; url: () => string } | undefined;
   private faults: FaultPlan | undefined;
   private random: () => number = Math.random;
 
@@ -107,6 +109,16 @@ export class WebApi {
     const record: RecordedCall = { method, args, at: Date.now(), hr: performance.now(), ok: false };
     this.calls.push(record);
     const token = auth?.replace(/^Bearer\s+/i, "") ?? (args.token as string | undefined);
+    if (method === "apps.connections.open") {
+      // The one method that takes the app-level token, not the bot token.
+      const ok = this.socketUrl !== undefined && token === this.socketUrl.token;
+      record.ok = ok;
+      if (!ok) record.error = "invalid_auth";
+      return {
+        status: 200,
+        body: ok ? { ok: true, url: this.socketUrl?.url() } : { ok: false, error: "invalid_auth" },
+      };
+    }
     if (token !== this.botToken) {
       record.error = token ? "invalid_auth" : "not_authed";
       return { status: 200, body: { ok: false, error: record.error } };
@@ -467,14 +479,13 @@ export class WebApi {
       const parent = this.ws.findMessage(c.id, ts);
       if (!parent) throw new ApiError("thread_not_found");
       const includeMetadata = String(args.include_all_metadata) === "true";
-      const msgs = [
-        parent,
-        ...this.ws.channelMessages(c.id).filter((m) => m.threadTs === ts),
-      ].map((m) => {
-        const out = this.messageOut(m);
-        if (!includeMetadata) delete out.metadata;
-        return out;
-      });
+      const msgs = [parent, ...this.ws.channelMessages(c.id).filter((m) => m.threadTs === ts)].map(
+        (m) => {
+          const out = this.messageOut(m);
+          if (!includeMetadata) delete out.metadata;
+          return out;
+        },
+      );
       return { messages: msgs, has_more: false };
     },
 

@@ -202,7 +202,8 @@ export class Workspace extends EventEmitter {
     while (i < a.length || j < b.length) {
       const x = a[i];
       const y = b[j];
-      const next = y === undefined || (x !== undefined && Number(x.ts) <= Number(y.ts)) ? (i++, x) : (j++, y);
+      const next =
+        y === undefined || (x !== undefined && Number(x.ts) <= Number(y.ts)) ? (i++, x) : (j++, y);
       if (next && !next.deleted) out.push(next);
     }
     return out;

@@ -1,0 +1,61 @@
+// Socket Mode (SLACK_APP_TOKEN): the same app over a WebSocket instead of signed HTTP.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import {
+  button,
+  expectNoSecretsLeaked,
+  type Harness,
+  PEOPLE,
+  person,
+  secretIn,
+  startHarness,
+  textOf,
+  verify,
+} from "../helpers/slack.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({}, { socketMode: true });
+});
+afterEach(() => h.stop());
+
+it("runs the flows over Socket Mode: commands, modals, external selects, buttons, events", async () => {
+  expect(h.slack.line?.connected).toBe(true);
+  const owner = person(h, "owner");
+  const member = person(h, "member");
+  await owner.run("nickname add acme seller");
+  expect(owner.last().text).toContain("Linked `acme`");
+  await owner.run("create");
+  await owner.fill("Name", "Over the socket");
+  await owner.fill("Analytics API", ["acme"]);
+  await owner.submit();
+  const secret = secretIn(owner.modal());
+  expect(await verify(h, { key: secret, nickname: "acme", api: "analytics" })).toMatchObject({
+    allowed: true,
+  });
+  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+
+  await member.run("request");
+  await member.fill("Key", "Over the socket");
+  expect(textOf(member.modal().view.blocks)).toContain("*Over the socket* already has");
+  await member.fill("Orders/Tickets API Read", ["acme"]);
+  await member.fill("For how long", "1 hour");
+  await member.fill("Why", "Trying Socket Mode end to end");
+  await member.submit();
+  const owner2 = person(h, "owner2");
+  const card = owner2.dms().find((m) => m.text.startsWith("Access request #1"));
+  if (!card) throw new Error("no card");
+  await owner2.click(card, button(card.blocks, "Approve"));
+  expect(await verify(h, { key: secret, nickname: "acme", api: "orders:read" })).toMatchObject({
+    allowed: true,
+  });
+
+  await h.slack.driver.openHome(PEOPLE.member.id);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(
+    textOf(h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.member.id) ?? "")?.view.blocks),
+  ).toContain("Your requests");
+  // Nothing went over HTTP to /slack/events.
+  expect(h.slack.driver.sent.every((s) => s.signature === "")).toBe(true);
+  expect(h.slack.api.calls.some((c) => c.method === "apps.connections.open" && c.ok)).toBe(true);
+  expectNoSecretsLeaked(h, [secret]);
+});
