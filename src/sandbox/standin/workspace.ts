@@ -202,8 +202,10 @@ export class Workspace extends EventEmitter {
     while (i < a.length || j < b.length) {
       const x = a[i];
       const y = b[j];
-      const next =
-        y === undefined || (x !== undefined && Number(x.ts) <= Number(y.ts)) ? (i++, x) : (j++, y);
+      const takeShared = y === undefined || (x !== undefined && Number(x.ts) <= Number(y.ts));
+      const next = takeShared ? x : y;
+      if (takeShared) i++;
+      else j++;
       if (next && !next.deleted) out.push(next);
     }
     return out;
