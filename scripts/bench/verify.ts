@@ -93,7 +93,7 @@ async function main() {
   const kwUrl = `http://127.0.0.1:${port}`;
   const bareUrl = `http://127.0.0.1:${port + 1}`;
   const keyward = await startChild(
-    "src/main.ts",
+    "scripts/bench/verify-server.ts",
     {
       VERIFY_API_TOKEN: TOKEN,
       DATABASE_PATH: dbPath,
