@@ -302,6 +302,22 @@ export class Person {
     this.d.setValue(v.id, String(block.block_id), actionId, state);
   }
 
+  /** Creates a key through the create modal (as an owner); returns the secret it showed once. */
+  async createKey(
+    name: string,
+    perms: Record<string, string[]> = {},
+    keyOwner?: string,
+  ): Promise<string> {
+    await this.run("create");
+    await this.fill("Name", name);
+    if (keyOwner) await this.fill("Key owner", keyOwner);
+    for (const [label, scopes] of Object.entries(perms)) await this.fill(label, scopes);
+    await this.submit();
+    const secret = secretIn(this.modal());
+    await this.d.close(this.id, this.modal().id);
+    return secret;
+  }
+
   async submit() {
     const r = await this.d.submit(this.id, this.modal().id);
     expect(r.status).toBe(200);

@@ -43,14 +43,8 @@ async function createKey(
   perms: Record<string, string[]>,
   keyOwner?: string,
 ): Promise<string> {
-  await owner.run("create");
-  await owner.fill("Name", name);
-  if (keyOwner) await owner.fill("Key owner", keyOwner);
-  for (const [label, scopes] of Object.entries(perms)) await owner.fill(label, scopes);
-  await owner.submit();
-  const secret = secretIn(owner.modal());
+  const secret = await owner.createKey(name, perms, keyOwner);
   secrets.push(secret);
-  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
   return secret;
 }
 

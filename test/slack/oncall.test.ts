@@ -41,14 +41,8 @@ async function createKey(
   keyOwner: string = PEOPLE.member.id,
   perms: Record<string, string[]> = { "Orders/Tickets API Read": ["acme"] },
 ) {
-  await owner.run("create");
-  await owner.fill("Name", name);
-  await owner.fill("Key owner", keyOwner);
-  for (const [label, scopes] of Object.entries(perms)) await owner.fill(label, scopes);
-  await owner.submit();
-  const secret = secretIn(owner.modal());
+  const secret = await owner.createKey(name, perms, keyOwner);
   secrets.push(secret);
-  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
   return secret;
 }
 

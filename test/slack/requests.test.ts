@@ -34,13 +34,8 @@ beforeEach(async () => {
   secrets.length = 0;
   await owner.run("nickname add acme seller");
   await owner.run("nickname add acme_aff affiliate");
-  await owner.run("create");
-  await owner.fill("Name", "Billing sync");
-  await owner.fill("Analytics API", ["acme"]);
-  await owner.submit();
-  keySecret = secretIn(owner.modal());
+  keySecret = await owner.createKey("Billing sync", { "Analytics API": ["acme"] });
   secrets.push(keySecret);
-  await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
 });
 afterEach(async () => {
   expectAllWithinLimits(h);
