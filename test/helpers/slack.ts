@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { type Keyward, startKeyward } from "../../src/app.ts";
 import { configSchema } from "../../src/config.ts";
-import { createLog } from "../../src/log.ts";
+import { createLog, scrubStats } from "../../src/log.ts";
 import { SlackStandIn } from "../../src/sandbox/standin/index.ts";
 import { checkMessage, checkView } from "../../src/sandbox/standin/limits.ts";
 import { optionsOf, optionText } from "../../src/sandbox/standin/view-state.ts";
@@ -44,6 +44,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   o: { socketMode?: boolean } = {},
 ): Promise<Harness> {
+  scrubStats.lines = 0;
   const dir = mkdtempSync(join(tmpdir(), "keyward-e2e-"));
   const slack = new SlackStandIn({
     botToken: BOT_TOKEN,
@@ -412,9 +413,15 @@ export function expectNoSecretsInDatabase(h: Harness, secrets: string[]): void {
  * Stops a harness after checking, across everything it did, that no secret it showed reached
  * an outgoing payload, a log line or the database file.
  */
-export async function stopChecked(h: Harness, o: { expectSecrets?: boolean } = {}): Promise<void> {
+export async function stopChecked(
+  h: Harness,
+  o: { expectSecrets?: boolean; scrubbingAllowed?: boolean } = {},
+): Promise<void> {
   const secrets = secretsShown(h);
   if (o.expectSecrets) expect(secrets.length).toBeGreaterThan(0);
+  // The log scrubber is a last resort: the app itself never hands a secret-shaped string to
+  // the logger (unless a test sends one in on purpose).
+  if (!o.scrubbingAllowed) expect(scrubStats.lines, "log lines that needed scrubbing").toBe(0);
   expectNoSecretsLeaked(h, secrets);
   expectNoSecretsInDatabase(h, secrets);
   await h.stop();
