@@ -39,42 +39,48 @@ export async function seedDemo(ctx: Ctx): Promise<boolean> {
     await addNickname(ctx, olivia, { nickname, kind });
   }
   // The secrets of demo keys are never shown: regenerate one to see a secret.
-  await createKey(ctx, olivia, {
-    name: "Billing sync",
-    keyOwner: "U0MIA",
-    cells: [
-      { scope: "acme", api: "orders:write" },
-      { scope: "*", api: "analytics" },
-    ],
-    expiresAt: null,
-  });
-  await createKey(ctx, olivia, {
-    name: "Storefront catalog",
-    keyOwner: "U0MAX",
-    cells: [
-      { scope: "acme", api: "products" },
-      { scope: "initech", api: "products" },
-    ],
-    expiresAt: null,
-  });
-  await createKey(ctx, olivia, {
-    name: "Affiliate reports",
-    keyOwner: "U0MIA",
-    cells: [
-      { scope: "acme_aff", api: "analytics" },
-      { scope: "hooli_aff", api: "analytics" },
-    ],
-    expiresAt: null,
-  });
-  const legacy = await createKey(ctx, olivia, {
-    name: "Legacy subscriptions",
-    keyOwner: "U0OSCAR",
-    cells: [{ scope: "*", api: "subscriptions:write" }],
-    expiresAt: null,
-  });
-  await disableKey(ctx, olivia, {
-    keyId: legacy.key.id,
-    reason: "Replaced by the new billing service",
-  });
+  const keys: Array<{
+    name: string;
+    keyOwner: string;
+    cells: Array<{ scope: string; api: string }>;
+  }> = [
+    {
+      name: "Billing sync",
+      keyOwner: "U0MIA",
+      cells: [
+        { scope: "acme", api: "orders:write" },
+        { scope: "*", api: "analytics" },
+      ],
+    },
+    {
+      name: "Storefront catalog",
+      keyOwner: "U0MAX",
+      cells: [
+        { scope: "acme", api: "products" },
+        { scope: "initech", api: "products" },
+      ],
+    },
+    {
+      name: "Affiliate reports",
+      keyOwner: "U0MIA",
+      cells: [
+        { scope: "acme_aff", api: "analytics" },
+        { scope: "hooli_aff", api: "analytics" },
+      ],
+    },
+    {
+      name: "Legacy subscriptions",
+      keyOwner: "U0OSCAR",
+      cells: [{ scope: "*", api: "subscriptions:write" }],
+    },
+  ];
+  const created = [];
+  for (const k of keys) created.push((await createKey(ctx, olivia, { ...k, expiresAt: null })).key);
+  const legacy = created.find((k) => k.name === "Legacy subscriptions");
+  if (legacy)
+    await disableKey(ctx, olivia, {
+      keyId: legacy.id,
+      reason: "Replaced by the new billing service",
+    });
   return true;
 }

@@ -86,16 +86,11 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
     }
 
     const before = await tx.grants.forKey(key.id);
-    let grantDiff = { added: [] as typeof before, removed: [] as typeof before };
+    let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
     if (input.cells !== undefined) {
       const after = validateCells(input.cells, await tx.nicknames.list());
       const d = diffCells(before, after);
-      grantDiff = {
-        added: d.added.map((c) => ({ ...c, expiresAt: null, requestId: null })),
-        removed: before.filter((g) =>
-          d.removed.some((r) => r.scope === g.scope && r.api === g.api),
-        ),
-      };
+      grantDiff = d;
       if (d.added.length || d.removed.length) {
         const changes = describeDiff(d.added, d.removed);
         lines.push(...changes);
@@ -112,10 +107,15 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
 
     await applyUpdate(tx, key, patch, now, actor);
     await tx.grants.remove(key.id, grantDiff.removed);
-    await tx.grants.add(key.id, grantDiff.added, now, actor);
+    // Cells kept from before keep their expiry; new ones are permanent.
+    await tx.grants.add(
+      key.id,
+      grantDiff.added.map((c) => ({ ...c, expiresAt: null, requestId: null })),
+      now,
+      actor,
+    );
     const updated = await loadKey(tx, key.id);
-    const [first, ...rest] = events;
-    if (!first) return { changed: false, key };
+    const [first, ...rest] = events as [Omit<NewAuditEvent, "at">, ...Omit<NewAuditEvent, "at">[]];
     await recordChange(tx, now, {
       event: first,
       extraEvents: rest,

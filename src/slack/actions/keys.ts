@@ -1,6 +1,5 @@
 // Clicks on key lists: paging, Quick view, the Actions menu.
-import type { App, BlockAction, ButtonAction, OverflowAction, RespondFn } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
+import type { App, BlockAction, ButtonAction, OverflowAction } from "@slack/bolt";
 import { z } from "zod";
 import { listAudit } from "../../domain/audit/list.ts";
 import { invalid } from "../../domain/errors.ts";
@@ -15,7 +14,7 @@ import { AUDIT_PAGE } from "../commands/admin.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
 import { openRotateModal } from "../flows/rotate.ts";
-import { messageFor, tell } from "../replies.ts";
+import { answer, guarded } from "./guarded.ts";
 
 const pageValue = z.object({
   o: z.number().int().min(0).max(1_000_000),
@@ -29,36 +28,6 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T {
     return schema.parse(JSON.parse(raw ?? ""));
   } catch {
     throw invalid("That button no longer works. Run the command again.");
-  }
-}
-
-export interface ActionCall {
-  deps: SlackDeps;
-  client: WebClient;
-  body: BlockAction;
-  respond: RespondFn;
-}
-
-/** Runs an action's work after the acknowledgement; refusals go back to the person privately. */
-export async function guarded(
-  call: ActionCall,
-  where: string,
-  work: () => Promise<void>,
-): Promise<void> {
-  try {
-    await work();
-  } catch (e) {
-    const inMessage = call.body.container?.type === "message";
-    await tell(
-      call.deps,
-      call.client,
-      {
-        respond: inMessage ? call.respond : undefined,
-        triggerId: inMessage ? undefined : call.body.trigger_id,
-        userId: call.body.user.id,
-      },
-      messageFor(call.deps, e, where),
-    );
   }
 }
 
@@ -112,14 +81,8 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
         if (verb === "enable") {
           const key = await enableKey(deps.ctx, body.user.id, { keyId });
           deps.kick();
-          await tell(
-            deps,
-            client,
-            {
-              respond: body.container?.type === "message" ? respond : undefined,
-              triggerId: body.trigger_id,
-              userId: body.user.id,
-            },
+          await answer(
+            { deps, client, body, respond },
             `:white_check_mark: *${esc(key.name)}* \`${key.publicId}\` is enabled again.`,
           );
           return;

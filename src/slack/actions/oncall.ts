@@ -10,7 +10,7 @@ import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
 import { openModal } from "../flows/open-modal.ts";
 import { openRotateModal } from "../flows/rotate.ts";
-import { guarded } from "./keys.ts";
+import { guarded } from "./guarded.ts";
 
 const digestValue = z.object({
   v: z.enum(["disable", "edit", "review"]),

@@ -31,7 +31,7 @@ import type { SlackDeps } from "../deps.ts";
 import { publishHome } from "../events/home.ts";
 import { openModal } from "../flows/open-modal.ts";
 import { describe } from "../replies.ts";
-import { guarded } from "./keys.ts";
+import { guarded } from "./guarded.ts";
 
 const requestIdOf = (value: string | undefined): number => {
   const id = Number(value);

@@ -5,7 +5,7 @@ import { forbidden } from "../../domain/errors.ts";
 import { homeData } from "../../domain/home.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { getRole } from "../../domain/roles/list.ts";
-import { guarded } from "../actions/keys.ts";
+import { guarded } from "../actions/guarded.ts";
 import { homeView } from "../blocks/home.ts";
 import { A } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
