@@ -6,7 +6,7 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import type { Ctx } from "./domain/context.ts";
 import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
-import { close, createHttpServer, listen, type Routes } from "./http/server.ts";
+import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
@@ -31,6 +31,8 @@ export interface KeywardOptions {
   jobsIntervalMs?: number;
   /** Extra HTTP routes on the same listener (the sandbox's page). */
   routes?: Pick<Routes, "extra" | "prefixes">;
+  /** How long stop() lets requests and Slack events in flight finish (default 10 s). */
+  drainMs?: number;
 }
 
 export interface Keyward {
@@ -111,13 +113,14 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     );
   }
 
-  const server = createHttpServer(routes, log);
+  const listener = createHttpServer(routes, log);
+  const server = listener.server;
   const port = await listen(server, config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST;
   try {
     await slack?.start();
   } catch (e) {
-    await close(server);
+    await drain(listener, 0);
     store.close();
     throw new Error(`Could not connect to Slack: ${(e as Error).message}`);
   }
@@ -145,18 +148,36 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     slack,
     worker,
     jobs,
+    /**
+     * Stops accepting (HTTP connections, Socket Mode events), lets what is in flight finish
+     * within the drain, stops the outbox worker after its current send, then closes.
+     */
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      const deadline = Date.now() + (opts.drainMs ?? 10_000);
+      const left = () => Math.max(0, deadline - Date.now());
+      const http = drain(listener, opts.drainMs ?? 10_000);
+      log.info(
+        { requests: listener.requests.size, events: slack?.work.size ?? 0 },
+        "shutting down: no new connections; finishing what is in flight",
+      );
+      await slack?.stop();
+      const drained = (await http) && ((await slack?.work.idle(left())) ?? true);
+      if (!drained) {
+        log.warn(
+          { requests: listener.requests.size, events: slack?.work.size ?? 0 },
+          "shutdown drain ran out of time; cut off what was left",
+        );
+      }
       await jobs.stop();
       oncallGroup?.stop();
-      await close(server);
-      await slack?.stop();
       await worker?.stop();
       await lastUsed.stop();
       await signatures.stop();
       store.close();
+      log.info("stopped");
     },
   };
 }

@@ -1,6 +1,7 @@
 // One HTTP listener for everything: the verification API, health, and (when Slack runs over
 // HTTP) Slack's events at /slack/events, handed to Bolt's receiver.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { InFlight } from "../in-flight.ts";
 import type { Log } from "../log.ts";
 import { json } from "./respond.ts";
 
@@ -15,20 +16,48 @@ export interface Routes {
   prefixes?: Array<[string, Handler]>;
 }
 
-export function createHttpServer(routes: Routes, log: Log): Server {
+/** The listener, and the requests it is answering (a shutdown lets them finish). */
+export interface HttpListener {
+  server: Server;
+  requests: InFlight;
+  /** Set when shutting down: answers say `Connection: close`, so no connection is reused. */
+  draining: boolean;
+}
+
+export function createHttpServer(routes: Routes, log: Log): HttpListener {
+  const requests = new InFlight();
+  const listener: HttpListener = {
+    server: undefined as unknown as Server,
+    requests,
+    draining: false,
+  };
   const server = createServer((req, res) => {
+    // A request counts until its answer is out and its handler has returned.
+    const leave = requests.enter();
+    let open = 2;
+    const done = () => {
+      open -= 1;
+      if (open === 0) leave();
+    };
+    res.once("close", done);
+    if (listener.draining) res.setHeader("connection", "close");
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     let handler: Handler | undefined;
     if (path === "/v1/verify") handler = routes.verify;
     else if (path === "/healthz") handler = health;
     else if (path === "/slack/events" && routes.slack) handler = routes.slack;
     else handler = routes.extra?.[path] ?? routes.prefixes?.find(([p]) => path.startsWith(p))?.[1];
-    if (!handler) return json(res, 404, { error: "not found" });
+    if (!handler) {
+      done();
+      return json(res, 404, { error: "not found" });
+    }
     try {
       const pending = handler(req, res);
-      if (pending) pending.catch((e) => fail(res, e, log));
+      if (pending) pending.catch((e) => fail(res, e, log)).finally(done);
+      else done();
     } catch (e) {
       fail(res, e, log);
+      done();
     }
   });
   // Idle keep-alive connections outlive the clients' own idle timeouts (and a load balancer's
@@ -37,7 +66,8 @@ export function createHttpServer(routes: Routes, log: Log): Server {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 70_000;
-  return server;
+  listener.server = server;
+  return listener;
 }
 
 const health: Handler = (req, res) => {
@@ -46,10 +76,7 @@ const health: Handler = (req, res) => {
 };
 
 function fail(res: ServerResponse, e: unknown, log: Log): void {
-  log.error(
-    { err: e instanceof Error ? { name: e.name, message: e.message } : String(e) },
-    "request failed",
-  );
+  log.error({ err: e }, "request failed");
   if (!res.headersSent) json(res, 500, { error: "internal error" });
   else res.end();
 }
@@ -65,9 +92,17 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-export function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/**
+ * Stops accepting connections, lets the requests in flight finish (for at most `drainMs`),
+ * then closes every connection left. True when nothing had to be cut off.
+ */
+export async function drain(l: HttpListener, drainMs: number): Promise<boolean> {
+  l.draining = true;
+  // close() also closes the connections idle now; a busy one closes after its answer, which
+  // says `Connection: close`.
+  const closed = new Promise<void>((resolve) => l.server.close(() => resolve()));
+  const finished = await l.requests.idle(drainMs);
+  l.server.closeAllConnections();
+  await closed;
+  return finished;
 }

@@ -2,6 +2,7 @@
 import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
+import { InFlight } from "../in-flight.ts";
 import { boltLogger, type Log } from "../log.ts";
 import { registerKeyActions } from "./actions/keys.ts";
 import { registerOncallActions } from "./actions/oncall.ts";
@@ -15,6 +16,7 @@ import { registerHome } from "./events/home.ts";
 import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
+import { type ListenerRecord, recordingApp } from "./registry.ts";
 import { registerKeyViews } from "./views/keys.ts";
 import { registerOncallViews } from "./views/oncall.ts";
 import { registerRequestViews } from "./views/requests.ts";
@@ -39,6 +41,10 @@ export interface SlackApp {
   /** The delivery worker's client: no retries of its own, 429s handed back (it backs off). */
   notifyClient: WebClient;
   deps: SlackDeps;
+  /** Every listener registered: command, action_id, callback_id, options handler, event. */
+  listeners: readonly ListenerRecord[];
+  /** Events being processed, acknowledgement and the work after it alike. */
+  work: InFlight;
   /** The /slack/events handler in HTTP mode; undefined in Socket Mode. */
   http?: KeywardReceiver["handle"];
   start(): Promise<void>;
@@ -97,22 +103,33 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     kick: o.kick,
   };
 
+  // Counts each event from arrival until every listener's work (after its ack) has finished.
+  const work = new InFlight();
+  app.use(async ({ next }) => {
+    const leave = work.enter();
+    try {
+      await next();
+    } finally {
+      leave();
+    }
+  });
   app.error(async (e) => {
     o.log.error(
       { err: { name: e.name, message: e.message, code: (e as { code?: string }).code } },
       "unhandled Slack listener error",
     );
   });
-  registerApikeysCommand(app, deps, [runRequestCommand, runOncallCommand]);
-  registerKeyActions(app, deps);
-  registerSuggestions(app, deps);
-  registerKeyViews(app, deps);
-  registerRequestActions(app, deps);
-  registerRequestViews(app, deps);
-  registerOncallActions(app, deps);
-  registerOncallViews(app, deps);
-  registerMessageEvents(app, deps);
-  registerHome(app, deps);
+  const { app: registering, listeners } = recordingApp(app);
+  registerApikeysCommand(registering, deps, [runRequestCommand, runOncallCommand]);
+  registerKeyActions(registering, deps);
+  registerSuggestions(registering, deps);
+  registerKeyViews(registering, deps);
+  registerRequestActions(registering, deps);
+  registerRequestViews(registering, deps);
+  registerOncallActions(registering, deps);
+  registerOncallViews(registering, deps);
+  registerMessageEvents(registering, deps);
+  registerHome(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
 
   const notifyClient = new WebClient(o.botToken, {
@@ -125,6 +142,8 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     client,
     notifyClient,
     deps,
+    listeners,
+    work,
     http: receiver?.handle,
     start: async () => {
       await app.init();

@@ -1,0 +1,120 @@
+// The process: SIGTERM drains what is in flight before closing.
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { createKey } from "../src/domain/keys/create.ts";
+import { SlackStandIn } from "../src/sandbox/standin/index.ts";
+import { startMain } from "./helpers/child.ts";
+import { BOT_TOKEN, SIGNING_SECRET, VERIFY_TOKEN } from "./helpers/slack.ts";
+import { OWNER, testStore } from "./helpers/store.ts";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Held {
+  /** The server has read the request's headers (it answered 100 Continue). */
+  accepted: Promise<void>;
+  send(): void;
+  answer: Promise<{ status: number; body: string }>;
+}
+
+/** A verify whose body is sent only when told: a request in flight for as long as the test likes. */
+function heldVerify(url: string, key: string): Held {
+  const body = JSON.stringify({ key });
+  const req = request(`${url}/v1/verify`, {
+    method: "POST",
+    agent: false,
+    headers: {
+      authorization: `Bearer ${VERIFY_TOKEN}`,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      expect: "100-continue",
+    },
+  });
+  const accepted = new Promise<void>((resolve) => req.once("continue", () => resolve()));
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.once("error", reject);
+    req.once("response", (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => {
+        text += c.toString("utf8");
+      });
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.once("error", reject);
+    });
+  });
+  req.flushHeaders();
+  return { accepted, send: () => req.end(body), answer };
+}
+
+/** Whether a new TCP connection to the port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ECONNREFUSED"));
+  });
+}
+
+it("on SIGTERM stops accepting, finishes every verify in flight, then exits 0", async () => {
+  const seeded = await testStore([OWNER]);
+  const { secret } = await createKey(seeded.ctx, OWNER, {
+    name: "Drained",
+    keyOwner: OWNER,
+    cells: [],
+    expiresAt: null,
+  });
+  seeded.store.close();
+  cleanups.push(() => rmSync(seeded.dir, { recursive: true, force: true }));
+  const slack = new SlackStandIn({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
+  await slack.start();
+  cleanups.push(() => slack.stop());
+
+  const child = startMain({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    OWNER_USER_IDS: OWNER,
+    VERIFY_API_TOKEN: VERIFY_TOKEN,
+    DATABASE_PATH: seeded.path,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+  });
+  cleanups.push(() => {
+    child.proc.kill("SIGKILL");
+  });
+  const listening = JSON.parse(await child.line(/Keyward is listening/)) as { url: string };
+  const url = listening.url;
+  const port = Number(new URL(url).port);
+
+  // A burst of verifies, each one read by the server before SIGTERM: half have their body
+  // on the way as the signal lands, half send it only once shutdown has begun.
+  const burst = Array.from({ length: 30 }, () => heldVerify(url, secret));
+  await Promise.all(burst.map((b) => b.accepted));
+  for (const b of burst.slice(0, 15)) b.send();
+  child.proc.kill("SIGTERM");
+  await child.line(/SIGTERM: shutting down/);
+  // Stopped accepting: new connections are refused while the burst is still in flight.
+  while (!(await refused(port))) await new Promise((r) => setImmediate(r));
+  for (const b of burst.slice(15)) b.send();
+
+  const answers = await Promise.allSettled(burst.map((b) => b.answer));
+  const failed = answers.filter((a) => a.status === "rejected");
+  expect(failed.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
+  for (const a of answers) {
+    const { status, body } = (a as PromiseFulfilledResult<{ status: number; body: string }>).value;
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ valid: true, name: "Drained" });
+  }
+  expect(await child.exited).toBe(0);
+  expect(child.output()).toContain('"msg":"stopped"');
+});
