@@ -1,9 +1,7 @@
 // The process: SIGTERM drains what is in flight before closing.
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createKey } from "../src/domain/keys/create.ts";
 import { SlackStandIn } from "../src/sandbox/standin/index.ts";
