@@ -337,6 +337,18 @@ export async function settle(h: Harness): Promise<void> {
   }
 }
 
+/**
+ * Waits for the app to finish every Slack event it has taken (the work after each ack
+ * included), then delivers the notifications that work wrote; until nothing is left.
+ */
+export async function quiet(h: Harness): Promise<void> {
+  for (;;) {
+    await h.app.slack?.work.idle();
+    await h.app.worker?.drain();
+    if ((h.app.slack?.work.size ?? 0) === 0) return;
+  }
+}
+
 /** Every surface the app sent to Slack, checked against Block Kit limits. */
 export function expectAllWithinLimits(h: Harness): void {
   for (const call of h.slack.api.calls) {

@@ -1,14 +1,26 @@
-// The authorization matrix: every command, click and submission × every role, as crafted
-// signed requests. Refused means a refusal in words and no change in the database; nothing
-// outside the table is allowed.
+// The authorization matrix: every command, click, suggestion, submission and event × every
+// role, as crafted signed requests. Refused means a refusal in words and no change in the
+// database; nothing outside the table is allowed. The rows are held against what the app
+// itself registers: a listener, subcommand or menu verb without a row fails the first test.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKey } from "../../src/domain/keys/create.ts";
+import { disableKey } from "../../src/domain/keys/disable.ts";
+import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
+import type { Json } from "../../src/sandbox/standin/workspace.ts";
+import { DIGEST_VERBS } from "../../src/slack/actions/oncall.ts";
+import { A, KEY_VERBS, V } from "../../src/slack/blocks/ids.ts";
+import { SCOPES_ACTION } from "../../src/slack/blocks/key-form.ts";
+import { CELLS_ACTION, KEY_CHOICE_ACTION } from "../../src/slack/blocks/requests.ts";
+import { COMMANDS, type Command } from "../../src/slack/commands/parse.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
+  type Found,
   GENERAL,
   type Harness,
   PEOPLE,
   person,
+  quiet,
   startHarness,
   stopChecked,
   textOf,
@@ -23,10 +35,15 @@ const ID: Record<Who, string> = {
   // An owner until a minute ago.
   removed: PEOPLE.member2.id,
 };
+/** Sets things up and asks for new keys and requests; never one of the roles under test. */
+const ADMIN = PEOPLE.owner.id;
 
 let h: Harness;
 let n = 0;
 const changes = () => rows(h.app.store, "select id from audit_events").length;
+
+/** How every refusal reads ("Only account owners can …", "You cannot decide your own …"). */
+const REFUSAL = /\bOnly [^.\n]* can |You cannot /;
 
 /** What the person saw after acting: a modal, an answer, or a refusal. */
 interface Outcome {
@@ -34,152 +51,297 @@ interface Outcome {
   changed: boolean;
   /** Something visibly happened: a modal opened, an answer came, or the submission was taken. */
   acted: boolean;
+  /** What the person was told, if anything. */
+  said?: string;
 }
 
-async function command(who: Who, text: string): Promise<Outcome> {
+const VIEW_CALLS = ["views.open", "views.update", "views.push", "views.publish"];
+
+/**
+ * Runs one act as `who` and reads what came of it from everything the app sent back: the
+ * acknowledgement, response-URL posts, views opened, updated or published, and DMs to them.
+ */
+async function outcome(who: Who, act: () => Promise<{ json?: Json }>): Promise<Outcome> {
+  const calls = h.slack.api.calls.length;
+  const posts = h.slack.responsePosts.length;
   const before = changes();
-  const seen = h.slack.ws.visibleTo(ID[who], GENERAL).length;
-  const r = await h.slack.driver.command(ID[who], GENERAL, text);
-  expect(r.status).toBe(200);
-  await new Promise((res) => setTimeout(res, 60));
-  await h.app.worker?.drain();
-  const said = h.slack.ws
-    .visibleTo(ID[who], GENERAL)
-    .slice(seen)
-    .map((m) => textOf(m.blocks) || m.text)
-    .join("\n");
-  const modal = h.slack.ws.topModal(ID[who]);
-  if (modal) await h.slack.driver.close(ID[who], modal.id);
-  return {
-    refused: /^Only |cannot/.test(said),
-    changed: changes() > before,
-    acted: Boolean(modal) || said.length > 0,
-  };
+  const answer = await act();
+  await quiet(h);
+  const said: string[] = [];
+  if (answer.json && Object.keys(answer.json).length) said.push(JSON.stringify(answer.json));
+  for (const p of h.slack.responsePosts.slice(posts)) {
+    said.push(textOf(p.body.blocks) || String(p.body.text ?? ""));
+  }
+  for (const c of h.slack.api.calls.slice(calls)) {
+    if (!c.ok) continue;
+    if (VIEW_CALLS.includes(c.method)) {
+      const view = typeof c.args.view === "string" ? JSON.parse(c.args.view) : c.args.view;
+      said.push(textOf((view as Json).blocks) || "(a view)");
+    }
+    if (c.method === "chat.postMessage" && c.args.channel === ID[who])
+      said.push(String(c.args.text));
+  }
+  for (;;) {
+    const open = h.slack.ws.topModal(ID[who]);
+    if (!open) break;
+    await h.slack.driver.close(ID[who], open.id);
+  }
+  const text = said.join("\n");
+  const changed = changes() > before;
+  return { refused: REFUSAL.test(text), changed, acted: said.length > 0 || changed, said: text };
 }
 
-/** A modal the owner opened, filled, then submitted by someone else (a crafted submission). */
+const command = (who: Who, text: string) =>
+  outcome(who, () => h.slack.driver.command(ID[who], GENERAL, text));
+
+/** A modal the admin opened and filled, then submitted by someone else (a crafted submission). */
 async function submitAs(who: Who, open: string, fill: (viewId: string) => void): Promise<Outcome> {
-  await h.slack.driver.command(PEOPLE.owner.id, GENERAL, open);
-  await new Promise((res) => setTimeout(res, 60));
-  const v = h.slack.ws.topModal(PEOPLE.owner.id);
+  await h.slack.driver.command(ADMIN, GENERAL, open);
+  await quiet(h);
+  const v = h.slack.ws.topModal(ADMIN);
   if (!v) throw new Error(`no modal for "${open}"`);
   fill(v.id);
   const before = changes();
   const r = await h.slack.driver.submit(ID[who], v.id);
   expect(r.status).toBe(200);
-  await h.slack.driver.close(PEOPLE.owner.id, v.id).catch(() => undefined);
+  await quiet(h);
+  await h.slack.driver.close(ADMIN, v.id).catch(() => undefined);
   const said = JSON.stringify(r.json ?? {});
   return {
-    refused: /Only |cannot/.test(said),
+    refused: REFUSAL.test(said),
     changed: changes() > before,
     acted: r.json?.response_action === "update",
   };
 }
 
-const text = (value: string) => ({ type: "plain_text_input", value });
-const key = (i: number) => `Matrix ${i}`;
+/** A submission of a modal the admin opened by clicking `f` in message `m`. */
+async function submitFromClick(
+  who: Who,
+  m: { channel: string; ts: string },
+  f: Found,
+  fill: (viewId: string) => void = () => {},
+): Promise<Outcome> {
+  await h.slack.driver.click(ADMIN, { kind: "message", ...m }, f);
+  await quiet(h);
+  const v = h.slack.ws.topModal(ADMIN);
+  if (!v) throw new Error("the click opened no modal");
+  fill(v.id);
+  const before = changes();
+  const r = await h.slack.driver.submit(ID[who], v.id);
+  expect(r.status).toBe(200);
+  await quiet(h);
+  await h.slack.driver.close(ADMIN, v.id).catch(() => undefined);
+  const said = JSON.stringify(r.json ?? {});
+  return {
+    refused: REFUSAL.test(said),
+    changed: changes() > before,
+    acted: r.json?.response_action === "update",
+  };
+}
 
-async function freshKey(): Promise<string> {
+/** A message holding one element with exactly this action and value: a crafted click's source. */
+function crafted(actionId: string, value: string, overflow = false) {
+  const element = overflow
+    ? {
+        type: "overflow",
+        action_id: actionId,
+        options: [{ text: { type: "plain_text", text: "x" }, value }],
+      }
+    : { type: "button", action_id: actionId, value, text: { type: "plain_text", text: "x" } };
+  const m = h.slack.ws.post({
+    channel: GENERAL,
+    user: "U0KEYWARD",
+    text: "crafted",
+    blocks: [{ type: "actions", block_id: `crafted${++n}`, elements: [element] }],
+  });
+  return {
+    surface: { kind: "message" as const, channel: m.channel, ts: m.ts },
+    ref: { blockId: `crafted${n}`, actionId, optionValue: overflow ? value : undefined },
+  };
+}
+
+const clickCrafted = (who: Who, actionId: string, value: string, overflow = false) => {
+  const c = crafted(actionId, value, overflow);
+  return outcome(who, () => h.slack.driver.click(ID[who], c.surface, c.ref));
+};
+
+const text = (value: string) => ({ type: "plain_text_input", value });
+const keyName = (i: number) => `Matrix ${i}`;
+
+async function freshKey(): Promise<{ id: number; name: string }> {
   n += 1;
-  await person(h, "owner").createKey(key(n), { "Analytics API": ["acme"] });
-  return key(n);
+  const { key } = await createKey(h.app.ctx, ADMIN, {
+    name: keyName(n),
+    keyOwner: ADMIN,
+    cells: [{ scope: "acme", api: "analytics" }],
+    expiresAt: null,
+  });
+  return { id: key.id, name: key.name };
+}
+
+/** A pending request by the admin, and the card an owner got for it. */
+async function pendingRequest(): Promise<{ id: number; card: { channel: string; ts: string } }> {
+  const k = await freshKey();
+  const admin = person(h, "owner");
+  await admin.run("request");
+  await admin.fill("Key", k.name);
+  await admin.fill("Orders/Tickets API Read", ["acme"]);
+  await admin.fill("For how long", "1 day");
+  await admin.fill("Why", "matrix approval check");
+  await admin.submit();
+  await h.slack.driver.close(ADMIN, admin.modal().id);
+  await quiet(h);
+  const id = Number(rows(h.app.store, "select max(id) as id from access_requests")[0]?.id);
+  const card = person(h, "owner2")
+    .dms()
+    .find((m) => m.text.startsWith(`Access request #${id} `));
+  if (!card) throw new Error("no card");
+  return { id, card: { channel: card.channel, ts: card.ts } };
+}
+
+/** The admin's own Home tab, where the crafted Home clicks come from. */
+async function adminHome() {
+  await h.slack.driver.openHome(ADMIN);
+  await quiet(h);
+  const v = h.slack.ws.views.get(h.slack.ws.homes.get(ADMIN) ?? "");
+  if (!v) throw new Error("no Home tab");
+  return v;
+}
+
+async function clickHome(who: Who, label: string): Promise<Outcome> {
+  const v = await adminHome();
+  const f = button(v.view.blocks, label);
+  return outcome(who, () => h.slack.driver.click(ID[who], { kind: "view", viewId: v.id }, f));
+}
+
+/** Who opens their own request modal (the Key picker and the permission pickers live there). */
+async function ownRequestModal(who: Who) {
+  await h.slack.driver.command(ID[who], GENERAL, "request");
+  await quiet(h);
+  const v = h.slack.ws.topModal(ID[who]);
+  if (!v) throw new Error("no request modal");
+  return v;
 }
 
 interface Case {
   name: string;
+  /** The listener it exercises, as the app registers it (`kind:id`). */
+  handler: string;
+  /** For `/apikeys`: the subcommand. For menus: the verb. */
+  command?: Command["cmd"];
+  verb?: string;
   allowed: Who[];
   run(who: Who): Promise<Outcome>;
   /** Reads never change anything; a refusal is only looked for where the table says so. */
   read?: boolean;
+  /** Nothing visible happens for anyone (an acknowledgement only); nothing changes. */
+  silent?: boolean;
 }
 
 const EVERYONE: Who[] = ["owner", "oncall", "member", "removed"];
 const OWNERS: Who[] = ["owner"];
 const RESPONDERS: Who[] = ["owner", "oncall"];
+const NOBODY: Who[] = [];
+
+const CMD = "command:/apikeys";
+const act = (id: string | RegExp) => `action:${typeof id === "string" ? id : String(id)}`;
 
 const CASES: Case[] = [
-  { name: "list", allowed: EVERYONE, read: true, run: (w) => command(w, "list") },
+  // `/apikeys` and its subcommands.
+  ...(
+    [
+      ["help", "help", EVERYONE],
+      ["list", "list", EVERYONE],
+      ["nicknames", "nicknames", EVERYONE],
+      ["roles", "roles", EVERYONE],
+      ["requests", "requests", EVERYONE],
+      ["request", "request", EVERYONE],
+      ["audit", "audit", RESPONDERS],
+      ["digest", "digest", RESPONDERS],
+      ["create", "create", OWNERS],
+    ] as const
+  ).map(
+    ([cmd, line, allowed]): Case => ({
+      name: `/apikeys ${line}`,
+      handler: CMD,
+      command: cmd,
+      allowed,
+      read: true,
+      run: (w) => command(w, line),
+    }),
+  ),
+  ...(
+    [
+      ["show", EVERYONE],
+      ["edit", OWNERS],
+      ["regenerate", OWNERS],
+      ["delete", OWNERS],
+      ["rotate", RESPONDERS],
+      ["disable", RESPONDERS],
+    ] as const
+  ).map(
+    ([cmd, allowed]): Case => ({
+      name: `/apikeys ${cmd} <key>`,
+      handler: CMD,
+      command: cmd,
+      allowed,
+      read: true,
+      run: async (w) => command(w, `${cmd} ${(await freshKey()).name}`),
+    }),
+  ),
   {
-    name: "show",
-    allowed: EVERYONE,
-    read: true,
-    run: async (w) => command(w, `show ${await freshKey()}`),
-  },
-  { name: "nicknames", allowed: EVERYONE, read: true, run: (w) => command(w, "nicknames") },
-  { name: "roles", allowed: EVERYONE, read: true, run: (w) => command(w, "roles") },
-  { name: "requests", allowed: EVERYONE, read: true, run: (w) => command(w, "requests") },
-  { name: "request (modal)", allowed: EVERYONE, read: true, run: (w) => command(w, "request") },
-  { name: "help", allowed: EVERYONE, read: true, run: (w) => command(w, "help") },
-  { name: "audit", allowed: RESPONDERS, read: true, run: (w) => command(w, "audit") },
-  { name: "digest", allowed: RESPONDERS, read: true, run: (w) => command(w, "digest") },
-  { name: "create (modal)", allowed: OWNERS, read: true, run: (w) => command(w, "create") },
-  {
-    name: "edit (modal)",
-    allowed: OWNERS,
-    read: true,
-    run: async (w) => command(w, `edit ${await freshKey()}`),
-  },
-  {
-    name: "regenerate (modal)",
-    allowed: OWNERS,
-    read: true,
-    run: async (w) => command(w, `regenerate ${await freshKey()}`),
-  },
-  {
-    name: "delete (modal)",
-    allowed: OWNERS,
-    read: true,
-    run: async (w) => command(w, `delete ${await freshKey()}`),
-  },
-  {
-    name: "rotate (modal)",
-    allowed: RESPONDERS,
-    read: true,
-    run: async (w) => command(w, `rotate ${await freshKey()}`),
-  },
-  {
-    name: "disable (modal)",
-    allowed: RESPONDERS,
-    read: true,
-    run: async (w) => command(w, `disable ${await freshKey()}`),
-  },
-  {
-    name: "enable",
+    name: "/apikeys enable <key>",
+    handler: CMD,
+    command: "enable",
     allowed: OWNERS,
     run: async (w) => {
       const k = await freshKey();
-      await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `disable ${k}`);
-      await new Promise((r) => setTimeout(r, 60));
-      await h.slack.driver.submit(PEOPLE.owner.id, h.slack.ws.topModal(PEOPLE.owner.id)?.id ?? "");
-      await h.slack.driver.close(PEOPLE.owner.id, h.slack.ws.topModal(PEOPLE.owner.id)?.id ?? "");
-      return command(w, `enable ${k}`);
+      await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
+      return command(w, `enable ${k.name}`);
     },
   },
-  { name: "nickname add", allowed: OWNERS, run: (w) => command(w, `nickname add n${++n} seller`) },
   {
-    name: "nickname remove",
+    name: "/apikeys nickname add",
+    handler: CMD,
+    command: "nickname_add",
+    allowed: OWNERS,
+    run: (w) => command(w, `nickname add n${++n} seller`),
+  },
+  {
+    name: "/apikeys nickname remove",
+    handler: CMD,
+    command: "nickname_remove",
     allowed: OWNERS,
     run: async (w) => {
-      await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `nickname add gone${++n} seller`);
+      await h.slack.driver.command(ADMIN, GENERAL, `nickname add gone${++n} seller`);
+      await quiet(h);
       return command(w, `nickname remove gone${n}`);
     },
   },
   {
-    name: "role add",
+    name: "/apikeys role add",
+    handler: CMD,
+    command: "role_add",
     allowed: OWNERS,
     run: (w) => command(w, `role add <@U0TARG${String(++n).padStart(2, "0")}|t> oncall`),
   },
   {
-    name: "role remove",
+    name: "/apikeys role remove",
+    handler: CMD,
+    command: "role_remove",
     allowed: OWNERS,
     run: async (w) => {
       const target = `U0TARG${String(++n).padStart(2, "0")}`;
-      await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `role add <@${target}|t> oncall`);
+      await h.slack.driver.command(ADMIN, GENERAL, `role add <@${target}|t> oncall`);
+      await quiet(h);
       return command(w, `role remove <@${target}|t>`);
     },
   },
+
+  // Modal submissions, crafted as someone other than who opened the modal.
   {
     name: "submit create",
+    handler: `view:${V.createKey}`,
     allowed: OWNERS,
     run: (w) =>
       submitAs(w, "create", (v) =>
@@ -188,22 +350,25 @@ const CASES: Case[] = [
   },
   {
     name: "submit edit",
+    handler: `view:${V.editKey}`,
     allowed: OWNERS,
     run: async (w) =>
-      submitAs(w, `edit ${await freshKey()}`, (v) =>
+      submitAs(w, `edit ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "name", "value", text(`Edited ${++n}`)),
       ),
   },
   {
     name: "submit regenerate",
+    handler: `view:${V.regenerate}`,
     allowed: OWNERS,
-    run: async (w) => submitAs(w, `regenerate ${await freshKey()}`, () => {}),
+    run: async (w) => submitAs(w, `regenerate ${(await freshKey()).name}`, () => {}),
   },
   {
     name: "submit delete",
+    handler: `view:${V.delete}`,
     allowed: OWNERS,
     run: async (w) => {
-      const k = await freshKey();
+      const k = (await freshKey()).name;
       return submitAs(w, `delete ${k}`, (v) =>
         h.slack.driver.setValue(v, "confirm_name", "value", text(k)),
       );
@@ -211,84 +376,402 @@ const CASES: Case[] = [
   },
   {
     name: "submit disable",
+    handler: `view:${V.disable}`,
     allowed: RESPONDERS,
     run: async (w) =>
-      submitAs(w, `disable ${await freshKey()}`, (v) =>
+      submitAs(w, `disable ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "reason", "value", text("matrix test reason")),
       ),
   },
   {
     name: "submit rotate",
+    handler: `view:${V.rotate}`,
     allowed: RESPONDERS,
     run: async (w) =>
-      submitAs(w, `rotate ${await freshKey()}`, (v) =>
+      submitAs(w, `rotate ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "reason", "value", text("matrix test reason")),
       ),
   },
   {
-    name: "approve (button)",
+    name: "submit request",
+    handler: `view:${V.request}`,
+    allowed: EVERYONE,
+    run: async (w) => {
+      const k = await freshKey();
+      const admin = person(h, "owner");
+      await admin.run("request");
+      await admin.fill("Key", k.name);
+      await admin.fill("Orders/Tickets API Read", ["acme"]);
+      await admin.fill("For how long", "1 day");
+      await admin.fill("Why", "matrix request check");
+      const v = admin.modal();
+      const before = changes();
+      const r = await h.slack.driver.submit(ID[w], v.id);
+      await quiet(h);
+      await h.slack.driver.close(ADMIN, v.id).catch(() => undefined);
+      return {
+        refused: REFUSAL.test(JSON.stringify(r.json ?? {})),
+        changed: changes() > before,
+        acted: r.json?.response_action === "update",
+      };
+    },
+  },
+  {
+    name: "submit deny",
+    handler: `view:${V.deny}`,
+    allowed: OWNERS,
+    run: async (w) => {
+      const { card } = await pendingRequest();
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      return submitFromClick(w, card, button(m?.blocks, "Deny"), (v) =>
+        h.slack.driver.setValue(v, "reason", "value", text("matrix deny reason")),
+      );
+    },
+  },
+  {
+    name: "submit reveal (someone else's new key)",
+    handler: `view:${V.reveal}`,
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await approvedNewKey();
+      return submitFromClick(w, dm, button(dm.blocks, "Reveal key"));
+    },
+  },
+
+  // Clicks.
+  {
+    name: "list page (Next)",
+    handler: act(new RegExp(`^${A.listPage}:`)),
+    allowed: EVERYONE,
+    read: true,
+    run: (w) => clickCrafted(w, `${A.listPage}:next`, JSON.stringify({ o: 0, t: "" })),
+  },
+  {
+    name: "Quick view",
+    handler: act(A.quickView),
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => clickCrafted(w, A.quickView, String((await freshKey()).id)),
+  },
+  ...(
+    [
+      ["edit", OWNERS],
+      ["regenerate", OWNERS],
+      ["delete", OWNERS],
+      ["rotate", RESPONDERS],
+      ["disable", RESPONDERS],
+    ] as const
+  ).map(
+    ([verb, allowed]): Case => ({
+      name: `Actions menu: ${verb}`,
+      handler: act(A.keyActions),
+      verb,
+      allowed,
+      read: true,
+      run: async (w) => clickCrafted(w, A.keyActions, `${verb}:${(await freshKey()).id}`, true),
+    }),
+  ),
+  {
+    name: "Actions menu: enable",
+    handler: act(A.keyActions),
+    verb: "enable",
     allowed: OWNERS,
     run: async (w) => {
       const k = await freshKey();
-      const member = person(h, "member");
-      await member.run("request");
-      await member.fill("Key", k);
-      await member.fill("Orders/Tickets API Read", ["acme"]);
-      await member.fill("For how long", "1 day");
-      await member.fill("Why", "matrix approval check");
-      await member.submit();
-      await h.slack.driver.close(PEOPLE.member.id, member.modal().id);
-      await h.app.worker?.drain();
-      const card = person(h, "owner")
-        .dms()
-        .filter((m) => m.text.startsWith("Access request #"))
-        .at(-1);
-      if (!card) throw new Error("no card");
-      const before = changes();
-      const seen = h.slack.ws.visibleTo(ID[w], card.channel).length;
-      const r = await h.slack.driver.click(
-        ID[w],
-        { kind: "message", channel: card.channel, ts: card.ts },
-        button(card.blocks, "Approve"),
+      await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
+      return clickCrafted(w, A.keyActions, `enable:${k.id}`, true);
+    },
+  },
+  {
+    name: "audit page (Older)",
+    handler: act(A.auditPage),
+    allowed: RESPONDERS,
+    read: true,
+    run: (w) => clickCrafted(w, A.auditPage, JSON.stringify({ b: 1_000_000 })),
+  },
+  {
+    name: "Approve on an owner's card",
+    handler: act(A.approve),
+    allowed: OWNERS,
+    run: async (w) => {
+      const { card } = await pendingRequest();
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      return outcome(w, () =>
+        h.slack.driver.click(ID[w], { kind: "message", ...card }, button(m?.blocks, "Approve")),
       );
-      expect(r.status).toBe(200);
-      await new Promise((res) => setTimeout(res, 80));
-      const said = h.slack.ws
-        .visibleTo(ID[w], card.channel)
-        .slice(seen)
-        .map((m) => m.text)
-        .join("\n");
+    },
+  },
+  {
+    name: "Deny on an owner's card",
+    handler: act(A.deny),
+    allowed: OWNERS,
+    read: true,
+    run: async (w) => {
+      const { card } = await pendingRequest();
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      return outcome(w, () =>
+        h.slack.driver.click(ID[w], { kind: "message", ...card }, button(m?.blocks, "Deny")),
+      );
+    },
+  },
+  {
+    name: "checking a card's permissions",
+    handler: act(CELLS_ACTION),
+    allowed: EVERYONE,
+    silent: true,
+    run: async (w) => {
+      const { card } = await pendingRequest();
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      const block = (m?.blocks ?? []).find((b) => String(b.block_id).startsWith("cells:"));
+      return outcome(w, () =>
+        h.slack.driver.check(
+          ID[w],
+          card,
+          { blockId: String(block?.block_id), actionId: CELLS_ACTION },
+          [],
+        ),
+      );
+    },
+  },
+  {
+    name: "Reveal key (someone else's)",
+    handler: act(A.reveal),
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await approvedNewKey();
+      return outcome(w, () =>
+        h.slack.driver.click(ID[w], { kind: "message", ...dm }, button(dm.blocks, "Reveal key")),
+      );
+    },
+  },
+  {
+    name: "digest: Review a request",
+    handler: act(A.digestAct),
+    verb: "review",
+    allowed: OWNERS,
+    read: true,
+    run: async (w) => {
+      const { id } = await pendingRequest();
+      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "review", t: "request", id }));
+    },
+  },
+  {
+    name: "digest: Disable a key",
+    handler: act(A.digestAct),
+    verb: "disable",
+    allowed: RESPONDERS,
+    read: true,
+    run: async (w) => {
+      const { id } = await freshKey();
+      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "disable", t: "key", id }));
+    },
+  },
+  {
+    name: "digest: Edit a key",
+    handler: act(A.digestAct),
+    verb: "edit",
+    allowed: OWNERS,
+    read: true,
+    run: async (w) => {
+      const { id } = await freshKey();
+      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "edit", t: "key", id }));
+    },
+  },
+  {
+    name: "leak warning: Rotate now",
+    handler: act(A.rotateNow),
+    allowed: RESPONDERS,
+    read: true,
+    run: async (w) => clickCrafted(w, A.rotateNow, String((await freshKey()).id)),
+  },
+  {
+    name: "Home: Request access",
+    handler: act(A.openHomeRequest),
+    allowed: EVERYONE,
+    read: true,
+    run: (w) => clickHome(w, "Request access"),
+  },
+  {
+    name: "Home: Create key",
+    handler: act(A.openHomeCreate),
+    allowed: OWNERS,
+    read: true,
+    run: (w) => clickHome(w, "Create key"),
+  },
+  {
+    name: "Home: Refresh",
+    handler: act(A.refreshHome),
+    allowed: EVERYONE,
+    read: true,
+    run: (w) => clickHome(w, "Refresh"),
+  },
+  {
+    name: "Home: Approve all",
+    handler: act(A.approve),
+    allowed: OWNERS,
+    run: async (w) => {
+      await pendingRequest();
+      return clickHome(w, "Approve all");
+    },
+  },
+  {
+    name: "Home: Deny",
+    handler: act(A.deny),
+    allowed: OWNERS,
+    read: true,
+    run: async (w) => {
+      await pendingRequest();
+      return clickHome(w, "Deny");
+    },
+  },
+  {
+    name: "request modal: picking the key",
+    handler: act(KEY_CHOICE_ACTION),
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => {
+      const k = await freshKey();
+      const v = await ownRequestModal(w);
+      return outcome(w, async () => {
+        const r = await h.slack.driver.choose(ID[w], v.id, "key", KEY_CHOICE_ACTION, {
+          text: { type: "plain_text", text: k.name },
+          value: `k:${k.id}`,
+        });
+        return r ?? {};
+      });
+    },
+  },
+
+  // Suggestions as the person types.
+  {
+    name: "options: keys in the request modal",
+    handler: `options:${KEY_CHOICE_ACTION}`,
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => {
+      const v = await ownRequestModal(w);
+      const options = await h.slack.driver.suggest(ID[w], v.id, "key", KEY_CHOICE_ACTION, "");
+      await h.slack.driver.close(ID[w], v.id);
+      return { refused: false, changed: false, acted: options.length > 0 };
+    },
+  },
+  {
+    name: "options: nicknames for a permission",
+    handler: `options:${SCOPES_ACTION}`,
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => {
+      const v = await ownRequestModal(w);
+      const options = await h.slack.driver.suggest(
+        ID[w],
+        v.id,
+        "perm:analytics",
+        SCOPES_ACTION,
+        "",
+      );
+      await h.slack.driver.close(ID[w], v.id);
       return {
-        refused: /^Only /.test(said),
-        changed: changes() > before,
-        acted: changes() > before || said.length > 0,
+        refused: false,
+        changed: false,
+        acted: options.some((o) => JSON.stringify(o).includes("acme")),
       };
+    },
+  },
+
+  // Events.
+  {
+    name: "opening the Home tab",
+    handler: "event:app_home_opened",
+    allowed: EVERYONE,
+    read: true,
+    run: (w) => outcome(w, () => h.slack.driver.openHome(ID[w])),
+  },
+  {
+    name: "posting a key in a channel",
+    handler: "event:message",
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => {
+      const stranger = newSecret(newPublicId());
+      const before = changes();
+      const calls = h.slack.api.calls.length;
+      await h.slack.driver.say(ID[w], GENERAL, `oops ${stranger}`);
+      await quiet(h);
+      const warned = h.slack.api.calls
+        .slice(calls)
+        .some((c) => c.method === "chat.postMessage" && c.args.channel === GENERAL);
+      // A well-formed key that matches no key is reported in the thread, not audited.
+      return { refused: false, changed: changes() > before, acted: warned };
     },
   },
 ];
 
+/** A new key the admin asked for and an owner approved: the admin's DM with Reveal key. */
+async function approvedNewKey() {
+  const admin = person(h, "owner");
+  await admin.run("request");
+  await admin.fill("Key", "➕ A new key");
+  await admin.fill("Name for the new key", `Asked ${++n}`);
+  await admin.fill("Analytics API", ["acme"]);
+  await admin.fill("For how long", "1 day");
+  await admin.fill("Why", "matrix reveal check");
+  await admin.submit();
+  await h.slack.driver.close(ADMIN, admin.modal().id);
+  await quiet(h);
+  const card = person(h, "owner2")
+    .dms()
+    .filter((m) => m.text.startsWith("Access request #"))
+    .at(-1);
+  if (!card) throw new Error("no card");
+  await person(h, "owner2").click(card, button(card.blocks, "Approve"));
+  await quiet(h);
+  const dm = admin
+    .dms()
+    .filter((m) => m.text.startsWith("Your request #"))
+    .at(-1);
+  if (!dm) throw new Error("no outcome DM");
+  return { channel: dm.channel, ts: dm.ts, blocks: dm.blocks };
+}
+
 beforeAll(async () => {
   h = await startHarness();
-
-  const owner = person(h, "owner");
-  await owner.run("nickname add acme seller");
-  await owner.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
-  await owner.run(`role add <@${ID.owner}|oscar> owner`);
+  const admin = person(h, "owner");
+  await admin.run("nickname add acme seller");
+  await admin.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
+  await admin.run(`role add <@${ID.owner}|oscar> owner`);
   // "removed": an owner who lost the role a minute ago.
-  await owner.run(`role add <@${ID.removed}|max> owner`);
-  await owner.run(`role remove <@${ID.removed}|max>`);
+  await admin.run(`role add <@${ID.removed}|max> owner`);
+  await admin.run(`role remove <@${ID.removed}|max>`);
   h.clock.advance(60_000);
 });
 // Across every proof: no secret in any outgoing payload, log line or the database file.
 afterAll(() => stopChecked(h, { expectSecrets: true }));
 
 describe("authorization matrix", () => {
+  it("has a row for every listener the app registers, every subcommand and every menu verb", () => {
+    const listeners = (h.app.slack?.listeners ?? []).map((l) => `${l.kind}:${l.id}`);
+    expect(listeners.length).toBeGreaterThan(20);
+    const covered = new Set(CASES.map((c) => c.handler));
+    expect(listeners.filter((l) => !covered.has(l))).toEqual([]);
+    // And no row names a listener the app does not have.
+    expect([...covered].filter((c) => !listeners.includes(c))).toEqual([]);
+
+    const commands = new Set(CASES.map((c) => c.command).filter(Boolean));
+    expect(COMMANDS.filter((c) => !commands.has(c))).toEqual([]);
+    const verbs = (handler: string) =>
+      new Set(CASES.filter((c) => c.handler === handler).map((c) => c.verb));
+    expect(KEY_VERBS.filter((v) => !verbs(act(A.keyActions)).has(v))).toEqual([]);
+    expect(DIGEST_VERBS.filter((v) => !verbs(act(A.digestAct)).has(v))).toEqual([]);
+  });
+
   for (const c of CASES) {
     for (const who of ROLES) {
       const allowed = c.allowed.includes(who);
-      it(`${c.name} × ${who}: ${allowed ? "allowed" : "refused"}`, async () => {
+      it(`${c.name} × ${who}: ${c.silent ? "nothing happens" : allowed ? "allowed" : "refused"}`, async () => {
         const out = await c.run(who);
-        if (allowed) {
+        if (c.silent) {
+          expect(out).toMatchObject({ refused: false, changed: false, acted: false });
+        } else if (allowed) {
           expect(out.refused).toBe(false);
           expect(out.acted).toBe(true);
           if (!c.read) expect(out.changed).toBe(true);
@@ -298,5 +781,34 @@ describe("authorization matrix", () => {
         }
       });
     }
+  }
+});
+
+describe("a refusal says nothing about whether the thing exists", () => {
+  const cases: Array<[string, string, (id: number) => string, () => Promise<number>]> = [
+    ["Deny", A.deny, String, async () => (await pendingRequest()).id],
+    [
+      "the digest's Review",
+      A.digestAct,
+      (id) => JSON.stringify({ v: "review", t: "request", id }),
+      async () => (await pendingRequest()).id,
+    ],
+    [
+      "Reveal key",
+      A.reveal,
+      String,
+      async () => {
+        await approvedNewKey();
+        return Number(rows(h.app.store, "select max(id) as id from access_requests")[0]?.id);
+      },
+    ],
+  ];
+  for (const [name, actionId, value, existing] of cases) {
+    it(`${name}: a member is told the same for a real request and a made-up one`, async () => {
+      const real = await clickCrafted("member", actionId, value(await existing()));
+      const madeUp = await clickCrafted("member", actionId, value(999_999));
+      expect(real.refused).toBe(true);
+      expect(madeUp.said).toBe(real.said);
+    });
   }
 });

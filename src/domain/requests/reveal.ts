@@ -5,6 +5,8 @@ import { applyUpdate } from "../keys/versioning.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
 import type { ApiKey } from "../types.ts";
 
+export const NOT_YOURS = "Only the person who asked for this key can reveal it.";
+
 /**
  * The requester of an approved new key sees its secret once: generated now, never stored in
  * plaintext. A second reveal is refused (an owner can regenerate the key instead).
@@ -16,9 +18,9 @@ export async function revealKey(
 ): Promise<{ key: ApiKey; secret: string }> {
   return ctx.uow.run(async (tx) => {
     const r = await tx.requests.byId(input.requestId);
-    if (!r?.newKey) throw notFound("There is no new key to reveal for that request.");
-    if (r.requester !== actor)
-      throw forbidden("Only the person who asked for this key can reveal it.");
+    // Someone else's request and no request at all get the same refusal.
+    if (r?.requester !== actor) throw forbidden(NOT_YOURS);
+    if (!r.newKey) throw notFound("There is no new key to reveal for that request.");
     if (r.status !== "approved" || r.keyId === null)
       throw notFound("That request has no key to reveal.");
     const key = await tx.keys.byId(r.keyId);

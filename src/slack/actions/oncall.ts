@@ -1,8 +1,9 @@
 // Rotate now (leak warnings) and the digest's buttons.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import { invalid } from "../../domain/errors.ts";
+import { forbidden, invalid } from "../../domain/errors.ts";
 import { getRequestView } from "../../domain/requests/queries.ts";
+import { getRole } from "../../domain/roles/list.ts";
 import { A, V } from "../blocks/ids.ts";
 import { modal } from "../blocks/layout.ts";
 import { requestCard } from "../blocks/requests.ts";
@@ -12,8 +13,11 @@ import { openModal } from "../flows/open-modal.ts";
 import { openRotateModal } from "../flows/rotate.ts";
 import { guarded } from "./guarded.ts";
 
+/** What the digest's buttons do: disable or edit a key, review a request. */
+export const DIGEST_VERBS = ["disable", "edit", "review"] as const;
+
 const digestValue = z.object({
-  v: z.enum(["disable", "edit", "review"]),
+  v: z.enum(DIGEST_VERBS),
   t: z.enum(["key", "request"]),
   id: z.number().int().positive(),
 });
@@ -49,9 +53,11 @@ export function registerOncallActions(app: App, deps: SlackDeps): void {
           throw invalid("That button no longer works. Run `/apikeys digest` again.");
         }
         if (v.t === "request") {
-          // The request's card, in a modal, with its Approve and Deny.
+          // The request's card, in a modal, with its Approve and Deny: for those who decide.
           const id = v.id;
           await openModal(deps, client, body.trigger_id, "Access request", async () => {
+            if ((await getRole(deps.ctx, body.user.id)) !== "owner")
+              throw forbidden("Only account owners can review access requests.");
             const card = requestCard(await getRequestView(deps.ctx, id), deps.ctx.clock.now());
             return modal({ callbackId: V.done, title: "Access request", blocks: card.blocks });
           });

@@ -13,6 +13,7 @@ import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { AlreadyDecided, approveRequest } from "../../domain/requests/decide.ts";
 import { getRequestView } from "../../domain/requests/queries.ts";
+import { NOT_YOURS } from "../../domain/requests/reveal.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import type { GrantCell } from "../../domain/types.ts";
 import { A } from "../blocks/ids.ts";
@@ -132,9 +133,10 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
     await ack();
     await guarded({ deps, client, body, respond }, "deny", () =>
       openModal(deps, client, body.trigger_id, "Deny request", async () => {
-        const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
+        // The role first: a refusal must not tell which requests exist.
         if ((await getRole(deps.ctx, body.user.id)) !== "owner")
           throw forbidden("Only account owners can decide access requests.");
+        const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
         if (request.status !== "pending") throw new AlreadyDecided(request);
         return denyModal(request);
       }),
@@ -147,9 +149,12 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
       await ack();
       await guarded({ deps, client, body, respond }, "reveal", () =>
         openModal(deps, client, body.trigger_id, "Reveal your key", async () => {
-          const v = await getRequestView(deps.ctx, requestIdOf(action.value));
-          if (v.request.requester !== body.user.id)
-            throw forbidden("Only the person who asked for this key can reveal it.");
+          // Someone else's request and no request at all get the same refusal.
+          const v = await getRequestView(deps.ctx, requestIdOf(action.value)).catch((e) => {
+            if (e instanceof DomainError && e.code === "not_found") return undefined;
+            throw e;
+          });
+          if (v?.request.requester !== body.user.id) throw forbidden(NOT_YOURS);
           if (!v.key || v.key.hasSecret || v.request.revealedAt) {
             throw new DomainError(
               "already_decided",

@@ -18,6 +18,35 @@ export type Command =
   | { cmd: "role_add"; userId: string; role: "owner" | "oncall" }
   | { cmd: "role_remove"; userId: string };
 
+/** Every subcommand, by its name in Command (the authorization matrix holds each to a row). */
+export const COMMANDS = [
+  "help",
+  "list",
+  "show",
+  "edit",
+  "regenerate",
+  "rotate",
+  "disable",
+  "enable",
+  "delete",
+  "create",
+  "request",
+  "requests",
+  "nicknames",
+  "roles",
+  "digest",
+  "audit",
+  "nickname_add",
+  "nickname_remove",
+  "role_add",
+  "role_remove",
+] as const satisfies ReadonlyArray<Command["cmd"]>;
+// A subcommand added to Command but not listed above fails to compile here.
+const listsEveryCommand: Exclude<Command["cmd"], (typeof COMMANDS)[number]> extends never
+  ? true
+  : never = true;
+void listsEveryCommand;
+
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
 export const USAGE = [
