@@ -1,5 +1,7 @@
 // Typed refusals of the domain. `message` is written for the person who acted: it says what
 // to do next. `field` names the input at fault so a modal can show it under that field.
+import { quote } from "./text.ts";
+
 export type ErrorCode =
   | "invalid"
   | "not_found"
@@ -34,6 +36,6 @@ export class StaleError extends DomainError {
     readonly changedAt: Date,
     keyName: string,
   ) {
-    super("stale", `"${keyName}" was changed by someone else after you opened it.`, "name");
+    super("stale", `"${quote(keyName)}" was changed by someone else after you opened it.`, "name");
   }
 }

@@ -11,6 +11,7 @@ import {
   scopeLabel,
 } from "./catalog.ts";
 import { invalid } from "./errors.ts";
+import { quote } from "./text.ts";
 import type { Grant, GrantCell, Nickname } from "./types.ts";
 
 export const cellKey = (c: GrantCell) => `${c.scope}|${c.api}`;
@@ -36,10 +37,11 @@ export function validateCells(
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
   const seen = new Map<string, GrantCell>();
   for (const { scope, api } of cells) {
-    if (!isApiId(api)) throw invalid(`There is no API called "${api}".`, field);
+    if (!isApiId(api)) throw invalid(`There is no API called "${quote(api)}".`, field);
     if (scope !== ALL_ACCOUNTS) {
       const nick = byName.get(scope);
-      if (!nick) throw invalid(`"${scope}" is not a linked account nickname.`, `${field}.${api}`);
+      if (!nick)
+        throw invalid(`"${quote(scope)}" is not a linked account nickname.`, `${field}.${api}`);
       if (!mayHold(api, nick.kind)) {
         throw invalid(
           `${API_LABELS[api]} is for sellers only: "${scope}" is an ${nick.kind} account.`,

@@ -4,6 +4,7 @@ import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { formatDistance } from "date-fns";
 import { DomainError, StaleError } from "../domain/errors.ts";
+import { plainText } from "../domain/text.ts";
 import { errorModal } from "./blocks/results.ts";
 import { mrkdwnOf } from "./blocks/text.ts";
 import type { SlackDeps } from "./deps.ts";
@@ -44,7 +45,7 @@ export async function fieldMessageFor(deps: SlackDeps, e: unknown, where: string
     const who = await deps.people.name(e.changedBy);
     return `${who} changed this key ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Close and reopen to see their change.`;
   }
-  if (e instanceof DomainError) return e.message;
+  if (e instanceof DomainError) return plainText(e.message);
   deps.log.error({ err: describe(e), where }, "listener failed");
   return SORRY;
 }

@@ -75,6 +75,12 @@ describe("creating keys", () => {
     expect(dup.message).toContain('"Spaced" already exists');
   });
 
+  it("refuses a duplicate name outside ASCII in words, not with a database error", async () => {
+    await create("Ŋorth exporter");
+    const dup = await refusal(create("Ŋorth exporter"));
+    expect(dup.code).toBe("conflict");
+  });
+
   it("refuses bad permissions with a message a person can act on", async () => {
     expect((await refusal(create("a", [{ scope: "nope", api: "analytics" }]))).message).toContain(
       '"nope" is not a linked account nickname',

@@ -263,6 +263,18 @@ describe("the hygiene digest", () => {
   });
 });
 
+describe("hostile key names in the digest", () => {
+  it("never turns a placeholder typed into a key name into a mention", async () => {
+    await setUp();
+    await createKey("Ping {{user:U0OWNER1}} now", PEOPLE.member.id);
+    h.clock.advance(91 * DAY);
+    await oncall.run("digest");
+    const d = oncall.last();
+    expect(textOf(d.blocks)).toContain("Ping {{user:U0OWNER1}} now");
+    expect(JSON.stringify(d)).not.toContain("<@U0OWNER1>");
+  });
+});
+
 describe("on-call from a Slack user group", () => {
   it("counts the group's members as on-call, and nobody when the group cannot be read", async () => {
     await setUp({ ONCALL_USERGROUP_ID: "S0ONCALL" }, { S0ONCALL: [PEOPLE.member2.id] });

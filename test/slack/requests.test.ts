@@ -308,6 +308,32 @@ describe("time passing", () => {
   });
 });
 
+describe("a hostile name for a new key", () => {
+  it("is escaped in every message's text fallback as in its blocks", async () => {
+    const hostile = "<!channel> <https://e.vil|x>";
+    await ask(member, {
+      key: "➕ A new key",
+      newName: hostile,
+      perms: { "Orders/Tickets API Read": ["acme"] },
+      duration: "Permanently",
+      reason: "Exports orders to the data warehouse",
+    });
+    const id = Number(/#(\d+)/.exec(textOf(member.modal().view.blocks))?.[1]);
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+    await h.app.worker?.drain();
+    const sent = h.slack.api.calls.filter(
+      (c) => c.ok && (c.method === "chat.postMessage" || c.method === "chat.update"),
+    );
+    // The owners were told about the new key, by name.
+    expect(sent.some((c) => String(c.args.text).includes("&lt;!channel&gt;"))).toBe(true);
+    for (const c of sent) {
+      const whole = JSON.stringify(c.args);
+      expect(whole).not.toContain("<!channel>");
+      expect(whole).not.toContain("<https://e.vil|x>");
+    }
+  });
+});
+
 describe("a new key from a request", () => {
   it("is created without a secret and revealed once by its requester", async () => {
     await ask(member, {

@@ -3,6 +3,7 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
+import { quote } from "../text.ts";
 import { auditKey, snapshot } from "./describe.ts";
 import { loadKey } from "./load.ts";
 import { assertFresh } from "./versioning.ts";
@@ -22,7 +23,10 @@ export async function deleteKey(
     const key = await loadKey(tx, input.keyId);
     assertFresh(key, input.expectedVersion);
     if (input.confirmName.trim() !== key.name) {
-      throw invalid(`Type the key's name exactly ("${key.name}") to delete it.`, "confirm_name");
+      throw invalid(
+        `Type the key's name exactly ("${quote(key.name)}") to delete it.`,
+        "confirm_name",
+      );
     }
     const grants = await tx.grants.forKey(key.id);
     const pending = await tx.requests.pendingForKey(key.id);

@@ -2,6 +2,7 @@ import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
+import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
@@ -22,7 +23,7 @@ export async function disableKey(
         ? parseField(reasonSchema, input.reason ?? "", "reason")
         : null;
     const key = await loadKey(tx, input.keyId);
-    if (key.status === "disabled") throw invalid(`"${key.name}" is already disabled.`);
+    if (key.status === "disabled") throw invalid(`"${quote(key.name)}" is already disabled.`);
     await applyUpdate(tx, key, { status: "disabled" }, now, actor);
     await recordChange(tx, now, {
       event: { actor, action: "key.disabled", ...auditKey(key), reason },

@@ -3,7 +3,7 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { describeDiff, diffCells, validateCells } from "../grants.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
-import { isoDay, userRef } from "../text.ts";
+import { isoDay, quote, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
@@ -41,7 +41,7 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
       const name = await uniqueName(tx, input.name, key.id);
       if (name !== key.name) {
         patch.name = name;
-        lines.push(`Renamed from "${key.name}" to "${name}"`);
+        lines.push(`Renamed from "${quote(key.name)}" to "${quote(name)}"`);
         events.push({
           actor,
           action: "key.renamed",

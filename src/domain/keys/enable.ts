@@ -2,6 +2,7 @@ import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
+import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { auditKey } from "./describe.ts";
 import { loadKey } from "./load.ts";
@@ -17,7 +18,7 @@ export async function enableKey(
     await requireRole(ctx, tx, actor, ["owner"], "enable keys");
     const now = ctx.clock.now();
     const key = await loadKey(tx, input.keyId);
-    if (key.status === "active") throw invalid(`"${key.name}" is already enabled.`);
+    if (key.status === "active") throw invalid(`"${quote(key.name)}" is already enabled.`);
     await applyUpdate(tx, key, { status: "active" }, now, actor);
     await recordChange(tx, now, {
       event: { actor, action: "key.enabled", ...auditKey(key) },

@@ -1,5 +1,6 @@
 import { notFound } from "../errors.ts";
 import type { Tx } from "../ports.ts";
+import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 
 export async function loadKey(tx: Tx, keyId: number): Promise<ApiKey> {
@@ -14,7 +15,7 @@ export async function findKeyByRef(tx: Tx, ref: string): Promise<ApiKey> {
   const key = (await tx.keys.byName(text)) ?? (await tx.keys.byPublicId(text));
   if (!key) {
     throw notFound(
-      `No key is called or has the id "${text}". Try \`/apikeys list\` to see the keys.`,
+      `No key is called or has the id "${quote(text)}". Try \`/apikeys list\` to see the keys.`,
       "key",
     );
   }

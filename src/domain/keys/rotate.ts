@@ -4,7 +4,7 @@ import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
-import { isoMinute } from "../text.ts";
+import { isoMinute, quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
@@ -46,7 +46,7 @@ export async function rotateKey(
     let secret: string | null = null;
     let what: string;
     if (input.mode.kind === "disable") {
-      if (key.status === "disabled") throw invalid(`"${key.name}" is already disabled.`);
+      if (key.status === "disabled") throw invalid(`"${quote(key.name)}" is already disabled.`);
       await applyUpdate(tx, key, { status: "disabled" }, now, actor);
       what = "Disabled the key: every call with it is refused until an owner enables it.";
     } else {

@@ -2,6 +2,7 @@
 import { conflict, invalid } from "../errors.ts";
 import type { Tx } from "../ports.ts";
 import { newPublicId } from "../secrets.ts";
+import { quote } from "../text.ts";
 import { keyNameSchema, parseField } from "../validation.ts";
 
 /** A trimmed, valid name no other key has (names are unique regardless of case). */
@@ -9,7 +10,10 @@ export async function uniqueName(tx: Tx, raw: string, exceptKeyId?: number): Pro
   const name = parseField(keyNameSchema, raw, "name");
   const other = await tx.keys.byName(name);
   if (other && other.id !== exceptKeyId) {
-    throw conflict(`A key called "${other.name}" already exists. Pick another name.`, "name");
+    throw conflict(
+      `A key called "${quote(other.name)}" already exists. Pick another name.`,
+      "name",
+    );
   }
   return name;
 }

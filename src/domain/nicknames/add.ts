@@ -2,6 +2,7 @@ import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { conflict } from "../errors.ts";
+import { quote } from "../text.ts";
 import type { Nickname } from "../types.ts";
 import { nicknameKindSchema, nicknameSchema, parseField } from "../validation.ts";
 
@@ -17,7 +18,7 @@ export async function addNickname(
     const nickname = parseField(nicknameSchema, input.nickname, "nickname");
     const kind = parseField(nicknameKindSchema, input.kind, "kind");
     if (await tx.nicknames.byName(nickname)) {
-      throw conflict(`"${nickname}" is already linked.`, "nickname");
+      throw conflict(`"${quote(nickname)}" is already linked.`, "nickname");
     }
     const added = await tx.nicknames.insert({ nickname, kind, at: now, by: actor });
     await recordChange(tx, now, {

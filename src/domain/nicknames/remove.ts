@@ -5,6 +5,7 @@ import type { Ctx } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
+import { quote } from "../text.ts";
 import type { GrantCell } from "../types.ts";
 import { nicknameSchema, parseField } from "../validation.ts";
 
@@ -22,7 +23,7 @@ export async function removeNickname(
     const now = ctx.clock.now();
     const nickname = parseField(nicknameSchema, input.nickname, "nickname");
     const nick = await tx.nicknames.byName(nickname);
-    if (!nick) throw notFound(`"${nickname}" is not a linked nickname.`, "nickname");
+    if (!nick) throw notFound(`"${quote(nickname)}" is not a linked nickname.`, "nickname");
     const affected = await tx.grants.keysOnNickname(nick.id);
     const byKey = new Map<number, ApiId[]>();
     for (const { keyId, api } of affected) {

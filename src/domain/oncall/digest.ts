@@ -5,7 +5,7 @@ import type { Ctx } from "../context.ts";
 import { describeCell } from "../grants.ts";
 import type { DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import type { PeopleDirectory } from "../ports.ts";
-import { isoDay } from "../text.ts";
+import { isoDay, quote } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -14,7 +14,7 @@ export const EXPIRING_DAYS = 14;
 const PER_SECTION = 8;
 export const DIGEST_JOB = "weekly-digest";
 
-const keyText = (k: ApiKey) => `${k.name} (${k.publicId})`;
+const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 const daysAgo = (d: Date, now: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);
 
 function sectionOf(title: string, items: DigestItem[]): DigestSection {
@@ -95,7 +95,7 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
     sectionOf(
       "Access requests waiting",
       pending.map((r: AccessRequest) => ({
-        text: `#${r.id} from {{user:${r.requester}}} for ${r.newKey ? "a new key " : ""}${r.keyName}, ${daysAgo(r.createdAt, now)} days old`,
+        text: `#${r.id} from {{user:${r.requester}}} for ${r.newKey ? "a new key " : ""}${quote(r.keyName)}, ${daysAgo(r.createdAt, now)} days old`,
         action: { label: "Review", kind: "request" as const, id: r.id, verb: "review" },
       })),
     ),

@@ -4,6 +4,7 @@ import type { Ctx } from "../context.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
 import { cellKey, describeCell, validateCells } from "../grants.ts";
 import { uniqueName } from "../keys/rules.ts";
+import { quote } from "../text.ts";
 import type { AccessRequest } from "../types.ts";
 import { parseField } from "../validation.ts";
 import { alreadyHeld, durationSchema, REQUEST_TTL_MS, requestReasonSchema } from "./rules.ts";
@@ -49,7 +50,7 @@ export async function createRequest(
       cells = cells.filter((c) => !held.includes(c));
       dropped = held.map(describeCell);
       if (cells.length === 0) {
-        throw invalid(`"${key.name}" already has everything you asked for.`, "permissions");
+        throw invalid(`"${quote(key.name)}" already has everything you asked for.`, "permissions");
       }
     }
     const same = (await tx.requests.list({ requester: actor, status: "pending", limit: 100 })).find(

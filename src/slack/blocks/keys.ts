@@ -156,7 +156,7 @@ export function keyDetailMessage(p: {
       25,
     ),
   ];
-  return { text: `API key ${key.name} (${key.publicId})`, blocks };
+  return { text: `API key ${esc(key.name)} (${key.publicId})`, blocks };
 }
 
 export function quickViewModal(p: {

@@ -24,17 +24,21 @@ export function renderChange(n: ChangeNotice, at: Date): Rendered {
       ),
     );
   if (n.reason) blocks.push(section(`*Reason:* ${esc(cut(n.reason, 2500))}`));
-  if (n.incidentLink)
-    blocks.push(section(`*Incident:* <${n.incidentLink}|${esc(cut(n.incidentLink, 200))}>`));
+  if (n.incidentLink) {
+    // A `|` or `>` in the address would end Slack's link early and show other words.
+    const target = n.incidentLink.replace(/\|/g, "%7C").replace(/>/g, "%3E");
+    blocks.push(section(`*Incident:* <${target}|${esc(cut(n.incidentLink, 200))}>`));
+  }
   if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
   blocks.push(context(`Keyward · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`));
-  const keyText = n.key ? `: ${n.key.name} (${n.key.publicId})` : "";
-  return { text: cut(`${n.urgent ? "URGENT — " : ""}${n.title}${keyText}`, 3000), blocks };
+  // The fallback (push notifications, screen readers) is mrkdwn too: escaped like the blocks.
+  const keyText = n.key ? `: ${esc(n.key.name)} (${n.key.publicId})` : "";
+  return { text: cut(`${n.urgent ? "URGENT — " : ""}${esc(n.title)}${keyText}`, 3000), blocks };
 }
 
 export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
   return {
-    text: `Time-bound access ended on ${n.key.name} (${n.key.publicId})`,
+    text: `Time-bound access ended on ${esc(n.key.name)} (${n.key.publicId})`,
     blocks: [
       section(`*Time-bound access ended* — ${keyLabel(n.key)}`),
       ...packLines(

@@ -1,18 +1,18 @@
 // Text for Block Kit: escaping, people, lengths, relative times.
 import { formatDistance } from "date-fns";
-import { USER_REF } from "../../domain/text.ts";
+import { renderText } from "../../domain/text.ts";
 
 /** Escapes what mrkdwn would read as markup (links, mentions). */
 export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Domain text into mrkdwn: escaped, with person placeholders turned into mentions. */
-export function mrkdwnOf(text: string): string {
-  return esc(text).replace(USER_REF, (_m, id: string) => `<@${id}>`);
-}
-
 export const mention = (userId: string) => `<@${userId}>`;
+
+/** Domain text into mrkdwn: escaped, with Keyward's person placeholders turned into mentions. */
+export function mrkdwnOf(text: string): string {
+  return renderText(text, esc, mention);
+}
 
 /** Cuts to at most `max` characters, marking the cut. */
 export function cut(s: string, max: number): string {

@@ -34,7 +34,8 @@ export function keyRepo(db: Db): KeyRepo {
       return one(eq(apiKeys.id, id));
     },
     async byName(name) {
-      return one(eq(sql`lower(${apiKeys.name})`, name.toLowerCase()));
+      // SQLite's lower(), as the unique index uses: it folds ASCII only, unlike JavaScript's.
+      return one(eq(sql`lower(${apiKeys.name})`, sql`lower(${name})`));
     },
     async byPublicId(publicId) {
       return one(eq(apiKeys.publicId, publicId));
