@@ -17,7 +17,6 @@ import { rotateKey } from "../../../src/domain/keys/rotate.ts";
 import { addNickname } from "../../../src/domain/nicknames/add.ts";
 import { listNicknames } from "../../../src/domain/nicknames/list.ts";
 import { buildDigest } from "../../../src/domain/oncall/digest.ts";
-import { reportLeak } from "../../../src/domain/oncall/leak.ts";
 import { createRequest } from "../../../src/domain/requests/create.ts";
 import { approveRequest, denyRequest } from "../../../src/domain/requests/decide.ts";
 import { expireGrants, remindOwners } from "../../../src/domain/requests/expire.ts";
@@ -125,14 +124,14 @@ function foreignTokens(text: string): string[] {
       if (target !== `#${CHANNEL}`) bad.push(inner);
     } else if (target.startsWith("!")) {
       bad.push(inner);
-    } else if (label !== undefined && unescape(label) !== target) {
+    } else if (label !== undefined && decodeEntities(label) !== target) {
       bad.push(inner);
     }
   }
   return bad;
 }
 
-const unescape = (s: string) =>
+const decodeEntities = (s: string) =>
   s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 function expectClean(what: string, out: Out): void {
