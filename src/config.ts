@@ -40,6 +40,7 @@ export type Config = z.infer<typeof configSchema>;
 
 export type Mode = "socket" | "http" | "sandbox";
 
+/** The mode a configuration with Slack credentials runs in. */
 export function modeOf(c: Config): Mode {
   if (c.SLACK_APP_TOKEN) return "socket";
   if (c.SLACK_BOT_TOKEN) return "http";
@@ -48,8 +49,53 @@ export function modeOf(c: Config): Mode {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment (and `.env` if present); throws a ConfigError naming each problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env"): Config {
+const KNOWN = Object.keys(configSchema.shape);
+
+/**
+ * Variables that say "this is meant to run against Slack, with real data": any SLACK_…,
+ * owner or database variable, misspelled ones included. With one of them set, Keyward never
+ * falls back to the sandbox.
+ */
+function productionVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((k) => env[k] !== undefined && env[k] !== "")
+    .filter(
+      (k) =>
+        k.startsWith("SLACK_") ||
+        k.startsWith("OWNER") ||
+        k.startsWith("DATABASE_") ||
+        k === "ONCALL_USERGROUP_ID",
+    )
+    .sort();
+}
+
+const squash = (name: string) => name.replace(/_/g, "");
+
+/** "SLACK_BOTTOKEN: not a variable Keyward reads (SLACK_BOT_TOKEN?)" for near misses. */
+function unknownLines(names: string[]): string[] {
+  return names
+    .filter((n) => !KNOWN.includes(n))
+    .map((n) => {
+      const near = KNOWN.find((k) => squash(k) === squash(n));
+      return `  ${n}: not a variable Keyward reads${near ? ` (did you mean ${near}?)` : ""}`;
+    });
+}
+
+export interface Startup {
+  config: Config;
+  mode: Mode;
+}
+
+/**
+ * Parses the environment (and `.env` if present) and picks the mode; throws a ConfigError
+ * naming each problem (names only: a value, which may be a secret, is never repeated).
+ * The sandbox runs when asked (`npm run sandbox`), or when nothing says Slack is meant.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  envFile = ".env",
+  o: { sandbox?: boolean } = {},
+): Startup {
   if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -57,6 +103,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env
     throw new ConfigError(`Keyward's configuration is not valid:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
+  if (o.sandbox) return { config: c, mode: "sandbox" };
+  const meant = productionVariables(env);
+  if (!c.SLACK_BOT_TOKEN && !c.SLACK_APP_TOKEN) {
+    if (meant.length === 0) return { config: c, mode: "sandbox" };
+    const missing = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "OWNER_USER_IDS"].filter(
+      (k) => !meant.includes(k),
+    );
+    throw new ConfigError(
+      [
+        `Keyward's configuration is not valid: ${meant.join(", ")} ${meant.length === 1 ? "is" : "are"} set, so Keyward is meant to run against Slack, but`,
+        ...missing.map((k) => `  ${k}: missing`),
+        ...unknownLines(meant),
+        "To try Keyward without Slack, unset those or run `npm run sandbox`.",
+      ].join("\n"),
+    );
+  }
   const problems: string[] = [];
   if (c.SLACK_APP_TOKEN && !c.SLACK_BOT_TOKEN) {
     problems.push("  SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode)");
@@ -72,7 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = ".env
     );
   }
   if (problems.length) {
-    throw new ConfigError(`Keyward's configuration is not valid:\n${problems.join("\n")}`);
+    const all = [...problems, ...unknownLines(meant)];
+    throw new ConfigError(`Keyward's configuration is not valid:\n${all.join("\n")}`);
   }
-  return c;
+  return { config: c, mode: modeOf(c) };
 }

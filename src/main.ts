@@ -1,17 +1,22 @@
-// Starts Keyward in the mode the environment asks for (DESIGN §4): Socket Mode, HTTP, or —
-// with no Slack credentials — the sandbox.
+// Starts Keyward in the mode the environment asks for: Socket Mode, HTTP, or the sandbox
+// (`npm run sandbox`, or `npm start` with no Slack, owner or database variable set).
 import { dirname } from "node:path";
 import { startKeyward } from "./app.ts";
-import { type Config, ConfigError, loadConfig, modeOf } from "./config.ts";
+import { type Config, ConfigError, loadConfig, type Startup } from "./config.ts";
 import { createLog } from "./log.ts";
 import { startSandbox } from "./sandbox/run.ts";
+
+/** How long stop() may take in all before the process gives up on it: the drain and then some. */
+const STOP_LIMIT_MS = 15_000;
 
 function onStop(stop: () => Promise<void>, log: (msg: string) => void): void {
   let stopping = false;
   const shutdown = (signal: string) => {
+    // A second signal means "now".
     if (stopping) process.exit(1);
     stopping = true;
     log(`${signal}: shutting down`);
+    setTimeout(() => process.exit(1), STOP_LIMIT_MS).unref();
     stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -39,7 +44,10 @@ async function sandbox(config: Config): Promise<void> {
       "",
       ` Data: ${dirname(config.DATABASE_PATH)}/sandbox.db (kept between runs)${s.seeded ? " — demo account seeded" : ""}`,
       ` Verification API: curl -X POST ${s.app.url}/v1/verify \\`,
-      `   -H 'Authorization: Bearer ${s.verifyToken}' -d '{"key":"kw_…"}'`,
+      // A token of the sandbox's own making can be shown; a configured one is a secret.
+      config.VERIFY_API_TOKEN
+        ? `   -H "Authorization: Bearer $VERIFY_API_TOKEN" -d '{"key":"kw_…"}'`
+        : `   -H 'Authorization: Bearer ${s.verifyToken}' -d '{"key":"kw_…"}'`,
       "",
       " To use a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
       " (or SLACK_APP_TOKEN for Socket Mode) and OWNER_USER_IDS. Ctrl-C stops.",
@@ -50,9 +58,9 @@ async function sandbox(config: Config): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
+  let startup: Startup;
   try {
-    config = loadConfig();
+    startup = loadConfig(process.env, ".env", { sandbox: process.argv.includes("--sandbox") });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const mode = modeOf(config);
+  const { config, mode } = startup;
   if (mode === "sandbox") return sandbox(config);
   const app = await startKeyward({ config });
   app.log.info({ url: app.url, mode }, "Keyward is listening");

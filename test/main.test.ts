@@ -1,7 +1,10 @@
-// The process: SIGTERM drains what is in flight before closing.
-import { rmSync } from "node:fs";
+// The process: which mode it starts (and when it refuses to), and a SIGTERM that drains what
+// is in flight before closing.
+import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createKey } from "../src/domain/keys/create.ts";
 import { SlackStandIn } from "../src/sandbox/standin/index.ts";
@@ -115,4 +118,50 @@ it("on SIGTERM stops accepting, finishes every verify in flight, then exits 0", 
   }
   expect(await child.exited).toBe(0);
   expect(child.output()).toContain('"msg":"stopped"');
+});
+
+it("refuses to start with a misspelled Slack variable, naming it, and prints no secret", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyward-main-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const child = startMain({
+    SLACK_BOTTOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    OWNER_USER_IDS: OWNER,
+    VERIFY_API_TOKEN: VERIFY_TOKEN,
+    DATABASE_PATH: join(dir, "keyward.db"),
+    PORT: "0",
+  });
+  cleanups.push(() => {
+    child.proc.kill("SIGKILL");
+  });
+  const outcome = await Promise.race([
+    child.exited,
+    child.line(/Keyward sandbox/).then(() => "the sandbox started"),
+  ]);
+  expect(outcome).toBe(1);
+  expect(child.output()).toContain("SLACK_BOT_TOKEN");
+  expect(child.output()).toContain("SLACK_BOTTOKEN");
+  for (const secret of [BOT_TOKEN, SIGNING_SECRET, VERIFY_TOKEN])
+    expect(child.output()).not.toContain(secret);
+});
+
+it("runs the sandbox on request without printing a configured verification token", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyward-main-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const child = startMain(
+    {
+      VERIFY_API_TOKEN: VERIFY_TOKEN,
+      DATABASE_PATH: join(dir, "keyward.db"),
+      PORT: "0",
+    },
+    ["--sandbox"],
+  );
+  cleanups.push(() => {
+    child.proc.kill("SIGKILL");
+  });
+  await child.line(/Ctrl-C stops/);
+  expect(child.output()).toContain("Bearer $VERIFY_API_TOKEN");
+  expect(child.output()).not.toContain(VERIFY_TOKEN);
+  child.proc.kill("SIGTERM");
+  expect(await child.exited).toBe(0);
 });
