@@ -112,11 +112,37 @@ export function snapshot(slack: SlackStandIn, userId: string) {
   };
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Only the page itself may use the API: it shows open modals, one-time secrets included. A
+ * loopback Host (a rebound DNS name is refused), no Origin but the page's own (no cross-site
+ * requests), and JSON bodies (a form or text/plain POST needs no preflight).
+ */
+function refusal(req: IncomingMessage): { status: number; error: string } | undefined {
+  const host = req.headers.host ?? "";
+  if (!LOOPBACK.has(host.replace(/:\d+$/, "").toLowerCase()))
+    return { status: 403, error: "the sandbox answers on 127.0.0.1 and localhost only" };
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${host.toLowerCase()}`)
+    return { status: 403, error: "cross-site requests are refused" };
+  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (req.method === "POST" && type !== "application/json")
+    return { status: 415, error: "send JSON (content-type: application/json)" };
+  return undefined;
+}
+
 /** Routes under /sandbox/api/; false when the path is not one of them. */
 export function pageApi(slack: SlackStandIn) {
   const d = slack.driver;
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     if (!path.startsWith("/sandbox/api/")) return false;
+    const refused = refusal(req);
+    if (refused) {
+      req.resume();
+      send(res, refused.status, { error: refused.error });
+      return true;
+    }
     const what = path.slice("/sandbox/api/".length);
     try {
       if (what === "state" && req.method === "GET") {
