@@ -58,7 +58,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");
 
   const lastUsed = new LastUsedRecorder(store.uow, 1000, (err) =>
-    log.error({ err: String(err) }, "could not record last use"),
+    log.error({ err }, "could not record last use"),
   );
   const routes: Routes = {
     verify: verifyHandler({
@@ -106,9 +106,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     });
     timers.push(
       setInterval(() => {
-        signatures
-          .prune()
-          .catch((e) => log.warn({ err: String(e) }, "could not prune seen signatures"));
+        signatures.prune().catch((e) => log.warn({ err: e }, "could not prune seen signatures"));
       }, 30_000),
     );
   }

@@ -31,10 +31,7 @@ export class JobScheduler {
       try {
         done[name] = await job(this.ctx);
       } catch (e) {
-        this.log.error(
-          { job: name, err: e instanceof Error ? e.message : String(e) },
-          "job failed",
-        );
+        this.log.error({ job: name, err: e }, "job failed");
       }
     }
     if (Object.values(done).some((n) => n > 0)) this.after();

@@ -103,7 +103,7 @@ export class OutboxWorker {
 
   private loop(): void {
     this.running = this.tick()
-      .catch((e) => this.o.log.error({ err: String(e) }, "outbox tick failed"))
+      .catch((e) => this.o.log.error({ err: e }, "outbox tick failed"))
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
@@ -306,7 +306,7 @@ export class OutboxWorker {
         } catch (e) {
           // Cannot tell yet: leave it marked ambiguous so the next attempt looks again first.
           this.o.log.warn(
-            { outboxId: row.id, err: String(e) },
+            { outboxId: row.id, err: e },
             "could not check an interrupted notification",
           );
         }

@@ -114,10 +114,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     }
   });
   app.error(async (e) => {
-    o.log.error(
-      { err: { name: e.name, message: e.message, code: (e as { code?: string }).code } },
-      "unhandled Slack listener error",
-    );
+    o.log.error({ err: e }, "unhandled Slack listener error");
   });
   const { app: registering, listeners } = recordingApp(app);
   registerApikeysCommand(registering, deps, [runRequestCommand, runOncallCommand]);

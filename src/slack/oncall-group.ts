@@ -2,7 +2,6 @@
 // minutes; a failed read keeps nothing beyond its freshness window, so it never grants.
 import type { WebClient } from "@slack/web-api";
 import type { Log } from "../log.ts";
-import { describe } from "./replies.ts";
 
 export class OncallGroup {
   private members = new Set<string>();
@@ -28,10 +27,7 @@ export class OncallGroup {
       this.members = new Set(res.users ?? []);
       this.readAt = Date.now();
     } catch (e) {
-      this.log.warn(
-        { err: describe(e), group: this.groupId },
-        "could not read the on-call user group",
-      );
+      this.log.warn({ err: e, group: this.groupId }, "could not read the on-call user group");
     }
   }
 

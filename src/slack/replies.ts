@@ -25,7 +25,7 @@ const SLACK_SAYS: Record<string, string> = {
 export function messageFor(deps: SlackDeps, e: unknown, where: string): string {
   const slack = slackError(e);
   if (slack) {
-    deps.log.warn({ err: describe(e), where }, "Slack refused a call");
+    deps.log.warn({ err: e, where }, "Slack refused a call");
     return (
       SLACK_SAYS[slack] ??
       `Slack refused that (${slack}); nothing was changed by it. Please try again.`
@@ -35,7 +35,7 @@ export function messageFor(deps: SlackDeps, e: unknown, where: string): string {
     return `This key was changed by <@${e.changedBy}> ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Open it again to see their change.`;
   }
   if (e instanceof DomainError) return mrkdwnOf(e.message);
-  deps.log.error({ err: describe(e), where }, "listener failed");
+  deps.log.error({ err: e, where }, "listener failed");
   return SORRY;
 }
 
@@ -46,7 +46,7 @@ export async function fieldMessageFor(deps: SlackDeps, e: unknown, where: string
     return `${who} changed this key ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Close and reopen to see their change.`;
   }
   if (e instanceof DomainError) return plainText(e.message);
-  deps.log.error({ err: describe(e), where }, "listener failed");
+  deps.log.error({ err: e, where }, "listener failed");
   return SORRY;
 }
 
@@ -58,14 +58,6 @@ export function slackError(e: unknown): string | undefined {
   if (err?.code === "slack_webapi_http_error" || err?.code === "slack_webapi_request_error")
     return "unavailable";
   return undefined;
-}
-
-export function describe(e: unknown): Record<string, unknown> {
-  if (e instanceof Error) {
-    const coded = e as Error & { code?: unknown; data?: { error?: unknown } };
-    return { name: e.name, message: e.message, code: coded.code, slackError: coded.data?.error };
-  }
-  return { value: String(e) };
 }
 
 /**
@@ -89,6 +81,6 @@ export async function tell(
     }
     await client.chat.postMessage({ channel: where.userId, text });
   } catch (e) {
-    deps.log.warn({ err: describe(e) }, "could not tell the person");
+    deps.log.warn({ err: e }, "could not tell the person");
   }
 }

@@ -31,7 +31,6 @@ import { esc } from "../blocks/text.ts";
 import type { SlackDeps } from "../deps.ts";
 import { publishHome } from "../events/home.ts";
 import { openModal } from "../flows/open-modal.ts";
-import { describe } from "../replies.ts";
 import { guarded } from "./guarded.ts";
 
 const requestIdOf = (value: string | undefined): number => {
@@ -70,7 +69,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
         options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))] as never,
       });
     } catch (e) {
-      deps.log.warn({ err: describe(e) }, "could not suggest keys");
+      deps.log.warn({ err: e }, "could not suggest keys");
       await ack({ options: [newKeyOption()] as never });
     }
   });
@@ -100,7 +99,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
         });
       } catch (e) {
         // hash_conflict: the person changed the modal again meanwhile; their newer pick redraws it.
-        deps.log.debug({ err: describe(e) }, "request modal not redrawn");
+        deps.log.debug({ err: e }, "request modal not redrawn");
       }
     },
   );

@@ -4,7 +4,6 @@ import { isApiId } from "../../domain/catalog.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { SCOPES_ACTION, scopeSuggestions } from "../blocks/key-form.ts";
 import type { SlackDeps } from "../deps.ts";
-import { describe } from "../replies.ts";
 
 export function registerSuggestions(app: App, deps: SlackDeps): void {
   app.options({ action_id: SCOPES_ACTION }, async ({ ack, body }) => {
@@ -17,7 +16,7 @@ export function registerSuggestions(app: App, deps: SlackDeps): void {
       const query = String((body as { value?: unknown }).value ?? "").slice(0, 100);
       await ack({ options: scopeSuggestions(api, await listNicknames(deps.ctx), query) as never });
     } catch (e) {
-      deps.log.warn({ err: describe(e) }, "could not suggest nicknames");
+      deps.log.warn({ err: e }, "could not suggest nicknames");
       await ack({ options: [] });
     }
   });

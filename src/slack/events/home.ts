@@ -12,7 +12,6 @@ import { keyFormModal } from "../blocks/key-form.ts";
 import { openRequestModal } from "../commands/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "../flows/open-modal.ts";
-import { describe } from "../replies.ts";
 
 export async function publishHome(
   deps: SlackDeps,
@@ -32,7 +31,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
     try {
       await publishHome(deps, client, event.user);
     } catch (e) {
-      deps.log.warn({ err: describe(e) }, "could not publish the Home tab");
+      deps.log.warn({ err: e }, "could not publish the Home tab");
     }
   });
 

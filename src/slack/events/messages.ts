@@ -2,7 +2,6 @@
 import type { App } from "@slack/bolt";
 import { reportLeak } from "../../domain/oncall/leak.ts";
 import type { SlackDeps } from "../deps.ts";
-import { describe } from "../replies.ts";
 
 export function registerMessageEvents(app: App, deps: SlackDeps): void {
   app.message(async ({ message }) => {
@@ -26,7 +25,7 @@ export function registerMessageEvents(app: App, deps: SlackDeps): void {
         deps.kick();
       }
     } catch (e) {
-      deps.log.error({ err: describe(e) }, "could not report a posted key");
+      deps.log.error({ err: e }, "could not report a posted key");
     }
   });
 }
