@@ -22,7 +22,11 @@ describe("errors in the log", () => {
     const lines: string[] = [];
     return { log: createLog(level, (l) => lines.push(l)), lines };
   };
-  const parsed = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, any>);
+  interface Line {
+    msg?: string;
+    err?: { type?: string; message?: string; stack?: string; code?: string; slackError?: string };
+  }
+  const parsed = (lines: string[]) => lines.map((l) => JSON.parse(l) as Line);
 
   it("are logged as errors, with their stack", () => {
     const { log, lines } = capture();
