@@ -11,6 +11,7 @@ import {
   PEOPLE,
   type Person,
   person,
+  quiet,
   secretIn,
   startHarness,
   textOf,
@@ -260,6 +261,90 @@ describe("the hygiene digest", () => {
     for (const o of [owner, person(h, "owner2")]) {
       expect(o.dms().filter((m) => m.text === "Keyward key hygiene digest")).toHaveLength(1);
     }
+  });
+});
+
+describe("leaked keys in messages with a subtype", () => {
+  const replies = (ts: string) => h.slack.ws.messages.filter((m) => m.threadTs === ts);
+  const leakEvents = () =>
+    rows(h.app.store, "select * from audit_events where action = 'key.leak_detected'").length;
+
+  it("warns in the thread of the original message when a key is edited into it", async () => {
+    await setUp();
+    const live = await createKey("Edited in");
+    const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, "config below");
+    await quiet(h);
+    expect(replies(message.ts)).toHaveLength(0);
+    await h.slack.driver.edit(GENERAL, message.ts, `config below: ${live}`);
+    await quiet(h);
+    const thread = replies(message.ts);
+    expect(thread).toHaveLength(1);
+    expect(textOf(thread[0]?.blocks)).toContain("contains a *live API key*");
+    expect(textOf(thread[0]?.blocks)).toContain(`<@${PEOPLE.member.id}>`);
+    expect(leakEvents()).toBe(1);
+    // Editing it again (the key still there) does not warn twice.
+    await h.slack.driver.edit(GENERAL, message.ts, `config below (fixed typo): ${live}`);
+    await quiet(h);
+    expect(replies(message.ts)).toHaveLength(1);
+  });
+
+  it("warns about a key in a reply also sent to the channel, in its thread", async () => {
+    await setUp();
+    const live = await createKey("Broadcast");
+    const { message: root } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, "deploy?");
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `use ${live}`, root.ts, {
+      broadcast: true,
+    });
+    await quiet(h);
+    const thread = replies(root.ts).filter((m) => m.user === "U0KEYWARD");
+    expect(thread).toHaveLength(1);
+    expect(textOf(thread[0]?.blocks)).toContain("*Broadcast*");
+    expect(leakEvents()).toBe(1);
+  });
+
+  it("warns about a key in the text of a message posted with a file", async () => {
+    await setUp();
+    const live = await createKey("With a file");
+    const { message } = await h.slack.driver.say(
+      PEOPLE.member.id,
+      GENERAL,
+      `env: ${live}`,
+      undefined,
+      {
+        file: "deploy.log",
+      },
+    );
+    await quiet(h);
+    expect(textOf(replies(message.ts)[0]?.blocks)).toContain("*With a file*");
+  });
+
+  it("warns about a key a bot or integration posted, and tells the owners who posted it", async () => {
+    await setUp();
+    const live = await createKey("From CI");
+    const ci = { botId: "B0CIBOT", username: "ci-runner" };
+    const { message } = await h.slack.driver.botSays(ci, GENERAL, `export API_KEY=${live}`);
+    await quiet(h);
+    const warning = textOf(replies(message.ts)[0]?.blocks);
+    expect(warning).toContain("contains a *live API key*");
+    expect(warning).not.toContain("<@B0CIBOT>");
+    const dm = owner.dms().at(-1);
+    expect(dm?.text).toContain("URGENT — a live API key was posted");
+    expect(textOf(dm?.blocks)).toContain("B0CIBOT");
+    expect(textOf(dm?.blocks)).not.toContain("<@B0CIBOT>");
+    expect(leakEvents()).toBe(1);
+  });
+
+  it("never acts on Keyward's own messages, posted or edited", async () => {
+    await setUp();
+    const live = await createKey("Ours");
+    const ours = { botId: "B0KEYWARD", username: "keyward" };
+    const { message } = await h.slack.driver.botSays(ours, GENERAL, `quoting ${live}`);
+    const { message: plain } = await h.slack.driver.say("U0KEYWARD", GENERAL, "a reply");
+    await h.slack.driver.edit(GENERAL, plain.ts, `a reply with ${live}`);
+    await quiet(h);
+    expect(replies(message.ts)).toHaveLength(0);
+    expect(replies(plain.ts)).toHaveLength(0);
+    expect(leakEvents()).toBe(0);
   });
 });
 

@@ -9,13 +9,28 @@ import { findSecrets, hashSecret, publicIdOf } from "../secrets.ts";
 
 export async function reportLeak(
   ctx: Ctx,
-  m: { channel: string; ts: string; poster: string; text: string },
+  m: {
+    channel: string;
+    /** The message holding the key (an edited one keeps its ts). */
+    ts: string;
+    /** The thread to warn in: the message's own, or a new one under it. */
+    threadTs?: string;
+    /** A person's user id, or a bot's id. */
+    poster: string;
+    text: string;
+  },
 ): Promise<LeakFinding[]> {
-  const found = [...new Set(findSecrets(m.text))];
-  if (found.length === 0) return [];
+  const candidates = [...new Set(findSecrets(m.text))];
+  if (candidates.length === 0) return [];
   return ctx.uow.run(async (tx) => {
-    // Slack may deliver the same message event twice: report it once.
-    if (!(await tx.submissions.claim(`leak:${m.channel}:${m.ts}`, ctx.clock.now()))) return [];
+    // Each key in a message is reported once: Slack may deliver an event twice, and an edit
+    // repeats what the message already held.
+    const found: string[] = [];
+    for (const secret of candidates) {
+      const claim = `leak:${m.channel}:${m.ts}:${publicIdOf(secret)}`;
+      if (await tx.submissions.claim(claim, ctx.clock.now())) found.push(secret);
+    }
+    if (found.length === 0) return [];
     const now = ctx.clock.now();
     const findings: LeakFinding[] = [];
     const keyOwners: string[] = [];
@@ -58,7 +73,7 @@ export async function reportLeak(
         {
           kind: "thread" as const,
           recipient: m.channel,
-          threadTs: m.ts,
+          threadTs: m.threadTs ?? m.ts,
           notice: { ...base, inThread: true },
         },
         ...dmTo.map((recipient) => ({

@@ -512,22 +512,98 @@ export class Driver {
     });
   }
 
-  /** A person posts in a conversation; the app hears it if the bot is a member. */
-  async say(userId: string, channel: string, text: string, threadTs?: string) {
-    const c = this.ws.conversations.get(channel);
-    if (!c) throw new Error("no such conversation");
+  /**
+   * A person posts in a conversation; the app hears it if the bot is a member. A reply can be
+   * "also sent to the channel" (thread_broadcast); a message can come with a file (file_share).
+   */
+  async say(
+    userId: string,
+    channel: string,
+    text: string,
+    threadTs?: string,
+    o: { broadcast?: boolean; file?: string } = {},
+  ) {
+    const c = this.conversation(channel);
     const m = this.ws.post({ channel, user: userId, text, threadTs });
-    if (!c.members.has("U0KEYWARD")) return { message: m, answer: undefined };
-    const answer = await this.event({
-      type: "message",
-      channel,
+    const subtype = o.broadcast ? "thread_broadcast" : o.file ? "file_share" : undefined;
+    const answer = await this.messageEvent(c, {
+      ...(subtype ? { subtype } : {}),
       user: userId,
       text,
       ts: m.ts,
       thread_ts: threadTs,
-      channel_type: c.isIm ? "im" : "channel",
-      event_ts: m.ts,
+      ...(o.file
+        ? {
+            files: [
+              { id: this.ws.nextId("F"), name: o.file, title: o.file, mimetype: "text/plain" },
+            ],
+          }
+        : {}),
+      ...(o.broadcast ? { root: { ts: threadTs, user: userId, type: "message" } } : {}),
     });
     return { message: m, answer };
+  }
+
+  /** A bot or integration posts (CI, alerts): a bot_message, with no user. */
+  async botSays(bot: { botId: string; username: string }, channel: string, text: string) {
+    const c = this.conversation(channel);
+    const m = this.ws.post({ channel, user: bot.botId, text });
+    const answer = await this.messageEvent(c, {
+      subtype: "bot_message",
+      bot_id: bot.botId,
+      username: bot.username,
+      text,
+      ts: m.ts,
+    });
+    return { message: m, answer };
+  }
+
+  /** Whoever posted a message edits it: Slack sends message_changed with the new version. */
+  async edit(channel: string, ts: string, text: string) {
+    const c = this.conversation(channel);
+    const m = this.ws.findMessage(channel, ts);
+    if (!m) throw new Error("message not found");
+    const previous = { type: "message", user: m.user, text: m.text, ts: m.ts };
+    m.text = text;
+    m.editedAt = Date.now();
+    this.ws.changed("messages");
+    const editTs = this.ws.nextTs();
+    const isBot = m.user.startsWith("B") || m.user === "U0KEYWARD";
+    return this.messageEvent(c, {
+      subtype: "message_changed",
+      hidden: true,
+      ts: editTs,
+      message: {
+        type: "message",
+        ...(m.user.startsWith("B") ? { bot_id: m.user, subtype: "bot_message" } : { user: m.user }),
+        ...(m.user === "U0KEYWARD" ? { bot_id: "B0KEYWARD" } : {}),
+        text,
+        ts: m.ts,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        edited: { user: isBot ? "U0KEYWARD" : m.user, ts: editTs },
+      },
+      previous_message: previous,
+    });
+  }
+
+  private conversation(channel: string) {
+    const c = this.ws.conversations.get(channel);
+    if (!c) throw new Error("no such conversation");
+    return c;
+  }
+
+  /** A message event in a conversation, heard only where the bot is a member. */
+  private async messageEvent(
+    c: { id: string; isIm: boolean; members: Set<string> },
+    fields: Json & { ts: unknown },
+  ): Promise<Delivery | undefined> {
+    if (!c.members.has("U0KEYWARD")) return undefined;
+    return this.event({
+      type: "message",
+      channel: c.id,
+      channel_type: c.isIm ? "im" : "channel",
+      event_ts: fields.ts,
+      ...fields,
+    });
   }
 }

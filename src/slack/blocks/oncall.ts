@@ -98,6 +98,12 @@ function findingLine(f: LeakNotice["findings"][number]): string {
     : `• ${name}: an old secret that no longer works`;
 }
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A person is mentioned; a bot or integration is named by its id. */
+const posterText = (poster: string) =>
+  /^[UW][A-Z0-9]+$/.test(poster) ? mention(poster) : `the integration \`${esc(poster)}\``;
+
 export function renderLeak(n: LeakNotice) {
   const live = n.findings.filter((f) => f.state === "live" && f.key);
   const lines = n.findings.map(findingLine);
@@ -115,7 +121,7 @@ export function renderLeak(n: LeakNotice) {
     const blocks: Block[] = [
       section(
         live.length
-          ? `:rotating_light: ${mention(n.poster)}, this message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
+          ? `:rotating_light: ${/^[UW]/.test(n.poster) ? `${mention(n.poster)}, this` : "This"} message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
           : ":warning: This message contains something shaped like a Keyward API key. Please delete it.",
       ),
       ...packLines(lines, 5),
@@ -129,7 +135,7 @@ export function renderLeak(n: LeakNotice) {
   }
   const blocks: Block[] = [
     header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
-    section(`${mention(n.poster)} posted it in <#${n.channel}>.`),
+    section(`${capitalised(posterText(n.poster))} posted it in <#${n.channel}>.`),
     ...packLines(lines, 5),
   ];
   if (buttons.length) blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });

@@ -1,25 +1,73 @@
-// Leaked-key detection in channels the bot is in.
+// Leaked-key detection in channels the bot is in: plain messages, replies also sent to the
+// channel, messages posted with a file, posts by bots and integrations (CI logs, alerts), and
+// edits — warned about in the thread of the edited message. Never Keyward's own messages.
 import type { App } from "@slack/bolt";
 import { reportLeak } from "../../domain/oncall/leak.ts";
 import type { SlackDeps } from "../deps.ts";
 
+type Obj = Record<string, unknown>;
+
+/** Subtypes whose text someone (or something) posted. Joins, topics, deletions are not. */
+const POSTED = new Set([undefined, "thread_broadcast", "file_share", "bot_message"]);
+
+export interface Posted {
+  channel: string;
+  /** The message holding the text (for an edit: the original message). */
+  ts: string;
+  /** Where a warning goes: the message's thread, or a new thread under it. */
+  threadTs: string;
+  /** A person's user id, or a bot's id. */
+  poster: string;
+  text: string;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** Every piece of text a message shows: its text, its attachments' text, its blocks' text. */
+function textsOf(m: Obj): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 8) return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    if (typeof v !== "object" || v === null) return;
+    for (const [k, x] of Object.entries(v as Obj)) {
+      if (typeof x === "string" && ["text", "pretext", "fallback", "title", "value"].includes(k))
+        out.push(x);
+      else walk(x, depth + 1);
+    }
+  };
+  if (str(m.text)) out.push(m.text as string);
+  walk(m.attachments, 0);
+  walk(m.blocks, 0);
+  return out;
+}
+
+/** What a message event asks to be scanned, or null: nothing posted, or posted by Keyward. */
+export function postedOf(event: Obj, self: { botId?: string; botUserId?: string }): Posted | null {
+  const edited = event.subtype === "message_changed";
+  if (!edited && !POSTED.has(str(event.subtype))) return null;
+  const m = edited ? ((event.message as Obj | undefined) ?? {}) : event;
+  if (edited && !POSTED.has(str(m.subtype))) return null;
+  const user = str(m.user);
+  const bot = str(m.bot_id);
+  if ((bot && bot === self.botId) || (user && user === self.botUserId)) return null;
+  const poster = user ?? bot;
+  const channel = str(event.channel);
+  const ts = str(m.ts);
+  if (!poster || !channel || !ts) return null;
+  return { channel, ts, threadTs: str(m.thread_ts) ?? ts, poster, text: textsOf(m).join("\n") };
+}
+
 export function registerMessageEvents(app: App, deps: SlackDeps): void {
-  app.message(async ({ message }) => {
-    // Plain messages from people only: not bots (ourselves included), edits or joins.
-    if (message.subtype !== undefined || !("user" in message) || !("text" in message)) return;
-    const text = message.text ?? "";
-    if (!text.includes("kw_")) return;
+  app.message(async ({ message, context }) => {
+    const posted = postedOf(message as unknown as Obj, context);
+    if (!posted?.text.includes("kw_")) return;
     try {
-      const findings = await reportLeak(deps.ctx, {
-        channel: message.channel,
-        ts: message.ts,
-        poster: message.user,
-        text,
-      });
+      const findings = await reportLeak(deps.ctx, posted);
       if (findings.length) {
         // Public ids only: the string itself is never logged.
         deps.log.warn(
-          { channel: message.channel, keys: findings.map((f) => `${f.publicId}:${f.state}`) },
+          { channel: posted.channel, keys: findings.map((f) => `${f.publicId}:${f.state}`) },
           "key-shaped string posted in a channel",
         );
         deps.kick();
