@@ -28,7 +28,10 @@ function textsOf(m: Obj): string[] {
   const out: string[] = [];
   const walk = (v: unknown, depth: number) => {
     if (depth > 8) return;
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
     if (typeof v !== "object" || v === null) return;
     for (const [k, x] of Object.entries(v as Obj)) {
       if (typeof x === "string" && ["text", "pretext", "fallback", "title", "value"].includes(k))
