@@ -33,6 +33,7 @@ async function sandbox(config: Config): Promise<void> {
     log: createLog(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL),
     verifyToken: config.VERIFY_API_TOKEN,
   });
+  onStop(() => s.stop(), console.log);
   const line = "─".repeat(68);
   console.log(
     [
@@ -54,7 +55,6 @@ async function sandbox(config: Config): Promise<void> {
       line,
     ].join("\n"),
   );
-  onStop(() => s.stop(), console.log);
 }
 
 async function main(): Promise<void> {
@@ -71,11 +71,11 @@ async function main(): Promise<void> {
   const { config, mode } = startup;
   if (mode === "sandbox") return sandbox(config);
   const app = await startKeyward({ config });
-  app.log.info({ url: app.url, mode }, "Keyward is listening");
   onStop(
     () => app.stop(),
     (m) => app.log.info(m),
   );
+  app.log.info({ url: app.url, mode }, "Keyward is listening");
 }
 
 main().catch((e) => {

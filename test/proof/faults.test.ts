@@ -8,6 +8,7 @@ import {
   type Harness,
   PEOPLE,
   person,
+  quiet,
   startHarness,
   stopChecked,
   textOf,
@@ -136,7 +137,7 @@ describe("under Slack faults", () => {
     const started = Date.now();
     const r = await h.slack.driver.command(PEOPLE.owner.id, GENERAL, "edit Slow one");
     await busy;
-    await new Promise((res) => setTimeout(res, 200));
+    await quiet(h);
     const open = h.slack.api.calls.find(
       (c) => c.method === "views.open" && c.args.trigger_id === r.trigger,
     );
