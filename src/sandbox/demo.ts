@@ -1,7 +1,5 @@
-// The demo account a new sandbox starts with: people to act as, nicknames of each kind, and
-// a year of history — keys of different ages, in use, stale, about to expire, disabled, a
-// lapsed time-bound grant — made through the same use cases as in production, each at the
-// moment it happened, so the audit log and the data tell one story.
+// The demo account a new sandbox starts with: people to act as, and a year of history made
+// through the production use cases at the moments it happened, so audit log and data agree.
 import type { Ctx } from "../domain/context.ts";
 import { createKey } from "../domain/keys/create.ts";
 import { disableKey } from "../domain/keys/disable.ts";

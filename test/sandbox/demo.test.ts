@@ -1,6 +1,5 @@
-// The demo account a new sandbox starts with looks lived in: keys of different ages, some in
-// use, one stale, one about to expire; its audit log tells the same story as its data; DMs
-// are not a pile of months-old news; and no secret is kept or printed anywhere.
+// The demo account looks lived in (keys of different ages, used, stale, expiring), its audit log
+// tells the same story as its data, DMs are not a pile of old news, and no secret is kept.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,6 +1,5 @@
-// The sandbox page behaves like a Slack client: what a person types and ticks is theirs until
-// they submit it, long conversations keep the composer in view, switching person on Home
-// completes, DM badges count unread messages, and thread replies live in their thread.
+// The sandbox page behaves like a Slack client: typing and ticks are the person's until sent, the
+// composer stays in view, switching person on Home completes, badges count unread, threads nest.
 import type { Locator } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { disableKey } from "../../src/domain/keys/disable.ts";

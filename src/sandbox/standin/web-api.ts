@@ -307,8 +307,9 @@ export class WebApi {
     v.view = view;
     v.hash = this.ws.nextId("h");
     v.values = initialValues(view);
-    if (!preserveInput) v.inputsFrom = v.hash;
-    if (preserveInput) {
+    if (!preserveInput) {
+      v.inputsFrom = v.hash;
+    } else {
       for (const [blockId, actions] of Object.entries(v.values)) {
         for (const actionId of Object.keys(actions)) {
           const kept = before[blockId]?.[actionId];

@@ -1,6 +1,5 @@
-// A conversation as Slack shows it: the message list scrolled to the newest message (and kept
-// there while the person is at the bottom), replies gathered under "N replies" and read in a
-// thread pane beside, and a composer whose draft is the browser's until it is sent.
+// A conversation as Slack shows it: the list kept at the newest message, replies under "N
+// replies" and read in a thread pane, and a composer whose draft is the browser's.
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { Conversation, Message, Snapshot } from "./api.ts";
@@ -45,7 +44,8 @@ export function MessageItem({
           {m.editedAt && <span class="muted">(edited)</span>}
         </div>
         {m.blocks?.length ? (
-          <Blocks blocks={m.blocks} ctx={c} />
+          // A message the app rewrote is drawn afresh, its checkboxes as it now says.
+          <Blocks key={m.editedAt ?? 0} blocks={m.blocks} ctx={c} />
         ) : (
           <Text t={{ type: "mrkdwn", text: m.text }} names={c.names} />
         )}

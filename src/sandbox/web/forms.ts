@@ -1,7 +1,5 @@
-// What a person has entered — typed, ticked, picked — belongs to the page until an interaction
-// sends it (a submit, a click, a pick that the app asked to hear about), as in Slack's own
-// client. Snapshots from the stand-in never overwrite it; only a view whose inputs start
-// afresh (a new modal, a replacement that keeps no input) or a message the app rewrote does.
+// What a person enters belongs to the page until an interaction sends it, as in Slack's own
+// client: snapshots never overwrite it; only inputs that start afresh (or a rewritten message) do.
 import type { Json, Message, Values, View } from "./api.ts";
 
 const copy = (v: Values | undefined): Values => structuredClone(v ?? {});

@@ -1,6 +1,5 @@
 // The sandbox page: a Slack-like client for one workspace, talking to the stand-in. A fixed
-// sidebar (who you are, where you are, what is unread), and a pane with Home or a
-// conversation, its threads beside it and its composer always in view.
+// sidebar, and a pane with Home or a conversation, its thread and its composer always in view.
 import { render } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type Json, type Message, type Snapshot } from "./api.ts";

@@ -1,6 +1,5 @@
-// A person's picture of the workspace, kept fresh. One event stream for the page's whole life,
-// so no change can slip by between switching person and reconnecting; and one snapshot
-// request at a time, so an older answer never replaces a newer one.
+// A person's picture of the workspace: one event stream for the page's life (no change slips by
+// while switching person) and one snapshot request at a time (an older answer never wins).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type Snapshot } from "./api.ts";
 
