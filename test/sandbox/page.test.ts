@@ -63,10 +63,14 @@ describe("what a person enters stays theirs until they submit it", () => {
     await eventually(() => s.modal().locator("h2").textContent()).toBe("Create API key");
     const name = "Partner feed for globex analytics";
     await s.typeLikeAPerson(s.field("Name").locator("input"), name);
-    // Four ticks in one group, one after the other, as fast as a person clicks.
+    // Four ticks in one group, one click straight after another, as a quick hand does.
+    const boxes = [];
     for (const nick of ["acme", "acme_aff", "globex", "hooli_aff"])
-      await s.nickname("Analytics API", nick).click();
+      boxes.push(await s.nickname("Analytics API", nick).boundingBox());
+    for (const box of boxes)
+      if (box) await s.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await s.nickname("Orders/Tickets API Read", "globex").click();
+    expect(await s.field("Analytics API").locator("input:checked").count()).toBe(4);
     expect(await s.field("Name").locator("input").inputValue()).toBe(name);
     await s.modal().getByRole("button", { name: "Create" }).click();
     await eventually(() => s.modal().textContent()).toContain("Copy this secret now");
@@ -130,9 +134,17 @@ describe("what a person enters stays theirs until they submit it", () => {
     const card = s.page.locator(".message", { hasText: `Access request #${request.id}` });
     const boxes = card.locator("label", { has: s.page.locator('input[type="checkbox"]') });
     await eventually(() => boxes.count()).toBe(4);
-    // Untick three of four in quick succession: only globex analytics stays.
+    await card.scrollIntoViewIfNeeded();
+    // Untick three of four in quick succession (one click straight after another, as a quick
+    // hand does): only globex analytics stays.
+    const targets = [];
     for (const label of await boxes.all())
-      if (!((await label.textContent()) ?? "").includes("globex")) await label.click();
+      if (!((await label.textContent()) ?? "").includes("globex"))
+        targets.push(await label.locator("input").boundingBox());
+    expect(targets).toHaveLength(3);
+    for (const box of targets)
+      if (box) await s.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await card.locator("input:checked").count()).toBe(1);
     await card.getByRole("button", { name: "Approve" }).click();
     await eventually(() => card.textContent()).toContain("Approved");
     expect(await cellsOf("Affiliate reports")).toEqual([...before, "globex|analytics"].sort());
