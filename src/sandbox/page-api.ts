@@ -7,6 +7,7 @@ import type { SlackStandIn } from "./standin/index.ts";
 import type { Json, StateValue } from "./standin/workspace.ts";
 
 const MAX_BODY = 256 * 1024;
+type Entered = Record<string, Record<string, StateValue>>;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
@@ -28,6 +29,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const user = z.string().regex(/^[UW][A-Z0-9]+$/);
+/** What the person entered on a surface; the page holds it until an interaction sends it. */
+const values = z
+  .record(z.string().max(255), z.record(z.string().max(255), z.looseObject({ type: z.string() })))
+  .optional();
 const ref = {
   blockId: z.string().max(255),
   actionId: z.string().max(255),
@@ -48,6 +53,7 @@ const schemas = {
       z.object({ kind: z.literal("view"), viewId: z.string() }),
     ]),
     ...ref,
+    values,
   }),
   check: z.object({
     user,
@@ -57,19 +63,13 @@ const schemas = {
     actionId: z.string(),
     values: z.array(z.string()).max(100),
   }),
-  set: z.object({
-    user,
-    viewId: z.string(),
-    blockId: z.string(),
-    actionId: z.string(),
-    value: z.looseObject({ type: z.string() }),
-  }),
   suggest: z.object({
     user,
     viewId: z.string(),
     blockId: z.string(),
     actionId: z.string(),
     value: z.string().max(200),
+    values,
   }),
   choose: z.object({
     user,
@@ -77,9 +77,11 @@ const schemas = {
     blockId: z.string(),
     actionId: z.string(),
     option: z.looseObject({ value: z.string() }),
+    values,
   }),
-  view: z.object({ user, viewId: z.string() }),
+  view: z.object({ user, viewId: z.string(), values }),
   home: z.object({ user }),
+  read: z.object({ user, channel: z.string().max(40), ts: z.string().max(40) }),
 };
 
 /** A person's picture of the workspace. */
@@ -91,6 +93,7 @@ export function snapshot(slack: SlackStandIn, userId: string) {
       id: c.id,
       name: c.isIm ? "Keyward" : c.name,
       isIm: c.isIm,
+      unread: ws.unreadCount(userId, c.id),
       messages: ws
         .visibleTo(userId, c.id)
         .map((m) => ({ ...m, state: slack.driver.messageState(m) })),
@@ -99,6 +102,7 @@ export function snapshot(slack: SlackStandIn, userId: string) {
   const homeId = ws.homes.get(userId);
   return {
     me: userId,
+    version: ws.version,
     people: [...ws.people.values()].filter((p) => !p.isBot),
     everyone: [...ws.people.values()].map((p) => ({
       id: p.id,
@@ -162,7 +166,8 @@ export function pageApi(slack: SlackStandIn) {
           connection: "keep-alive",
         });
         res.write(": hello\n\n");
-        const onChange = (kind: string) => res.write(`data: ${JSON.stringify(kind)}\n\n`);
+        const onChange = (what: string, version: number) =>
+          res.write(`data: ${JSON.stringify({ what, version })}\n\n`);
         slack.ws.on("change", onChange);
         const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
         req.on("close", () => {
@@ -189,6 +194,10 @@ export function pageApi(slack: SlackStandIn) {
         }
         case "click": {
           const b = schemas.click.parse(body);
+          if (b.values && b.surface.kind === "message")
+            d.fillMessage(b.surface.channel, b.surface.ts, b.values as Entered);
+          else if (b.values && b.surface.kind === "view")
+            d.fill(b.surface.viewId, b.values as Entered);
           result = { status: (await d.click(b.user, b.surface, b)).status };
           break;
         }
@@ -198,31 +207,29 @@ export function pageApi(slack: SlackStandIn) {
           result = { ok: true };
           break;
         }
-        case "set": {
-          const b = schemas.set.parse(body);
-          d.setValue(b.viewId, b.blockId, b.actionId, b.value as StateValue);
-          result = { ok: true };
-          break;
-        }
         case "suggest": {
           const b = schemas.suggest.parse(body);
+          if (b.values) d.fill(b.viewId, b.values as Entered);
           result = { options: await d.suggest(b.user, b.viewId, b.blockId, b.actionId, b.value) };
           break;
         }
         case "choose": {
           const b = schemas.choose.parse(body);
+          if (b.values) d.fill(b.viewId, b.values as Entered);
           await d.choose(b.user, b.viewId, b.blockId, b.actionId, b.option as Json);
           result = { ok: true };
           break;
         }
         case "submit": {
           const b = schemas.view.parse(body);
+          if (b.values) d.fill(b.viewId, b.values as Entered);
           const r = await d.submit(b.user, b.viewId);
           result = { status: r.status };
           break;
         }
         case "close": {
           const b = schemas.view.parse(body);
+          if (b.values && slack.ws.views.has(b.viewId)) d.fill(b.viewId, b.values as Entered);
           await d.close(b.user, b.viewId);
           result = { ok: true };
           break;
@@ -230,6 +237,12 @@ export function pageApi(slack: SlackStandIn) {
         case "home": {
           const b = schemas.home.parse(body);
           await d.openHome(b.user);
+          result = { ok: true };
+          break;
+        }
+        case "read": {
+          const b = schemas.read.parse(body);
+          slack.ws.markRead(b.user, b.channel, b.ts);
           result = { ok: true };
           break;
         }

@@ -1,5 +1,5 @@
-// The sandbox keeps its Slack side (people, conversations, messages) in a JSON file next to
-// its database, so a second start shows the DMs of the first.
+// The sandbox keeps its Slack side (people, conversations, messages, what each person has
+// read) in a JSON file next to its database, so a second start shows the DMs of the first.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Workspace } from "./standin/workspace.ts";
 
@@ -12,6 +12,8 @@ interface Saved {
     members: string[];
   }>;
   messages: Workspace["messages"];
+  /** How far each person has read each conversation ("user|channel" → ts). */
+  lastRead?: Array<[string, string]>;
 }
 
 export function loadWorkspace(ws: Workspace, file: string): boolean {
@@ -20,6 +22,7 @@ export function loadWorkspace(ws: Workspace, file: string): boolean {
   for (const c of saved.conversations)
     ws.conversations.set(c.id, { ...c, members: new Set(c.members) });
   ws.restore(saved.messages.filter((m) => !m.ephemeralFor));
+  for (const [key, ts] of saved.lastRead ?? []) ws.lastRead.set(key, ts);
   return true;
 }
 
@@ -28,6 +31,7 @@ export function saveWorkspace(ws: Workspace, file: string): void {
     conversations: [...ws.conversations.values()].map((c) => ({ ...c, members: [...c.members] })),
     // Ephemeral replies are gone after a reload in Slack too.
     messages: ws.messages.filter((m) => !m.ephemeralFor && !m.deleted),
+    lastRead: [...ws.lastRead],
   };
   writeFileSync(`${file}.tmp`, JSON.stringify(saved));
   renameSync(`${file}.tmp`, file);

@@ -1,88 +1,30 @@
 // The sandbox in a real browser (Debian's Chromium via playwright-core): the flows a newcomer
 // clicks through, with screenshots saved to test-results/screenshots.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/run.ts";
+import { SandboxPage } from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = "test-results/screenshots";
-let sandbox: Sandbox;
-let browser: Browser;
-let page: Page;
-let dir: string;
+let s: SandboxPage;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   mkdirSync(SHOTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), "keyward-sandbox-"));
-  sandbox = await startSandbox({ port: 0, dataDir: dir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-  // Fail with the locator's own message well before the test's time is up.
-  page.setDefaultTimeout(8000);
-
-  page.on("pageerror", (e) => {
-    throw e;
-  });
-  await page.goto(sandbox.url);
+  s = await SandboxPage.open();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await s?.close();
 });
 
-async function as(id: string) {
-  await page.selectOption('select[aria-label="You are"]', id);
-  await page.waitForTimeout(150);
-}
-/** "home", "dm" (the DM with Keyward) or a channel's name. */
-async function go(where: string) {
-  await page.locator(`nav button[data-nav="${where}"]`).click();
-  await page.waitForTimeout(150);
-}
-async function type(text: string) {
-  await page.fill('input[aria-label="Message"]', text);
-  await page.press('input[aria-label="Message"]', "Enter");
-}
-const modal = () => page.locator('[role="dialog"]').last();
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-/** An input of the open modal by its exact label. */
-const field = (label: string) =>
-  modal()
-    .locator(".block.input")
-    .filter({
-      has: page.locator(".input-label", {
-        hasText: new RegExp(`^${escapeRegExp(label)}( \\(optional\\))?$`),
-      }),
-    });
-const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
-
-async function verify(body: Record<string, unknown>) {
-  const res = await fetch(`${sandbox.app.url}/v1/verify`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${sandbox.verifyToken}` },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const page = () => s.page;
+const as = (id: string) => s.as(id);
+const go = (where: string) => s.go(where);
+const type = (text: string) => s.type(text);
+const modal = () => s.modal();
+const field = (label: string) => s.field(label);
+const shot = (name: string) => s.shot(name, SHOTS);
+const lastMessage = () => s.lastMessage();
+const verify = (body: Record<string, unknown>) => s.verify(body);
 
 describe("the sandbox in a browser", () => {
   it("lets an owner create a key and see its secret once", async () => {
@@ -92,7 +34,7 @@ describe("the sandbox in a browser", () => {
     await expect.poll(() => modal().locator("h2").textContent()).toBe("Create API key");
     await field("Name").locator("input").fill("Partner feed");
     await field("Analytics API").getByText("All accounts").click();
-    await field("Orders/Tickets API Read").getByText("globex").click();
+    await s.nickname("Orders/Tickets API Read", "globex").click();
     await modal().getByRole("button", { name: "Create" }).click();
     await expect
       .poll(() => modal().textContent())
@@ -105,29 +47,29 @@ describe("the sandbox in a browser", () => {
       allowed: true,
     });
     await modal().getByRole("button", { name: "Done" }).last().click();
-    await expect.poll(() => page.locator('[role="dialog"]').count()).toBe(0);
+    await expect.poll(() => page().locator('[role="dialog"]').count()).toBe(0);
     // Nowhere else: not in the channel, not in anyone's DMs.
-    expect(await page.content()).not.toContain(secret);
+    expect(await page().content()).not.toContain(secret);
     await type("/apikeys list partner");
-    await expect
-      .poll(() => page.locator(".message").last().textContent())
-      .toContain("Partner feed");
-    expect(await page.locator(".message").last().textContent()).toContain("Only visible to you");
+    await expect.poll(() => lastMessage().textContent()).toContain("Partner feed");
+    expect(await lastMessage().textContent()).toContain("Only visible to you");
   });
 
   it("lets a member ask for access, and another owner approve it from a DM", async () => {
     await as("U0MIA");
     await go("home");
-    await page.getByRole("button", { name: "Request access" }).click();
+    await page().getByRole("button", { name: "Request access" }).click();
 
     await expect.poll(() => modal().locator("h2").textContent()).toBe("Request access");
     await field("Key").locator("input").click();
     await field("Key").locator("input").fill("Billing");
-    await page.getByRole("option", { name: /^Billing sync/ }).click();
+    await page()
+      .getByRole("option", { name: /^Billing sync/ })
+      .click();
     await expect
       .poll(() => modal().textContent())
       .toContain("Billing sync* already has".replace("*", ""));
-    await field("Subscription Modification API").getByText("globex").click();
+    await s.nickname("Subscription Modification API", "globex").click();
     await field("For how long").getByText("7 days").click();
     await field("Why").locator("textarea").fill("Pausing subscriptions during the migration");
     await shot("02-member-requests-access");
@@ -137,10 +79,10 @@ describe("the sandbox in a browser", () => {
 
     await as("U0OSCAR");
     await go("dm");
-    const card = page.locator(".message", { hasText: "Access request #1" }).last();
-    await expect
-      .poll(() => card.textContent())
-      .toContain("Pausing subscriptions during the migration");
+    const card = page()
+      .locator(".messages .message", { hasText: "Pausing subscriptions during the migration" })
+      .last();
+    await expect.poll(() => card.textContent()).toContain("Access request #");
     await card.scrollIntoViewIfNeeded();
     await shot("03-owner-gets-request-card");
     await card.getByRole("button", { name: "Approve" }).click();
@@ -148,10 +90,8 @@ describe("the sandbox in a browser", () => {
 
     await as("U0MIA");
     await go("dm");
-    await expect
-      .poll(() => page.locator(".message").last().textContent())
-      .toContain("Your request #1");
-    expect(await page.locator(".message").last().textContent()).toContain("Approved");
+    await expect.poll(() => lastMessage().textContent()).toContain("Your request #");
+    expect(await lastMessage().textContent()).toContain("Approved");
     await shot("04-member-hears-outcome");
   });
 
@@ -171,12 +111,8 @@ describe("the sandbox in a browser", () => {
 
     await as("U0OLIVIA");
     await go("dm");
-    await expect
-      .poll(() => page.locator(".message").last().textContent())
-      .toContain("Compromised API key rotated");
-    expect(await page.locator(".message").last().textContent()).toContain(
-      "Key pasted in a support ticket",
-    );
+    await expect.poll(() => lastMessage().textContent()).toContain("Compromised API key rotated");
+    expect(await lastMessage().textContent()).toContain("Key pasted in a support ticket");
     await shot("06-owner-urgent-dm");
   });
 
@@ -195,27 +131,25 @@ describe("the sandbox in a browser", () => {
     await as("U0MAX");
     await go("general");
     await type(`here's the storefront key ${secret}`);
-    await expect.poll(() => page.locator(".thread").last().textContent()).toContain("live API key");
+    const posted = page().locator(".messages .message", { hasText: "here's the storefront key" });
+    await posted.getByRole("button", { name: /^1 reply/ }).click();
+    const thread = page().locator('[aria-label="Thread"]');
+    await expect.poll(() => thread.textContent()).toContain("live API key");
     await shot("07-leaked-key-warning");
-    const thread = (await page.locator(".thread").last().textContent()) ?? "";
-    expect(thread).not.toContain(secret);
+    const warning = (await thread.locator(".message").last().textContent()) ?? "";
+    expect(warning).toContain("live API key");
+    expect(warning).not.toContain(secret);
   });
 
   it("keeps its data across a restart", async () => {
-    await sandbox.stop();
-    sandbox = await startSandbox({ port: 0, dataDir: dir });
-    expect(sandbox.seeded).toBe(false);
-    await page.goto(sandbox.url);
+    await s.restart();
+    expect(s.sandbox.seeded).toBe(false);
     await as("U0OLIVIA");
     await go("dm");
-    await expect
-      .poll(() => page.locator(".message").last().textContent())
-      .toContain("Live API key posted");
+    await expect.poll(() => lastMessage().textContent()).toContain("Live API key posted");
     await go("general");
 
     await type("/apikeys list partner");
-    await expect
-      .poll(() => page.locator(".message").last().textContent())
-      .toContain("Partner feed");
+    await expect.poll(() => lastMessage().textContent()).toContain("Partner feed");
   });
 });

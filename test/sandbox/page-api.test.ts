@@ -1,96 +1,115 @@
-// The sandbox page's API answers only the page itself: a loopback Host (no DNS rebinding), no
-// foreign Origin (no cross-site requests), and JSON bodies only (no simple form/text POSTs).
+// The page's API without a browser: what a person entered travels with the interaction that
+// sends it (and only into inputs the view has), and unread counts follow what they have read.
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getKey } from "../../src/domain/keys/queries.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/run.ts";
 
+type Json = Record<string, unknown>;
 let sandbox: Sandbox;
 let dir: string;
-let port: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keyward-page-api-"));
   sandbox = await startSandbox({ port: 0, dataDir: dir });
-  port = Number(new URL(sandbox.url).port);
-});
+}, 60_000);
+
 afterAll(async () => {
-  await sandbox.stop();
+  await sandbox?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const OWNER = "U0OLIVIA";
-
-function call(
-  method: "GET" | "POST",
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
-      (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => {
-          text += c.toString("utf8");
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+async function call(what: string, body: Json): Promise<Json> {
+  const res = await fetch(`${sandbox.url}/sandbox/api/${what}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
   });
+  const json = (await res.json()) as Json;
+  expect(res.status, JSON.stringify(json)).toBe(200);
+  return json;
 }
 
-const json = { "content-type": "application/json" };
-const command = JSON.stringify({ user: OWNER, channel: "C0GENERAL", text: "help" });
-const commandsSent = () => sandbox.slack.driver.sent.filter((s) => s.kind === "command").length;
+interface Snap {
+  version: number;
+  conversations: Array<{ id: string; unread: number; messages: Array<{ ts: string }> }>;
+  modals: Array<{ id: string; inputsFrom: string; hash: string; errors: Record<string, string> }>;
+}
+const state = async (user: string) =>
+  (await (await fetch(`${sandbox.url}/sandbox/api/state?user=${user}`)).json()) as Snap;
 
-describe("the sandbox page API", () => {
-  it("answers the page: loopback host, its own origin or none, JSON", async () => {
-    const before = commandsSent();
-    expect((await call("POST", "/sandbox/api/command", json, command)).status).toBe(200);
-    const sameOrigin = { ...json, origin: `http://127.0.0.1:${port}` };
-    expect((await call("POST", "/sandbox/api/command", sameOrigin, command)).status).toBe(200);
-    const localhost = { ...json, host: `localhost:${port}`, origin: `http://localhost:${port}` };
-    expect((await call("POST", "/sandbox/api/command", localhost, command)).status).toBe(200);
-    expect((await call("GET", `/sandbox/api/state?user=${OWNER}`, {})).status).toBe(200);
-    expect(commandsSent()).toBe(before + 3);
+const submissions = () =>
+  sandbox.slack.driver.sent
+    .filter((s) => s.kind === "view_submission")
+    .map((s) => JSON.parse(new URLSearchParams(s.body).get("payload") ?? "{}") as Json);
+
+describe("the sandbox page's API", () => {
+  it("sends what the page entered with the submission, into the view's own inputs only", async () => {
+    await call("command", { user: "U0OLIVIA", channel: "C0GENERAL", text: "create" });
+    await expect.poll(async () => (await state("U0OLIVIA")).modals.length).toBe(1);
+    const [modal] = (await state("U0OLIVIA")).modals;
+    const viewId = modal?.id ?? "";
+    // A wrong element type for an input, and an input the view does not have: both ignored.
+    await call("submit", {
+      user: "U0OLIVIA",
+      viewId,
+      values: {
+        name: { value: { type: "checkboxes", selected_options: [] } },
+        invented: { value: { type: "plain_text_input", value: "not in the view" } },
+      },
+    });
+    let s = await state("U0OLIVIA");
+    expect(s.modals[0]?.errors.name).toBeTruthy();
+    expect(JSON.stringify(submissions().at(-1))).not.toContain("not in the view");
+
+    await call("submit", {
+      user: "U0OLIVIA",
+      viewId,
+      values: {
+        name: { value: { type: "plain_text_input", value: "Entered in the page" } },
+        "perm:analytics": {
+          scopes: {
+            type: "checkboxes",
+            selected_options: [{ text: { type: "plain_text", text: "globex" }, value: "globex" }],
+          },
+        },
+      },
+    });
+    const { grants } = await getKey(sandbox.app.ctx, "Entered in the page");
+    expect(grants.map((g) => `${g.scope}|${g.api}`)).toEqual(["globex|analytics"]);
+    s = await state("U0OLIVIA");
+    // The secret modal replaced the form, and its inputs start afresh.
+    expect(s.modals[0]?.inputsFrom).toBe(s.modals[0]?.hash);
+    await call("close", { user: "U0OLIVIA", viewId, values: {} });
   });
 
-  it("refuses a foreign Host (DNS rebinding), for reads and writes", async () => {
-    const before = commandsSent();
-    const rebound = { host: `attacker.example:${port}` };
-    const write = await call("POST", "/sandbox/api/command", { ...json, ...rebound }, command);
-    expect(write.status).toBe(403);
-    const read = await call("GET", `/sandbox/api/state?user=${OWNER}`, rebound);
-    expect(read.status).toBe(403);
-    expect(read.body).not.toContain("conversations");
-    expect((await call("GET", "/sandbox/api/events", rebound)).status).toBe(403);
-    expect(commandsSent()).toBe(before);
-  });
-
-  it("refuses a cross-site request (foreign Origin)", async () => {
-    const before = commandsSent();
-    for (const origin of ["https://attacker.example", "null", `http://127.0.0.1:${port + 1}`]) {
-      const r = await call("POST", "/sandbox/api/command", { ...json, origin }, command);
-      expect(r.status, origin).toBe(403);
-      const read = await call("GET", `/sandbox/api/state?user=${OWNER}`, { origin });
-      expect(read.status, origin).toBe(403);
-    }
-    expect(commandsSent()).toBe(before);
-  });
-
-  it("refuses bodies that are not JSON (a form or text/plain needs no preflight)", async () => {
-    const before = commandsSent();
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]) {
-      const r = await call("POST", "/sandbox/api/command", { "content-type": type }, command);
-      expect(r.status, type).toBe(415);
-    }
-    expect((await call("POST", "/sandbox/api/command", {}, command)).status).toBe(415);
-    expect(commandsSent()).toBe(before);
+  it("counts others' messages after what a person has read; thread replies count in threads", async () => {
+    const ws = sandbox.slack.ws;
+    const unread = async () =>
+      (await state("U0OLIVIA")).conversations.find((c) => c.id === "C0ENGINEERING")?.unread;
+    const read = async () => {
+      const c = (await state("U0OLIVIA")).conversations.find((x) => x.id === "C0ENGINEERING");
+      await call("read", {
+        user: "U0OLIVIA",
+        channel: "C0ENGINEERING",
+        ts: c?.messages.at(-1)?.ts ?? "0",
+      });
+    };
+    await read();
+    expect(await unread()).toBe(0);
+    const root = ws.post({ channel: "C0ENGINEERING", user: "U0MAX", text: "Deploying now" });
+    ws.post({ channel: "C0ENGINEERING", user: "U0MIA", text: "Go ahead", threadTs: root.ts });
+    ws.post({ channel: "C0ENGINEERING", user: "U0OLIVIA", text: "Thanks" });
+    expect(await unread()).toBe(1);
+    const before = (await state("U0OLIVIA")).version;
+    await read();
+    expect(await unread()).toBe(0);
+    expect((await state("U0OLIVIA")).version).toBeGreaterThan(before);
+    // Someone else's reading is their own.
+    expect((await state("U0MIA")).conversations.find((c) => c.id === "C0ENGINEERING")?.unread).toBe(
+      2,
+    );
   });
 });

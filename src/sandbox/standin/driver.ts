@@ -407,6 +407,47 @@ export class Driver {
     });
   }
 
+  /**
+   * What a person entered in a view's inputs, as Slack's client sends it with each interaction:
+   * values for inputs the view has (with the element's type), the rest left as they are.
+   */
+  fill(viewId: string, values: Record<string, Record<string, StateValue>>): void {
+    const v = this.ws.views.get(viewId);
+    if (!v) throw new Error("view not found");
+    for (const b of Array.isArray(v.view.blocks) ? v.view.blocks : []) {
+      if (!isObj(b) || b.type !== "input" || !isObj(b.element)) continue;
+      const blockId = String(b.block_id);
+      const actionId = String(b.element.action_id ?? "input");
+      const value = values[blockId]?.[actionId];
+      if (value && value.type === b.element.type)
+        v.values[blockId] = { ...(v.values[blockId] ?? {}), [actionId]: value };
+    }
+  }
+
+  /** What a person ticked in a message's checkboxes, as their client holds it. */
+  fillMessage(
+    channel: string,
+    ts: string,
+    values: Record<string, Record<string, StateValue>>,
+  ): void {
+    const m = this.ws.findMessage(channel, ts);
+    if (!m) throw new Error("message not found");
+    const state = this.messageState(m);
+    for (const [blockId, actions] of Object.entries(state)) {
+      for (const actionId of Object.keys(actions)) {
+        const el = this.findElement(m.blocks, { blockId, actionId });
+        const picked = values[blockId]?.[actionId]?.selected_options;
+        if (el?.type !== "checkboxes" || !Array.isArray(picked)) continue;
+        const chosen = new Set(picked.map((o) => String(isObj(o) ? o.value : "")));
+        actions[actionId] = {
+          type: "checkboxes",
+          selected_options: optionsOf(el).filter((o) => chosen.has(String(o.value))),
+        };
+      }
+    }
+    m.state = state;
+  }
+
   /** Sets a form value in an open view, as a person typing or picking would. */
   setValue(viewId: string, blockId: string, actionId: string, value: StateValue): void {
     const v = this.ws.views.get(viewId);

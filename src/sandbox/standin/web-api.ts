@@ -263,9 +263,11 @@ export class WebApi {
   private newView(user: string, kind: "modal" | "home", view: Json, previous: View | null): View {
     assignBlockIds(view.blocks);
     const id = this.ws.nextId("V");
+    const hash = this.ws.nextId("h");
     const v: View = {
       id,
-      hash: this.ws.nextId("h"),
+      hash,
+      inputsFrom: hash,
       user,
       kind,
       view,
@@ -305,7 +307,9 @@ export class WebApi {
     v.view = view;
     v.hash = this.ws.nextId("h");
     v.values = initialValues(view);
-    if (preserveInput) {
+    if (!preserveInput) {
+      v.inputsFrom = v.hash;
+    } else {
       for (const [blockId, actions] of Object.entries(v.values)) {
         for (const actionId of Object.keys(actions)) {
           const kept = before[blockId]?.[actionId];

@@ -55,6 +55,11 @@ export interface View {
   previousViewId: string | null;
   /** response_action errors, by block id, shown under their inputs. */
   errors: Record<string, string>;
+  /**
+   * The hash of the content the inputs were last set up from (open, push, or a replacement
+   * that does not keep input). While it stays the same, what the person entered stands.
+   */
+  inputsFrom: string;
 }
 
 export interface Trigger {
@@ -95,6 +100,10 @@ export class Workspace extends EventEmitter {
   readonly triggers = new Map<string, Trigger>();
   readonly responseUrls = new Map<string, ResponseUrl>();
   readonly usergroups = new Map<string, string[]>();
+  /** How far each person has read each conversation: "user|channel" → message ts. */
+  readonly lastRead = new Map<string, string>();
+  /** Counts changes, so a watcher can tell a picture taken before a change from one after. */
+  version = 0;
   private seq = 0;
   private lastTs = 0;
 
@@ -117,7 +126,8 @@ export class Workspace extends EventEmitter {
   }
 
   changed(what: string): void {
-    this.emit("change", what);
+    this.version += 1;
+    this.emit("change", what, this.version);
   }
 
   addPerson(p: Person): Person {
@@ -209,6 +219,26 @@ export class Workspace extends EventEmitter {
       if (next && !next.deleted) out.push(next);
     }
     return out;
+  }
+
+  /** A person has seen a conversation up to this message (conversations.mark). */
+  markRead(userId: string, channel: string, ts: string): void {
+    const key = `${userId}|${channel}`;
+    if (Number(this.lastRead.get(key) ?? 0) >= Number(ts)) return;
+    this.lastRead.set(key, ts);
+    this.changed("read");
+  }
+
+  /**
+   * Messages a person has not seen in a conversation: others' messages after what they read.
+   * Thread replies count in their thread, not in the conversation, as in Slack.
+   */
+  unreadCount(userId: string, channel: string): number {
+    const read = Number(this.lastRead.get(`${userId}|${channel}`) ?? 0);
+    let n = 0;
+    for (const m of this.visibleTo(userId, channel))
+      if (!m.threadTs && m.user !== userId && Number(m.ts) > read) n++;
+    return n;
   }
 
   /** Forgets a modal once nothing can submit it any more. */

@@ -10,23 +10,39 @@ export interface Message {
   threadTs?: string;
   ephemeralFor?: string;
   editedAt?: number;
-  state?: Record<string, Record<string, Json>>;
+  state?: Values;
 }
+
+/** Form state: block_id → action_id → value, as Slack's `state.values`. */
+export type Values = Record<string, Record<string, Json>>;
 
 export interface View {
   id: string;
   user: string;
   kind: "modal" | "home";
+  hash: string;
+  /** Changes when the inputs start afresh; until then what the person entered stands. */
+  inputsFrom: string;
   view: Json & { blocks?: Json[]; title?: Json; submit?: Json; close?: Json };
-  values: Record<string, Record<string, Json>>;
+  values: Values;
   errors: Record<string, string>;
+}
+
+export interface Conversation {
+  id: string;
+  name: string;
+  isIm: boolean;
+  unread: number;
+  messages: Message[];
 }
 
 export interface Snapshot {
   me: string;
+  /** The workspace's change count when this picture was taken. */
+  version: number;
   people: Array<{ id: string; name: string; realName: string; title?: string }>;
   everyone: Array<{ id: string; name: string; realName: string; isBot: boolean }>;
-  conversations: Array<{ id: string; name: string; isIm: boolean; messages: Message[] }>;
+  conversations: Conversation[];
   modals: View[];
   home: View | null;
 }
@@ -47,19 +63,24 @@ async function post(what: string, body: Json): Promise<Json> {
 }
 
 export const api = {
-  state: async (user: string): Promise<Snapshot> =>
-    (await fetch(`/sandbox/api/state?user=${user}`)).json(),
+  state: async (user: string): Promise<Snapshot> => {
+    const res = await fetch(`/sandbox/api/state?user=${encodeURIComponent(user)}`);
+    if (!res.ok) throw new Error(`state: ${res.status}`);
+    return (await res.json()) as Snapshot;
+  },
   command: (user: string, channel: string, text: string) =>
     post("command", { user, channel, text }),
   say: (user: string, channel: string, text: string, threadTs?: string) =>
     post("say", { user, channel, text, threadTs }),
+  /** A click; `values` is what the person entered on that surface, sent along as Slack does. */
   click: (
     user: string,
     surface: Surface,
     blockId: string,
     actionId: string,
+    values: Values,
     optionValue?: string,
-  ) => post("click", { user, surface, blockId, actionId, optionValue }),
+  ) => post("click", { user, surface, blockId, actionId, optionValue, values }),
   check: (
     user: string,
     channel: string,
@@ -68,13 +89,27 @@ export const api = {
     actionId: string,
     values: string[],
   ) => post("check", { user, channel, ts, blockId, actionId, values }),
-  set: (user: string, viewId: string, blockId: string, actionId: string, value: Json) =>
-    post("set", { user, viewId, blockId, actionId, value }),
-  suggest: async (user: string, viewId: string, blockId: string, actionId: string, value: string) =>
-    ((await post("suggest", { user, viewId, blockId, actionId, value })).options ?? []) as Json[],
-  choose: (user: string, viewId: string, blockId: string, actionId: string, option: Json) =>
-    post("choose", { user, viewId, blockId, actionId, option }),
-  submit: (user: string, viewId: string) => post("submit", { user, viewId }),
-  close: (user: string, viewId: string) => post("close", { user, viewId }),
+  suggest: async (
+    user: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    value: string,
+    values: Values,
+  ) =>
+    ((await post("suggest", { user, viewId, blockId, actionId, value, values })).options ??
+      []) as Json[],
+  choose: (
+    user: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    option: Json,
+    values: Values,
+  ) => post("choose", { user, viewId, blockId, actionId, option, values }),
+  submit: (user: string, viewId: string, values: Values) =>
+    post("submit", { user, viewId, values }),
+  close: (user: string, viewId: string, values: Values) => post("close", { user, viewId, values }),
   home: (user: string) => post("home", { user }),
+  read: (user: string, channel: string, ts: string) => post("read", { user, channel, ts }),
 };

@@ -1,6 +1,7 @@
 // Block Kit as the sandbox shows it: every block and element Keyward uses.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type Json, type Surface } from "./api.ts";
+import { api, type Json, type Surface, type Values } from "./api.ts";
+import { setValue } from "./forms.ts";
 import { emojify, type Names, Text } from "./mrkdwn.tsx";
 
 export interface BlockCtx {
@@ -8,8 +9,11 @@ export interface BlockCtx {
   names: Names;
   people: Array<{ id: string; realName: string }>;
   surface: Surface;
-  /** Form state: a view's values, or a message's interactive inputs. */
-  values: Record<string, Record<string, Json>>;
+  /**
+   * What the person entered on this surface (a view's inputs, a message's checkboxes). Inputs
+   * write here as the person types; interactions send it along, as Slack's client does.
+   */
+  values: Values;
   errors: Record<string, string>;
   confirm(dialog: Json): Promise<boolean>;
   failed(e: unknown): void;
@@ -22,6 +26,19 @@ const optionsOf = (el: Json): Option[] =>
     : ((el.options as Option[] | undefined) ?? [])) as Option[];
 const label = (o: Json) => String((o.text as Json | undefined)?.text ?? "");
 
+/** Calls about one thing, one after another (so the last change is the one that stays). */
+const queues = new Map<string, Promise<unknown>>();
+function inOrder<T>(key: string, call: () => Promise<T>): Promise<T> {
+  const next = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(call);
+  queues.set(key, next);
+  void next
+    .catch(() => undefined)
+    .finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    });
+  return next;
+}
+
 function stateOf(ctx: BlockCtx, blockId: string, actionId: string): Json | undefined {
   return ctx.values[blockId]?.[actionId];
 }
@@ -29,7 +46,7 @@ function stateOf(ctx: BlockCtx, blockId: string, actionId: string): Json | undef
 async function click(ctx: BlockCtx, blockId: string, el: Json, optionValue?: string) {
   if (el.confirm && !(await ctx.confirm(el.confirm as Json))) return;
   await api
-    .click(ctx.me, ctx.surface, blockId, String(el.action_id), optionValue)
+    .click(ctx.me, ctx.surface, blockId, String(el.action_id), ctx.values, optionValue)
     .catch(ctx.failed);
 }
 
@@ -80,12 +97,12 @@ function Lookup({
   multi: boolean;
 }) {
   const actionId = String(el.action_id);
-  const current = stateOf(ctx, blockId, actionId);
-  const selected: Option[] = multi
-    ? ((current?.selected_options as Option[] | undefined) ?? [])
-    : current?.selected_option
-      ? [current.selected_option as Option]
-      : [];
+  const type = String(el.type);
+  const [selected, setSelected] = useState<Option[]>(() => {
+    const current = stateOf(ctx, blockId, actionId);
+    if (multi) return (current?.selected_options as Option[] | undefined) ?? [];
+    return current?.selected_option ? [current.selected_option as Option] : [];
+  });
   const [query, setQuery] = useState("");
   const [open, setOpen] = useState(false);
   const [options, setOptions] = useState<Option[]>([]);
@@ -96,34 +113,32 @@ function Lookup({
     const n = ++seq.current;
     const t = setTimeout(() => {
       api
-        .suggest(ctx.me, viewId, blockId, actionId, query)
+        .suggest(ctx.me, viewId, blockId, actionId, query, ctx.values)
         .then((o) => n === seq.current && setOptions(o as Option[]))
         .catch(ctx.failed);
     }, 120);
     return () => clearTimeout(t);
   }, [query, open]);
+  const keep = (next: Option[]) => {
+    setSelected(next);
+    setValue(
+      ctx.values,
+      blockId,
+      actionId,
+      multi ? { type, selected_options: next } : { type, selected_option: next[0] ?? null },
+    );
+  };
   const pick = (o: Option) => {
     setOpen(false);
     setQuery("");
     if (multi) {
-      if (selected.some((s) => s.value === o.value)) return;
-      void api
-        .set(ctx.me, viewId, blockId, actionId, {
-          type: String(el.type),
-          selected_options: [...selected, o],
-        })
-        .catch(ctx.failed);
-    } else {
-      void api.choose(ctx.me, viewId, blockId, actionId, o).catch(ctx.failed);
+      if (!selected.some((s) => s.value === o.value)) keep([...selected, o]);
+      return;
     }
+    keep([o]);
+    // A single pick goes to the stand-in, which tells the app when the input dispatches.
+    void api.choose(ctx.me, viewId, blockId, actionId, o, ctx.values).catch(ctx.failed);
   };
-  const remove = (o: Option) =>
-    api
-      .set(ctx.me, viewId, blockId, actionId, {
-        type: String(el.type),
-        selected_options: selected.filter((s) => s.value !== o.value),
-      })
-      .catch(ctx.failed);
   return (
     <div class="lookup">
       {selected.length > 0 && (
@@ -135,7 +150,7 @@ function Lookup({
                 <button
                   type="button"
                   aria-label={`Remove ${label(o)}`}
-                  onClick={() => void remove(o)}
+                  onClick={() => keep(selected.filter((s) => s.value !== o.value))}
                 >
                   ×
                 </button>
@@ -172,7 +187,10 @@ function Lookup({
   );
 }
 
-/** A checkbox group; `onPick` gets the full new selection. */
+/**
+ * A checkbox group. The boxes are the browser's: each change reads the whole group from the
+ * page, so quick clicks in a row all count, whatever has been redrawn meanwhile.
+ */
 function Checkboxes({
   el,
   selected,
@@ -183,17 +201,24 @@ function Checkboxes({
   onPick(next: Option[]): void;
 }) {
   const chosen = new Set(selected.map((o) => o.value));
+  const changed = (e: Event) => {
+    const group = (e.currentTarget as HTMLElement).closest(".choices");
+    const ticked = new Set(
+      Array.from(group?.querySelectorAll<HTMLInputElement>("input[type=checkbox]") ?? [], (box) =>
+        box.checked ? box.dataset.value : undefined,
+      ),
+    );
+    onPick(optionsOf(el).filter((o) => ticked.has(o.value)));
+  };
   return (
     <div class="choices">
       {optionsOf(el).map((o) => (
         <label key={o.value}>
           <input
             type="checkbox"
-            checked={chosen.has(o.value)}
-            onChange={(e) => {
-              const on = (e.target as HTMLInputElement).checked;
-              onPick(optionsOf(el).filter((x) => (x.value === o.value ? on : chosen.has(x.value))));
-            }}
+            data-value={o.value}
+            defaultChecked={chosen.has(o.value)}
+            onChange={changed}
           />
           {label(o)}
         </label>
@@ -202,23 +227,24 @@ function Checkboxes({
   );
 }
 
-/** An input element inside a modal; changes go to the stand-in as the person makes them. */
+/**
+ * An input element inside a view. What the person enters stays in the page (ctx.values) until
+ * an interaction sends it; the elements are the browser's own, never reset from a snapshot.
+ */
 function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Json }) {
   const actionId = String(el.action_id);
   const type = String(el.type);
-  const viewId = ctx.surface.kind === "view" ? ctx.surface.viewId : "";
   const v = stateOf(ctx, blockId, actionId) ?? {};
-  const set = (value: Json) =>
-    api.set(ctx.me, viewId, blockId, actionId, { type, ...value }).catch(ctx.failed);
+  const set = (value: Json) => setValue(ctx.values, blockId, actionId, { type, ...value });
   const placeholder = String((el.placeholder as Json | undefined)?.text ?? "");
   switch (type) {
     case "plain_text_input": {
       const props = {
         name: blockId,
-        value: String(v.value ?? ""),
+        defaultValue: String(v.value ?? ""),
         placeholder,
         maxLength: (el.max_length as number | undefined) ?? undefined,
-        onInput: (e: Event) => void set({ value: (e.target as HTMLInputElement).value }),
+        onInput: (e: Event) => set({ value: (e.target as HTMLInputElement).value }),
       };
       return el.multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />;
     }
@@ -227,7 +253,7 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
         <Checkboxes
           el={el}
           selected={(v.selected_options as Option[] | undefined) ?? []}
-          onPick={(next) => void set({ selected_options: next })}
+          onPick={(next) => set({ selected_options: next })}
         />
       );
     case "radio_buttons": {
@@ -238,9 +264,9 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
             <label key={o.value}>
               <input
                 type="radio"
-                name={blockId}
-                checked={chosen === o.value}
-                onChange={() => void set({ selected_option: o })}
+                name={`${blockId}/${actionId}`}
+                defaultChecked={chosen === o.value}
+                onChange={() => set({ selected_option: o })}
               />
               {label(o)}
             </label>
@@ -248,23 +274,26 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
         </div>
       );
     }
-    case "static_select":
+    case "static_select": {
+      const chosen = (v.selected_option as Option | null | undefined)?.value ?? "";
       return (
         <select
-          value={(v.selected_option as Option | null | undefined)?.value ?? ""}
           onChange={(e) => {
             const o = optionsOf(el).find((x) => x.value === (e.target as HTMLSelectElement).value);
-            void set({ selected_option: o ?? null });
+            set({ selected_option: o ?? null });
           }}
         >
-          <option value="">{placeholder || "Choose"}</option>
+          <option value="" selected={chosen === ""}>
+            {placeholder || "Choose"}
+          </option>
           {optionsOf(el).map((o) => (
-            <option key={o.value} value={o.value}>
+            <option key={o.value} value={o.value} selected={chosen === o.value}>
               {label(o)}
             </option>
           ))}
         </select>
       );
+    }
     case "multi_static_select": {
       const chosen = new Set(
         ((v.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
@@ -277,7 +306,7 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
             const picked = new Set(
               Array.from((e.target as HTMLSelectElement).selectedOptions, (x) => x.value),
             );
-            void set({ selected_options: optionsOf(el).filter((o) => picked.has(o.value)) });
+            set({ selected_options: optionsOf(el).filter((o) => picked.has(o.value)) });
           }}
         >
           {optionsOf(el).map((o) => (
@@ -292,30 +321,29 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
       return <Lookup ctx={ctx} blockId={blockId} el={el} multi />;
     case "external_select":
       return <Lookup ctx={ctx} blockId={blockId} el={el} multi={false} />;
-    case "users_select":
+    case "users_select": {
+      const chosen = String(v.selected_user ?? "");
       return (
         <select
-          value={String(v.selected_user ?? "")}
-          onChange={(e) =>
-            void set({ selected_user: (e.target as HTMLSelectElement).value || null })
-          }
+          onChange={(e) => set({ selected_user: (e.target as HTMLSelectElement).value || null })}
         >
-          <option value="">Choose a person</option>
+          <option value="" selected={chosen === ""}>
+            Choose a person
+          </option>
           {ctx.people.map((p) => (
-            <option key={p.id} value={p.id}>
+            <option key={p.id} value={p.id} selected={chosen === p.id}>
               {p.realName}
             </option>
           ))}
         </select>
       );
+    }
     case "datepicker":
       return (
         <input
           type="date"
-          value={String(v.selected_date ?? "")}
-          onChange={(e) =>
-            void set({ selected_date: (e.target as HTMLInputElement).value || null })
-          }
+          defaultValue={String(v.selected_date ?? "")}
+          onChange={(e) => set({ selected_date: (e.target as HTMLInputElement).value || null })}
         />
       );
     default:
@@ -354,23 +382,29 @@ function ActionElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; e
       if (ctx.surface.kind !== "message")
         return <InputElement ctx={ctx} blockId={blockId} el={el} />;
       const surface = ctx.surface;
-      const v = stateOf(ctx, blockId, String(el.action_id));
+      const actionId = String(el.action_id);
+      const v = stateOf(ctx, blockId, actionId);
       return (
         <Checkboxes
           el={el}
           selected={(v?.selected_options as Option[] | undefined) ?? []}
-          onPick={(next) =>
-            void api
-              .check(
+          onPick={(next) => {
+            setValue(ctx.values, blockId, actionId, {
+              type: "checkboxes",
+              selected_options: next,
+            });
+            // Slack tells the app of each change, in order; the ticks stay the page's.
+            inOrder(`${surface.channel}|${surface.ts}`, () =>
+              api.check(
                 ctx.me,
                 surface.channel,
                 surface.ts,
                 blockId,
-                String(el.action_id),
+                actionId,
                 next.map((x) => x.value),
-              )
-              .catch(ctx.failed)
-          }
+              ),
+            ).catch(ctx.failed);
+          }}
         />
       );
     }
