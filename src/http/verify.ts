@@ -79,10 +79,12 @@ export function verifyHandler(deps: VerifyDeps) {
     }
     const { key, nickname, api } = parsed.data;
     const now = deps.clock.now();
-    const { answer, usedKeyId } = verify(deps.lookup, now, {
+    const result = verify(deps.lookup, now, {
       key,
       check: nickname !== undefined && api !== undefined ? { nickname, api } : undefined,
     });
+    // Answered from memory unless the lookup had to ask its database (a cache miss).
+    const { answer, usedKeyId } = result instanceof Promise ? await result : result;
     json(res, 200, answer);
     if (usedKeyId !== null) deps.onUse(usedKeyId, now);
   };

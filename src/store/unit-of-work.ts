@@ -1,10 +1,11 @@
-// The transaction runner. better-sqlite3 is synchronous and one connection has one
-// transaction, so use cases (async, for a future PostgreSQL backend) are queued: each runs
-// alone between BEGIN IMMEDIATE and COMMIT, and a failure rolls everything back.
+// The transaction runner on SQLite. better-sqlite3 is synchronous and one connection has one
+// transaction, so use cases (async, as PostgreSQL needs them) are queued: each runs alone
+// between BEGIN IMMEDIATE and COMMIT, and a failure rolls everything back.
 import type Database from "better-sqlite3";
-import type { Tx, UnitOfWork } from "../domain/ports.ts";
+import type { Tx } from "../domain/ports.ts";
+import type { RunOptions, StoreUnitOfWork } from "./types.ts";
 
-export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
+export class SqliteUnitOfWork<T extends Tx = Tx> implements StoreUnitOfWork<T> {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -13,11 +14,8 @@ export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
     private readonly onCommit: () => void = () => {},
   ) {}
 
-  /**
-   * `quiet` marks a transaction that cannot change a verification answer (last-use
-   * timestamps), so the verification cache survives it.
-   */
-  run<R>(work: (tx: T) => Promise<R>, opts: { quiet?: boolean } = {}): Promise<R> {
+  /** `quiet`: see RunOptions (the verification cache survives it). */
+  run<R>(work: (tx: T) => Promise<R>, opts: RunOptions = {}): Promise<R> {
     const result = this.tail.then(() => this.exec(work, opts.quiet ?? false));
     // The queue continues whatever this transaction's outcome.
     this.tail = result.catch(() => undefined);
