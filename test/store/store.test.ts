@@ -8,7 +8,7 @@ import { rotateKey } from "../../src/domain/keys/rotate.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { addRole } from "../../src/domain/roles/add.ts";
 import { removeRole } from "../../src/domain/roles/remove.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
+import { openStore, type Store, type StoreTx } from "../../src/store/index.ts";
 import { openPgStore } from "../../src/store/pg/index.ts";
 import { query } from "../helpers/db-rows.ts";
 import {
@@ -169,6 +169,75 @@ describe.each(BACKENDS)("the %s store", (backend) => {
     expect(after.map((k) => k?.lastUsedAt)).toEqual([t2, t1]);
     // Last use is not a change: the versions stay.
     expect(after.map((k) => k?.version)).toEqual([a.version, b.version]);
+  });
+
+  it("keeps the delivery worker's bookkeeping: retries, put-backs, failures, delivered cards", async () => {
+    const at = t.clock.now();
+    await t.store.uow.run((tx) =>
+      tx.outbox.enqueue(
+        [
+          {
+            kind: "dm",
+            recipient: OWNER,
+            requestId: 7,
+            notice: { type: "request_card", requestId: 7 },
+          },
+          {
+            kind: "dm",
+            recipient: OWNER2,
+            requestId: 7,
+            notice: { type: "request_card", requestId: 7 },
+          },
+          {
+            kind: "dm",
+            recipient: MEMBER,
+            requestId: 7,
+            notice: { type: "request_outcome", requestId: 7 },
+          },
+          {
+            kind: "thread",
+            recipient: "C1",
+            threadTs: "1.2",
+            notice: { type: "request_reminder", requestIds: [7] },
+          },
+        ],
+        at,
+      ),
+    );
+    const q = <R>(fn: (queue: StoreTx["outboxQueue"]) => Promise<R>) =>
+      t.store.uow.run((tx) => fn(tx.outboxQueue), { quiet: true });
+    const now = at.getTime();
+    expect(await q((x) => x.nextDueAt())).toBe(now);
+    const [c1, c2, outcome, thread] = await q((x) => x.claimDue(now, 10));
+    expect([c1, c2, outcome, thread].map((r) => r?.kind)).toEqual(["dm", "dm", "dm", "thread"]);
+    expect(thread?.threadTs).toBe("1.2");
+    expect(outcome?.notice).toEqual({ type: "request_outcome", requestId: 7 });
+    expect(await q((x) => x.nextDueAt())).toBeNull();
+
+    await q(async (x) => {
+      await x.markSent(c1?.id as number, "D1", "100.1", now);
+      await x.markSent(outcome?.id as number, "D3", "100.3", now);
+      await x.retryAt(c2?.id as number, now + 5000, "user_not_found", true);
+      await x.putBack(thread?.id as number, now + 1000);
+    });
+    // Only delivered Approve/Deny cards are updated in place.
+    expect(await q((x) => x.deliveredCards(7))).toEqual([{ channel: "D1", ts: "100.1" }]);
+    expect(await q((x) => x.nextDueAt())).toBe(now + 1000);
+    const [back] = await q((x) => x.claimDue(now + 1000, 10));
+    // A put-back row was not attempted: it goes out as its first attempt again.
+    expect(back).toMatchObject({ id: thread?.id, attempts: 1 });
+    const [again] = await q((x) => x.claimDue(now + 5000, 10));
+    expect(again).toMatchObject({
+      id: c2?.id,
+      attempts: 2,
+      refusals: 1,
+      lastError: "user_not_found",
+    });
+    await q((x) => x.fail(again?.id as number, "user_not_found"));
+    await q((x) => x.retryAt(back?.id as number, now + 9000, "ambiguous: timeout"));
+    expect(await q((x) => x.counts())).toEqual({ sent: 2, failed: 1, pending: 1 });
+    const [ambiguous] = await q((x) => x.claimDue(now + 9000, 10));
+    expect(ambiguous).toMatchObject({ refusals: 0, lastError: "ambiguous: timeout" });
   });
 
   it("lets another instance adopt outbox rows whose claimer is gone, and only then", async () => {
