@@ -7,12 +7,16 @@ import type { RunOptions, StoreUnitOfWork } from "./types.ts";
 
 export class SqliteUnitOfWork<T extends Tx = Tx> implements StoreUnitOfWork<T> {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly changes: Database.Statement;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly tx: T,
+    /** After a commit that wrote something (not quiet). */
     private readonly onCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.changes = sqlite.prepare("select total_changes()").pluck();
+  }
 
   /** `quiet`: see RunOptions (the verification cache survives it). */
   run<R>(work: (tx: T) => Promise<R>, opts: RunOptions = {}): Promise<R> {
@@ -25,9 +29,12 @@ export class SqliteUnitOfWork<T extends Tx = Tx> implements StoreUnitOfWork<T> {
   private async exec<R>(work: (tx: T) => Promise<R>, quiet: boolean): Promise<R> {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
+      const before = this.changes.get();
       const value = await work(this.tx);
+      // A use case that only read (a list, a job with nothing due) leaves the cache alone.
+      const wrote = this.changes.get() !== before;
       this.sqlite.exec("COMMIT");
-      if (!quiet) this.onCommit();
+      if (wrote && !quiet) this.onCommit();
       return value;
     } catch (error) {
       if (this.sqlite.inTransaction) this.sqlite.exec("ROLLBACK");

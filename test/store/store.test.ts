@@ -1,8 +1,9 @@
 // The store on both backends: one suite, run against a real SQLite file and a real PostgreSQL
 // database.
 import { existsSync, readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
+import { listKeys } from "../../src/domain/keys/queries.ts";
 import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
 import { rotateKey } from "../../src/domain/keys/rotate.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
@@ -108,6 +109,20 @@ describe.each(BACKENDS)("the %s store", (backend) => {
     expect(await query(t.store, "select * from nicknames")).toHaveLength(0);
     expect(await query(t.store, "select * from audit_events")).toHaveLength(before.audit);
     expect(await query(t.store, "select * from outbox")).toHaveLength(before.outbox);
+  });
+
+  it("drops the verification cache after a change, not after a use case that only read", async () => {
+    const dropped = vi.spyOn(t.store.verify, "invalidate");
+    await listKeys(t.ctx, { offset: 0, limit: 10 });
+    expect(dropped).not.toHaveBeenCalled();
+    const claim = () => t.store.uow.run((tx) => tx.submissions.claim("V1", t.clock.now()));
+    expect(await claim()).toBe(true);
+    expect(dropped).toHaveBeenCalledTimes(1);
+    // An insert that found its row taken changed nothing.
+    expect(await claim()).toBe(false);
+    expect(dropped).toHaveBeenCalledTimes(1);
+    await addNickname(t.ctx, OWNER, { nickname: "acme", kind: "seller" });
+    expect(dropped).toHaveBeenCalledTimes(2);
   });
 
   it("keeps going after a failed transaction", async () => {

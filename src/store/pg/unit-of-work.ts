@@ -26,9 +26,9 @@ export function sqlState(e: unknown): string | undefined {
 
 export interface PgUnitOfWorkOptions {
   makeTx(db: PgDb): StoreTx;
-  /** Sent with every non-quiet commit, so other instances drop their verification caches. */
+  /** Sent with every non-quiet commit that wrote, so other instances drop their caches. */
   notify: { channel: string; payload: string };
-  /** After every non-quiet commit (this instance's own cache). */
+  /** After every non-quiet commit that wrote (this instance's own cache). */
   onCommit(): void;
   /** Attempts of one use case before its serialization failure is reported. */
   maxAttempts?: number;
@@ -67,15 +67,19 @@ export class PgUnitOfWork implements StoreUnitOfWork<StoreTx> {
         quiet ? "begin isolation level read committed" : "begin isolation level serializable",
       );
       const value = await work(this.o.makeTx(drizzle(client)));
+      let wrote = false;
       if (!quiet) {
-        // Delivered to listeners only if, and when, this transaction commits.
-        await client.query("select pg_notify($1, $2)", [
-          this.o.notify.channel,
-          this.o.notify.payload,
-        ]);
+        // Only a transaction that wrote has a transaction id; one that only read (a list, a
+        // job with nothing due) leaves every cache alone. The notification is delivered to
+        // the other instances only if, and when, this transaction commits.
+        const sent = await client.query(
+          "select pg_notify($1, $2) where pg_current_xact_id_if_assigned() is not null",
+          [this.o.notify.channel, this.o.notify.payload],
+        );
+        wrote = sent.rowCount === 1;
       }
       await client.query("commit");
-      if (!quiet) this.o.onCommit();
+      if (wrote) this.o.onCommit();
       return value;
     } catch (e) {
       await client.query("rollback").catch((re: Error) => {
