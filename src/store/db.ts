@@ -56,6 +56,7 @@ export class DatabaseInUse extends Error {}
  * same file would keep its own caches and outbox claims unaware of the first.
  */
 export function lockForProcess(path: string): { release(): void } {
+  mkdirSync(dirname(path), { recursive: true });
   const lock = new Database(`${path}.lock`, { timeout: 0 });
   try {
     lock.pragma("locking_mode = EXCLUSIVE");

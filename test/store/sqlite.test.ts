@@ -1,6 +1,8 @@
 // What only the SQLite store does: one process per file, one transaction at a time, and a
 // verification cache kept until the database changes.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -60,6 +62,13 @@ describe("the SQLite store", () => {
       });
     await Promise.all([slow("a"), slow("b"), slow("c")]);
     expect(order).toEqual(["a start", "a end", "b start", "b end", "c start", "c end"]);
+  });
+
+  it("makes the database's folder on first start", async () => {
+    const fresh = join(dirname(t.path as string), "new", "folder", "keyward.db");
+    const s = openStore(fresh);
+    await s.close();
+    expect(existsSync(fresh)).toBe(true);
   });
 
   it("refuses a second store on the same file, saying to use PostgreSQL", () => {
