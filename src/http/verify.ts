@@ -1,4 +1,4 @@
-// POST /v1/verify (DESIGN §3): may this key make this call?
+// POST /v1/verify: may this key make this call?
 import { hash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
