@@ -1,5 +1,6 @@
-// Keyward's tables (DESIGN §1). Times are Unix milliseconds in INTEGER columns so that every
-// comparison in SQL is a plain integer comparison.
+// Keyward's tables (SQLite). Times are Unix milliseconds in INTEGER columns so that every
+// comparison in SQL is a plain integer comparison. db/schema.pg.ts is the same schema for
+// PostgreSQL; test/store/schema.test.ts keeps the two from drifting.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -146,9 +147,11 @@ export const outbox = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     // Consecutive refusals that would be final (user gone, channel gone): believed at 3.
     refusals: integer("refusals").notNull().default(0),
-
     nextAttemptAt: integer("next_attempt_at").notNull(),
     claimedAt: integer("claimed_at"),
+    // The store instance that claimed the row (sending): only it settles the row, and another
+    // instance takes the row over only once that instance is gone.
+    claimedBy: text("claimed_by"),
     lastError: text("last_error"),
     sentAt: integer("sent_at"),
     channel: text("channel"),

@@ -14,7 +14,7 @@ import { createRenderer } from "./notify/render.ts";
 import { OutboxWorker } from "./notify/worker.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { OncallGroup } from "./slack/oncall-group.ts";
-import { openStore, type Store } from "./store/index.ts";
+import { connectStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
 import { SignatureMemory } from "./store/signature-memory.ts";
 
@@ -52,7 +52,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLog(config.LOG_LEVEL);
-  const store = openStore(config.DATABASE_PATH);
+  const store = await connectStore(config, log);
   const ctx: Ctx = { uow: store.uow, clock };
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");
@@ -119,7 +119,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     await slack?.start();
   } catch (e) {
     await drain(listener, 0);
-    store.close();
+    await store.close();
     throw new Error(`Could not connect to Slack: ${(e as Error).message}`);
   }
   await oncallGroup?.start();
@@ -132,6 +132,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     () => worker?.kick(),
     people ? { ...DEFAULT_JOBS, weeklyDigest: (c) => sendWeeklyDigest(c, people) } : DEFAULT_JOBS,
     opts.jobsIntervalMs,
+    store.exclusive,
   );
   jobs.start();
 
@@ -174,7 +175,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       await worker?.stop();
       await lastUsed.stop();
       await signatures.stop();
-      store.close();
+      await store.close();
       log.info("stopped");
     },
   };

@@ -17,6 +17,15 @@ const userIds = z
     ),
   );
 
+function isPostgresUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "postgres:" || u.protocol === "postgresql:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
@@ -28,6 +37,12 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_PATH: z.string().min(1).default("./data/keyward.db"),
+  // PostgreSQL instead of SQLite, for several instances on one database.
+  DATABASE_URL: optional(
+    z
+      .string()
+      .refine(isPostgresUrl, "must be a URL like postgres://user:password@host:5432/keyward"),
+  ),
   OWNER_USER_IDS: userIds.default([]),
   VERIFY_API_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   ONCALL_USERGROUP_ID: optional(

@@ -1,4 +1,7 @@
-// Which mode the environment starts, and what a wrong one is told.
+// Which mode the environment starts, what a wrong one is told, and the storage backend:
+// DATABASE_URL selects PostgreSQL, and a wrong or unreachable one stops the process naming it.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 
@@ -63,5 +66,55 @@ describe("start-up mode", () => {
 
   it("runs the sandbox when asked explicitly, whatever else is set", () => {
     expect(loadConfig(PRODUCTION, ".env", { sandbox: true }).mode).toBe("sandbox");
+  });
+});
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** `npm start` in HTTP mode with this database URL; what it printed and how it ended. */
+function start(databaseUrl: string) {
+  return spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: {
+      PATH: process.env.PATH,
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_SIGNING_SECRET: "test-signing-secret",
+      OWNER_USER_IDS: "U0OWNER1",
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      HOST: "127.0.0.1",
+    },
+  });
+}
+
+describe("DATABASE_URL", () => {
+  it("takes postgres:// and postgresql:// URLs, and leaves SQLite the default", () => {
+    expect(loadConfig(PRODUCTION, "-").config.DATABASE_URL).toBeUndefined();
+    expect(
+      loadConfig({ ...PRODUCTION, DATABASE_URL: "" }, "-").config.DATABASE_URL,
+    ).toBeUndefined();
+    for (const url of ["postgres://u:p@db:5432/keyward", "postgresql://db/keyward?sslmode=require"])
+      expect(loadConfig({ ...PRODUCTION, DATABASE_URL: url }, "-").config.DATABASE_URL).toBe(url);
+  });
+
+  it("refuses anything else, naming the variable", () => {
+    for (const url of ["mysql://db/keyward", "postgres:///keyward", "db:5432", "./keyward.db"])
+      expect(() => loadConfig({ ...PRODUCTION, DATABASE_URL: url }, "-")).toThrow(
+        /DATABASE_URL: must be a URL like postgres:\/\//,
+      );
+  });
+
+  it("stops the process with a message naming it when the URL is wrong or the server is not there", () => {
+    const wrong = start("mysql://db/keyward");
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/DATABASE_URL: must be a URL like postgres:\/\//);
+    const unreachable = start("postgres://keyward:hunter2@127.0.0.1:1/keyward");
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toContain(
+      "DATABASE_URL: could not use PostgreSQL at 127.0.0.1:1/keyward: connection refused",
+    );
+    expect(unreachable.stderr).not.toContain("hunter2");
   });
 });

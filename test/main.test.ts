@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createKey } from "../src/domain/keys/create.ts";
 import { SlackStandIn } from "../src/sandbox/standin/index.ts";
@@ -66,15 +66,16 @@ function refused(port: number): Promise<boolean> {
 }
 
 it("on SIGTERM stops accepting, finishes every verify in flight, then exits 0", async () => {
-  const seeded = await testStore([OWNER]);
+  const seeded = await testStore("sqlite", [OWNER]);
   const { secret } = await createKey(seeded.ctx, OWNER, {
     name: "Drained",
     keyOwner: OWNER,
     cells: [],
     expiresAt: null,
   });
-  seeded.store.close();
-  cleanups.push(() => rmSync(seeded.dir, { recursive: true, force: true }));
+  await seeded.store.close();
+  const path = seeded.path as string;
+  cleanups.push(() => rmSync(dirname(path), { recursive: true, force: true }));
   const slack = new SlackStandIn({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
   await slack.start();
   cleanups.push(() => slack.stop());
@@ -85,7 +86,7 @@ it("on SIGTERM stops accepting, finishes every verify in flight, then exits 0", 
     SLACK_API_URL: slack.apiUrl,
     OWNER_USER_IDS: OWNER,
     VERIFY_API_TOKEN: VERIFY_TOKEN,
-    DATABASE_PATH: seeded.path,
+    DATABASE_PATH: path,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",

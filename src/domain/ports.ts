@@ -1,5 +1,5 @@
-// What the domain needs from storage. `store/` implements these with Drizzle over SQLite; a
-// PostgreSQL implementation can be added without touching `domain/` or `slack/`.
+// What the domain needs from storage. `store/` implements these with Drizzle, over SQLite and
+// over PostgreSQL.
 import type { ApiId, NicknameKind } from "./catalog.ts";
 import type { OutgoingNotice } from "./notices.ts";
 import type {
@@ -186,8 +186,10 @@ export interface Tx {
 
 /**
  * Runs a use case as one transaction: everything it writes through `tx` commits together or
- * not at all. Implementations serialise transactions; the callback must not wait on anything
- * but `tx` (no network), so that a transaction is never held open across slow I/O.
+ * not at all, with the outcome of running alone (SQLite runs transactions one at a time;
+ * PostgreSQL runs them SERIALIZABLE and runs one again when it could not be serialised). So the
+ * callback must not wait on anything but `tx` (no network), so that a transaction is never
+ * held open across slow I/O, and must have no effect outside `tx`: it may run more than once.
  */
 export interface UnitOfWork {
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;

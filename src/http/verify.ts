@@ -1,4 +1,4 @@
-// POST /v1/verify (DESIGN §3): may this key make this call?
+// POST /v1/verify: may this key make this call?
 import { hash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
@@ -79,10 +79,12 @@ export function verifyHandler(deps: VerifyDeps) {
     }
     const { key, nickname, api } = parsed.data;
     const now = deps.clock.now();
-    const { answer, usedKeyId } = verify(deps.lookup, now, {
+    const result = verify(deps.lookup, now, {
       key,
       check: nickname !== undefined && api !== undefined ? { nickname, api } : undefined,
     });
+    // Answered from memory unless the lookup had to ask its database (a cache miss).
+    const { answer, usedKeyId } = result instanceof Promise ? await result : result;
     json(res, 200, answer);
     if (usedKeyId !== null) deps.onUse(usedKeyId, now);
   };

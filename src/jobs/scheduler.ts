@@ -1,10 +1,16 @@
 // Work that time makes due: time-bound grants ending, undecided requests lapsing, owners
-// reminded. Each job is a domain use case (one transaction); this only runs them on a timer.
+// reminded. Each job is a domain use case (one transaction); this only runs them on a timer,
+// each under its lock, so that of several instances on one database one runs it at a time.
 import type { Ctx } from "../domain/context.ts";
 import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
 import type { Log } from "../log.ts";
 
 export type Job = (ctx: Ctx) => Promise<number>;
+
+/** Runs `fn` unless another instance is running work of that name (then undefined). */
+export type Exclusive = <R>(name: string, fn: () => Promise<R>) => Promise<R | undefined>;
+
+const alone: Exclusive = (_name, fn) => fn();
 
 export const DEFAULT_JOBS: Record<string, Job> = {
   expireGrants,
@@ -22,6 +28,7 @@ export class JobScheduler {
     private readonly after: () => void,
     private readonly jobs: Record<string, Job> = DEFAULT_JOBS,
     private readonly intervalMs = 30_000,
+    private readonly exclusive: Exclusive = alone,
   ) {}
 
   /** Runs every job once; returns how much each did. */
@@ -29,7 +36,8 @@ export class JobScheduler {
     const done: Record<string, number> = {};
     for (const [name, job] of Object.entries(this.jobs)) {
       try {
-        done[name] = await job(this.ctx);
+        const did = await this.exclusive(`job:${name}`, () => job(this.ctx));
+        if (did !== undefined) done[name] = did;
       } catch (e) {
         this.log.error({ job: name, err: e }, "job failed");
       }

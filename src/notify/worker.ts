@@ -6,9 +6,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../domain/clock.ts";
 import type { Log } from "../log.ts";
-import type { StoreTx } from "../store/index.ts";
-import type { OutboxRow } from "../store/repos/outbox.ts";
-import type { SqliteUnitOfWork } from "../store/unit-of-work.ts";
+import type { OutboxRow, StoreTx, StoreUnitOfWork } from "../store/types.ts";
 import type { Renderer } from "./render.ts";
 
 const METADATA_EVENT = "keyward_notice";
@@ -35,7 +33,7 @@ const MAX_ATTEMPTS = 12;
 const CONFIRM_PERMANENT = 3;
 
 export interface WorkerOptions {
-  uow: SqliteUnitOfWork<StoreTx>;
+  uow: StoreUnitOfWork<StoreTx>;
   client: WebClient;
   render: Renderer;
   clock: Clock;
@@ -44,6 +42,11 @@ export interface WorkerOptions {
   pollMs?: number;
   batch?: number;
   backoffBaseMs?: number;
+  /**
+   * How often to look for rows a gone instance left mid-send (besides at start): with several
+   * instances on one database, one may die while others keep running.
+   */
+  adoptEveryMs?: number;
 }
 
 type Outcome =
@@ -64,6 +67,7 @@ export class OutboxWorker {
   private stopped = true;
   private pausedUntil = 0;
   private again = false;
+  private adoptedAt = 0;
   private readonly dmChannels = new Map<string, string>();
 
   constructor(private readonly o: WorkerOptions) {}
@@ -116,6 +120,8 @@ export class OutboxWorker {
 
   private async tick(): Promise<void> {
     if (Date.now() < this.pausedUntil) return;
+    if (Date.now() - this.adoptedAt >= (this.o.adoptEveryMs ?? 10_000))
+      await this.recoverInFlight();
     const now = this.o.clock.now().getTime();
     const rows = await this.o.uow.run(
       async (tx) => tx.outboxQueue.claimDue(now, this.o.batch ?? 20),
@@ -138,12 +144,12 @@ export class OutboxWorker {
     await this.o.uow.run(
       async (tx) => {
         if (outcome.kind === "sent")
-          tx.outboxQueue.markSent(row.id, outcome.channel, outcome.ts, now);
-        else if (outcome.kind === "failed") tx.outboxQueue.fail(row.id, outcome.error);
+          await tx.outboxQueue.markSent(row.id, outcome.channel, outcome.ts, now);
+        else if (outcome.kind === "failed") await tx.outboxQueue.fail(row.id, outcome.error);
         else if (row.attempts >= MAX_ATTEMPTS)
-          tx.outboxQueue.fail(row.id, `gave up: ${outcome.error}`);
+          await tx.outboxQueue.fail(row.id, `gave up: ${outcome.error}`);
         else
-          tx.outboxQueue.retryAt(
+          await tx.outboxQueue.retryAt(
             row.id,
             now + outcome.afterMs,
             outcome.ambiguous ? `ambiguous: ${outcome.error}` : outcome.error,
@@ -295,9 +301,12 @@ export class OutboxWorker {
     return id;
   }
 
-  /** Rows a crashed process left mid-call: delivered (then marked) or due again. */
+  /** Rows a crashed instance left mid-call: delivered (then marked) or due again. */
   private async recoverInFlight(): Promise<void> {
-    const rows = await this.o.uow.run(async (tx) => tx.outboxQueue.inFlight(), { quiet: true });
+    this.adoptedAt = Date.now();
+    const rows = await this.o.uow.run(async (tx) => tx.outboxQueue.adoptInFlight(), {
+      quiet: true,
+    });
     for (const row of rows) {
       let found: { channel: string; ts: string } | null = null;
       if (row.kind !== "card_update") {

@@ -1,4 +1,5 @@
-// Opens the SQLite file with the settings Keyward relies on, and applies migrations.
+// Opens the SQLite file with the settings Keyward relies on, and applies migrations. One
+// process serves a file: a lock held for the process's life refuses a second one.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,4 +45,29 @@ export function openReader(path: string): OpenDb {
   sqlite.pragma("cache_size = -65536");
   const db = drizzle(sqlite, { schema });
   return { sqlite, db, close: () => sqlite.close() };
+}
+
+export class DatabaseInUse extends Error {}
+
+/**
+ * Holds an exclusive lock on `<path>.lock` until `release` (or until the process dies: the
+ * operating system drops the lock with it, so a crash never leaves the file locked).
+ * SQLite's own locking is per transaction; this makes it per process. A second Keyward on the
+ * same file would keep its own caches and outbox claims unaware of the first.
+ */
+export function lockForProcess(path: string): { release(): void } {
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = new Database(`${path}.lock`, { timeout: 0 });
+  try {
+    lock.pragma("locking_mode = EXCLUSIVE");
+    lock.exec("BEGIN EXCLUSIVE");
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: string }).code !== "SQLITE_BUSY") throw e;
+    throw new DatabaseInUse(
+      `DATABASE_PATH: ${path} is in use by another Keyward process. SQLite serves one process ` +
+        "per file; to run several instances, give them one PostgreSQL database (DATABASE_URL).",
+    );
+  }
+  return { release: () => lock.close() };
 }

@@ -1,14 +1,14 @@
 // last_used_at without slowing the verification answer: uses are remembered in memory and
 // written in one small transaction a second later (and on shutdown).
 import type { Tx } from "../domain/ports.ts";
-import type { SqliteUnitOfWork } from "./unit-of-work.ts";
+import type { StoreUnitOfWork } from "./types.ts";
 
 export class LastUsedRecorder {
   private pending = new Map<number, Date>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly uow: SqliteUnitOfWork<Tx>,
+    private readonly uow: StoreUnitOfWork<Tx>,
     private readonly intervalMs = 1000,
     private readonly onError: (e: unknown) => void = () => {},
   ) {}

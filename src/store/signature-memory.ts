@@ -5,8 +5,7 @@
 // submissions stay protected by the apply-once record written with their change.
 // Each signature is kept by its request's own timestamp: a request more than 5 minutes from
 // now is refused before this is asked, so 6 minutes past that timestamp is always enough.
-import type { StoreTx } from "./index.ts";
-import type { SqliteUnitOfWork } from "./unit-of-work.ts";
+import type { StoreTx, StoreUnitOfWork } from "./types.ts";
 
 export class SignatureMemory {
   private readonly seen = new Map<string, number>();
@@ -14,7 +13,7 @@ export class SignatureMemory {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly uow: SqliteUnitOfWork<StoreTx>,
+    private readonly uow: StoreUnitOfWork<StoreTx>,
     private readonly keepMs = 6 * 60 * 1000,
     private readonly flushMs = 50,
   ) {}
@@ -44,7 +43,7 @@ export class SignatureMemory {
     this.pending = [];
     await this.uow.run(
       async (tx) => {
-        for (const [sig, at] of batch) tx.signatures.claim(sig, at);
+        for (const [sig, at] of batch) await tx.signatures.claim(sig, at);
       },
       { quiet: true },
     );

@@ -1,23 +1,25 @@
-// The transaction runner. better-sqlite3 is synchronous and one connection has one
-// transaction, so use cases (async, for a future PostgreSQL backend) are queued: each runs
-// alone between BEGIN IMMEDIATE and COMMIT, and a failure rolls everything back.
+// The transaction runner on SQLite. better-sqlite3 is synchronous and one connection has one
+// transaction, so use cases (async, as PostgreSQL needs them) are queued: each runs alone
+// between BEGIN IMMEDIATE and COMMIT, and a failure rolls everything back.
 import type Database from "better-sqlite3";
-import type { Tx, UnitOfWork } from "../domain/ports.ts";
+import type { Tx } from "../domain/ports.ts";
+import type { RunOptions, StoreUnitOfWork } from "./types.ts";
 
-export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
+export class SqliteUnitOfWork<T extends Tx = Tx> implements StoreUnitOfWork<T> {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly changes: Database.Statement;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly tx: T,
+    /** After a commit that wrote something (not quiet). */
     private readonly onCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.changes = sqlite.prepare("select total_changes()").pluck();
+  }
 
-  /**
-   * `quiet` marks a transaction that cannot change a verification answer (last-use
-   * timestamps), so the verification cache survives it.
-   */
-  run<R>(work: (tx: T) => Promise<R>, opts: { quiet?: boolean } = {}): Promise<R> {
+  /** `quiet`: see RunOptions (the verification cache survives it). */
+  run<R>(work: (tx: T) => Promise<R>, opts: RunOptions = {}): Promise<R> {
     const result = this.tail.then(() => this.exec(work, opts.quiet ?? false));
     // The queue continues whatever this transaction's outcome.
     this.tail = result.catch(() => undefined);
@@ -27,9 +29,12 @@ export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
   private async exec<R>(work: (tx: T) => Promise<R>, quiet: boolean): Promise<R> {
     this.sqlite.exec("BEGIN IMMEDIATE");
     try {
+      const before = this.changes.get();
       const value = await work(this.tx);
+      // A use case that only read (a list, a job with nothing due) leaves the cache alone.
+      const wrote = this.changes.get() !== before;
       this.sqlite.exec("COMMIT");
-      if (!quiet) this.onCommit();
+      if (wrote && !quiet) this.onCommit();
       return value;
     } catch (error) {
       if (this.sqlite.inTransaction) this.sqlite.exec("ROLLBACK");

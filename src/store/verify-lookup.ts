@@ -1,19 +1,22 @@
-// The verification API's reads, on the read-only connection.
+// The verification API's reads on SQLite, on the read-only connection.
 //
 // A secret carries its key's public id, so the key is found by that short unique id and the
 // stored hash compared here; only an old secret needs a second lookup. What a verify reads
-// (the key, its grants, nickname kinds) is kept in memory per public id: every commit of this
-// process that can change an answer clears it (the store calls `invalidate`), so our own
-// changes count at once, and entries are re-read after `maxAgeMs`, which bounds staleness for
-// writes by any other process. Time-dependent rules (expiries, grace windows) are evaluated
-// per request from the cached data, never cached as answers.
+// (the key, its grants, nickname kinds) is kept in memory per public id until it may have
+// changed: every commit of this process that can change an answer clears it (the store calls
+// `invalidate`), so our own changes count at once, and a commit by any other connection (an
+// operator's sqlite3 shell; a second Keyward is refused) is noticed by the writer
+// connection's `PRAGMA data_version`, asked at most every `checkEveryMs`. Time-dependent rules
+// (expiries, grace windows) are evaluated per request from the cached data, never cached as
+// answers.
 //
 // Reads that miss share a read snapshot: each statement outside a transaction takes and drops
 // a WAL read lock, several system calls that cost more than the lookup itself.
 import type Database from "better-sqlite3";
 import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../domain/catalog.ts";
-import type { VerifyKey, VerifyLookup } from "../domain/keys/verify.ts";
+import type { VerifyKey } from "../domain/keys/verify.ts";
 import type { Grant } from "../domain/types.ts";
+import type { VerifyCache } from "./types.ts";
 
 type KeyRow = [
   id: number,
@@ -31,22 +34,21 @@ type GrantRow = [
 ];
 
 interface Entry {
-  at: number;
   key: VerifyKey | null;
   hash: string | null;
   grants: Grant[];
 }
 
-export interface SnapshotLookup extends VerifyLookup {
-  /** Something a verify reads may have changed: forget what is cached. */
-  invalidate(): void;
-  close(): void;
-}
+export type SnapshotLookup = VerifyCache;
 
 export interface LookupOptions {
   /** False when the reader is also the writer (an in-memory database). */
   shareSnapshots: boolean;
-  maxAgeMs?: number;
+  /** True when a connection other than this process's writer committed since the last call. */
+  changedElsewhere?: () => boolean;
+  checkEveryMs?: number;
+  /** How long misses share one read snapshot. */
+  snapshotMs?: number;
   /** Entries kept at most; past it the cache starts over (bounds memory under random ids). */
   maxEntries?: number;
 }
@@ -69,12 +71,14 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   const kindOf = sqlite.prepare("select kind from nicknames where nickname = ?").pluck();
   const begin = sqlite.prepare("BEGIN");
   const end = sqlite.prepare("COMMIT");
-  const maxAge = opts.maxAgeMs ?? 1000;
+  const snapshotMs = opts.snapshotMs ?? 100;
+  const checkEvery = opts.checkEveryMs ?? 10;
   const maxEntries = opts.maxEntries ?? 200_000;
 
   const keys = new Map<string, Entry>();
-  const kinds = new Map<string, { at: number; kind: NicknameKind | undefined }>();
+  const kinds = new Map<string, { kind: NicknameKind | undefined }>();
   let snapshotAt = 0;
+  let checkedAt = Number.NEGATIVE_INFINITY;
   let idle: NodeJS.Timeout | undefined;
 
   const release = () => {
@@ -82,13 +86,13 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   };
   const snapshot = (now: number) => {
     if (!opts.shareSnapshots) return;
-    if (sqlite.inTransaction && now - snapshotAt > maxAge / 10) end.run();
+    if (sqlite.inTransaction && now - snapshotAt > snapshotMs) end.run();
     if (!sqlite.inTransaction) {
       begin.run();
       snapshotAt = now;
       // Do not hold a snapshot while idle: it would keep the WAL from being checkpointed.
       clearTimeout(idle);
-      idle = setTimeout(release, maxAge / 10);
+      idle = setTimeout(release, snapshotMs);
       idle.unref();
     }
   };
@@ -96,7 +100,7 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   const load = (publicId: string, now: number): Entry => {
     snapshot(now);
     const k = keyByPublicId.get(publicId) as KeyRow | undefined;
-    if (!k) return { at: now, key: null, hash: null, grants: [] };
+    if (!k) return { key: null, hash: null, grants: [] };
     const grants: Grant[] = [];
     for (const r of grantsOf.all(k[0]) as GrantRow[]) {
       grants.push({
@@ -107,7 +111,6 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
       });
     }
     return {
-      at: now,
       key: { id: k[0], publicId: k[1], name: k[2], status: k[3], expiresAt: k[4] },
       hash: k[5],
       grants,
@@ -116,28 +119,34 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
 
   const kindFor = (nickname: string, now: number): NicknameKind | undefined => {
     const hit = kinds.get(nickname);
-    if (hit && now - hit.at <= maxAge) return hit.kind;
+    if (hit) return hit.kind;
     snapshot(now);
     const kind = (kindOf.get(nickname) as NicknameKind | undefined) ?? undefined;
     if (kinds.size >= maxEntries) kinds.clear();
-    kinds.set(nickname, { at: now, kind });
+    kinds.set(nickname, { kind });
     return kind;
   };
 
+  const forget = () => {
+    keys.clear();
+    kinds.clear();
+    release();
+  };
+
   return {
-    invalidate() {
-      keys.clear();
-      kinds.clear();
-      release();
-    },
+    invalidate: forget,
     close() {
       clearTimeout(idle);
       release();
     },
     bySecretHash(hash, publicId, nickname) {
       const now = performance.now();
+      if (opts.changedElsewhere && now - checkedAt >= checkEvery) {
+        checkedAt = now;
+        if (opts.changedElsewhere()) forget();
+      }
       let entry = keys.get(publicId);
-      if (!entry || now - entry.at > maxAge) {
+      if (!entry) {
         entry = load(publicId, now);
         if (keys.size >= maxEntries) keys.clear();
         keys.set(publicId, entry);

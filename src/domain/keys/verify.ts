@@ -1,5 +1,6 @@
-// The verification rules of DESIGN §3, for services that receive keys. Synchronous and free of
-// I/O beyond the lookup port, because it sits on the hot path of every API call they serve.
+// The verification rules, for services that receive keys. Free of I/O beyond the lookup port,
+// and synchronous whenever the lookup answers from memory, because it sits on the hot path of
+// every API call they serve.
 import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../catalog.ts";
 import { isLive, permits } from "../grants.ts";
 import { hashSecret, isWellFormedSecret, publicIdOf } from "../secrets.ts";
@@ -24,12 +25,16 @@ export interface SecretMatch {
 }
 
 export interface VerifyLookup {
-  /** The key whose current or retired secret has this hash (it carries this public id). */
+  /**
+   * The key whose current or retired secret has this hash (it carries this public id).
+   * Answers at once from what the lookup holds; a promise only when it must ask its database
+   * first (PostgreSQL on a miss).
+   */
   bySecretHash(
     hash: string,
     publicId: string,
     nickname: string | undefined,
-  ): SecretMatch | undefined;
+  ): SecretMatch | undefined | Promise<SecretMatch | undefined>;
 }
 
 export type VerifyAnswer =
@@ -59,15 +64,25 @@ export interface VerifyQuery {
   check?: { nickname: string; api: ApiId };
 }
 
-/** Answers a verification; `usedKeyId` is set when the key was valid (for last_used_at). */
+export interface VerifyResult {
+  answer: VerifyAnswer;
+  /** Set when the key was valid (for last_used_at). */
+  usedKeyId: number | null;
+}
+
+/** Answers a verification: at once when the lookup does, else as a promise. */
 export function verify(
   lookup: VerifyLookup,
   now: Date,
   q: VerifyQuery,
-): { answer: VerifyAnswer; usedKeyId: number | null } {
+): VerifyResult | Promise<VerifyResult> {
   // A malformed or bad-checksum key is refused before any lookup.
   if (!isWellFormedSecret(q.key)) return refuse("unknown_key");
-  const match = lookup.bySecretHash(hashSecret(q.key), publicIdOf(q.key), q.check?.nickname);
+  const found = lookup.bySecretHash(hashSecret(q.key), publicIdOf(q.key), q.check?.nickname);
+  return found instanceof Promise ? found.then((m) => judge(m, now, q)) : judge(found, now, q);
+}
+
+function judge(match: SecretMatch | undefined, now: Date, q: VerifyQuery): VerifyResult {
   if (!match) return refuse("unknown_key");
   const t = now.getTime();
   if (match.retiredUntil !== null && match.retiredUntil <= t) return refuse("rotated");
@@ -103,6 +118,6 @@ export function verify(
   };
 }
 
-function refuse(reason: "unknown_key" | "disabled" | "expired" | "rotated") {
-  return { answer: { valid: false as const, reason }, usedKeyId: null };
+function refuse(reason: "unknown_key" | "disabled" | "expired" | "rotated"): VerifyResult {
+  return { answer: { valid: false, reason }, usedKeyId: null };
 }

@@ -1,25 +1,12 @@
 // The outbox: notices written with their change, and the delivery worker's view of them.
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import { outbox } from "../../../db/schema.ts";
-import type { Notice, OutboxKind } from "../../domain/notices.ts";
+import type { Notice } from "../../domain/notices.ts";
 import type { OutboxRepo } from "../../domain/ports.ts";
 import type { Db } from "../db.ts";
+import type { OutboxQueue, OutboxRow } from "../types.ts";
 
-export interface OutboxRow {
-  id: number;
-  kind: OutboxKind;
-  recipient: string;
-  threadTs: string | null;
-  requestId: number | null;
-  notice: Notice;
-  attempts: number;
-  claimedAt: number | null;
-  createdAt: number;
-  /** Why the previous attempt failed; "ambiguous: …" when Slack may have acted on it. */
-  lastError: string | null;
-  /** Consecutive final-looking refusals so far. */
-  refusals: number;
-}
+export type { OutboxQueue, OutboxRow } from "../types.ts";
 
 type Row = typeof outbox.$inferSelect;
 const toRow = (r: Row): OutboxRow => ({
@@ -57,11 +44,15 @@ export function outboxRepo(db: Db): OutboxRepo {
   };
 }
 
-/** Operations of the delivery worker; each runs inside the store's serialised transactions. */
-export function outboxQueue(db: Db) {
+/**
+ * The delivery worker's operations on SQLite. One process serves a file (the store refuses a
+ * second), so a row claimed by any other instance id was left by an earlier run of it.
+ */
+export function outboxQueue(db: Db, me: string): OutboxQueue {
+  const mine = (id: number) =>
+    and(eq(outbox.id, id), eq(outbox.status, "sending"), eq(outbox.claimedBy, me));
   return {
-    /** Marks up to `limit` due rows as being sent (attempt counted) and returns them. */
-    claimDue(now: number, limit: number): OutboxRow[] {
+    async claimDue(now, limit) {
       const rows = db
         .select()
         .from(outbox)
@@ -71,7 +62,12 @@ export function outboxQueue(db: Db) {
         .all();
       if (rows.length === 0) return [];
       db.update(outbox)
-        .set({ status: "sending", claimedAt: now, attempts: sql`${outbox.attempts} + 1` })
+        .set({
+          status: "sending",
+          claimedAt: now,
+          claimedBy: me,
+          attempts: sql`${outbox.attempts} + 1`,
+        })
         .where(
           inArray(
             outbox.id,
@@ -81,17 +77,25 @@ export function outboxQueue(db: Db) {
         .run();
       return rows.map((r) => ({ ...toRow(r), attempts: r.attempts + 1, claimedAt: now }));
     },
-    /** Rows a previous process claimed and never finished: they may or may not have gone out. */
-    inFlight(): OutboxRow[] {
-      return db.select().from(outbox).where(eq(outbox.status, "sending")).all().map(toRow);
+    async adoptInFlight() {
+      return db
+        .update(outbox)
+        .set({ claimedBy: me })
+        .where(
+          and(eq(outbox.status, "sending"), or(isNull(outbox.claimedBy), ne(outbox.claimedBy, me))),
+        )
+        .returning()
+        .all()
+        .map(toRow)
+        .sort((a, b) => a.id - b.id);
     },
-    markSent(id: number, channel: string | null, ts: string | null, at: number): void {
+    async markSent(id, channel, ts, at) {
       db.update(outbox)
         .set({ status: "sent", channel, ts, sentAt: at, lastError: null })
-        .where(eq(outbox.id, id))
+        .where(mine(id))
         .run();
     },
-    retryAt(id: number, at: number, error: string, refused = false): void {
+    async retryAt(id, at, error, refused = false) {
       db.update(outbox)
         .set({
           status: "pending",
@@ -99,22 +103,19 @@ export function outboxQueue(db: Db) {
           lastError: error,
           refusals: refused ? sql`${outbox.refusals} + 1` : 0,
         })
-
-        .where(eq(outbox.id, id))
+        .where(mine(id))
         .run();
     },
-    /** Returns a claimed row unattempted (the attempt is not counted, nothing else changes). */
-    putBack(id: number, at: number): void {
+    async putBack(id, at) {
       db.update(outbox)
         .set({ status: "pending", nextAttemptAt: at, attempts: sql`${outbox.attempts} - 1` })
-        .where(eq(outbox.id, id))
+        .where(mine(id))
         .run();
     },
-    fail(id: number, error: string): void {
-      db.update(outbox).set({ status: "failed", lastError: error }).where(eq(outbox.id, id)).run();
+    async fail(id, error) {
+      db.update(outbox).set({ status: "failed", lastError: error }).where(mine(id)).run();
     },
-    /** Delivered Approve/Deny cards of a request, to update in place. */
-    deliveredCards(requestId: number): Array<{ channel: string; ts: string }> {
+    async deliveredCards(requestId) {
       return db
         .select({ channel: outbox.channel, ts: outbox.ts, payload: outbox.payload })
         .from(outbox)
@@ -127,7 +128,7 @@ export function outboxQueue(db: Db) {
         )
         .map((r) => ({ channel: r.channel as string, ts: r.ts as string }));
     },
-    nextDueAt(): number | null {
+    async nextDueAt() {
       return (
         db
           .select({ at: sql<number>`min(${outbox.nextAttemptAt})` })
@@ -136,7 +137,7 @@ export function outboxQueue(db: Db) {
           .get()?.at ?? null
       );
     },
-    counts(): Record<string, number> {
+    async counts() {
       const out: Record<string, number> = {};
       for (const r of db
         .select({ status: outbox.status, n: sql<number>`count(*)` })
@@ -149,4 +150,3 @@ export function outboxQueue(db: Db) {
     },
   };
 }
-export type OutboxQueue = ReturnType<typeof outboxQueue>;

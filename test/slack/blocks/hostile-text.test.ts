@@ -153,7 +153,7 @@ const deps = () =>
 let run = 0;
 
 beforeAll(async () => {
-  t = await testStore([OWNER, OWNER2]);
+  t = await testStore("sqlite", [OWNER, OWNER2]);
   ctx = t.ctx;
   await addRole(ctx, OWNER, { userId: ONCALL, role: "oncall" });
   await addNickname(ctx, OWNER, { nickname: "acme", kind: "both" });

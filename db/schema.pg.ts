@@ -1,0 +1,186 @@
+// Keyward's tables for PostgreSQL: the same tables, columns, names and constraints as
+// db/schema.ts (SQLite), with PostgreSQL's own types where they say more: times are
+// timestamptz (read as Date), JSON columns are jsonb, flags are boolean.
+// test/store/schema.test.ts compares the two as applied, so they cannot drift.
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
+
+export const nicknames = pgTable("nicknames", {
+  id: id(),
+  nickname: text("nickname").notNull().unique(),
+  kind: text("kind", { enum: ["seller", "affiliate", "both"] }).notNull(),
+  createdAt: time("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+});
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    // The first 8 characters after `kw_` of every secret this key has had.
+    publicId: text("public_id").notNull().unique(),
+    name: text("name").notNull(),
+    keyOwner: text("key_owner").notNull(),
+    status: text("status", { enum: ["active", "disabled"] }).notNull(),
+    // SHA-256 (hex) of the current secret; NULL until a reveal-once key is revealed.
+    secretHash: text("secret_hash").unique(),
+    createdAt: time("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: time("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    regeneratedAt: time("regenerated_at"),
+    lastUsedAt: time("last_used_at"),
+    expiresAt: time("expires_at"),
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
+);
+
+// Secrets a key had before a regeneration: valid until `validUntil`, then kept so the
+// verifier can say "rotated" instead of "unknown_key".
+export const retiredSecrets = pgTable(
+  "retired_secrets",
+  {
+    secretHash: text("secret_hash").primaryKey(),
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    retiredAt: time("retired_at").notNull(),
+    validUntil: time("valid_until").notNull(),
+    reason: text("reason", { enum: ["regenerated", "rotated"] }).notNull(),
+  },
+  (t) => [index("retired_secrets_key").on(t.keyId)],
+);
+
+export const grants = pgTable(
+  "grants",
+  {
+    id: id(),
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    // NULL means All accounts: every nickname that may hold the API, including later ones.
+    nicknameId: integer("nickname_id").references(() => nicknames.id, { onDelete: "cascade" }),
+    api: text("api").notNull(),
+    expiresAt: time("expires_at"),
+    createdAt: time("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    requestId: integer("request_id"),
+  },
+  // The unique index over (key_id, coalesce(nickname_id, 0), api) is in the hand-written
+  // migration 0001, as in SQLite.
+  (t) => [index("grants_key").on(t.keyId), index("grants_expiry").on(t.expiresAt)],
+);
+
+export const roles = pgTable("roles", {
+  userId: text("user_id").primaryKey(),
+  role: text("role", { enum: ["owner", "oncall"] }).notNull(),
+  addedAt: time("added_at").notNull(),
+  addedBy: text("added_by").notNull(),
+});
+
+export const accessRequests = pgTable(
+  "access_requests",
+  {
+    id: id(),
+    requester: text("requester").notNull(),
+    keyId: integer("key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    keyName: text("key_name").notNull(),
+    newKey: boolean("new_key").notNull(),
+    // [{nickname: string | "*", api}]
+    cells: jsonb("cells").notNull(),
+    duration: text("duration").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", {
+      enum: ["pending", "approved", "denied", "expired", "cancelled"],
+    }).notNull(),
+    createdAt: time("created_at").notNull(),
+    expiresAt: time("expires_at").notNull(),
+    remindedAt: time("reminded_at"),
+    decidedBy: text("decided_by"),
+    decidedAt: time("decided_at"),
+    decisionReason: text("decision_reason"),
+    approvedCells: jsonb("approved_cells"),
+    revealedAt: time("revealed_at"),
+  },
+  (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],
+);
+
+// Append-only (PL/pgSQL triggers in the migrations refuse UPDATE, DELETE and TRUNCATE).
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: id(),
+    at: time("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    keyId: integer("key_id"),
+    keyName: text("key_name"),
+    keyPublicId: text("key_public_id"),
+    requestId: integer("request_id"),
+    subject: text("subject"),
+    reason: text("reason"),
+    // { before?: unknown, after?: unknown, changes?: string[] }
+    diff: jsonb("diff"),
+  },
+  (t) => [index("audit_events_key").on(t.keyId, t.id), index("audit_events_at").on(t.at)],
+);
+
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: id(),
+    createdAt: time("created_at").notNull(),
+    kind: text("kind", { enum: ["dm", "card_update", "thread"] }).notNull(),
+    recipient: text("recipient").notNull(),
+    threadTs: text("thread_ts"),
+    payload: jsonb("payload").notNull(),
+    requestId: integer("request_id"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    refusals: integer("refusals").notNull().default(0),
+    nextAttemptAt: time("next_attempt_at").notNull(),
+    claimedAt: time("claimed_at"),
+    // The store instance that claimed the row; see db/schema.ts.
+    claimedBy: text("claimed_by"),
+    lastError: text("last_error"),
+    sentAt: time("sent_at"),
+    channel: text("channel"),
+    ts: text("ts"),
+  },
+  (t) => [
+    index("outbox_due").on(t.status, t.nextAttemptAt),
+    index("outbox_request").on(t.requestId),
+  ],
+);
+
+export const seenSignatures = pgTable(
+  "seen_signatures",
+  {
+    signature: text("signature").primaryKey(),
+    seenAt: time("seen_at").notNull(),
+  },
+  (t) => [index("seen_signatures_at").on(t.seenAt)],
+);
+
+export const appliedSubmissions = pgTable("applied_submissions", {
+  viewId: text("view_id").primaryKey(),
+  appliedAt: time("applied_at").notNull(),
+});
+
+export const jobRuns = pgTable("job_runs", {
+  name: text("name").primaryKey(),
+  lastRunAt: time("last_run_at").notNull(),
+});

@@ -1,0 +1,94 @@
+// What both storage backends (SQLite, PostgreSQL) provide to the rest of Keyward: the domain's
+// repositories plus the delivery worker's and the replay memory's tables inside a transaction,
+// the transaction runner, the verification lookup, and a way to run a job on one instance.
+import type { VerifyLookup } from "../domain/keys/verify.ts";
+import type { Notice, OutboxKind } from "../domain/notices.ts";
+import type { Tx, UnitOfWork } from "../domain/ports.ts";
+
+export interface OutboxRow {
+  id: number;
+  kind: OutboxKind;
+  recipient: string;
+  threadTs: string | null;
+  requestId: number | null;
+  notice: Notice;
+  attempts: number;
+  claimedAt: number | null;
+  createdAt: number;
+  /** Why the previous attempt failed; "ambiguous: …" when Slack may have acted on it. */
+  lastError: string | null;
+  /** Consecutive final-looking refusals so far. */
+  refusals: number;
+}
+
+/**
+ * The delivery worker's operations. A row is claimed by one store instance (status
+ * `sending`, `claimed_by`); only that instance settles it, so every settling call is a no-op
+ * on a row another instance has taken over. Times are Unix milliseconds.
+ */
+export interface OutboxQueue {
+  /** Marks up to `limit` due rows as being sent by this instance (attempt counted). */
+  claimDue(now: number, limit: number): Promise<OutboxRow[]>;
+  /**
+   * Takes over rows that an instance which is gone (crashed, or a previous run of this
+   * process) claimed and never settled: they may or may not have reached Slack.
+   */
+  adoptInFlight(): Promise<OutboxRow[]>;
+  markSent(id: number, channel: string | null, ts: string | null, at: number): Promise<void>;
+  retryAt(id: number, at: number, error: string, refused?: boolean): Promise<void>;
+  /** Returns a claimed row unattempted (the attempt is not counted, nothing else changes). */
+  putBack(id: number, at: number): Promise<void>;
+  fail(id: number, error: string): Promise<void>;
+  /** Delivered Approve/Deny cards of a request, to update in place. */
+  deliveredCards(requestId: number): Promise<Array<{ channel: string; ts: string }>>;
+  nextDueAt(): Promise<number | null>;
+  counts(): Promise<Record<string, number>>;
+}
+
+/** Slack request signatures already accepted, to refuse replays. Times in ms. */
+export interface SignatureRepo {
+  /** True the first time a signature is seen. */
+  claim(signature: string, at: number): Promise<boolean>;
+  since(at: number): Promise<Array<{ signature: string; seenAt: number }>>;
+  forgetBefore(at: number): Promise<void>;
+}
+
+/** The domain's repositories plus what the delivery worker and the HTTP layer need. */
+export interface StoreTx extends Tx {
+  outboxQueue: OutboxQueue;
+  signatures: SignatureRepo;
+}
+
+export interface RunOptions {
+  /**
+   * Bookkeeping that cannot change a verification answer or a domain rule (outbox delivery,
+   * last-use times, replay memory): the verification cache survives it and no invalidation
+   * is broadcast. On PostgreSQL it runs at READ COMMITTED: these statements are written for
+   * concurrency (SKIP LOCKED claims, conditional and monotonic updates, insert-or-ignore).
+   */
+  quiet?: boolean;
+}
+
+export interface StoreUnitOfWork<T extends Tx = StoreTx> extends UnitOfWork {
+  run<R>(work: (tx: T) => Promise<R>, opts?: RunOptions): Promise<R>;
+}
+
+/** The verification lookup with its cache controls. */
+export interface VerifyCache extends VerifyLookup {
+  /** Something a verify reads may have changed: forget what is cached. */
+  invalidate(): void;
+  close(): void;
+}
+
+export interface StoreCommon {
+  uow: StoreUnitOfWork<StoreTx>;
+  verify: VerifyCache;
+  /** This store instance, as recorded on the outbox rows it claims. */
+  instanceId: string;
+  /**
+   * Runs `fn` unless another instance is running work of the same name right now (then
+   * resolves undefined without running it). For time-based jobs.
+   */
+  exclusive<R>(name: string, fn: () => Promise<R>): Promise<R | undefined>;
+  close(): Promise<void>;
+}
