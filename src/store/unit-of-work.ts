@@ -4,36 +4,71 @@
 import type Database from "better-sqlite3";
 import type { Tx, UnitOfWork } from "../domain/ports.ts";
 
-export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork {
+export interface RunOptions {
+  /**
+   * The transaction cannot change a verification answer (last-use timestamps, seen
+   * signatures), so the verification cache survives it.
+   */
+  quiet?: boolean;
+  /**
+   * Bookkeeping written behind (see write-behind.ts): committed without waiting for the disk
+   * (a power cut may lose it, never corrupt anything) and refused at once, instead of waited
+   * for, when another connection holds the write lock; the caller keeps it and tries again.
+   * Either wait would happen on the event loop. PostgreSQL's equivalents are
+   * `SET LOCAL synchronous_commit = off` and `SET LOCAL lock_timeout`.
+   */
+  background?: boolean;
+}
+
+/** What write-behind recorders need from a store's transaction runner (SQLite or PostgreSQL). */
+export interface TxRunner<T> {
+  run<R>(work: (tx: T) => Promise<R>, opts?: RunOptions): Promise<R>;
+}
+
+export class SqliteUnitOfWork<T extends Tx = Tx> implements UnitOfWork, TxRunner<T> {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly totalChanges: Database.Statement;
+  // Pragmas take effect when compiled, so these run as text each time, never kept prepared.
+  private readonly relax: string;
+  private readonly restore: string;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly tx: T,
     private readonly onCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.totalChanges = sqlite.prepare("select total_changes()").pluck();
+    const sync = sqlite.pragma("synchronous", { simple: true }) as number;
+    const busy = sqlite.pragma("busy_timeout", { simple: true }) as number;
+    this.relax = `pragma synchronous = ${Math.min(sync, 1)}; pragma busy_timeout = 0`;
+    this.restore = `pragma synchronous = ${sync}; pragma busy_timeout = ${busy}`;
+  }
 
-  /**
-   * `quiet` marks a transaction that cannot change a verification answer (last-use
-   * timestamps), so the verification cache survives it.
-   */
-  run<R>(work: (tx: T) => Promise<R>, opts: { quiet?: boolean } = {}): Promise<R> {
-    const result = this.tail.then(() => this.exec(work, opts.quiet ?? false));
+  run<R>(work: (tx: T) => Promise<R>, opts: RunOptions = {}): Promise<R> {
+    const result = this.tail.then(() => this.exec(work, opts));
     // The queue continues whatever this transaction's outcome.
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  private async exec<R>(work: (tx: T) => Promise<R>, quiet: boolean): Promise<R> {
-    this.sqlite.exec("BEGIN IMMEDIATE");
+  private async exec<R>(work: (tx: T) => Promise<R>, opts: RunOptions): Promise<R> {
+    if (opts.background) this.sqlite.exec(this.relax);
     try {
-      const value = await work(this.tx);
-      this.sqlite.exec("COMMIT");
-      if (!quiet) this.onCommit();
-      return value;
-    } catch (error) {
-      if (this.sqlite.inTransaction) this.sqlite.exec("ROLLBACK");
-      throw error;
+      this.sqlite.exec("BEGIN IMMEDIATE");
+      const before = this.totalChanges.get() as number;
+      try {
+        const value = await work(this.tx);
+        // A transaction that wrote nothing (a job with nothing due) leaves the cache alone.
+        const changed = this.totalChanges.get() !== before;
+        this.sqlite.exec("COMMIT");
+        if (changed && !opts.quiet) this.onCommit();
+        return value;
+      } catch (error) {
+        if (this.sqlite.inTransaction) this.sqlite.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (opts.background) this.sqlite.exec(this.restore);
     }
   }
 }

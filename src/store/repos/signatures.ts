@@ -1,23 +1,43 @@
-import { gte, lt } from "drizzle-orm";
+import { gte, inArray, lt, sql } from "drizzle-orm";
 import { seenSignatures } from "../../../db/schema.ts";
 import type { Db } from "../db.ts";
 
 /** Slack request signatures already accepted, to refuse replays. */
 export function signatureRepo(db: Db) {
+  // Prepared once: the replay memory writes signatures behind in batches (write-behind.ts).
+  let insert: ReturnType<typeof insertStatement> | undefined;
+  let forget: ReturnType<typeof forgetStatement> | undefined;
   return {
     /** True the first time a signature is seen. */
     claim(signature: string, at: number): boolean {
-      return (
-        db.insert(seenSignatures).values({ signature, seenAt: at }).onConflictDoNothing().run()
-          .changes === 1
-      );
+      insert ??= insertStatement(db);
+      return insert.run({ signature, at }).changes === 1;
     },
     since(at: number): Array<{ signature: string; seenAt: number }> {
       return db.select().from(seenSignatures).where(gte(seenSignatures.seenAt, at)).all();
     },
-    forgetBefore(at: number): void {
-      db.delete(seenSignatures).where(lt(seenSignatures.seenAt, at)).run();
+    /** Forgets up to `limit` signatures seen before `at`; returns how many. */
+    forgetBefore(at: number, limit: number): number {
+      forget ??= forgetStatement(db);
+      return forget.run({ at, limit }).changes;
     },
   };
 }
 export type SignatureRepo = ReturnType<typeof signatureRepo>;
+
+function insertStatement(db: Db) {
+  return db
+    .insert(seenSignatures)
+    .values({ signature: sql.placeholder("signature"), seenAt: sql.placeholder("at") })
+    .onConflictDoNothing()
+    .prepare();
+}
+
+function forgetStatement(db: Db) {
+  const oldest = db
+    .select({ signature: seenSignatures.signature })
+    .from(seenSignatures)
+    .where(lt(seenSignatures.seenAt, sql.placeholder("at")))
+    .limit(sql.placeholder("limit"));
+  return db.delete(seenSignatures).where(inArray(seenSignatures.signature, oldest)).prepare();
+}
