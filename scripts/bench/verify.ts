@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -178,6 +179,8 @@ async function main() {
     results.set(connections, r);
   }
   const rss = { kw: kw.child.peakRssMb(), bare: bare.child.peakRssMb() };
+  const kwMemory = (await loopDelay(kw.child.proc)).memory;
+  const walMb = existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size / 1048576 : 0;
   await kw.child.stop();
   await bare.child.stop();
 
@@ -220,6 +223,9 @@ async function main() {
   }
   console.log(
     `\npeak RSS (VmHWM): keyward ${fmt(rss.kw, 0)} MB ≤ ${TARGET.rssMb} ${verdict(rss.kw <= TARGET.rssMb)}; bare http ${fmt(rss.bare, 0)} MB`,
+  );
+  console.log(
+    `keyward at the end: RSS ${fmt(kwMemory.rss, 0)} MB, V8 heap ${fmt(kwMemory.heapUsed, 0)} MB used of ${fmt(kwMemory.heapTotal, 0)} MB, external ${fmt(kwMemory.external, 0)} MB; WAL file ${fmt(walMb, 1)} MB`,
   );
   console.log(
     `(other processes using more than ~0.1 CPU during a round shared the machine with the benchmark: its figures are noisy)`,

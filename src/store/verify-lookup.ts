@@ -4,8 +4,10 @@
 // stored hash compared here; only an old secret needs a second lookup. What a verify reads
 // (the key, its grants, nickname kinds) is kept in memory per public id: every commit of this
 // process that can change an answer clears it (the store calls `invalidate`), so our own
-// changes count at once, and entries are re-read after `maxAgeMs`, which bounds staleness for
-// writes by any other process. Time-dependent rules (expiries, grace windows) are evaluated
+// changes count at once (a commit that changed nothing clears nothing), and entries are re-read
+// after `maxAgeMs`, which bounds staleness for writes by any other process; older entries are
+// dropped a generation at a time (fresh-cache.ts), so memory follows the keys in use, not every
+// key ever verified. Time-dependent rules (expiries, grace windows) are evaluated
 // per request from the cached data, never cached as answers.
 //
 // Reads that miss share a read snapshot: each statement outside a transaction takes and drops
@@ -14,6 +16,7 @@ import type Database from "better-sqlite3";
 import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../domain/catalog.ts";
 import type { VerifyKey, VerifyLookup } from "../domain/keys/verify.ts";
 import type { Grant } from "../domain/types.ts";
+import { FreshCache } from "./fresh-cache.ts";
 
 type KeyRow = [
   id: number,
@@ -31,7 +34,6 @@ type GrantRow = [
 ];
 
 interface Entry {
-  at: number;
   key: VerifyKey | null;
   hash: string | null;
   grants: Grant[];
@@ -47,7 +49,7 @@ export interface LookupOptions {
   /** False when the reader is also the writer (an in-memory database). */
   shareSnapshots: boolean;
   maxAgeMs?: number;
-  /** Entries kept at most; past it the cache starts over (bounds memory under random ids). */
+  /** Entries read per `maxAgeMs` kept at most (bounds memory under random ids). */
   maxEntries?: number;
 }
 
@@ -70,10 +72,10 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   const begin = sqlite.prepare("BEGIN");
   const end = sqlite.prepare("COMMIT");
   const maxAge = opts.maxAgeMs ?? 1000;
-  const maxEntries = opts.maxEntries ?? 200_000;
+  const maxEntries = opts.maxEntries ?? 100_000;
 
-  const keys = new Map<string, Entry>();
-  const kinds = new Map<string, { at: number; kind: NicknameKind | undefined }>();
+  const keys = new FreshCache<string, Entry>(maxAge, maxEntries);
+  const kinds = new FreshCache<string, NicknameKind | undefined>(maxAge, maxEntries);
   let snapshotAt = 0;
   let idle: NodeJS.Timeout | undefined;
 
@@ -96,7 +98,7 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   const load = (publicId: string, now: number): Entry => {
     snapshot(now);
     const k = keyByPublicId.get(publicId) as KeyRow | undefined;
-    if (!k) return { at: now, key: null, hash: null, grants: [] };
+    if (!k) return { key: null, hash: null, grants: [] };
     const grants: Grant[] = [];
     for (const r of grantsOf.all(k[0]) as GrantRow[]) {
       grants.push({
@@ -107,7 +109,6 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
       });
     }
     return {
-      at: now,
       key: { id: k[0], publicId: k[1], name: k[2], status: k[3], expiresAt: k[4] },
       hash: k[5],
       grants,
@@ -115,12 +116,11 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   };
 
   const kindFor = (nickname: string, now: number): NicknameKind | undefined => {
-    const hit = kinds.get(nickname);
-    if (hit && now - hit.at <= maxAge) return hit.kind;
+    const hit = kinds.get(nickname, now);
+    if (hit) return hit.value;
     snapshot(now);
     const kind = (kindOf.get(nickname) as NicknameKind | undefined) ?? undefined;
-    if (kinds.size >= maxEntries) kinds.clear();
-    kinds.set(nickname, { at: now, kind });
+    kinds.set(nickname, kind, now);
     return kind;
   };
 
@@ -136,11 +136,10 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
     },
     bySecretHash(hash, publicId, nickname) {
       const now = performance.now();
-      let entry = keys.get(publicId);
-      if (!entry || now - entry.at > maxAge) {
+      let entry = keys.get(publicId, now)?.value;
+      if (!entry) {
         entry = load(publicId, now);
-        if (keys.size >= maxEntries) keys.clear();
-        keys.set(publicId, entry);
+        keys.set(publicId, entry, now);
       }
       const { key } = entry;
       if (!key) return undefined;
