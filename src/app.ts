@@ -57,8 +57,8 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");
 
-  const lastUsed = new LastUsedRecorder(store.uow, 1000, (err) =>
-    log.error({ err }, "could not record last use"),
+  const lastUsed = new LastUsedRecorder(store.uow, 1000, (err, { waiting }) =>
+    log.warn({ err, waiting }, "could not record last use yet; kept to try again"),
   );
   const routes: Routes = {
     verify: verifyHandler({
@@ -70,7 +70,10 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ...opts.routes,
   };
 
-  const signatures = new SignatureMemory(store.uow);
+  const signatures = new SignatureMemory(store.uow, {
+    onError: (err, { waiting }) =>
+      log.warn({ err, waiting }, "could not write seen signatures yet; kept to try again"),
+  });
   await signatures.load();
   let slack: SlackApp | undefined;
   let oncallGroup: OncallGroup | undefined;

@@ -1,6 +1,9 @@
-// The baseline: a bare node:http server answering a fixed JSON body after reading the request.
+// The baseline: a bare node:http server answering a fixed JSON body after reading the request,
+// with the same event-loop measurement as Keyward's benchmark server.
 import { createServer } from "node:http";
+import { serveLoopDelay } from "./loop-delay.ts";
 
+serveLoopDelay();
 const body = JSON.stringify({ valid: true, allowed: true, keyId: "AbCdEfGh", name: "baseline" });
 const server = createServer((req, res) => {
   req.on("data", () => {});

@@ -20,10 +20,11 @@ export async function startChild(
   script: string,
   env: Record<string, string>,
   ready: (proc: ChildProcess) => Promise<void>,
+  nodeFlags: string[] = [],
 ): Promise<Child> {
   const proc = fork(script, [], {
     env: { ...process.env, ...env },
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...nodeFlags],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   await ready(proc);

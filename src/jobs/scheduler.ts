@@ -4,6 +4,7 @@
 import type { Ctx } from "../domain/context.ts";
 import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
 import type { Log } from "../log.ts";
+import { yieldToLoop } from "../store/write-behind.ts";
 
 export type Job = (ctx: Ctx) => Promise<number>;
 
@@ -35,6 +36,8 @@ export class JobScheduler {
   async runOnce(): Promise<Record<string, number>> {
     const done: Record<string, number> = {};
     for (const [name, job] of Object.entries(this.jobs)) {
+      // Each job in its own turn of the event loop: requests waiting run in between.
+      await yieldToLoop();
       try {
         const did = await this.exclusive(`job:${name}`, () => job(this.ctx));
         if (did !== undefined) done[name] = did;

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "../../db/schema.ts";
+import { checkpointInBackground } from "./checkpointer.ts";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -27,14 +28,24 @@ function configure(sqlite: Database.Database, readonly: boolean): void {
   sqlite.pragma("busy_timeout = 5000");
 }
 
-/** The read-write connection; runs pending migrations. */
+/** The read-write connection; runs pending migrations. Its WAL checkpoints run elsewhere. */
 export function openDb(path: string): OpenDb {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const memory = path === ":memory:";
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   configure(sqlite, false);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return { sqlite, db, close: () => sqlite.close() };
+  // An in-memory database has no WAL to checkpoint.
+  const checkpoints = memory ? undefined : checkpointInBackground(sqlite, path);
+  return {
+    sqlite,
+    db,
+    close: () => {
+      checkpoints?.close();
+      sqlite.close();
+    },
+  };
 }
 
 /** A second, read-only connection for the verification hot path (WAL readers never block). */

@@ -1,36 +1,48 @@
-// last_used_at without slowing the verification answer: uses are remembered in memory and
-// written in one small transaction a second later (and on shutdown).
+// last_used_at without slowing the verification answer: uses are remembered in memory (the
+// latest per key) and written behind a second later, in bounded chunks that leave the event
+// loop free between them, each one prepared statement run per key (see write-behind.ts).
 import type { Tx } from "../domain/ports.ts";
-import type { StoreUnitOfWork } from "./types.ts";
+import type { TxRunner } from "./unit-of-work.ts";
+import { WriteBehind, type WriteBehindOptions } from "./write-behind.ts";
+
+export type LastUsedOptions = Partial<
+  Pick<WriteBehindOptions<number, Date>, "chunkSize" | "retryMs" | "maxRetryMs">
+>;
 
 export class LastUsedRecorder {
-  private pending = new Map<number, Date>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly uses: WriteBehind<number, Date>;
 
   constructor(
-    private readonly uow: StoreUnitOfWork<Tx>,
-    private readonly intervalMs = 1000,
-    private readonly onError: (e: unknown) => void = () => {},
-  ) {}
-
-  record(keyId: number, at: Date): void {
-    this.pending.set(keyId, at);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch(this.onError);
-    }, this.intervalMs);
+    uow: TxRunner<Tx>,
+    intervalMs = 1000,
+    onError: WriteBehindOptions<number, Date>["onError"] = () => {},
+    opts: LastUsedOptions = {},
+  ) {
+    this.uses = new WriteBehind({
+      ...opts,
+      delayMs: intervalMs,
+      merge: (a, b) => (b.getTime() > a.getTime() ? b : a),
+      write: (chunk) =>
+        uow.run((tx) => tx.keys.touchLastUsed(chunk), { quiet: true, background: true }),
+      onError,
+    });
   }
 
-  async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    await this.uow.run((tx) => tx.keys.touchLastUsed(batch), { quiet: true });
+  record(keyId: number, at: Date): void {
+    this.uses.record(keyId, at);
+  }
+
+  /** Uses not yet written. */
+  get waiting(): number {
+    return this.uses.waiting;
+  }
+
+  /** Writes what is waiting; false when some of it could not be written yet (kept). */
+  flush(): Promise<boolean> {
+    return this.uses.flush();
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.flush();
+    await this.uses.stop();
   }
 }

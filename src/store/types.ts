@@ -50,7 +50,8 @@ export interface SignatureRepo {
   /** True the first time a signature is seen. */
   claim(signature: string, at: number): Promise<boolean>;
   since(at: number): Promise<Array<{ signature: string; seenAt: number }>>;
-  forgetBefore(at: number): Promise<void>;
+  /** Forgets up to `limit` signatures seen before `at`; returns how many. */
+  forgetBefore(at: number, limit: number): Promise<number>;
 }
 
 /** The domain's repositories plus what the delivery worker and the HTTP layer need. */
@@ -67,6 +68,14 @@ export interface RunOptions {
    * concurrency (SKIP LOCKED claims, conditional and monotonic updates, insert-or-ignore).
    */
   quiet?: boolean;
+  /**
+   * Bookkeeping written behind (see write-behind.ts): committed without waiting for the disk
+   * (a power cut may lose it, never corrupt anything) and refused at once, instead of waited
+   * for, when another connection holds the write lock; the caller keeps it and tries again.
+   * Either wait would happen on the event loop. On PostgreSQL:
+   * `SET LOCAL synchronous_commit = off` and a short `lock_timeout`.
+   */
+  background?: boolean;
 }
 
 export interface StoreUnitOfWork<T extends Tx = StoreTx> extends UnitOfWork {

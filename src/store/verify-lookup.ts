@@ -8,7 +8,8 @@
 // operator's sqlite3 shell; a second Keyward is refused) is noticed by the writer
 // connection's `PRAGMA data_version`, asked at most every `checkEveryMs`. Time-dependent rules
 // (expiries, grace windows) are evaluated per request from the cached data, never cached as
-// answers.
+// answers. Entries are dropped a generation at a time when a generation fills (fresh-cache.ts),
+// so memory stays bounded however many keys are verified, without any re-read on a timer.
 //
 // Reads that miss share a read snapshot: each statement outside a transaction takes and drops
 // a WAL read lock, several system calls that cost more than the lookup itself.
@@ -16,6 +17,7 @@ import type Database from "better-sqlite3";
 import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../domain/catalog.ts";
 import type { VerifyKey } from "../domain/keys/verify.ts";
 import type { Grant } from "../domain/types.ts";
+import { FreshCache } from "./fresh-cache.ts";
 import type { VerifyCache } from "./types.ts";
 
 type KeyRow = [
@@ -49,7 +51,7 @@ export interface LookupOptions {
   checkEveryMs?: number;
   /** How long misses share one read snapshot. */
   snapshotMs?: number;
-  /** Entries kept at most; past it the cache starts over (bounds memory under random ids). */
+  /** Entries per cache generation (two are kept): bounds memory under random ids. */
   maxEntries?: number;
 }
 
@@ -73,10 +75,14 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   const end = sqlite.prepare("COMMIT");
   const snapshotMs = opts.snapshotMs ?? 100;
   const checkEvery = opts.checkEveryMs ?? 10;
-  const maxEntries = opts.maxEntries ?? 200_000;
+  const maxEntries = opts.maxEntries ?? 50_000;
 
-  const keys = new Map<string, Entry>();
-  const kinds = new Map<string, { kind: NicknameKind | undefined }>();
+  // No age limit: staleness is the data_version probe's job, memory the generations'.
+  const keys = new FreshCache<string, Entry>(Number.POSITIVE_INFINITY, maxEntries);
+  const kinds = new FreshCache<string, NicknameKind | undefined>(
+    Number.POSITIVE_INFINITY,
+    maxEntries,
+  );
   let snapshotAt = 0;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let idle: NodeJS.Timeout | undefined;
@@ -118,12 +124,11 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
   };
 
   const kindFor = (nickname: string, now: number): NicknameKind | undefined => {
-    const hit = kinds.get(nickname);
-    if (hit) return hit.kind;
+    const hit = kinds.get(nickname, now);
+    if (hit) return hit.value;
     snapshot(now);
     const kind = (kindOf.get(nickname) as NicknameKind | undefined) ?? undefined;
-    if (kinds.size >= maxEntries) kinds.clear();
-    kinds.set(nickname, { kind });
+    kinds.set(nickname, kind, now);
     return kind;
   };
 
@@ -145,11 +150,10 @@ export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): Sn
         checkedAt = now;
         if (opts.changedElsewhere()) forget();
       }
-      let entry = keys.get(publicId);
+      let entry = keys.get(publicId, now)?.value;
       if (!entry) {
         entry = load(publicId, now);
-        if (keys.size >= maxEntries) keys.clear();
-        keys.set(publicId, entry);
+        keys.set(publicId, entry, now);
       }
       const { key } = entry;
       if (!key) return undefined;

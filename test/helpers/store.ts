@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Ctx } from "../../src/domain/context.ts";
 import { bootstrapOwners } from "../../src/domain/roles/bootstrap.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
+import { openStore, type SqliteStore, type Store } from "../../src/store/index.ts";
 import { openPgStore, type PgStoreOptions } from "../../src/store/pg/index.ts";
 import { ManualClock } from "./clock.ts";
 import { emptyDatabase, fileDatabase, hasPostgres } from "./pg.ts";
@@ -21,9 +21,9 @@ export type Backend = "sqlite" | "postgres";
  */
 export const BACKENDS: Backend[] = hasPostgres() ? ["sqlite", "postgres"] : ["sqlite"];
 
-export interface TestStore {
+export interface TestStore<S extends Store = Store> {
   backend: Backend;
-  store: Store;
+  store: S;
   ctx: Ctx;
   clock: ManualClock;
   /** SQLite: the database file. */
@@ -38,6 +38,11 @@ export const TEST_PG: PgStoreOptions = { poolSize: 3 };
  * A fresh store with owners bootstrapped: a real SQLite file in a new temp folder, or this
  * test file's PostgreSQL database emptied.
  */
+export async function testStore(
+  backend?: "sqlite",
+  owners?: string[],
+): Promise<TestStore<SqliteStore>>;
+export async function testStore(backend: Backend, owners?: string[]): Promise<TestStore>;
 export async function testStore(
   backend: Backend = "sqlite",
   owners: string[] = [OWNER, OWNER2],

@@ -7,6 +7,7 @@ import { type TestApp, testApp, VERIFY_TOKEN } from "../helpers/app.ts";
 import { HOUR } from "../helpers/clock.ts";
 import { rows } from "../helpers/db-rows.ts";
 import { MEMBER, OWNER } from "../helpers/store.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 let t: TestApp;
 let secret: string;
@@ -150,7 +151,7 @@ describe("POST /v1/verify over HTTP", () => {
     await post({ key: secret, nickname: "acme", api: "orders:read" });
     // Written by the batch a second later, not on the request's path.
     expect(lastUsed()).toBeNull();
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitUntil(() => lastUsed() != null, "the last-use batch");
     expect(lastUsed()).toBe(t.clock.now().getTime());
   });
 });

@@ -332,3 +332,27 @@ describe.each(BACKENDS)("roles on %s", (backend) => {
     expect(last[0]?.recipient).toBe(OWNER);
   });
 });
+
+describe.each(BACKENDS)("grants of many keys on %s", (backend) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await testStore(backend);
+  });
+  afterEach(() => t.cleanup());
+
+  it("are read for more keys than SQLite takes parameters in one statement (the digest at 100,000 keys)", async () => {
+    await addNickname(t.ctx, OWNER, { nickname: "acme", kind: "seller" });
+    const { key } = await createKey(t.ctx, OWNER, {
+      name: "k",
+      keyOwner: OWNER,
+      cells: [{ scope: "acme", api: "analytics" }],
+      expiresAt: null,
+    });
+    const ids = [...Array.from({ length: 40_000 }, (_, i) => key.id + 1 + i), key.id];
+    const grants = await t.store.uow.run((tx) => tx.grants.forKeys(ids));
+    expect(grants.get(key.id)).toEqual([
+      expect.objectContaining({ scope: "acme", api: "analytics" }),
+    ]);
+    expect(grants.size).toBe(1);
+  });
+});

@@ -47,7 +47,7 @@ export class PgUnitOfWork implements StoreUnitOfWork<StoreTx> {
     const max = this.o.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(work, opts.quiet ?? false);
+        return await this.once(work, opts);
       } catch (e) {
         const state = sqlState(e);
         if (!state || !RETRYABLE.has(state) || attempt >= max) throw e;
@@ -59,13 +59,19 @@ export class PgUnitOfWork implements StoreUnitOfWork<StoreTx> {
     }
   }
 
-  private async once<R>(work: (tx: StoreTx) => Promise<R>, quiet: boolean): Promise<R> {
+  private async once<R>(work: (tx: StoreTx) => Promise<R>, opts: RunOptions): Promise<R> {
+    const quiet = opts.quiet ?? false;
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query(
         quiet ? "begin isolation level read committed" : "begin isolation level serializable",
       );
+      // Written-behind bookkeeping (see RunOptions.background): no wait for the WAL flush, and
+      // a row lock held elsewhere fails the chunk (kept and retried) instead of holding it.
+      if (opts.background) {
+        await client.query("set local synchronous_commit = off; set local lock_timeout = '200ms'");
+      }
       const value = await work(this.o.makeTx(drizzle(client)));
       let wrote = false;
       if (!quiet) {

@@ -27,6 +27,8 @@ export const toGrant = (r: Row): Grant => ({
   requestId: r.requestId,
 });
 
+const IDS_PER_QUERY = 10_000;
+
 export function grantRepo(db: Db): GrantRepo {
   const select = (where: SQL | undefined) =>
     db
@@ -63,11 +65,13 @@ export function grantRepo(db: Db): GrantRepo {
     },
     async forKeys(keyIds) {
       const out = new Map<number, Grant[]>();
-      if (keyIds.length === 0) return out;
-      for (const row of select(inArray(grants.keyId, keyIds))) {
-        const list = out.get(row.keyId) ?? [];
-        list.push(toGrant(row));
-        out.set(row.keyId, list);
+      // SQLite takes at most 32,766 parameters per statement: ask in slices.
+      for (let i = 0; i < keyIds.length; i += IDS_PER_QUERY) {
+        for (const row of select(inArray(grants.keyId, keyIds.slice(i, i + IDS_PER_QUERY)))) {
+          const list = out.get(row.keyId) ?? [];
+          list.push(toGrant(row));
+          out.set(row.keyId, list);
+        }
       }
       return out;
     },

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, retiredSecrets } from "../../../db/schema.ts";
 import type { KeyRepo } from "../../domain/ports.ts";
 import type { ApiKey } from "../../domain/types.ts";
@@ -24,7 +24,26 @@ export const toKey = (r: Row): ApiKey => ({
   version: r.version,
 });
 
+/** Last use, prepared once: a flush runs it for every key used since the previous one. */
+function lastUseStatement(db: Db) {
+  const at = sql.placeholder("at");
+  return (
+    db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`${at}` })
+      // Never move last_used_at backwards (flushes can overlap with a restart's).
+      .where(
+        and(
+          eq(apiKeys.id, sql.placeholder("id")),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, at)),
+        ),
+      )
+      .prepare()
+  );
+}
+
 export function keyRepo(db: Db): KeyRepo {
+  let touch: ReturnType<typeof lastUseStatement> | undefined;
   const one = (where: ReturnType<typeof eq>) => {
     const row = db.select().from(apiKeys).where(where).get();
     return row && toKey(row);
@@ -138,18 +157,8 @@ export function keyRepo(db: Db): KeyRepo {
         .run();
     },
     async touchLastUsed(uses) {
-      for (const [id, at] of uses) {
-        // Never move last_used_at backwards (flushes can overlap with a restart's).
-        db.update(apiKeys)
-          .set({ lastUsedAt: at.getTime() })
-          .where(
-            and(
-              eq(apiKeys.id, id),
-              or(sql`${apiKeys.lastUsedAt} is null`, sql`${apiKeys.lastUsedAt} < ${at.getTime()}`),
-            ),
-          )
-          .run();
-      }
+      touch ??= lastUseStatement(db);
+      for (const [id, at] of uses) touch.run({ id, at: at.getTime() });
     },
   };
 }

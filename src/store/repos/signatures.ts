@@ -1,4 +1,4 @@
-import { gte, lt } from "drizzle-orm";
+import { gte, inArray, lt, sql } from "drizzle-orm";
 import { seenSignatures } from "../../../db/schema.ts";
 import type { Db } from "../db.ts";
 import type { SignatureRepo } from "../types.ts";
@@ -7,18 +7,37 @@ export type { SignatureRepo } from "../types.ts";
 
 /** Slack request signatures already accepted, to refuse replays. */
 export function signatureRepo(db: Db): SignatureRepo {
+  // Prepared once: the replay memory writes signatures behind in batches (write-behind.ts).
+  let insert: ReturnType<typeof insertStatement> | undefined;
+  let forget: ReturnType<typeof forgetStatement> | undefined;
   return {
     async claim(signature, at) {
-      return (
-        db.insert(seenSignatures).values({ signature, seenAt: at }).onConflictDoNothing().run()
-          .changes === 1
-      );
+      insert ??= insertStatement(db);
+      return insert.run({ signature, at }).changes === 1;
     },
     async since(at) {
       return db.select().from(seenSignatures).where(gte(seenSignatures.seenAt, at)).all();
     },
-    async forgetBefore(at) {
-      db.delete(seenSignatures).where(lt(seenSignatures.seenAt, at)).run();
+    async forgetBefore(at, limit) {
+      forget ??= forgetStatement(db);
+      return forget.run({ at, limit }).changes;
     },
   };
+}
+
+function insertStatement(db: Db) {
+  return db
+    .insert(seenSignatures)
+    .values({ signature: sql.placeholder("signature"), seenAt: sql.placeholder("at") })
+    .onConflictDoNothing()
+    .prepare();
+}
+
+function forgetStatement(db: Db) {
+  const oldest = db
+    .select({ signature: seenSignatures.signature })
+    .from(seenSignatures)
+    .where(lt(seenSignatures.seenAt, sql.placeholder("at")))
+    .limit(sql.placeholder("limit"));
+  return db.delete(seenSignatures).where(inArray(seenSignatures.signature, oldest)).prepare();
 }

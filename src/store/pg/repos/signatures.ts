@@ -1,4 +1,4 @@
-import { gte, lt } from "drizzle-orm";
+import { gte, inArray, lt } from "drizzle-orm";
 import { seenSignatures } from "../../../../db/schema.pg.ts";
 import type { SignatureRepo } from "../../types.ts";
 import type { PgDb } from "../unit-of-work.ts";
@@ -22,8 +22,17 @@ export function signatureRepo(db: PgDb): SignatureRepo {
           .where(gte(seenSignatures.seenAt, new Date(at)))
       ).map((r) => ({ signature: r.signature, seenAt: r.seenAt.getTime() }));
     },
-    async forgetBefore(at) {
-      await db.delete(seenSignatures).where(lt(seenSignatures.seenAt, new Date(at)));
+    async forgetBefore(at, limit) {
+      const oldest = db
+        .select({ signature: seenSignatures.signature })
+        .from(seenSignatures)
+        .where(lt(seenSignatures.seenAt, new Date(at)))
+        .limit(limit);
+      const gone = await db
+        .delete(seenSignatures)
+        .where(inArray(seenSignatures.signature, oldest))
+        .returning({ signature: seenSignatures.signature });
+      return gone.length;
     },
   };
 }
