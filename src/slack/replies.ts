@@ -76,7 +76,7 @@ export async function tell(
       return;
     }
     if (where.triggerId) {
-      await client.views.open({ trigger_id: where.triggerId, view: errorModal(text) as never });
+      await client.views.open({ trigger_id: where.triggerId, view: errorModal(text) });
       return;
     }
     await client.chat.postMessage({ channel: where.userId, text });

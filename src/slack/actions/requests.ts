@@ -1,12 +1,6 @@
 // Clicks around access requests: picking the key in the request modal, the owners' cards
 // (checkboxes, Approve, Deny), and Reveal key.
-import type {
-  App,
-  BlockAction,
-  BlockSuggestion,
-  ButtonAction,
-  ExternalSelectAction,
-} from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, ExternalSelectAction } from "@slack/bolt";
 import { isApiId } from "../../domain/catalog.ts";
 import { DomainError, forbidden, invalid } from "../../domain/errors.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
@@ -63,14 +57,14 @@ function checkedCells(
 export function registerRequestActions(app: App, deps: SlackDeps): void {
   app.options<"block_suggestion">({ action_id: KEY_CHOICE_ACTION }, async ({ ack, body }) => {
     try {
-      const text = String((body as BlockSuggestion).value ?? "").slice(0, 100);
+      const text = String(body.value ?? "").slice(0, 100);
       const page = await listKeys(deps.ctx, { text: text || undefined, offset: 0, limit: 99 });
       await ack({
-        options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))] as never,
+        options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))],
       });
     } catch (e) {
       deps.log.warn({ err: e }, "could not suggest keys");
-      await ack({ options: [newKeyOption()] as never });
+      await ack({ options: [newKeyOption()] });
     }
   });
 
@@ -95,7 +89,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
             nicknames: await listNicknames(deps.ctx),
             meta: { c: typeof meta.c === "string" ? meta.c.slice(0, 40) : undefined },
             chosen,
-          }) as never,
+          }),
         });
       } catch (e) {
         // hash_conflict: the person changed the modal again meanwhile; their newer pick redraws it.

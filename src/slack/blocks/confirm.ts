@@ -1,11 +1,11 @@
 // Confirmations before the actions that break integrations, in the seed's words: what the
 // key is, what will break (its grants), and when it was last used.
-
+import type { InputBlock, KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { V } from "./ids.ts";
-import { type Block, context, modal, option, packLines, section } from "./layout.ts";
+import { context, modal, option, packLines, section } from "./layout.ts";
 import { ago, esc, plain } from "./text.ts";
 
 export const REGENERATE_WARNING =
@@ -18,7 +18,7 @@ export interface KeyMeta {
   c?: string;
 }
 
-function whatBreaks(key: ApiKey, grants: Grant[], now: Date): Block[] {
+function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
   return [
     section(`*What uses it today* — last used ${ago(key.lastUsedAt, now)}`),
     ...packLines(
@@ -28,7 +28,7 @@ function whatBreaks(key: ApiKey, grants: Grant[], now: Date): Block[] {
   ];
 }
 
-export function graceInput(initial: GraceWindow = "none"): Block {
+export function graceInput(initial: GraceWindow = "none"): InputBlock {
   const options = (Object.keys(GRACE_WINDOWS) as GraceWindow[]).map((g) =>
     option(GRACE_LABELS[g], g),
   );
@@ -50,7 +50,7 @@ export function regenerateModal(p: {
   grants: Grant[];
   now: Date;
   meta: KeyMeta;
-}): Block {
+}): ModalView {
   return modal({
     callbackId: V.regenerate,
     title: "Regenerate API key",
@@ -66,7 +66,12 @@ export function regenerateModal(p: {
   });
 }
 
-export function deleteModal(p: { key: ApiKey; grants: Grant[]; now: Date; meta: KeyMeta }): Block {
+export function deleteModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  meta: KeyMeta;
+}): ModalView {
   return modal({
     callbackId: V.delete,
     title: "Delete API key",
@@ -97,7 +102,7 @@ export function disableModal(p: {
   now: Date;
   meta: KeyMeta;
   reasonRequired: boolean;
-}): Block {
+}): ModalView {
   return modal({
     callbackId: V.disable,
     title: "Disable API key",

@@ -3,10 +3,18 @@
 // accounts: checkboxes while they fit (10 options), past that a multi-select whose options
 // are looked up as the person types, so an account with hundreds of nicknames still gets a
 // small, valid modal.
+import type {
+  Checkboxes,
+  InputBlock,
+  KnownBlock,
+  ModalView,
+  MultiExternalSelect,
+  PlainTextOption,
+} from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { V } from "./ids.ts";
-import { type Block, context, modal, option, section } from "./layout.ts";
+import { context, modal, option, section } from "./layout.ts";
 import { esc, plain } from "./text.ts";
 
 export const FIELD = {
@@ -24,7 +32,11 @@ const KIND_LABEL = {
   both: "seller & affiliate",
 } as const;
 
-function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Grant) {
+function scopeOption(
+  scope: string,
+  nicknames: Map<string, Nickname>,
+  grant?: Grant,
+): PlainTextOption {
   const until = grant?.expiresAt ? ` · until ${grant.expiresAt.toISOString().slice(0, 10)}` : "";
   if (scope === ALL_ACCOUNTS)
     return option(`All accounts (incl. linked later)${until}`, ALL_ACCOUNTS);
@@ -33,7 +45,7 @@ function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Gr
 }
 
 /** The input for one API's row of the matrix. */
-export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): Block {
+export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): InputBlock {
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
   const eligible = nicknames.filter((n) => mayHold(api, n.kind));
   const held = grants.filter((g) => g.api === api);
@@ -50,16 +62,17 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
 
   // Up to 10 choices fit checkboxes; past that the options are loaded as the person types
   // (block_suggestion), so the modal stays small at any number of nicknames.
-  const element: Block =
+  const preselected = initial.length ? { initial_options: initial } : {};
+  const element: Checkboxes | MultiExternalSelect =
     scopes.length <= 10
-      ? { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt) }
+      ? { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt), ...preselected }
       : {
           type: "multi_external_select",
           action_id: SCOPES_ACTION,
           placeholder: plain("Type to find nicknames"),
           min_query_length: 0,
+          ...preselected,
         };
-  if (initial.length) element.initial_options = initial;
   return {
     type: "input",
     block_id: permBlock(api),
@@ -85,9 +98,9 @@ export function keyFormModal(p: {
   key?: ApiKey;
   grants?: Grant[];
   meta: KeyFormMeta;
-}): Block {
+}): ModalView {
   const grants = p.grants ?? [];
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (p.mode === "edit" && p.key) {
     blocks.push(section(`Editing *${esc(p.key.name)}* \`${p.key.publicId}\``));
   }
@@ -153,7 +166,11 @@ export function lastDayOf(expiresAt: Date): string {
  * Options for one API's multi-select, matching what the person typed (name or kind), All
  * accounts first; at most 100, as Slack allows.
  */
-export function scopeSuggestions(api: ApiId, nicknames: Nickname[], query: string) {
+export function scopeSuggestions(
+  api: ApiId,
+  nicknames: Nickname[],
+  query: string,
+): PlainTextOption[] {
   const q = query.trim().toLowerCase();
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
   const matches = (s: string) => !q || s.includes(q);

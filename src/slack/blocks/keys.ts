@@ -1,15 +1,17 @@
 // Keys as people see them: the list, the detail view, the quick view.
+import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@slack/types";
 import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
 import { A, type KeyVerb, V } from "./ids.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   divider,
   header,
+  type Message,
   modal,
   option,
   packLines,
@@ -36,7 +38,7 @@ export function verbsFor(role: Role, key: ApiKey): KeyVerb[] {
   return [];
 }
 
-export function actionsMenu(role: Role, key: ApiKey): Block | undefined {
+export function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   const verbs = verbsFor(role, key);
   if (verbs.length === 0) return undefined;
   return {
@@ -44,6 +46,15 @@ export function actionsMenu(role: Role, key: ApiKey): Block | undefined {
     action_id: A.keyActions,
     options: verbs.map((v) => option(VERB_LABEL[v], `${v}:${key.id}`)),
   };
+}
+
+/** Quick view, and the Actions menu when the role may do anything to the key. */
+export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
+  const menu = actionsMenu(role, key);
+  return actions(`key:${key.id}`, [
+    button("Quick view", A.quickView, String(key.id)),
+    ...(menu ? [menu] : []),
+  ]);
 }
 
 export const statusText = (key: ApiKey, now: Date) => {
@@ -62,10 +73,15 @@ function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   ].join("\n");
 }
 
-export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?: string }) {
+export function keyListMessage(p: {
+  page: KeyPage;
+  role: Role;
+  now: Date;
+  text?: string;
+}): Message {
   const { page, role, now } = p;
   const filter = p.text ? ` matching “${esc(cut(p.text, 100))}”` : "";
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (page.total === 0) {
     const hint =
       role === "owner"
@@ -78,15 +94,9 @@ export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?:
   blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
   for (const { key, nicknamesReached } of page.items) {
     blocks.push(divider());
-    blocks.push(section(keySummary(key, nicknamesReached, now)));
-    const menu = actionsMenu(role, key);
-    blocks.push({
-      type: "actions",
-      block_id: `key:${key.id}`,
-      elements: [button("Quick view", A.quickView, String(key.id)), ...(menu ? [menu] : [])],
-    });
+    blocks.push(section(keySummary(key, nicknamesReached, now)), keyButtons(role, key));
   }
-  const nav: Block[] = [];
+  const nav: Button[] = [];
   const t = p.text ? cut(p.text, 100) : "";
   if (page.offset > 0) {
     nav.push(
@@ -102,7 +112,7 @@ export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?:
       button("Next", `${A.listPage}:next`, JSON.stringify({ o: page.offset + page.limit, t })),
     );
   }
-  if (nav.length) blocks.push({ type: "actions", block_id: "keys_nav", elements: nav });
+  if (nav.length) blocks.push(actions("keys_nav", nav));
   if (role === "member") blocks.push(context("Need access? `/apikeys request`"));
   return { text: `API keys ${page.offset + 1}–${last} of ${page.total}`, blocks };
 }
@@ -127,10 +137,10 @@ export function keyDetailMessage(p: {
   nicknames: Nickname[];
   role: Role;
   now: Date;
-}) {
+}): Message {
   const { key, grants, nicknames, now } = p;
   const menu = actionsMenu(p.role, key);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(cut(key.name, 150)),
     {
       type: "section",
@@ -143,7 +153,7 @@ export function keyDetailMessage(p: {
         `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
         `*Expires*\n${key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "never"}`,
         `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
-      ].map((t) => ({ type: "mrkdwn", text: t })),
+      ].map((t) => ({ type: "mrkdwn" as const, text: t })),
       ...(menu ? { accessory: menu } : {}),
     },
     section("*Permissions*"),
@@ -164,7 +174,7 @@ export function quickViewModal(p: {
   grants: Grant[];
   nicknames: Nickname[];
   now: Date;
-}) {
+}): ModalView {
   const lines = reachLines(p.grants, p.nicknames, p.now);
   const timeBound = p.grants.filter((g) => g.expiresAt);
   return modal({

@@ -1,18 +1,17 @@
 // Notifications as DMs. Rendered at delivery time from the notice the change wrote.
+import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
-import { type Block, context, header, packLines, section } from "./layout.ts";
+import { context, header, type Message, packLines, section } from "./layout.ts";
 import { cut, esc, mention, mrkdwnOf } from "./text.ts";
 
-export interface Rendered {
-  text: string;
-  blocks: Block[];
-}
+/** A notification as it is posted. */
+export type Rendered = Message;
 
 const keyLabel = (k: KeyRef) => `*${esc(k.name)}* \`${k.publicId}\``;
 
 export function renderChange(n: ChangeNotice, at: Date): Rendered {
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (n.urgent) blocks.push(header(`🚨 ${n.title}`));
   const lead = `${n.urgent ? "" : `*${esc(n.title)}*`}${n.key ? `${n.urgent ? "" : " — "}${keyLabel(n.key)}` : ""}\nby ${mention(n.actor)}`;
   blocks.push(section(lead));

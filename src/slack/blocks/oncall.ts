@@ -1,15 +1,16 @@
 // On-call surfaces: the compromised-key rotation modal, leak warnings, the hygiene digest.
-
+import type { KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
 import type { DigestNotice, LeakNotice } from "../../domain/notices.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { A, V } from "./ids.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   header,
+  type Message,
   modal,
   option,
   packLines,
@@ -28,7 +29,7 @@ export function rotateModal(p: {
   grants: Grant[];
   now: Date;
   meta: { k: number; v: number; c?: string };
-}): Block {
+}): ModalView {
   const choices = [
     option("Rotate now: the old secret stops at once", "rotate:none"),
     ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
@@ -104,7 +105,7 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const posterText = (poster: string) =>
   /^[UW][A-Z0-9]+$/.test(poster) ? mention(poster) : `the integration \`${esc(poster)}\``;
 
-export function renderLeak(n: LeakNotice) {
+export function renderLeak(n: LeakNotice): Message {
   const live = n.findings.filter((f) => f.state === "live" && f.key);
   const lines = n.findings.map(findingLine);
   const buttons = live
@@ -114,11 +115,11 @@ export function renderLeak(n: LeakNotice) {
         live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
         A.rotateNow,
         String(f.key?.id),
-        { style: "danger" },
+        "danger",
       ),
     );
   if (n.inThread) {
-    const blocks: Block[] = [
+    const blocks: KnownBlock[] = [
       section(
         live.length
           ? `:rotating_light: ${/^[UW]/.test(n.poster) ? `${mention(n.poster)}, this` : "This"} message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
@@ -126,19 +127,18 @@ export function renderLeak(n: LeakNotice) {
       ),
       ...packLines(lines, 5),
     ];
-    if (buttons.length)
-      blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+    if (buttons.length) blocks.push(actions("leak_actions", buttons));
     return {
       text: live.length ? "A live API key was posted here" : "A key-shaped string was posted here",
       blocks,
     };
   }
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
     section(`${capitalised(posterText(n.poster))} posted it in <#${n.channel}>.`),
     ...packLines(lines, 5),
   ];
-  if (buttons.length) blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+  if (buttons.length) blocks.push(actions("leak_actions", buttons));
   blocks.push(context("Rotating is for account owners and on-call engineers."));
   return {
     text: live.length
@@ -148,9 +148,9 @@ export function renderLeak(n: LeakNotice) {
   };
 }
 
-export function renderDigest(n: DigestNotice) {
+export function renderDigest(n: DigestNotice): Message {
   const total = n.sections.reduce((s, x) => s + x.items.length, 0);
-  const blocks: Block[] = [header("Keyward — key hygiene")];
+  const blocks: KnownBlock[] = [header("Keyward — key hygiene")];
   if (total === 0) {
     blocks.push(
       section(
@@ -162,19 +162,19 @@ export function renderDigest(n: DigestNotice) {
     if (s.items.length === 0) continue;
     blocks.push(section(`*${esc(s.title)}*`));
     for (const item of s.items) {
-      blocks.push({
-        type: "section",
-        text: { type: "mrkdwn", text: cut(mrkdwnOf(item.text), 2900) },
-        ...(item.action
-          ? {
-              accessory: button(
-                item.action.label,
+      const act = item.action;
+      blocks.push(
+        section(
+          cut(mrkdwnOf(item.text), 2900),
+          act
+            ? button(
+                act.label,
                 A.digestAct,
-                JSON.stringify({ v: item.action.verb, t: item.action.kind, id: item.action.id }),
-              ),
-            }
-          : {}),
-      });
+                JSON.stringify({ v: act.verb, t: act.kind, id: act.id }),
+              )
+            : undefined,
+        ),
+      );
     }
   }
   blocks.push(

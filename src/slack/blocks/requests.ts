@@ -1,4 +1,5 @@
 // Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
+import type { KnownBlock, ModalView } from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
 import { cellKey, describeCell, permits } from "../../domain/grants.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
@@ -7,17 +8,24 @@ import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../do
 import { A, V } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   divider,
   header,
+  type Message,
   modal,
   option,
   packLines,
   section,
 } from "./layout.ts";
-import { DURATION_LABEL, requestLine, requestTarget, STATUS_LABEL } from "./request-lines.ts";
+import {
+  DURATION_LABEL,
+  decisionButtons,
+  requestLine,
+  requestTarget,
+  STATUS_LABEL,
+} from "./request-lines.ts";
 import { ago, cut, esc, mention, plain } from "./text.ts";
 
 export const NEW_KEY = "new";
@@ -35,7 +43,7 @@ export function requestModal(p: {
   meta: { c?: string };
   /** After the person picked a key: it, and what it already has. */
   chosen?: { key: ApiKey; grants: Grant[] } | "new";
-}): Block {
+}): ModalView {
   const chosenOption =
     p.chosen === "new" ? newKeyOption() : p.chosen ? keyChoiceOption(p.chosen.key) : undefined;
   let current = "Pick a key to see what it already has, or ask for a new key.";
@@ -153,9 +161,9 @@ function decision(r: AccessRequest, now: Date): string {
 }
 
 /** The card every owner gets; redrawn from the request's state after a decision. */
-export function requestCard(v: RequestView, now: Date) {
+export function requestCard(v: RequestView, now: Date): Message {
   const r = v.request;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`Access request #${r.id}`),
     section(
       `${mention(r.requester)} asks for access on ${requestTarget(r)}${v.key ? ` \`${v.key.publicId}\`` : ""}`,
@@ -175,23 +183,14 @@ export function requestCard(v: RequestView, now: Date) {
     const checked = r.cells.map((c) => option(cut(describeCell(c), 75), `${c.scope}|${c.api}`));
     for (let i = 0; i < checked.length && i < 100; i += 10) {
       const part = checked.slice(i, i + 10);
-      blocks.push({
-        type: "actions",
-        block_id: `cells:${i / 10}`,
-        elements: [
+      blocks.push(
+        actions(`cells:${i / 10}`, [
           { type: "checkboxes", action_id: CELLS_ACTION, options: part, initial_options: part },
-        ],
-      });
+        ]),
+      );
     }
     blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
-    blocks.push({
-      type: "actions",
-      block_id: `req:${r.id}`,
-      elements: [
-        button("Approve", A.approve, String(r.id), { style: "primary" }),
-        button("Deny", A.deny, String(r.id), { style: "danger" }),
-      ],
-    });
+    blocks.push(decisionButtons(r));
     blocks.push(context(`Undecided requests expire ${ago(r.expiresAt, now)}.`));
   } else {
     blocks.push(divider(), section(decision(r, now)));
@@ -200,9 +199,9 @@ export function requestCard(v: RequestView, now: Date) {
 }
 
 /** What the requester hears once the request is decided (or lapses). */
-export function requestOutcome(v: RequestView, now: Date) {
+export function requestOutcome(v: RequestView, now: Date): Message {
   const r = v.request;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r, now)}`),
   ];
   if (r.status === "approved") {
@@ -225,11 +224,7 @@ export function requestOutcome(v: RequestView, now: Date) {
         section(
           `Your new key *${esc(v.key.name)}* \`${v.key.publicId}\` is ready. Its secret is made when you press Reveal key, and shown once.`,
         ),
-        {
-          type: "actions",
-          block_id: `reveal:${r.id}`,
-          elements: [button("Reveal key", A.reveal, String(r.id), { style: "primary" })],
-        },
+        actions(`reveal:${r.id}`, [button("Reveal key", A.reveal, String(r.id), "primary")]),
       );
     }
   } else if (r.status === "denied" || r.status === "expired") {
@@ -238,7 +233,7 @@ export function requestOutcome(v: RequestView, now: Date) {
   return { text: `Your request #${r.id}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
-export function reminderMessage(requests: AccessRequest[], now: Date) {
+export function reminderMessage(requests: AccessRequest[], now: Date): Message {
   const pending = requests.filter((r) => r.status === "pending");
   return {
     text: `${pending.length} access request(s) waiting over a day`,
@@ -255,19 +250,15 @@ export function reminderMessage(requests: AccessRequest[], now: Date) {
   };
 }
 
-export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }, now: Date) {
-  const blocks: Block[] = [];
+export function requestsMessage(
+  d: { mine: AccessRequest[]; pending: AccessRequest[] },
+  now: Date,
+): Message {
+  const blocks: KnownBlock[] = [];
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
     for (const r of d.pending.slice(0, 15)) {
-      blocks.push(section(requestLine(r, now)), {
-        type: "actions",
-        block_id: `req:${r.id}`,
-        elements: [
-          button("Approve all", A.approve, String(r.id), { style: "primary" }),
-          button("Deny", A.deny, String(r.id), { style: "danger" }),
-        ],
-      });
+      blocks.push(section(requestLine(r, now)), decisionButtons(r, "Approve all"));
     }
     blocks.push(divider());
   }
@@ -283,7 +274,7 @@ export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessReque
   return { text: "Access requests", blocks: blocks.slice(0, 50) };
 }
 
-export function denyModal(r: AccessRequest): Block {
+export function denyModal(r: AccessRequest): ModalView {
   return modal({
     callbackId: V.deny,
     title: "Deny request",
@@ -306,7 +297,7 @@ export function denyModal(r: AccessRequest): Block {
   });
 }
 
-export function revealModal(r: AccessRequest, key: ApiKey): Block {
+export function revealModal(r: AccessRequest, key: ApiKey): ModalView {
   return modal({
     callbackId: V.reveal,
     title: "Reveal your key",

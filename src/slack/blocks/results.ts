@@ -1,7 +1,8 @@
 // Modals that close a flow: the one-time secret, a done message, an error.
+import type { ModalView } from "@slack/types";
 import type { ApiKey } from "../../domain/types.ts";
 import { V } from "./ids.ts";
-import { type Block, context, modal, section } from "./layout.ts";
+import { context, modal, section } from "./layout.ts";
 import { esc } from "./text.ts";
 
 /**
@@ -13,7 +14,7 @@ export function secretModal(p: {
   secret: string;
   title: string;
   lines?: string[];
-}): Block {
+}): ModalView {
   return modal({
     callbackId: V.done,
     title: p.title,
@@ -29,11 +30,11 @@ export function secretModal(p: {
   });
 }
 
-export function doneModal(title: string, text: string): Block {
+export function doneModal(title: string, text: string): ModalView {
   return modal({ callbackId: V.done, title, close: "Close", blocks: [section(text)] });
 }
 
-export function errorModal(text: string): Block {
+export function errorModal(text: string): ModalView {
   return modal({
     callbackId: V.done,
     title: "Keyward",
@@ -42,7 +43,7 @@ export function errorModal(text: string): Block {
   });
 }
 
-export function loadingModal(title: string): Block {
+export function loadingModal(title: string): ModalView {
   return modal({
     callbackId: V.done,
     title,

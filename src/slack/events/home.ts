@@ -21,7 +21,7 @@ export async function publishHome(
   const data = await homeData(deps.ctx, userId);
   await client.views.publish({
     user_id: userId,
-    view: homeView(data, deps.ctx.clock.now()) as never,
+    view: homeView(data, deps.ctx.clock.now()),
   });
 }
 

@@ -1,5 +1,6 @@
 // Opening the modals of a key's verbs, from a command or from the Actions menu alike. Who may
 // open what is checked here from the database, and again by the use case on submit.
+import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { forbidden } from "../../domain/errors.ts";
 import { getKey } from "../../domain/keys/queries.ts";
@@ -47,14 +48,14 @@ const TITLES: Record<ModalVerb, string> = {
 async function buildKeyModal(
   deps: SlackDeps,
   p: { verb: ModalVerb; userId: string; key: string | number; channel?: string },
-): Promise<Record<string, unknown>> {
+): Promise<ModalView> {
   const role = await getRole(deps.ctx, p.userId);
   if (p.verb !== "quickview" && !WHO[p.verb].roles.includes(role))
     throw forbidden(WHO[p.verb].refusal);
   const { key, grants } = await getKey(deps.ctx, p.key);
   const now = deps.ctx.clock.now();
   const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
-  let view: Record<string, unknown>;
+  let view: ModalView;
   switch (p.verb) {
     case "quickview":
       view = quickViewModal({ key, grants, nicknames: await listNicknames(deps.ctx), now });

@@ -57,7 +57,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
       });
       return {
         response_action: "update",
-        view: secretModal({ key, secret, title: "API key created" }) as never,
+        view: secretModal({ key, secret, title: "API key created" }),
       };
     });
   });
@@ -82,7 +82,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         view: doneModal(
           "API key saved",
           `:white_check_mark: Saved *${esc(r.key.name)}* \`${r.key.publicId}\`. The account owners and the key owner have been told.`,
-        ) as never,
+        ),
       };
     });
   });
@@ -109,7 +109,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
           secret: r.secret,
           title: "New secret",
           lines: [line],
-        }) as never,
+        }),
       };
     });
   });
@@ -129,7 +129,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         view: doneModal(
           "API key deleted",
           `:wastebasket: Deleted *${esc(text(state, "confirm_name").trim())}*. The audit log keeps the record.`,
-        ) as never,
+        ),
       };
     });
   });
@@ -148,7 +148,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         view: doneModal(
           "API key disabled",
           `:no_entry: *${esc(key.name)}* \`${key.publicId}\` is disabled. An owner can enable it again with \`/apikeys enable\`.`,
-        ) as never,
+        ),
       };
     });
   });

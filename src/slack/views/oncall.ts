@@ -36,7 +36,7 @@ export function registerOncallViews(app: App, deps: SlackDeps): void {
           view: doneModal(
             "Key disabled",
             `:no_entry: *${esc(r.key.name)}* \`${r.key.publicId}\` is disabled, and every old secret is dead. The owners have been told. Only an owner can enable it again.`,
-          ) as never,
+          ),
         };
       }
       const line =
@@ -50,7 +50,7 @@ export function registerOncallViews(app: App, deps: SlackDeps): void {
           secret: r.secret,
           title: "Key rotated",
           lines: [line, "The owners and the key owner have been told."],
-        }) as never,
+        }),
       };
     });
   });

@@ -48,7 +48,7 @@ export function registerRequestViews(app: App, deps: SlackDeps): void {
           view: doneModal(
             "Request sent",
             `:outbox_tray: Request *#${request.id}* went to the account owners. You will get a DM when one of them decides.${note}`,
-          ) as never,
+          ),
         };
       } catch (e) {
         // A new key's name is checked like any key name; show it under the name field.
@@ -73,7 +73,7 @@ export function registerRequestViews(app: App, deps: SlackDeps): void {
         view: doneModal(
           "Request denied",
           `:x: Denied request *#${r.id}*. The requester has been told why.`,
-        ) as never,
+        ),
       };
     });
   });
@@ -85,7 +85,7 @@ export function registerRequestViews(app: App, deps: SlackDeps): void {
       const { key, secret } = await revealKey(ctx, body.user.id, { requestId: meta.r });
       return {
         response_action: "update",
-        view: secretModal({ key, secret, title: "Your new key" }) as never,
+        view: secretModal({ key, secret, title: "Your new key" }),
       };
     });
   });

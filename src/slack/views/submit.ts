@@ -38,7 +38,7 @@ export async function finishSubmission(
     await answer(
       errors
         ? { response_action: "errors", errors }
-        : { response_action: "update", view: errorModal(message) as never },
+        : { response_action: "update", view: errorModal(message) },
     );
     return;
   }
