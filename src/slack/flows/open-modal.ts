@@ -5,6 +5,7 @@ import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { errorModal, loadingModal } from "../blocks/results.ts";
 import type { SlackDeps } from "../deps.ts";
+import { classifySlackFailure } from "../failures.ts";
 import { messageFor } from "../replies.ts";
 
 export const LOADING_AFTER_MS = 1000;
@@ -44,7 +45,7 @@ export async function openModal(
     await client.views.update({ view_id: viewId, hash: opened.view?.hash, view });
   } catch (e) {
     // Nothing else edits a loading view: a hash conflict is a glitch, so try once without it.
-    if ((e as { data?: { error?: string } }).data?.error !== "hash_conflict") throw e;
+    if (classifySlackFailure(e)?.code !== "hash_conflict") throw e;
     await client.views.update({ view_id: viewId, view });
   }
 }
