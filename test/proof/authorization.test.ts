@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { disableKey } from "../../src/domain/keys/disable.ts";
+import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
+import type { Role } from "../../src/domain/types.ts";
 import type { Json } from "../../src/sandbox/standin/workspace.ts";
 import { DIGEST_VERBS } from "../../src/slack/actions/oncall.ts";
 import { A, KEY_VERBS, V } from "../../src/slack/blocks/ids.ts";
@@ -111,6 +113,7 @@ async function submitAs(who: Who, open: string, fill: (viewId: string) => void):
     refused: REFUSAL.test(said),
     changed: changes() > before,
     acted: r.json?.response_action === "update",
+    said,
   };
 }
 
@@ -136,6 +139,7 @@ async function submitFromClick(
     refused: REFUSAL.test(said),
     changed: changes() > before,
     acted: r.json?.response_action === "update",
+    said,
   };
 }
 
@@ -230,7 +234,8 @@ interface Case {
   /** For `/apikeys`: the subcommand. For menus: the verb. */
   command?: Command["cmd"];
   verb?: string;
-  allowed: Who[];
+  /** The permission-table verb it needs, or who may, where roles do not decide it. */
+  allowed: Verb | Who[];
   run(who: Who): Promise<Outcome>;
   /** Reads never change anything; a refusal is only looked for where the table says so. */
   read?: boolean;
@@ -238,9 +243,15 @@ interface Case {
   silent?: boolean;
 }
 
-const EVERYONE: Who[] = ["owner", "oncall", "member", "removed"];
-const OWNERS: Who[] = ["owner"];
-const RESPONDERS: Who[] = ["owner", "oncall"];
+/** Roles as the permission table sees them: an owner whose role was removed is a member. */
+const ROLE: Record<Who, Role> = {
+  owner: "owner",
+  oncall: "oncall",
+  member: "member",
+  removed: "member",
+};
+/** Not a matter of roles: anyone may post a message or tick a box; nobody reveals another's key. */
+const EVERYONE: Who[] = ROLES;
 const NOBODY: Who[] = [];
 
 const CMD = "command:/apikeys";
@@ -250,41 +261,41 @@ const CASES: Case[] = [
   // `/apikeys` and its subcommands.
   ...(
     [
-      ["help", "help", EVERYONE],
-      ["list", "list", EVERYONE],
-      ["nicknames", "nicknames", EVERYONE],
-      ["roles", "roles", EVERYONE],
-      ["requests", "requests", EVERYONE],
-      ["request", "request", EVERYONE],
-      ["audit", "audit", RESPONDERS],
-      ["digest", "digest", RESPONDERS],
-      ["create", "create", OWNERS],
+      ["help", "help", "view"],
+      ["list", "list", "view"],
+      ["nicknames", "nicknames", "view"],
+      ["roles", "roles", "view"],
+      ["requests", "requests", "request"],
+      ["request", "request", "request"],
+      ["audit", "audit", "audit"],
+      ["digest", "digest", "digest"],
+      ["create", "create", "create"],
     ] as const
   ).map(
-    ([cmd, line, allowed]): Case => ({
+    ([cmd, line, verb]): Case => ({
       name: `/apikeys ${line}`,
       handler: CMD,
       command: cmd,
-      allowed,
+      allowed: verb,
       read: true,
       run: (w) => command(w, line),
     }),
   ),
   ...(
     [
-      ["show", EVERYONE],
-      ["edit", OWNERS],
-      ["regenerate", OWNERS],
-      ["delete", OWNERS],
-      ["rotate", RESPONDERS],
-      ["disable", RESPONDERS],
+      ["show", "view"],
+      ["edit", "edit"],
+      ["regenerate", "regenerate"],
+      ["delete", "delete"],
+      ["rotate", "rotate"],
+      ["disable", "disable"],
     ] as const
   ).map(
-    ([cmd, allowed]): Case => ({
+    ([cmd, verb]): Case => ({
       name: `/apikeys ${cmd} <key>`,
       handler: CMD,
       command: cmd,
-      allowed,
+      allowed: verb,
       read: true,
       run: async (w) => command(w, `${cmd} ${(await freshKey()).name}`),
     }),
@@ -293,7 +304,7 @@ const CASES: Case[] = [
     name: "/apikeys enable <key>",
     handler: CMD,
     command: "enable",
-    allowed: OWNERS,
+    allowed: "enable",
     run: async (w) => {
       const k = await freshKey();
       await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
@@ -304,14 +315,14 @@ const CASES: Case[] = [
     name: "/apikeys nickname add",
     handler: CMD,
     command: "nickname_add",
-    allowed: OWNERS,
+    allowed: "nicknames",
     run: (w) => command(w, `nickname add n${++n} seller`),
   },
   {
     name: "/apikeys nickname remove",
     handler: CMD,
     command: "nickname_remove",
-    allowed: OWNERS,
+    allowed: "nicknames",
     run: async (w) => {
       await h.slack.driver.command(ADMIN, GENERAL, `nickname add gone${++n} seller`);
       await quiet(h);
@@ -322,14 +333,14 @@ const CASES: Case[] = [
     name: "/apikeys role add",
     handler: CMD,
     command: "role_add",
-    allowed: OWNERS,
+    allowed: "roles",
     run: (w) => command(w, `role add <@U0TARG${String(++n).padStart(2, "0")}|t> oncall`),
   },
   {
     name: "/apikeys role remove",
     handler: CMD,
     command: "role_remove",
-    allowed: OWNERS,
+    allowed: "roles",
     run: async (w) => {
       const target = `U0TARG${String(++n).padStart(2, "0")}`;
       await h.slack.driver.command(ADMIN, GENERAL, `role add <@${target}|t> oncall`);
@@ -342,7 +353,7 @@ const CASES: Case[] = [
   {
     name: "submit create",
     handler: `view:${V.createKey}`,
-    allowed: OWNERS,
+    allowed: "create",
     run: (w) =>
       submitAs(w, "create", (v) =>
         h.slack.driver.setValue(v, "name", "value", text(`Crafted ${++n}`)),
@@ -351,7 +362,7 @@ const CASES: Case[] = [
   {
     name: "submit edit",
     handler: `view:${V.editKey}`,
-    allowed: OWNERS,
+    allowed: "edit",
     run: async (w) =>
       submitAs(w, `edit ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "name", "value", text(`Edited ${++n}`)),
@@ -360,13 +371,13 @@ const CASES: Case[] = [
   {
     name: "submit regenerate",
     handler: `view:${V.regenerate}`,
-    allowed: OWNERS,
+    allowed: "regenerate",
     run: async (w) => submitAs(w, `regenerate ${(await freshKey()).name}`, () => {}),
   },
   {
     name: "submit delete",
     handler: `view:${V.delete}`,
-    allowed: OWNERS,
+    allowed: "delete",
     run: async (w) => {
       const k = (await freshKey()).name;
       return submitAs(w, `delete ${k}`, (v) =>
@@ -377,7 +388,7 @@ const CASES: Case[] = [
   {
     name: "submit disable",
     handler: `view:${V.disable}`,
-    allowed: RESPONDERS,
+    allowed: "disable",
     run: async (w) =>
       submitAs(w, `disable ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "reason", "value", text("matrix test reason")),
@@ -386,7 +397,7 @@ const CASES: Case[] = [
   {
     name: "submit rotate",
     handler: `view:${V.rotate}`,
-    allowed: RESPONDERS,
+    allowed: "rotate",
     run: async (w) =>
       submitAs(w, `rotate ${(await freshKey()).name}`, (v) =>
         h.slack.driver.setValue(v, "reason", "value", text("matrix test reason")),
@@ -395,7 +406,7 @@ const CASES: Case[] = [
   {
     name: "submit request",
     handler: `view:${V.request}`,
-    allowed: EVERYONE,
+    allowed: "request",
     run: async (w) => {
       const k = await freshKey();
       const admin = person(h, "owner");
@@ -409,17 +420,19 @@ const CASES: Case[] = [
       const r = await h.slack.driver.submit(ID[w], v.id);
       await quiet(h);
       await h.slack.driver.close(ADMIN, v.id).catch(() => undefined);
+      const said = JSON.stringify(r.json ?? {});
       return {
-        refused: REFUSAL.test(JSON.stringify(r.json ?? {})),
+        refused: REFUSAL.test(said),
         changed: changes() > before,
         acted: r.json?.response_action === "update",
+        said,
       };
     },
   },
   {
     name: "submit deny",
     handler: `view:${V.deny}`,
-    allowed: OWNERS,
+    allowed: "decide",
     run: async (w) => {
       const { card } = await pendingRequest();
       const m = h.slack.ws.findMessage(card.channel, card.ts);
@@ -442,31 +455,23 @@ const CASES: Case[] = [
   {
     name: "list page (Next)",
     handler: act(new RegExp(`^${A.listPage}:`)),
-    allowed: EVERYONE,
+    allowed: "view",
     read: true,
     run: (w) => clickCrafted(w, `${A.listPage}:next`, JSON.stringify({ o: 0, t: "" })),
   },
   {
     name: "Quick view",
     handler: act(A.quickView),
-    allowed: EVERYONE,
+    allowed: "view",
     read: true,
     run: async (w) => clickCrafted(w, A.quickView, String((await freshKey()).id)),
   },
-  ...(
-    [
-      ["edit", OWNERS],
-      ["regenerate", OWNERS],
-      ["delete", OWNERS],
-      ["rotate", RESPONDERS],
-      ["disable", RESPONDERS],
-    ] as const
-  ).map(
-    ([verb, allowed]): Case => ({
+  ...(["edit", "regenerate", "delete", "rotate", "disable"] as const).map(
+    (verb): Case => ({
       name: `Actions menu: ${verb}`,
       handler: act(A.keyActions),
       verb,
-      allowed,
+      allowed: verb,
       read: true,
       run: async (w) => clickCrafted(w, A.keyActions, `${verb}:${(await freshKey()).id}`, true),
     }),
@@ -475,7 +480,7 @@ const CASES: Case[] = [
     name: "Actions menu: enable",
     handler: act(A.keyActions),
     verb: "enable",
-    allowed: OWNERS,
+    allowed: "enable",
     run: async (w) => {
       const k = await freshKey();
       await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
@@ -485,14 +490,14 @@ const CASES: Case[] = [
   {
     name: "audit page (Older)",
     handler: act(A.auditPage),
-    allowed: RESPONDERS,
+    allowed: "audit",
     read: true,
     run: (w) => clickCrafted(w, A.auditPage, JSON.stringify({ b: 1_000_000 })),
   },
   {
     name: "Approve on an owner's card",
     handler: act(A.approve),
-    allowed: OWNERS,
+    allowed: "decide",
     run: async (w) => {
       const { card } = await pendingRequest();
       const m = h.slack.ws.findMessage(card.channel, card.ts);
@@ -504,7 +509,7 @@ const CASES: Case[] = [
   {
     name: "Deny on an owner's card",
     handler: act(A.deny),
-    allowed: OWNERS,
+    allowed: "decide",
     read: true,
     run: async (w) => {
       const { card } = await pendingRequest();
@@ -548,7 +553,7 @@ const CASES: Case[] = [
     name: "digest: Review a request",
     handler: act(A.digestAct),
     verb: "review",
-    allowed: OWNERS,
+    allowed: "decide",
     read: true,
     run: async (w) => {
       const { id } = await pendingRequest();
@@ -559,7 +564,7 @@ const CASES: Case[] = [
     name: "digest: Disable a key",
     handler: act(A.digestAct),
     verb: "disable",
-    allowed: RESPONDERS,
+    allowed: "disable",
     read: true,
     run: async (w) => {
       const { id } = await freshKey();
@@ -570,7 +575,7 @@ const CASES: Case[] = [
     name: "digest: Edit a key",
     handler: act(A.digestAct),
     verb: "edit",
-    allowed: OWNERS,
+    allowed: "edit",
     read: true,
     run: async (w) => {
       const { id } = await freshKey();
@@ -580,35 +585,35 @@ const CASES: Case[] = [
   {
     name: "leak warning: Rotate now",
     handler: act(A.rotateNow),
-    allowed: RESPONDERS,
+    allowed: "rotate",
     read: true,
     run: async (w) => clickCrafted(w, A.rotateNow, String((await freshKey()).id)),
   },
   {
     name: "Home: Request access",
     handler: act(A.openHomeRequest),
-    allowed: EVERYONE,
+    allowed: "request",
     read: true,
     run: (w) => clickHome(w, "Request access"),
   },
   {
     name: "Home: Create key",
     handler: act(A.openHomeCreate),
-    allowed: OWNERS,
+    allowed: "create",
     read: true,
     run: (w) => clickHome(w, "Create key"),
   },
   {
     name: "Home: Refresh",
     handler: act(A.refreshHome),
-    allowed: EVERYONE,
+    allowed: "view",
     read: true,
     run: (w) => clickHome(w, "Refresh"),
   },
   {
     name: "Home: Approve all",
     handler: act(A.approve),
-    allowed: OWNERS,
+    allowed: "decide",
     run: async (w) => {
       await pendingRequest();
       return clickHome(w, "Approve all");
@@ -617,7 +622,7 @@ const CASES: Case[] = [
   {
     name: "Home: Deny",
     handler: act(A.deny),
-    allowed: OWNERS,
+    allowed: "decide",
     read: true,
     run: async (w) => {
       await pendingRequest();
@@ -627,7 +632,7 @@ const CASES: Case[] = [
   {
     name: "request modal: picking the key",
     handler: act(KEY_CHOICE_ACTION),
-    allowed: EVERYONE,
+    allowed: "request",
     read: true,
     run: async (w) => {
       const k = await freshKey();
@@ -646,7 +651,7 @@ const CASES: Case[] = [
   {
     name: "options: keys in the request modal",
     handler: `options:${KEY_CHOICE_ACTION}`,
-    allowed: EVERYONE,
+    allowed: "request",
     read: true,
     run: async (w) => {
       const v = await ownRequestModal(w);
@@ -658,7 +663,7 @@ const CASES: Case[] = [
   {
     name: "options: nicknames for a permission",
     handler: `options:${SCOPES_ACTION}`,
-    allowed: EVERYONE,
+    allowed: "request",
     read: true,
     run: async (w) => {
       const v = await ownRequestModal(w);
@@ -682,7 +687,7 @@ const CASES: Case[] = [
   {
     name: "opening the Home tab",
     handler: "event:app_home_opened",
-    allowed: EVERYONE,
+    allowed: "view",
     read: true,
     run: (w) => outcome(w, () => h.slack.driver.openHome(ID[w])),
   },
@@ -766,7 +771,8 @@ describe("authorization matrix", () => {
 
   for (const c of CASES) {
     for (const who of ROLES) {
-      const allowed = c.allowed.includes(who);
+      const allowed =
+        typeof c.allowed === "string" ? may(ROLE[who], c.allowed) : c.allowed.includes(who);
       it(`${c.name} × ${who}: ${c.silent ? "nothing happens" : allowed ? "allowed" : "refused"}`, async () => {
         const out = await c.run(who);
         if (c.silent) {
@@ -778,6 +784,8 @@ describe("authorization matrix", () => {
         } else {
           expect(out.refused).toBe(true);
           expect(out.changed).toBe(false);
+          // In the table's own words.
+          if (typeof c.allowed === "string") expect(out.said).toContain(refusal(c.allowed));
         }
       });
     }

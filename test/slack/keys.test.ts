@@ -329,7 +329,7 @@ describe("disable, enable, nicknames, roles, help", () => {
     await owner.run("roles");
     expect(textOf(owner.last().blocks)).toContain(`<@${PEOPLE.oncall.id}>`);
     await member.run("nickname add evil seller");
-    expect(member.last().text).toBe("Only account owners can add account nicknames.");
+    expect(member.last().text).toBe("Only account owners can add or remove account nicknames.");
     for (const bad of [
       "frobnicate",
       "show",

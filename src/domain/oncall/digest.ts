@@ -1,9 +1,10 @@
 // Key hygiene: what deserves an owner's attention this week. Weekly by DM, or on demand.
-import { requireRole } from "../access.ts";
+
 import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
 import { describeCell } from "../grants.ts";
 import type { DigestItem, DigestNotice, DigestSection } from "../notices.ts";
+import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
 import { isoDay, quote } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
@@ -109,9 +110,7 @@ export async function digestFor(
   actor: string,
   people: PeopleDirectory,
 ): Promise<DigestNotice> {
-  await ctx.uow.run((tx) =>
-    requireRole(ctx, tx, actor, ["owner", "oncall"], "see the key hygiene digest"),
-  );
+  await ctx.uow.run((tx) => requirePermission(ctx, tx, actor, "digest"));
   return buildDigest(ctx, people);
 }
 

@@ -1,9 +1,9 @@
 // Rotate now (leak warnings) and the digest's buttons.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import { forbidden, invalid } from "../../domain/errors.ts";
+import { invalid } from "../../domain/errors.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { getRequestView } from "../../domain/requests/queries.ts";
-import { getRole } from "../../domain/roles/list.ts";
 import { A, V } from "../blocks/ids.ts";
 import { modal } from "../blocks/layout.ts";
 import { requestCard } from "../blocks/requests.ts";
@@ -56,8 +56,7 @@ export function registerOncallActions(app: App, deps: SlackDeps): void {
           // The request's card, in a modal, with its Approve and Deny: for those who decide.
           const id = v.id;
           await openModal(deps, client, body.trigger_id, "Access request", async () => {
-            if ((await getRole(deps.ctx, body.user.id)) !== "owner")
-              throw forbidden("Only account owners can review access requests.");
+            await checkPermission(deps.ctx, body.user.id, "decide");
             const card = requestCard(await getRequestView(deps.ctx, id), deps.ctx.clock.now());
             return modal({ callbackId: V.done, title: "Access request", blocks: card.blocks });
           });

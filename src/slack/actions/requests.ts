@@ -5,10 +5,10 @@ import { isApiId } from "../../domain/catalog.ts";
 import { DomainError, forbidden, invalid } from "../../domain/errors.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { AlreadyDecided, approveRequest } from "../../domain/requests/decide.ts";
 import { getRequestView } from "../../domain/requests/queries.ts";
 import { NOT_YOURS } from "../../domain/requests/reveal.ts";
-import { getRole } from "../../domain/roles/list.ts";
 import type { GrantCell } from "../../domain/types.ts";
 import { A } from "../blocks/ids.ts";
 import {
@@ -127,8 +127,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
     await guarded({ deps, client, body, respond }, "deny", () =>
       openModal(deps, client, body.trigger_id, "Deny request", async () => {
         // The role first: a refusal must not tell which requests exist.
-        if ((await getRole(deps.ctx, body.user.id)) !== "owner")
-          throw forbidden("Only account owners can decide access requests.");
+        await checkPermission(deps.ctx, body.user.id, "decide");
         const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
         if (request.status !== "pending") throw new AlreadyDecided(request);
         return denyModal(request);

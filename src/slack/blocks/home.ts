@@ -1,6 +1,7 @@
 // The App Home tab: your keys, requests, recent activity.
 import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeData } from "../../domain/home.ts";
+import { may } from "../../domain/permissions.ts";
 import { auditLine } from "./admin.ts";
 import { A } from "./ids.ts";
 import { keyButtons, keyTitle, statusText } from "./keys.ts";
@@ -21,7 +22,7 @@ export function homeView(d: HomeData, now: Date): HomeView {
     section(ROLE_TEXT[d.role]),
     actions("home_actions", [
       button("Request access", A.openHomeRequest, "request", "primary"),
-      ...(d.role === "owner" ? [button("Create key", A.openHomeCreate, "create")] : []),
+      ...(may(d.role, "create") ? [button("Create key", A.openHomeCreate, "create")] : []),
       button("Refresh", A.refreshHome, "refresh"),
     ]),
     divider(),
@@ -36,22 +37,19 @@ export function homeView(d: HomeData, now: Date): HomeView {
   }
   if (d.myKeysTotal > d.myKeys.length) blocks.push(context("More in `/apikeys list`."));
 
+  // Those who decide see every pending request; others their own.
+  const decides = may(d.role, "decide");
   blocks.push(
     divider(),
-    section(d.role === "owner" ? `*Pending requests* (${d.requests.length})` : "*Your requests*"),
+    section(decides ? `*Pending requests* (${d.requests.length})` : "*Your requests*"),
   );
   if (d.requests.length === 0)
     blocks.push(
-      context(
-        d.role === "owner"
-          ? "Nothing waiting for a decision."
-          : "You have not asked for anything yet.",
-      ),
+      context(decides ? "Nothing waiting for a decision." : "You have not asked for anything yet."),
     );
   for (const r of d.requests) {
     blocks.push(section(requestLine(r, now)));
-    if (d.role === "owner" && r.status === "pending")
-      blocks.push(decisionButtons(r, "Approve all"));
+    if (decides && r.status === "pending") blocks.push(decisionButtons(r, "Approve all"));
   }
 
   blocks.push(divider(), section("*Recent activity*"));

@@ -3,8 +3,9 @@ import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@sla
 import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
+import { may } from "../../domain/permissions.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
-import { A, type KeyVerb, V } from "./ids.ts";
+import { A, KEY_VERBS, type KeyVerb, V } from "./ids.ts";
 import {
   actions,
   button,
@@ -30,12 +31,10 @@ const VERB_LABEL: Record<KeyVerb, string> = {
   delete: "Delete",
 };
 
-/** What a role may do to a key, in menu order (an overflow holds at most 5). */
+/** What a role may do to a key, in menu order; at most 5, as an overflow holds. */
 export function verbsFor(role: Role, key: ApiKey): KeyVerb[] {
-  const toggle: KeyVerb = key.status === "active" ? "disable" : "enable";
-  if (role === "owner") return ["edit", "regenerate", "rotate", toggle, "delete"];
-  if (role === "oncall") return key.status === "active" ? ["rotate", "disable"] : ["rotate"];
-  return [];
+  const offToggle: KeyVerb = key.status === "active" ? "enable" : "disable";
+  return KEY_VERBS.filter((v) => v !== offToggle && may(role, v));
 }
 
 export function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
@@ -83,10 +82,9 @@ export function keyListMessage(p: {
   const filter = p.text ? ` matching “${esc(cut(p.text, 100))}”` : "";
   const blocks: KnownBlock[] = [];
   if (page.total === 0) {
-    const hint =
-      role === "owner"
-        ? " Create one with `/apikeys create`."
-        : " Ask for one with `/apikeys request`.";
+    const hint = may(role, "create")
+      ? " Create one with `/apikeys create`."
+      : " Ask for one with `/apikeys request`.";
     blocks.push(section(p.text ? `No keys${filter}.` : `There are no API keys yet.${hint}`));
     return { text: "No API keys", blocks };
   }

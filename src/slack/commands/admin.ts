@@ -3,6 +3,7 @@ import { listAudit } from "../../domain/audit/list.ts";
 import { addNickname } from "../../domain/nicknames/add.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { removeNickname } from "../../domain/nicknames/remove.ts";
+import { may } from "../../domain/permissions.ts";
 import { addRole } from "../../domain/roles/add.ts";
 import { getRole, listRoles } from "../../domain/roles/list.ts";
 import { removeRole } from "../../domain/roles/remove.ts";
@@ -28,7 +29,7 @@ export async function runAdminCommand(call: CommandCall, c: Command): Promise<bo
       ]);
       await respond({
         response_type: "ephemeral",
-        ...nicknamesMessage(nicknames, role === "owner"),
+        ...nicknamesMessage(nicknames, may(role, "nicknames")),
       });
       return true;
     }
@@ -48,7 +49,10 @@ export async function runAdminCommand(call: CommandCall, c: Command): Promise<bo
     }
     case "roles": {
       const [roles, role] = await Promise.all([listRoles(deps.ctx), getRole(deps.ctx, userId)]);
-      await respond({ response_type: "ephemeral", ...rolesMessage(roles, role === "owner", now) });
+      await respond({
+        response_type: "ephemeral",
+        ...rolesMessage(roles, may(role, "roles"), now),
+      });
       return true;
     }
     case "role_add": {

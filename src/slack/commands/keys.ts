@@ -1,9 +1,9 @@
 // Subcommands about keys.
-import { forbidden } from "../../domain/errors.ts";
 import { enableKey } from "../../domain/keys/enable.ts";
 import { findKeyByRefOutsideTx } from "../../domain/keys/find.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
 import { keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
@@ -42,11 +42,7 @@ export async function runKeyCommand(call: CommandCall, c: Command): Promise<bool
       return true;
     }
     case "create": {
-      if ((await getRole(deps.ctx, userId)) !== "owner") {
-        throw forbidden(
-          "Only account owners can create keys. Ask for one with `/apikeys request`.",
-        );
-      }
+      await checkPermission(deps.ctx, userId, "create");
       await openModal(deps, call.client, call.triggerId, "Create API key", async () =>
         keyFormModal({
           mode: "create",

@@ -1,10 +1,9 @@
 // The App Home tab, published when opened and on Refresh.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { forbidden } from "../../domain/errors.ts";
 import { homeData } from "../../domain/home.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
-import { getRole } from "../../domain/roles/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { guarded } from "../actions/guarded.ts";
 import { homeView } from "../blocks/home.ts";
 import { A } from "../blocks/ids.ts";
@@ -58,9 +57,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
       await ack();
       await guarded({ deps, client, body, respond }, "home create", () =>
         openModal(deps, client, body.trigger_id, "Create API key", async () => {
-          if ((await getRole(deps.ctx, body.user.id)) !== "owner") {
-            throw forbidden("Only account owners can create keys.");
-          }
+          await checkPermission(deps.ctx, body.user.id, "create");
           return keyFormModal({
             mode: "create",
             actor: body.user.id,

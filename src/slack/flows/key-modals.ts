@@ -2,11 +2,10 @@
 // open what is checked here from the database, and again by the use case on submit.
 import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
-import { forbidden } from "../../domain/errors.ts";
+import { disableNeedsReason } from "../../domain/keys/disable.ts";
 import { getKey } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
-import { getRole } from "../../domain/roles/list.ts";
-import type { Role } from "../../domain/types.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
 import { quickViewModal } from "../blocks/keys.ts";
@@ -14,20 +13,6 @@ import type { SlackDeps } from "../deps.ts";
 import { openModal } from "./open-modal.ts";
 
 export type ModalVerb = "quickview" | "edit" | "regenerate" | "delete" | "disable";
-
-const WHO: Record<Exclude<ModalVerb, "quickview">, { roles: Role[]; refusal: string }> = {
-  edit: { roles: ["owner"], refusal: "Only account owners can edit keys." },
-  regenerate: {
-    roles: ["owner"],
-    refusal:
-      "Only account owners can regenerate keys. On-call engineers can use `/apikeys rotate` for a compromised key.",
-  },
-  delete: { roles: ["owner"], refusal: "Only account owners can delete keys." },
-  disable: {
-    roles: ["owner", "oncall"],
-    refusal: "Only account owners and on-call engineers can disable keys.",
-  },
-};
 
 export async function openKeyModal(
   deps: SlackDeps,
@@ -49,9 +34,7 @@ async function buildKeyModal(
   deps: SlackDeps,
   p: { verb: ModalVerb; userId: string; key: string | number; channel?: string },
 ): Promise<ModalView> {
-  const role = await getRole(deps.ctx, p.userId);
-  if (p.verb !== "quickview" && !WHO[p.verb].roles.includes(role))
-    throw forbidden(WHO[p.verb].refusal);
+  const role = await checkPermission(deps.ctx, p.userId, p.verb === "quickview" ? "view" : p.verb);
   const { key, grants } = await getKey(deps.ctx, p.key);
   const now = deps.ctx.clock.now();
   const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
@@ -77,7 +60,7 @@ async function buildKeyModal(
       view = deleteModal({ key, grants, now, meta });
       break;
     case "disable":
-      view = disableModal({ key, grants, now, meta, reasonRequired: role !== "owner" });
+      view = disableModal({ key, grants, now, meta, reasonRequired: disableNeedsReason(role) });
       break;
   }
   return view;

@@ -1,7 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import { forbidden } from "../../domain/errors.ts";
 import { getKey } from "../../domain/keys/queries.ts";
-import { getRole } from "../../domain/roles/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { rotateModal } from "../blocks/oncall.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "./open-modal.ts";
@@ -13,12 +12,7 @@ export async function openRotateModal(
   p: { triggerId: string; userId: string; key: string | number; channel?: string },
 ): Promise<void> {
   await openModal(deps, client, p.triggerId, "Rotate compromised key", async () => {
-    const role = await getRole(deps.ctx, p.userId);
-    if (role !== "owner" && role !== "oncall") {
-      throw forbidden(
-        "Only account owners and on-call engineers can rotate a compromised key. Tell them in #security or DM an owner.",
-      );
-    }
+    await checkPermission(deps.ctx, p.userId, "rotate");
     const { key, grants } = await getKey(deps.ctx, p.key);
     const meta = { k: key.id, v: key.version, ...(p.channel ? { c: p.channel } : {}) };
     return rotateModal({ key, grants, now: deps.ctx.clock.now(), meta });
