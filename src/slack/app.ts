@@ -9,8 +9,6 @@ import { registerOncallActions } from "./actions/oncall.ts";
 import { registerRequestActions } from "./actions/requests.ts";
 import { registerSuggestions } from "./actions/suggestions.ts";
 import { registerApikeysCommand } from "./commands/apikeys.ts";
-import { runOncallCommand } from "./commands/oncall.ts";
-import { runRequestCommand } from "./commands/requests.ts";
 import type { SlackDeps } from "./deps.ts";
 import { registerHome } from "./events/home.ts";
 import { registerMessageEvents } from "./events/messages.ts";
@@ -117,7 +115,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     o.log.error({ err: e }, "unhandled Slack listener error");
   });
   const { app: registering, listeners } = recordingApp(app);
-  registerApikeysCommand(registering, deps, [runRequestCommand, runOncallCommand]);
+  registerApikeysCommand(registering, deps);
   registerKeyActions(registering, deps);
   registerSuggestions(registering, deps);
   registerKeyViews(registering, deps);

@@ -13,7 +13,8 @@ import { DIGEST_VERBS } from "../../src/slack/actions/oncall.ts";
 import { A, KEY_VERBS, V } from "../../src/slack/blocks/ids.ts";
 import { SCOPES_ACTION } from "../../src/slack/blocks/key-form.ts";
 import { CELLS_ACTION, KEY_CHOICE_ACTION } from "../../src/slack/blocks/requests.ts";
-import { COMMANDS, type Command } from "../../src/slack/commands/parse.ts";
+import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
+import type { Subcommand } from "../../src/slack/commands/parse.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
@@ -232,7 +233,7 @@ interface Case {
   /** The listener it exercises, as the app registers it (`kind:id`). */
   handler: string;
   /** For `/apikeys`: the subcommand. For menus: the verb. */
-  command?: Command["cmd"];
+  command?: Subcommand;
   verb?: string;
   /** The permission-table verb it needs, or who may, where roles do not decide it. */
   allowed: Verb | Who[];
@@ -762,7 +763,7 @@ describe("authorization matrix", () => {
     expect([...covered].filter((c) => !listeners.includes(c))).toEqual([]);
 
     const commands = new Set(CASES.map((c) => c.command).filter(Boolean));
-    expect(COMMANDS.filter((c) => !commands.has(c))).toEqual([]);
+    expect(Object.keys(SUBCOMMANDS).filter((c) => !commands.has(c as Subcommand))).toEqual([]);
     const verbs = (handler: string) =>
       new Set(CASES.filter((c) => c.handler === handler).map((c) => c.verb));
     expect(KEY_VERBS.filter((v) => !verbs(act(A.keyActions)).has(v))).toEqual([]);

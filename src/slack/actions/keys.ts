@@ -10,10 +10,9 @@ import { auditMessage } from "../blocks/admin.ts";
 import { A, KEY_VERBS } from "../blocks/ids.ts";
 import { keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { esc } from "../blocks/text.ts";
-import { AUDIT_PAGE } from "../commands/admin.ts";
+import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
-import { openRotateModal } from "../flows/rotate.ts";
 import { answer, guarded } from "./guarded.ts";
 
 const pageValue = z.object({
@@ -87,17 +86,8 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
           );
           return;
         }
-        if (verb === "rotate") {
-          await openRotateModal(deps, client, {
-            triggerId: body.trigger_id,
-            userId: body.user.id,
-            key: keyId,
-            channel,
-          });
-          return;
-        }
         await openKeyModal(deps, client, {
-          verb: verb as "edit" | "regenerate" | "delete" | "disable",
+          verb: verb as "edit" | "regenerate" | "rotate" | "delete" | "disable",
           triggerId: body.trigger_id,
           userId: body.user.id,
           key: keyId,

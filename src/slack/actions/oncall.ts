@@ -10,7 +10,6 @@ import { requestCard } from "../blocks/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/key-modals.ts";
 import { openModal } from "../flows/open-modal.ts";
-import { openRotateModal } from "../flows/rotate.ts";
 import { guarded } from "./guarded.ts";
 
 /** What the digest's buttons do: disable or edit a key, review a request. */
@@ -31,7 +30,8 @@ export function registerOncallActions(app: App, deps: SlackDeps): void {
         const keyId = Number(action.value);
         if (!Number.isSafeInteger(keyId) || keyId <= 0)
           throw invalid("That button no longer works.");
-        await openRotateModal(deps, client, {
+        await openKeyModal(deps, client, {
+          verb: "rotate",
           triggerId: body.trigger_id,
           userId: body.user.id,
           key: keyId,

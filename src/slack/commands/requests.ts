@@ -5,9 +5,7 @@ import { listRequests } from "../../domain/requests/queries.ts";
 import { requestModal, requestsMessage } from "../blocks/requests.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "../flows/open-modal.ts";
-
-import type { CommandCall } from "./apikeys.ts";
-import type { Command } from "./parse.ts";
+import type { Handler } from "./call.ts";
 
 export async function openRequestModal(
   deps: SlackDeps,
@@ -22,21 +20,9 @@ export async function openRequestModal(
   );
 }
 
-export async function runRequestCommand(call: CommandCall, c: Command): Promise<boolean> {
-  if (c.cmd === "request") {
-    await openRequestModal(call.deps, call.client, {
-      triggerId: call.triggerId,
-      channel: call.channel,
-    });
-    return true;
-  }
-  if (c.cmd === "requests") {
-    const d = await listRequests(call.deps.ctx, call.userId);
-    await call.respond({
-      response_type: "ephemeral",
-      ...requestsMessage(d, call.deps.ctx.clock.now()),
-    });
-    return true;
-  }
-  return false;
-}
+export const request: Handler<"request"> = ({ deps, client, triggerId, channel }) =>
+  openRequestModal(deps, client, { triggerId, channel });
+
+export const requests: Handler<"requests"> = async ({ deps, userId, reply }) => {
+  await reply(requestsMessage(await listRequests(deps.ctx, userId), deps.ctx.clock.now()));
+};
