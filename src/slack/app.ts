@@ -16,7 +16,6 @@ import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
 import { registerKeyViews } from "./views/keys.ts";
-import { registerOncallViews } from "./views/oncall.ts";
 import { registerRequestViews } from "./views/requests.ts";
 
 export interface SlackOptions {
@@ -122,7 +121,6 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerRequestActions(registering, deps);
   registerRequestViews(registering, deps);
   registerOncallActions(registering, deps);
-  registerOncallViews(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.

@@ -9,10 +9,7 @@ import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
 import type { Json } from "../../src/sandbox/standin/workspace.ts";
-import { DIGEST_VERBS } from "../../src/slack/actions/oncall.ts";
-import { A, KEY_VERBS, V } from "../../src/slack/blocks/ids.ts";
-import { SCOPES_ACTION } from "../../src/slack/blocks/key-form.ts";
-import { CELLS_ACTION, KEY_CHOICE_ACTION } from "../../src/slack/blocks/requests.ts";
+import { ACTION_ID, CALLBACK_ID, DIGEST_VERBS, KEY_VERBS } from "../../src/slack/blocks/ids.ts";
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
 import { rows } from "../helpers/db-rows.ts";
@@ -171,6 +168,8 @@ const clickCrafted = (who: Who, actionId: string, value: string, overflow = fals
 };
 
 const text = (value: string) => ({ type: "plain_text_input", value });
+const keyIdValue = (keyId: number) => JSON.stringify({ keyId });
+const requestIdValue = (requestId: number) => JSON.stringify({ requestId });
 const keyName = (i: number) => `Matrix ${i}`;
 
 async function freshKey(): Promise<{ id: number; name: string }> {
@@ -353,7 +352,7 @@ const CASES: Case[] = [
   // Modal submissions, crafted as someone other than who opened the modal.
   {
     name: "submit create",
-    handler: `view:${V.createKey}`,
+    handler: `view:${CALLBACK_ID.createKey}`,
     allowed: "create",
     run: (w) =>
       submitAs(w, "create", (v) =>
@@ -362,7 +361,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit edit",
-    handler: `view:${V.editKey}`,
+    handler: `view:${CALLBACK_ID.editKey}`,
     allowed: "edit",
     run: async (w) =>
       submitAs(w, `edit ${(await freshKey()).name}`, (v) =>
@@ -371,13 +370,13 @@ const CASES: Case[] = [
   },
   {
     name: "submit regenerate",
-    handler: `view:${V.regenerate}`,
+    handler: `view:${CALLBACK_ID.regenerateKey}`,
     allowed: "regenerate",
     run: async (w) => submitAs(w, `regenerate ${(await freshKey()).name}`, () => {}),
   },
   {
     name: "submit delete",
-    handler: `view:${V.delete}`,
+    handler: `view:${CALLBACK_ID.deleteKey}`,
     allowed: "delete",
     run: async (w) => {
       const k = (await freshKey()).name;
@@ -388,7 +387,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit disable",
-    handler: `view:${V.disable}`,
+    handler: `view:${CALLBACK_ID.disableKey}`,
     allowed: "disable",
     run: async (w) =>
       submitAs(w, `disable ${(await freshKey()).name}`, (v) =>
@@ -397,7 +396,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit rotate",
-    handler: `view:${V.rotate}`,
+    handler: `view:${CALLBACK_ID.rotateKey}`,
     allowed: "rotate",
     run: async (w) =>
       submitAs(w, `rotate ${(await freshKey()).name}`, (v) =>
@@ -406,7 +405,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit request",
-    handler: `view:${V.request}`,
+    handler: `view:${CALLBACK_ID.requestAccess}`,
     allowed: "request",
     run: async (w) => {
       const k = await freshKey();
@@ -432,7 +431,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit deny",
-    handler: `view:${V.deny}`,
+    handler: `view:${CALLBACK_ID.denyRequest}`,
     allowed: "decide",
     run: async (w) => {
       const { card } = await pendingRequest();
@@ -444,7 +443,7 @@ const CASES: Case[] = [
   },
   {
     name: "submit reveal (someone else's new key)",
-    handler: `view:${V.reveal}`,
+    handler: `view:${CALLBACK_ID.revealKey}`,
     allowed: NOBODY,
     run: async (w) => {
       const dm = await approvedNewKey();
@@ -455,49 +454,61 @@ const CASES: Case[] = [
   // Clicks.
   {
     name: "list page (Next)",
-    handler: act(new RegExp(`^${A.listPage}:`)),
+    handler: act(new RegExp(`^${ACTION_ID.keysPage}:`)),
     allowed: "view",
     read: true,
-    run: (w) => clickCrafted(w, `${A.listPage}:next`, JSON.stringify({ o: 0, t: "" })),
+    run: (w) =>
+      clickCrafted(w, `${ACTION_ID.keysPage}:next`, JSON.stringify({ offset: 0, text: "" })),
   },
   {
     name: "Quick view",
-    handler: act(A.quickView),
+    handler: act(ACTION_ID.quickView),
     allowed: "view",
     read: true,
-    run: async (w) => clickCrafted(w, A.quickView, String((await freshKey()).id)),
+    run: async (w) => clickCrafted(w, ACTION_ID.quickView, keyIdValue((await freshKey()).id)),
   },
   ...(["edit", "regenerate", "delete", "rotate", "disable"] as const).map(
     (verb): Case => ({
       name: `Actions menu: ${verb}`,
-      handler: act(A.keyActions),
+      handler: act(ACTION_ID.keyMenu),
       verb,
       allowed: verb,
       read: true,
-      run: async (w) => clickCrafted(w, A.keyActions, `${verb}:${(await freshKey()).id}`, true),
+      run: async (w) =>
+        clickCrafted(
+          w,
+          ACTION_ID.keyMenu,
+          JSON.stringify({ verb, keyId: (await freshKey()).id }),
+          true,
+        ),
     }),
   ),
   {
     name: "Actions menu: enable",
-    handler: act(A.keyActions),
+    handler: act(ACTION_ID.keyMenu),
     verb: "enable",
     allowed: "enable",
     run: async (w) => {
       const k = await freshKey();
       await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
-      return clickCrafted(w, A.keyActions, `enable:${k.id}`, true);
+      return clickCrafted(
+        w,
+        ACTION_ID.keyMenu,
+        JSON.stringify({ verb: "enable", keyId: k.id }),
+        true,
+      );
     },
   },
   {
     name: "audit page (Older)",
-    handler: act(A.auditPage),
+    handler: act(ACTION_ID.auditPage),
     allowed: "audit",
     read: true,
-    run: (w) => clickCrafted(w, A.auditPage, JSON.stringify({ b: 1_000_000 })),
+    run: (w) => clickCrafted(w, ACTION_ID.auditPage, JSON.stringify({ beforeId: 1_000_000 })),
   },
   {
     name: "Approve on an owner's card",
-    handler: act(A.approve),
+    handler: act(ACTION_ID.approveRequest),
     allowed: "decide",
     run: async (w) => {
       const { card } = await pendingRequest();
@@ -509,7 +520,7 @@ const CASES: Case[] = [
   },
   {
     name: "Deny on an owner's card",
-    handler: act(A.deny),
+    handler: act(ACTION_ID.denyRequest),
     allowed: "decide",
     read: true,
     run: async (w) => {
@@ -522,7 +533,7 @@ const CASES: Case[] = [
   },
   {
     name: "checking a card's permissions",
-    handler: act(CELLS_ACTION),
+    handler: act(ACTION_ID.requestCells),
     allowed: EVERYONE,
     silent: true,
     run: async (w) => {
@@ -533,7 +544,7 @@ const CASES: Case[] = [
         h.slack.driver.check(
           ID[w],
           card,
-          { blockId: String(block?.block_id), actionId: CELLS_ACTION },
+          { blockId: String(block?.block_id), actionId: ACTION_ID.requestCells },
           [],
         ),
       );
@@ -541,7 +552,7 @@ const CASES: Case[] = [
   },
   {
     name: "Reveal key (someone else's)",
-    handler: act(A.reveal),
+    handler: act(ACTION_ID.revealKey),
     allowed: NOBODY,
     run: async (w) => {
       const dm = await approvedNewKey();
@@ -552,68 +563,76 @@ const CASES: Case[] = [
   },
   {
     name: "digest: Review a request",
-    handler: act(A.digestAct),
+    handler: act(ACTION_ID.digestButton),
     verb: "review",
     allowed: "decide",
     read: true,
     run: async (w) => {
       const { id } = await pendingRequest();
-      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "review", t: "request", id }));
+      return clickCrafted(
+        w,
+        ACTION_ID.digestButton,
+        JSON.stringify({ verb: "review", requestId: id }),
+      );
     },
   },
   {
     name: "digest: Disable a key",
-    handler: act(A.digestAct),
+    handler: act(ACTION_ID.digestButton),
     verb: "disable",
     allowed: "disable",
     read: true,
     run: async (w) => {
       const { id } = await freshKey();
-      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "disable", t: "key", id }));
+      return clickCrafted(
+        w,
+        ACTION_ID.digestButton,
+        JSON.stringify({ verb: "disable", keyId: id }),
+      );
     },
   },
   {
     name: "digest: Edit a key",
-    handler: act(A.digestAct),
+    handler: act(ACTION_ID.digestButton),
     verb: "edit",
     allowed: "edit",
     read: true,
     run: async (w) => {
       const { id } = await freshKey();
-      return clickCrafted(w, A.digestAct, JSON.stringify({ v: "edit", t: "key", id }));
+      return clickCrafted(w, ACTION_ID.digestButton, JSON.stringify({ verb: "edit", keyId: id }));
     },
   },
   {
     name: "leak warning: Rotate now",
-    handler: act(A.rotateNow),
+    handler: act(ACTION_ID.rotateNow),
     allowed: "rotate",
     read: true,
-    run: async (w) => clickCrafted(w, A.rotateNow, String((await freshKey()).id)),
+    run: async (w) => clickCrafted(w, ACTION_ID.rotateNow, keyIdValue((await freshKey()).id)),
   },
   {
     name: "Home: Request access",
-    handler: act(A.openHomeRequest),
+    handler: act(ACTION_ID.homeRequest),
     allowed: "request",
     read: true,
     run: (w) => clickHome(w, "Request access"),
   },
   {
     name: "Home: Create key",
-    handler: act(A.openHomeCreate),
+    handler: act(ACTION_ID.homeCreate),
     allowed: "create",
     read: true,
     run: (w) => clickHome(w, "Create key"),
   },
   {
     name: "Home: Refresh",
-    handler: act(A.refreshHome),
+    handler: act(ACTION_ID.homeRefresh),
     allowed: "view",
     read: true,
     run: (w) => clickHome(w, "Refresh"),
   },
   {
     name: "Home: Approve all",
-    handler: act(A.approve),
+    handler: act(ACTION_ID.approveRequest),
     allowed: "decide",
     run: async (w) => {
       await pendingRequest();
@@ -622,7 +641,7 @@ const CASES: Case[] = [
   },
   {
     name: "Home: Deny",
-    handler: act(A.deny),
+    handler: act(ACTION_ID.denyRequest),
     allowed: "decide",
     read: true,
     run: async (w) => {
@@ -632,16 +651,16 @@ const CASES: Case[] = [
   },
   {
     name: "request modal: picking the key",
-    handler: act(KEY_CHOICE_ACTION),
+    handler: act(ACTION_ID.keyChoice),
     allowed: "request",
     read: true,
     run: async (w) => {
       const k = await freshKey();
       const v = await ownRequestModal(w);
       return outcome(w, async () => {
-        const r = await h.slack.driver.choose(ID[w], v.id, "key", KEY_CHOICE_ACTION, {
+        const r = await h.slack.driver.choose(ID[w], v.id, "key", ACTION_ID.keyChoice, {
           text: { type: "plain_text", text: k.name },
-          value: `k:${k.id}`,
+          value: keyIdValue(k.id),
         });
         return r ?? {};
       });
@@ -651,19 +670,19 @@ const CASES: Case[] = [
   // Suggestions as the person types.
   {
     name: "options: keys in the request modal",
-    handler: `options:${KEY_CHOICE_ACTION}`,
+    handler: `options:${ACTION_ID.keyChoice}`,
     allowed: "request",
     read: true,
     run: async (w) => {
       const v = await ownRequestModal(w);
-      const options = await h.slack.driver.suggest(ID[w], v.id, "key", KEY_CHOICE_ACTION, "");
+      const options = await h.slack.driver.suggest(ID[w], v.id, "key", ACTION_ID.keyChoice, "");
       await h.slack.driver.close(ID[w], v.id);
       return { refused: false, changed: false, acted: options.length > 0 };
     },
   },
   {
     name: "options: nicknames for a permission",
-    handler: `options:${SCOPES_ACTION}`,
+    handler: `options:${ACTION_ID.permissionScopes}`,
     allowed: "request",
     read: true,
     run: async (w) => {
@@ -672,7 +691,7 @@ const CASES: Case[] = [
         ID[w],
         v.id,
         "perm:analytics",
-        SCOPES_ACTION,
+        ACTION_ID.permissionScopes,
         "",
       );
       await h.slack.driver.close(ID[w], v.id);
@@ -766,8 +785,8 @@ describe("authorization matrix", () => {
     expect(Object.keys(SUBCOMMANDS).filter((c) => !commands.has(c as Subcommand))).toEqual([]);
     const verbs = (handler: string) =>
       new Set(CASES.filter((c) => c.handler === handler).map((c) => c.verb));
-    expect(KEY_VERBS.filter((v) => !verbs(act(A.keyActions)).has(v))).toEqual([]);
-    expect(DIGEST_VERBS.filter((v) => !verbs(act(A.digestAct)).has(v))).toEqual([]);
+    expect(KEY_VERBS.filter((v) => !verbs(act(ACTION_ID.keyMenu)).has(v))).toEqual([]);
+    expect(DIGEST_VERBS.filter((v) => !verbs(act(ACTION_ID.digestButton)).has(v))).toEqual([]);
   });
 
   for (const c of CASES) {
@@ -795,17 +814,17 @@ describe("authorization matrix", () => {
 
 describe("a refusal says nothing about whether the thing exists", () => {
   const cases: Array<[string, string, (id: number) => string, () => Promise<number>]> = [
-    ["Deny", A.deny, String, async () => (await pendingRequest()).id],
+    ["Deny", ACTION_ID.denyRequest, requestIdValue, async () => (await pendingRequest()).id],
     [
       "the digest's Review",
-      A.digestAct,
-      (id) => JSON.stringify({ v: "review", t: "request", id }),
+      ACTION_ID.digestButton,
+      (id) => JSON.stringify({ verb: "review", requestId: id }),
       async () => (await pendingRequest()).id,
     ],
     [
       "Reveal key",
-      A.reveal,
-      String,
+      ACTION_ID.revealKey,
+      requestIdValue,
       async () => {
         await approvedNewKey();
         return Number(rows(h.app.store, "select max(id) as id from access_requests")[0]?.id);

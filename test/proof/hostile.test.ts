@@ -98,9 +98,9 @@ const metadata = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc
     .record({
-      k: fc.oneof(fc.integer(), fc.string(), fc.constant(1)),
-      v: fc.oneof(fc.integer(), fc.constant(1)),
-      c: fc.oneof(text, fc.constant(undefined)),
+      keyId: fc.oneof(fc.integer(), fc.string(), fc.constant(1)),
+      version: fc.oneof(fc.integer(), fc.constant(1)),
+      requestId: fc.oneof(fc.integer(), text, fc.constant(undefined)),
     })
     .map((v) => JSON.stringify(v)),
 );

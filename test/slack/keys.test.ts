@@ -1,5 +1,6 @@
 // The Slack app's key flows, driven through the stand-in exactly as Slack would drive them.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
 import {
   button,
   buttonNear,
@@ -104,7 +105,7 @@ describe("creating a key", () => {
     );
     // A crafted submission granting Products to an affiliate (the form never offers it).
     await owner.fill("Name", "Crafted");
-    h.slack.driver.setValue(owner.modal().id, "perm:products", "scopes", {
+    h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
       type: "checkboxes",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
@@ -140,7 +141,10 @@ describe("listing", () => {
     const mine = owner.last();
     expect(textOf(mine.blocks)).toContain("1–10 of 10");
     for (const verb of ["Edit", "Regenerate", "Delete", "Disable"]) {
-      expect(menuOption(mine.blocks, "key 03", verb).optionValue).toMatch(/:\d+$/);
+      expect(JSON.parse(String(menuOption(mine.blocks, "key 03", verb).optionValue))).toEqual({
+        verb: verb.toLowerCase(),
+        keyId: expect.any(Number),
+      });
     }
   });
 
@@ -239,7 +243,7 @@ describe("editing", () => {
       PEOPLE.owner.id,
       owner.modal().id,
       "perm:products",
-      "scopes",
+      ACTION_ID.permissionScopes,
       "n1",
     );
     expect(suggested.length).toBeGreaterThan(10);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../src/sandbox/standin/workspace.ts";
+import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
 import { rows } from "../helpers/db-rows.ts";
 import {
   button,
@@ -184,7 +185,7 @@ describe("deciding", () => {
     await h.slack.driver.check(
       PEOPLE.owner.id,
       c,
-      { blockId: String(cellsBlock?.block_id), actionId: "request_cells" },
+      { blockId: String(cellsBlock?.block_id), actionId: ACTION_ID.requestCells },
       ["acme_aff|analytics"],
     );
     await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
@@ -255,7 +256,7 @@ describe("deciding", () => {
     const list = owner.last();
     const mine = Number(/#(\d+)/.exec(textOf(owner2.dms().at(-1)?.blocks))?.[1]);
     expect(card(owner2, mine)).toBeDefined();
-    await owner.click(list, { blockId: `req:${mine}`, actionId: "request_approve" });
+    await owner.click(list, { blockId: `req:${mine}`, actionId: ACTION_ID.approveRequest });
     expect(owner.last().text).toBe(
       "You cannot decide your own request while another account owner can.",
     );

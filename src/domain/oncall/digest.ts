@@ -3,7 +3,7 @@
 import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
 import { describeCell } from "../grants.ts";
-import type { DigestItem, DigestNotice, DigestSection } from "../notices.ts";
+import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
 import { isoDay, quote } from "../text.ts";
@@ -57,9 +57,9 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
       k.expiresAt.getTime() > now.getTime() &&
       k.expiresAt.getTime() <= now.getTime() + EXPIRING_DAYS * DAY,
   );
-  const act = (k: ApiKey, label: string, verb: string) => ({
+  const act = (k: ApiKey, label: string, verb: "disable" | "edit"): DigestAction => ({
     label,
-    kind: "key" as const,
+    kind: "key",
     id: k.id,
     verb,
   });

@@ -3,9 +3,10 @@ import type { KnownBlock } from "@slack/types";
 import type { AuditPage } from "../../domain/audit/list.ts";
 import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
-import { A } from "./ids.ts";
+import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, type Message, packLines, section } from "./layout.ts";
 import { ago, cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { auditPageValue, encode } from "./values.ts";
 
 export function helpMessage(usage: string, error?: string): Message {
   const blocks: KnownBlock[] = [];
@@ -103,8 +104,11 @@ export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Messa
       actions("audit_nav", [
         button(
           "Older",
-          A.auditPage,
-          JSON.stringify({ b: page.nextBeforeId, k: keyRef ? cut(keyRef, 120) : undefined }),
+          ACTION_ID.auditPage,
+          encode(auditPageValue, {
+            beforeId: page.nextBeforeId,
+            ...(keyRef ? { keyRef: cut(keyRef, 120) } : {}),
+          }),
         ),
       ]),
     );

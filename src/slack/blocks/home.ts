@@ -3,7 +3,7 @@ import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeData } from "../../domain/home.ts";
 import { may } from "../../domain/permissions.ts";
 import { auditLine } from "./admin.ts";
-import { A } from "./ids.ts";
+import { ACTION_ID } from "./ids.ts";
 import { keyButtons, keyTitle, statusText } from "./keys.ts";
 import { actions, button, context, divider, header, packLines, section } from "./layout.ts";
 import { decisionButtons, requestLine } from "./request-lines.ts";
@@ -21,9 +21,9 @@ export function homeView(d: HomeData, now: Date): HomeView {
     header("Keyward — API keys"),
     section(ROLE_TEXT[d.role]),
     actions("home_actions", [
-      button("Request access", A.openHomeRequest, "request", "primary"),
-      ...(may(d.role, "create") ? [button("Create key", A.openHomeCreate, "create")] : []),
-      button("Refresh", A.refreshHome, "refresh"),
+      button("Request access", ACTION_ID.homeRequest, "request", "primary"),
+      ...(may(d.role, "create") ? [button("Create key", ACTION_ID.homeCreate, "create")] : []),
+      button("Refresh", ACTION_ID.homeRefresh, "refresh"),
     ]),
     divider(),
     section(`*Your keys* (${d.myKeysTotal}) — keys you are the key owner of`),

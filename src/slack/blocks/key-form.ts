@@ -13,9 +13,10 @@ import type {
 } from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
-import { V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
 import { esc, plain } from "./text.ts";
+import { keyMetaOf } from "./values.ts";
 
 export const FIELD = {
   name: "name",
@@ -24,7 +25,6 @@ export const FIELD = {
   permPrefix: "perm:",
 } as const;
 export const permBlock = (api: ApiId) => `${FIELD.permPrefix}${api}`;
-export const SCOPES_ACTION = "scopes";
 
 const KIND_LABEL = {
   seller: "seller",
@@ -65,10 +65,15 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
   const preselected = initial.length ? { initial_options: initial } : {};
   const element: Checkboxes | MultiExternalSelect =
     scopes.length <= 10
-      ? { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt), ...preselected }
+      ? {
+          type: "checkboxes",
+          action_id: ACTION_ID.permissionScopes,
+          options: scopes.map(opt),
+          ...preselected,
+        }
       : {
           type: "multi_external_select",
-          action_id: SCOPES_ACTION,
+          action_id: ACTION_ID.permissionScopes,
           placeholder: plain("Type to find nicknames"),
           min_query_length: 0,
           ...preselected,
@@ -83,21 +88,12 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
   };
 }
 
-export interface KeyFormMeta {
-  /** Edited key and the version the person saw. */
-  k?: number;
-  v?: number;
-  /** Where the command ran, to answer there. */
-  c?: string;
-}
-
 export function keyFormModal(p: {
   mode: "create" | "edit";
   actor: string;
   nicknames: Nickname[];
   key?: ApiKey;
   grants?: Grant[];
-  meta: KeyFormMeta;
 }): ModalView {
   const grants = p.grants ?? [];
   const blocks: KnownBlock[] = [];
@@ -145,11 +141,12 @@ export function keyFormModal(p: {
     },
   });
   return modal({
-    callbackId: p.mode === "create" ? V.createKey : V.editKey,
+    callbackId: p.mode === "create" ? CALLBACK_ID.createKey : CALLBACK_ID.editKey,
     title: p.mode === "create" ? "Create API key" : "Edit API key",
     submit: p.mode === "create" ? "Create" : "Save",
     blocks,
-    privateMetadata: JSON.stringify(p.meta),
+    // The edited key and the version the person saw.
+    privateMetadata: p.key ? keyMetaOf(p.key) : undefined,
   });
 }
 

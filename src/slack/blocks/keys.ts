@@ -5,7 +5,7 @@ import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
-import { A, KEY_VERBS, type KeyVerb, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
 import {
   actions,
   button,
@@ -19,6 +19,7 @@ import {
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention } from "./text.ts";
+import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
 
@@ -42,8 +43,10 @@ export function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   if (verbs.length === 0) return undefined;
   return {
     type: "overflow",
-    action_id: A.keyActions,
-    options: verbs.map((v) => option(VERB_LABEL[v], `${v}:${key.id}`)),
+    action_id: ACTION_ID.keyMenu,
+    options: verbs.map((verb) =>
+      option(VERB_LABEL[verb], encode(keyMenuValue, { verb, keyId: key.id })),
+    ),
   };
 }
 
@@ -51,7 +54,7 @@ export function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
 export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
   const menu = actionsMenu(role, key);
   return actions(`key:${key.id}`, [
-    button("Quick view", A.quickView, String(key.id)),
+    button("Quick view", ACTION_ID.quickView, encode(keyValue, { keyId: key.id })),
     ...(menu ? [menu] : []),
   ]);
 }
@@ -95,19 +98,23 @@ export function keyListMessage(p: {
     blocks.push(section(keySummary(key, nicknamesReached, now)), keyButtons(role, key));
   }
   const nav: Button[] = [];
-  const t = p.text ? cut(p.text, 100) : "";
+  const text = p.text ? cut(p.text, 100) : "";
   if (page.offset > 0) {
     nav.push(
       button(
         "Previous",
-        `${A.listPage}:prev`,
-        JSON.stringify({ o: Math.max(0, page.offset - page.limit), t }),
+        `${ACTION_ID.keysPage}:prev`,
+        encode(keysPageValue, { offset: Math.max(0, page.offset - page.limit), text }),
       ),
     );
   }
   if (last < page.total) {
     nav.push(
-      button("Next", `${A.listPage}:next`, JSON.stringify({ o: page.offset + page.limit, t })),
+      button(
+        "Next",
+        `${ACTION_ID.keysPage}:next`,
+        encode(keysPageValue, { offset: page.offset + page.limit, text }),
+      ),
     );
   }
   if (nav.length) blocks.push(actions("keys_nav", nav));
@@ -176,7 +183,7 @@ export function quickViewModal(p: {
   const lines = reachLines(p.grants, p.nicknames, p.now);
   const timeBound = p.grants.filter((g) => g.expiresAt);
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: "Quick view",
     blocks: [
       section(

@@ -2,9 +2,15 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
-import type { DigestNotice, LeakNotice } from "../../domain/notices.ts";
+import type {
+  DigestAction,
+  DigestNotice,
+  KeyRef,
+  LeakFinding,
+  LeakNotice,
+} from "../../domain/notices.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
-import { A, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
   actions,
   button,
@@ -17,6 +23,7 @@ import {
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+import { digestValue, encode, keyMetaOf, keyValue } from "./values.ts";
 
 const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "1h": "1 hour",
@@ -24,12 +31,7 @@ const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "7d": "7 days",
 };
 
-export function rotateModal(p: {
-  key: ApiKey;
-  grants: Grant[];
-  now: Date;
-  meta: { k: number; v: number; c?: string };
-}): ModalView {
+export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): ModalView {
   const choices = [
     option("Rotate now: the old secret stops at once", "rotate:none"),
     ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
@@ -38,10 +40,10 @@ export function rotateModal(p: {
     option("Disable the key only (no new secret)", "disable"),
   ];
   return modal({
-    callbackId: V.rotate,
+    callbackId: CALLBACK_ID.rotateKey,
     title: "Rotate compromised key",
     submit: "Do it now",
-    privateMetadata: JSON.stringify(p.meta),
+    privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(
         `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${ago(p.key.lastUsedAt, p.now)}`,
@@ -106,15 +108,17 @@ const posterText = (poster: string) =>
   /^[UW][A-Z0-9]+$/.test(poster) ? mention(poster) : `the integration \`${esc(poster)}\``;
 
 export function renderLeak(n: LeakNotice): Message {
-  const live = n.findings.filter((f) => f.state === "live" && f.key);
+  const live = n.findings.filter(
+    (f): f is LeakFinding & { key: KeyRef } => f.state === "live" && f.key !== null,
+  );
   const lines = n.findings.map(findingLine);
   const buttons = live
     .slice(0, 5)
     .map((f) =>
       button(
         live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
-        A.rotateNow,
-        String(f.key?.id),
+        ACTION_ID.rotateNow,
+        encode(keyValue, { keyId: f.key.id }),
         "danger",
       ),
     );
@@ -148,6 +152,11 @@ export function renderLeak(n: LeakNotice): Message {
   };
 }
 
+const digestButtonValue = (a: DigestAction) =>
+  a.kind === "request"
+    ? encode(digestValue, { verb: "review", requestId: a.id })
+    : encode(digestValue, { verb: a.verb, keyId: a.id });
+
 export function renderDigest(n: DigestNotice): Message {
   const total = n.sections.reduce((s, x) => s + x.items.length, 0);
   const blocks: KnownBlock[] = [header("Keyward — key hygiene")];
@@ -166,13 +175,7 @@ export function renderDigest(n: DigestNotice): Message {
       blocks.push(
         section(
           cut(mrkdwnOf(item.text), 2900),
-          act
-            ? button(
-                act.label,
-                A.digestAct,
-                JSON.stringify({ v: act.verb, t: act.kind, id: act.id }),
-              )
-            : undefined,
+          act ? button(act.label, ACTION_ID.digestButton, digestButtonValue(act)) : undefined,
         ),
       );
     }

@@ -2,9 +2,10 @@
 import type { ActionsBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { AccessRequest } from "../../domain/types.ts";
-import { A } from "./ids.ts";
+import { ACTION_ID } from "./ids.ts";
 import { actions, button } from "./layout.ts";
 import { ago, cut, esc, mention } from "./text.ts";
+import { encode, requestValue } from "./values.ts";
 
 export const DURATION_LABEL = {
   "1h": "1 hour",
@@ -34,7 +35,7 @@ export function requestLine(r: AccessRequest, now: Date): string {
 /** An owner's Approve and Deny for one request. */
 export function decisionButtons(r: Pick<AccessRequest, "id">, approve = "Approve"): ActionsBlock {
   return actions(`req:${r.id}`, [
-    button(approve, A.approve, String(r.id), "primary"),
-    button("Deny", A.deny, String(r.id), "danger"),
+    button(approve, ACTION_ID.approveRequest, encode(requestValue, { requestId: r.id }), "primary"),
+    button("Deny", ACTION_ID.denyRequest, encode(requestValue, { requestId: r.id }), "danger"),
   ]);
 }

@@ -5,7 +5,7 @@ import { cellKey, describeCell, permits } from "../../domain/grants.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
 import { expiryFor } from "../../domain/requests/rules.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
-import { A, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
 import {
   actions,
@@ -27,20 +27,16 @@ import {
   STATUS_LABEL,
 } from "./request-lines.ts";
 import { ago, cut, esc, mention, plain } from "./text.ts";
-
-export const NEW_KEY = "new";
-export const CELLS_ACTION = "request_cells";
-export const KEY_CHOICE_ACTION = "key_choice";
+import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
-  option(cut(`${key.name} (${key.publicId})`, 75), `k:${key.id}`);
-export const newKeyOption = () => option("➕ A new key", NEW_KEY);
+  option(cut(`${key.name} (${key.publicId})`, 75), encode(keyChoiceValue, { keyId: key.id }));
+export const newKeyOption = () => option("➕ A new key", encode(keyChoiceValue, { newKey: true }));
 
 const isoMin = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export function requestModal(p: {
   nicknames: Nickname[];
-  meta: { c?: string };
   /** After the person picked a key: it, and what it already has. */
   chosen?: { key: ApiKey; grants: Grant[] } | "new";
 }): ModalView {
@@ -55,10 +51,9 @@ export function requestModal(p: {
       : `*${esc(p.chosen.key.name)}* has no permissions yet.`;
   }
   return modal({
-    callbackId: V.request,
+    callbackId: CALLBACK_ID.requestAccess,
     title: "Request access",
     submit: "Send request",
-    privateMetadata: JSON.stringify(p.meta),
     blocks: [
       {
         type: "input",
@@ -67,7 +62,7 @@ export function requestModal(p: {
         label: plain("Key"),
         element: {
           type: "external_select",
-          action_id: KEY_CHOICE_ACTION,
+          action_id: ACTION_ID.keyChoice,
           placeholder: plain("Type a key's name, or pick “A new key”"),
           min_query_length: 0,
           ...(chosenOption ? { initial_option: chosenOption } : {}),
@@ -185,7 +180,12 @@ export function requestCard(v: RequestView, now: Date): Message {
       const part = checked.slice(i, i + 10);
       blocks.push(
         actions(`cells:${i / 10}`, [
-          { type: "checkboxes", action_id: CELLS_ACTION, options: part, initial_options: part },
+          {
+            type: "checkboxes",
+            action_id: ACTION_ID.requestCells,
+            options: part,
+            initial_options: part,
+          },
         ]),
       );
     }
@@ -224,7 +224,14 @@ export function requestOutcome(v: RequestView, now: Date): Message {
         section(
           `Your new key *${esc(v.key.name)}* \`${v.key.publicId}\` is ready. Its secret is made when you press Reveal key, and shown once.`,
         ),
-        actions(`reveal:${r.id}`, [button("Reveal key", A.reveal, String(r.id), "primary")]),
+        actions(`reveal:${r.id}`, [
+          button(
+            "Reveal key",
+            ACTION_ID.revealKey,
+            encode(requestValue, { requestId: r.id }),
+            "primary",
+          ),
+        ]),
       );
     }
   } else if (r.status === "denied" || r.status === "expired") {
@@ -276,10 +283,10 @@ export function requestsMessage(
 
 export function denyModal(r: AccessRequest): ModalView {
   return modal({
-    callbackId: V.deny,
+    callbackId: CALLBACK_ID.denyRequest,
     title: "Deny request",
     submit: "Deny",
-    privateMetadata: JSON.stringify({ r: r.id }),
+    privateMetadata: encode(requestMeta, { requestId: r.id }),
     blocks: [
       section(`Deny ${mention(r.requester)}'s request *#${r.id}* for ${requestTarget(r)}?`),
       {
@@ -299,10 +306,10 @@ export function denyModal(r: AccessRequest): ModalView {
 
 export function revealModal(r: AccessRequest, key: ApiKey): ModalView {
   return modal({
-    callbackId: V.reveal,
+    callbackId: CALLBACK_ID.revealKey,
     title: "Reveal your key",
     submit: "Reveal",
-    privateMetadata: JSON.stringify({ r: r.id }),
+    privateMetadata: encode(requestMeta, { requestId: r.id }),
     blocks: [
       section(`*${esc(key.name)}* \`${key.publicId}\``),
       section(

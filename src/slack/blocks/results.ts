@@ -1,7 +1,7 @@
 // Modals that close a flow: the one-time secret, a done message, an error.
 import type { ModalView } from "@slack/types";
 import type { ApiKey } from "../../domain/types.ts";
-import { V } from "./ids.ts";
+import { CALLBACK_ID } from "./ids.ts";
 import { context, modal, section } from "./layout.ts";
 import { esc } from "./text.ts";
 
@@ -16,7 +16,7 @@ export function secretModal(p: {
   lines?: string[];
 }): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: p.title,
     close: "Done",
     blocks: [
@@ -31,12 +31,12 @@ export function secretModal(p: {
 }
 
 export function doneModal(title: string, text: string): ModalView {
-  return modal({ callbackId: V.done, title, close: "Close", blocks: [section(text)] });
+  return modal({ callbackId: CALLBACK_ID.done, title, close: "Close", blocks: [section(text)] });
 }
 
 export function errorModal(text: string): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: "Keyward",
     close: "Close",
     blocks: [section(`:warning: ${text}`)],
@@ -45,7 +45,7 @@ export function errorModal(text: string): ModalView {
 
 export function loadingModal(title: string): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title,
     close: "Cancel",
     blocks: [section(":hourglass_flowing_sand: Loading…")],

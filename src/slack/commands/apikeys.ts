@@ -61,7 +61,6 @@ export function registerApikeysCommand(app: App, deps: SlackDeps): void {
           respond,
           reply,
           userId: command.user_id,
-          channel: command.channel_id,
           triggerId: command.trigger_id,
         },
         parsed.command,

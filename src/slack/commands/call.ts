@@ -10,7 +10,6 @@ export interface CommandCall {
   client: WebClient;
   respond: RespondFn;
   userId: string;
-  channel: string;
   triggerId: string;
   /** Answers privately, in the conversation where the command ran. */
   reply(answer: Message | string): Promise<void>;

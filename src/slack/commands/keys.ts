@@ -2,13 +2,10 @@
 import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
-import { checkPermission } from "../../domain/permissions.ts";
 import { getRole } from "../../domain/roles/list.ts";
-import { keyFormModal } from "../blocks/key-form.ts";
 import { keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { esc } from "../blocks/text.ts";
-import { openKeyModal } from "../flows/key-modals.ts";
-import { openModal } from "../flows/open-modal.ts";
+import { openCreateModal, openKeyModal } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
 export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) => {
@@ -28,24 +25,14 @@ export const show: Handler<"show"> = async ({ deps, userId, reply }, { key: ref 
   await reply(keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now() }));
 };
 
-export const create: Handler<"create"> = async ({ deps, client, userId, triggerId, channel }) => {
-  await checkPermission(deps.ctx, userId, "create");
-  await openModal(deps, client, triggerId, "Create API key", async () =>
-    keyFormModal({
-      mode: "create",
-      actor: userId,
-      nicknames: await listNicknames(deps.ctx),
-      meta: { c: channel },
-    }),
-  );
-};
+export const create: Handler<"create"> = ({ deps, client, userId, triggerId }) =>
+  openCreateModal(deps, client, { userId, triggerId });
 
 /** edit, regenerate, rotate, disable, delete: each opens the key's modal for that verb. */
-export const openVerbModal: Handler<
-  "edit" | "regenerate" | "rotate" | "disable" | "delete"
-> = async ({ deps, client, userId, triggerId, channel }, { cmd, key }) => {
-  await openKeyModal(deps, client, { verb: cmd, triggerId, userId, key, channel });
-};
+export const openVerbModal: Handler<"edit" | "regenerate" | "rotate" | "disable" | "delete"> = (
+  { deps, client, userId, triggerId },
+  { cmd, key },
+) => openKeyModal(deps, client, { verb: cmd, triggerId, userId, key });
 
 export const enable: Handler<"enable"> = async ({ deps, userId, reply }, { key: ref }) => {
   const { key } = await getKey(deps.ctx, ref);

@@ -285,17 +285,13 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
       expectClean("list all", keyListMessage({ page: all, role: "owner", now }));
       const { key: k, grants } = await getKey(ctx, key.id);
       const nicknames = await listNicknames(ctx);
-      const meta = { k: k.id, v: k.version };
       expectClean("show", keyDetailMessage({ key: k, grants, nicknames, role: "owner", now }));
       expectClean("quick view", quickViewModal({ key: k, grants, nicknames, now }));
-      expectClean("regenerate", regenerateModal({ key: k, grants, now, meta }));
-      expectClean("delete", deleteModal({ key: k, grants, now, meta }));
-      expectClean("disable", disableModal({ key: k, grants, now, meta, reasonRequired: true }));
-      expectClean("rotate", rotateModal({ key: k, grants, now, meta }));
-      expectClean(
-        "request modal",
-        requestModal({ nicknames, meta: {}, chosen: { key: k, grants } }),
-      );
+      expectClean("regenerate", regenerateModal({ key: k, grants, now }));
+      expectClean("delete", deleteModal({ key: k, grants, now }));
+      expectClean("disable", disableModal({ key: k, grants, now, reasonRequired: true }));
+      expectClean("rotate", rotateModal({ key: k, grants, now }));
+      expectClean("request modal", requestModal({ nicknames, chosen: { key: k, grants } }));
       expectClean("home", homeView(await homeData(ctx, OWNER), now));
       expectClean("home (member)", homeView(await homeData(ctx, MEMBER), now));
       expectClean("requests", requestsMessage(await listRequests(ctx, OWNER), now));
