@@ -96,7 +96,6 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     ctx: o.ctx,
     log: o.log,
     people: new People(client),
-    client,
     kick: o.kick,
   };
 

@@ -13,7 +13,7 @@ export type SlackFailure =
   | { kind: "in_doubt"; code: string };
 
 /** ok:false errors that repeating the same call will not change. */
-export const FINAL_REFUSALS: ReadonlySet<string> = new Set([
+const FINAL_REFUSALS: ReadonlySet<string> = new Set([
   "user_not_found",
   "channel_not_found",
   "not_in_channel",

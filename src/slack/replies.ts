@@ -10,7 +10,7 @@ import { mrkdwnOf } from "./blocks/text.ts";
 import type { SlackDeps } from "./deps.ts";
 import { classifySlackFailure, failureText } from "./failures.ts";
 
-export const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
+const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
 
 /** The message for an error: the domain's own words, Slack's failure, or the apology. */
 export function messageFor(deps: SlackDeps, e: unknown, where: string): string {

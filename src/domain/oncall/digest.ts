@@ -13,7 +13,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export const UNUSED_DAYS = 90;
 export const EXPIRING_DAYS = 14;
 const PER_SECTION = 8;
-export const DIGEST_JOB = "weekly-digest";
+const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 const daysAgo = (d: Date, now: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);

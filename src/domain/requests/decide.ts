@@ -6,6 +6,7 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError, forbidden, invalid, notFound } from "../errors.ts";
 import { cellKey, describeCell } from "../grants.ts";
+import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
 import { requirePermission } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
@@ -111,9 +112,7 @@ export async function approveRequest(
         event: {
           actor,
           action: "key.created",
-          keyId: key.id,
-          keyName: key.name,
-          keyPublicId: key.publicId,
+          ...auditKey(key),
           requestId: r.id,
           reason: r.reason,
           diff: {
@@ -149,9 +148,7 @@ export async function approveRequest(
           event: {
             actor,
             action: "key.permissions_changed",
-            keyId: key.id,
-            keyName: key.name,
-            keyPublicId: key.publicId,
+            ...auditKey(key),
             requestId: r.id,
             reason: r.reason,
             diff: { changes: granted.map((c) => `+ ${describeCell(c)}`) },

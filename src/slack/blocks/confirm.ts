@@ -9,9 +9,9 @@ import { context, modal, option, packLines, section } from "./layout.ts";
 import { ago, esc, plain } from "./text.ts";
 import { keyMetaOf } from "./values.ts";
 
-export const REGENERATE_WARNING =
+const REGENERATE_WARNING =
   "Regenerating an API key will break any existing integration using that API key.";
-export const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
+const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
 function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
   return [
@@ -23,7 +23,7 @@ function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
   ];
 }
 
-export function graceInput(initial: GraceWindow = "none"): InputBlock {
+function graceInput(initial: GraceWindow = "none"): InputBlock {
   const options = (Object.keys(GRACE_WINDOWS) as GraceWindow[]).map((g) =>
     option(GRACE_LABELS[g], g),
   );

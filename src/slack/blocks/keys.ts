@@ -4,6 +4,7 @@ import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/c
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
+import { isoDay, isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
 import {
@@ -38,7 +39,7 @@ export function verbsFor(role: Role, key: ApiKey): KeyVerb[] {
   return KEY_VERBS.filter((v) => v !== offToggle && may(role, v));
 }
 
-export function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
+function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   const verbs = verbsFor(role, key);
   if (verbs.length === 0) return undefined;
   return {
@@ -123,14 +124,12 @@ export function keyListMessage(p: {
 }
 
 function grantLine(g: Grant, now: Date): string {
-  const until = g.expiresAt
-    ? ` _(until ${g.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ${ago(g.expiresAt, now)})_`
-    : "";
+  const until = g.expiresAt ? ` _(until ${isoMinute(g.expiresAt)}, ${ago(g.expiresAt, now)})_` : "";
   return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
 }
 
 /** Nickname → the APIs it can use through this key (All accounts expanded). */
-export function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
+function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
   return [...reach(grants, nicknames, now)].map(
     ([nick, apis]) => `\`${nick}\`: ${apis.map((a: ApiId) => API_LABELS[a]).join(", ")}`,
   );
@@ -156,7 +155,7 @@ export function keyDetailMessage(p: {
         `*Created*\n${ago(key.createdAt, now)} by ${mention(key.createdBy)}`,
         `*Last used*\n${ago(key.lastUsedAt, now)}`,
         `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
-        `*Expires*\n${key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "never"}`,
+        `*Expires*\n${key.expiresAt ? isoDay(key.expiresAt) : "never"}`,
         `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
       ].map((t) => ({ type: "mrkdwn" as const, text: t })),
       ...(menu ? { accessory: menu } : {}),
@@ -194,7 +193,7 @@ export function quickViewModal(p: {
         ? [
             context(
               cut(
-                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt?.toISOString().slice(0, 16).replace("T", " ")} UTC`).join("; ")}`,
+                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt ? isoMinute(g.expiresAt) : "never"}`).join("; ")}`,
                 3000,
               ),
             ),

@@ -2,6 +2,7 @@
 import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
+import { isoMinute } from "../../domain/text.ts";
 import { context, header, type Message, packLines, section } from "./layout.ts";
 import { cut, esc, mention, mrkdwnOf } from "./text.ts";
 
@@ -29,7 +30,7 @@ export function renderChange(n: ChangeNotice, at: Date): Rendered {
     blocks.push(section(`*Incident:* <${target}|${esc(cut(n.incidentLink, 200))}>`));
   }
   if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
-  blocks.push(context(`Keyward · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`));
+  blocks.push(context(`Keyward · ${isoMinute(at)}`));
   // The fallback (push notifications, screen readers) is mrkdwn too: escaped like the blocks.
   const keyText = n.key ? `: ${esc(n.key.name)} (${n.key.publicId})` : "";
   return { text: cut(`${n.urgent ? "URGENT — " : ""}${esc(n.title)}${keyText}`, 3000), blocks };
@@ -45,7 +46,7 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
         20,
       ),
       context(
-        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${isoMinute(at)}`,
       ),
     ],
   };

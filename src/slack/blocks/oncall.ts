@@ -9,6 +9,7 @@ import type {
   LeakFinding,
   LeakNotice,
 } from "../../domain/notices.ts";
+import { isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
@@ -181,9 +182,7 @@ export function renderDigest(n: DigestNotice): Message {
     }
   }
   blocks.push(
-    context(
-      `As of ${n.generatedAt.slice(0, 16).replace("T", " ")} UTC · \`/apikeys digest\` any time`,
-    ),
+    context(`As of ${isoMinute(new Date(n.generatedAt))} · \`/apikeys digest\` any time`),
   );
   return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
 }

@@ -4,6 +4,7 @@ import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/cata
 import { cellKey, describeCell, permits } from "../../domain/grants.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
 import { expiryFor } from "../../domain/requests/rules.ts";
+import { isoMinute } from "../../domain/text.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
@@ -32,8 +33,6 @@ import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
   option(cut(`${key.name} (${key.publicId})`, 75), encode(keyChoiceValue, { keyId: key.id }));
 export const newKeyOption = () => option("➕ A new key", encode(keyChoiceValue, { newKey: true }));
-
-const isoMin = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export function requestModal(p: {
   nicknames: Nickname[];
@@ -109,7 +108,7 @@ export function requestModal(p: {
 }
 
 /** Per nickname the request touches: its APIs through this key before → after approval. */
-export function beforeAfter(
+function beforeAfter(
   cells: GrantCell[],
   grants: Grant[],
   nicknames: Nickname[],
@@ -209,7 +208,7 @@ export function requestOutcome(v: RequestView, now: Date): Message {
     const got = r.cells.filter((c) => granted.has(cellKey(c)));
     const left = r.cells.filter((c) => !granted.has(cellKey(c)));
     const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
-    const until = ends ? ` until ${isoMin(ends)}` : "";
+    const until = ends ? ` until ${isoMinute(ends)}` : "";
     if (got.length)
       blocks.push(
         ...packLines(

@@ -8,7 +8,7 @@ import type { SlackDeps } from "../deps.ts";
 import { classifySlackFailure } from "../failures.ts";
 import { messageFor } from "../replies.ts";
 
-export const LOADING_AFTER_MS = 1000;
+const LOADING_AFTER_MS = 1000;
 
 export async function openModal(
   deps: SlackDeps,

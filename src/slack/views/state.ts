@@ -15,7 +15,7 @@ const value = z.looseObject({
   selected_user: z.string().max(40).nullish(),
   selected_date: z.string().max(20).nullish(),
 });
-export const stateSchema = z.record(z.string().max(255), z.record(z.string().max(255), value));
+const stateSchema = z.record(z.string().max(255), z.record(z.string().max(255), value));
 export type State = z.infer<typeof stateSchema>;
 
 export function readState(view: { state?: { values?: unknown } }): State {

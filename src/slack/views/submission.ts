@@ -30,7 +30,7 @@ export interface Form<S extends z.ZodType> {
   fields?: Record<string, string>;
 }
 
-export function inputBlocksOf(view: { blocks?: unknown[] }): string[] {
+function inputBlocksOf(view: { blocks?: unknown[] }): string[] {
   return (view.blocks ?? []).flatMap((b) =>
     typeof b === "object" && b !== null && (b as { type?: unknown }).type === "input"
       ? [String((b as { block_id?: unknown }).block_id)]

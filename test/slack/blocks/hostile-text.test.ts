@@ -11,7 +11,6 @@ import { homeData } from "../../../src/domain/home.ts";
 import { createKey } from "../../../src/domain/keys/create.ts";
 import { disableKey } from "../../../src/domain/keys/disable.ts";
 import { editKey } from "../../../src/domain/keys/edit.ts";
-import { findKeyByRefOutsideTx } from "../../../src/domain/keys/find.ts";
 import { getKey, listKeys } from "../../../src/domain/keys/queries.ts";
 import { rotateKey } from "../../../src/domain/keys/rotate.ts";
 import { addNickname } from "../../../src/domain/nicknames/add.ts";
@@ -196,7 +195,7 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
       await attempt("rename as typed", () => editKey(ctx, OWNER, { keyId: key.id, name: b }));
       const renamed = nameFrom(b, run);
       await attempt("rename", () => editKey(ctx, OWNER, { keyId: key.id, name: renamed }));
-      await attempt("find", () => findKeyByRefOutsideTx(ctx, ref));
+      await attempt("find", () => getKey(ctx, ref));
 
       // A new key asked for under a hostile name and reason, approved; another denied.
       const asked = await attempt("request", () =>
