@@ -6,8 +6,7 @@ import { listKeys } from "../../domain/keys/queries.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { auditMessage } from "../blocks/admin.ts";
 import { ACTION_ID } from "../blocks/ids.ts";
-import { keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
-import { esc } from "../blocks/text.ts";
+import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { auditPageValue, keyMenuValue, keysPageValue, keyValue } from "../blocks/values.ts";
 import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -29,27 +28,17 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
   });
 
   onClick(app, deps, ACTION_ID.quickView, (c) =>
-    openKeyModal(deps, c.client, {
-      verb: "quickview",
-      triggerId: c.triggerId,
-      userId: c.userId,
-      key: c.value(keyValue).keyId,
-    }),
+    openKeyModal(c, "quickview", c.value(keyValue).keyId),
   );
 
   onClick(app, deps, ACTION_ID.keyMenu, async (c) => {
     const { verb, keyId } = c.value(keyMenuValue);
     if (verb !== "enable") {
-      await openKeyModal(deps, c.client, {
-        verb,
-        triggerId: c.triggerId,
-        userId: c.userId,
-        key: keyId,
-      });
+      await openKeyModal(c, verb, keyId);
       return;
     }
     const key = await enableKey(deps.ctx, c.userId, { keyId });
-    await c.answer(`:white_check_mark: *${esc(key.name)}* \`${key.publicId}\` is enabled again.`);
+    await c.answer(enabledText(key));
   });
 
   onClick(app, deps, ACTION_ID.auditPage, async (c) => {

@@ -13,19 +13,13 @@ import { onClick } from "./click.ts";
 
 export function registerOncallActions(app: App, deps: SlackDeps): void {
   onClick(app, deps, ACTION_ID.rotateNow, (c) =>
-    openKeyModal(deps, c.client, {
-      verb: "rotate",
-      triggerId: c.triggerId,
-      userId: c.userId,
-      key: c.value(keyValue).keyId,
-    }),
+    openKeyModal(c, "rotate", c.value(keyValue).keyId),
   );
 
   onClick(app, deps, ACTION_ID.digestButton, async (c) => {
     const v = c.value(digestValue);
     if (v.verb !== "review") {
-      const { triggerId, userId } = c;
-      await openKeyModal(deps, c.client, { verb: v.verb, triggerId, userId, key: v.keyId });
+      await openKeyModal(c, v.verb, v.keyId);
       return;
     }
     // The request's card, in a modal, with its Approve and Deny: for those who decide.

@@ -69,6 +69,9 @@ export const statusText = (key: ApiKey, now: Date) => {
 
 export const keyTitle = (key: ApiKey) => `*${esc(key.name)}*  \`${key.publicId}\``;
 
+export const enabledText = (key: ApiKey) =>
+  `:white_check_mark: *${esc(key.name)}* \`${key.publicId}\` is enabled again.`;
+
 function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   return [
     `${keyTitle(key)} · ${statusText(key, now)}`,

@@ -3,8 +3,7 @@ import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { getRole } from "../../domain/roles/list.ts";
-import { keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
-import { esc } from "../blocks/text.ts";
+import { enabledText, keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { openCreateModal, openKeyModal } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
@@ -25,19 +24,16 @@ export const show: Handler<"show"> = async ({ deps, userId, reply }, { key: ref 
   await reply(keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now() }));
 };
 
-export const create: Handler<"create"> = ({ deps, client, userId, triggerId }) =>
-  openCreateModal(deps, client, { userId, triggerId });
+export const create: Handler<"create"> = (call) => openCreateModal(call);
 
 /** edit, regenerate, rotate, disable, delete: each opens the key's modal for that verb. */
 export const openVerbModal: Handler<"edit" | "regenerate" | "rotate" | "disable" | "delete"> = (
-  { deps, client, userId, triggerId },
+  call,
   { cmd, key },
-) => openKeyModal(deps, client, { verb: cmd, triggerId, userId, key });
+) => openKeyModal(call, cmd, key);
 
 export const enable: Handler<"enable"> = async ({ deps, userId, reply }, { key: ref }) => {
   const { key } = await getKey(deps.ctx, ref);
   const enabled = await enableKey(deps.ctx, userId, { keyId: key.id });
-  await reply(
-    `:white_check_mark: *${esc(enabled.name)}* \`${enabled.publicId}\` is enabled again.`,
-  );
+  await reply(enabledText(enabled));
 };

@@ -4,8 +4,7 @@ import { requestsMessage } from "../blocks/requests.ts";
 import { openRequestModal } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
-export const request: Handler<"request"> = ({ deps, client, triggerId }) =>
-  openRequestModal(deps, client, triggerId);
+export const request: Handler<"request"> = (call) => openRequestModal(call);
 
 export const requests: Handler<"requests"> = async ({ deps, userId, reply }) => {
   await reply(requestsMessage(await listRequests(deps.ctx, userId), deps.ctx.clock.now()));

@@ -27,6 +27,6 @@ export function registerHome(app: App, deps: SlackDeps): void {
     }
   });
   onClick(app, deps, ACTION_ID.homeRefresh, (c) => publishHome(deps, c.client, c.userId));
-  onClick(app, deps, ACTION_ID.homeRequest, (c) => openRequestModal(deps, c.client, c.triggerId));
-  onClick(app, deps, ACTION_ID.homeCreate, (c) => openCreateModal(deps, c.client, c));
+  onClick(app, deps, ACTION_ID.homeRequest, openRequestModal);
+  onClick(app, deps, ACTION_ID.homeCreate, openCreateModal);
 }

@@ -53,45 +53,42 @@ const MODALS: Record<
   },
 };
 
+/** Who is opening a modal, and the trigger of their click or command. */
+export interface Opener {
+  deps: SlackDeps;
+  client: WebClient;
+  triggerId: string;
+  userId: string;
+}
+
 export async function openKeyModal(
-  deps: SlackDeps,
-  client: WebClient,
-  p: { verb: ModalVerb; triggerId: string; userId: string; key: string | number },
+  o: Opener,
+  verb: ModalVerb,
+  key: string | number,
 ): Promise<void> {
-  const modal = MODALS[p.verb];
-  await openModal(deps, client, p.triggerId, modal.title, async () => {
+  const { deps, userId } = o;
+  const modal = MODALS[verb];
+  await openModal(deps, o.client, o.triggerId, modal.title, async () => {
     // The role first: a refusal must not tell which keys exist.
-    const role = await checkPermission(
-      deps.ctx,
-      p.userId,
-      p.verb === "quickview" ? "view" : p.verb,
-    );
-    const { key, grants } = await getKey(deps.ctx, p.key);
-    return modal.build({ deps, userId: p.userId, role, key, grants, now: deps.ctx.clock.now() });
+    const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
+    const k = await getKey(deps.ctx, key);
+    return modal.build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
   });
 }
 
 /** The create modal; a refusal comes back before anything opens. */
-export async function openCreateModal(
-  deps: SlackDeps,
-  client: WebClient,
-  p: { triggerId: string; userId: string },
-): Promise<void> {
-  await openModal(deps, client, p.triggerId, "Create API key", async () => {
-    await checkPermission(deps.ctx, p.userId, "create");
+export async function openCreateModal({ deps, client, triggerId, userId }: Opener): Promise<void> {
+  await openModal(deps, client, triggerId, "Create API key", async () => {
+    await checkPermission(deps.ctx, userId, "create");
     return keyFormModal({
       mode: "create",
-      actor: p.userId,
+      actor: userId,
       nicknames: await listNicknames(deps.ctx),
     });
   });
 }
 
-export async function openRequestModal(
-  deps: SlackDeps,
-  client: WebClient,
-  triggerId: string,
-): Promise<void> {
+export async function openRequestModal({ deps, client, triggerId }: Opener): Promise<void> {
   await openModal(deps, client, triggerId, "Request access", async () =>
     requestModal({ nicknames: await listNicknames(deps.ctx) }),
   );
