@@ -3,8 +3,10 @@
 import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { formatDistance } from "date-fns";
+import type { Ctx } from "../domain/context.ts";
 import { DomainError, StaleError } from "../domain/errors.ts";
 import { plainText } from "../domain/text.ts";
+import type { Log } from "../log.ts";
 import { errorModal } from "./blocks/results.ts";
 import { mrkdwnOf } from "./blocks/text.ts";
 import type { SlackDeps } from "./deps.ts";
@@ -13,7 +15,11 @@ import { classifySlackFailure, failureText } from "./failures.ts";
 const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
 
 /** The message for an error: the domain's own words, Slack's failure, or the apology. */
-export function messageFor(deps: SlackDeps, e: unknown, where: string): string {
+export function messageFor(
+  deps: { ctx: Pick<Ctx, "clock">; log: Log },
+  e: unknown,
+  where: string,
+): string {
   const failure = classifySlackFailure(e);
   if (failure) {
     deps.log.warn({ err: e, where, failure: failure.kind }, "Slack refused a call");

@@ -13,18 +13,11 @@ import { ACTION_ID, CALLBACK_ID, DIGEST_VERBS, KEY_VERBS } from "../../src/slack
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
 import { rows } from "../helpers/db-rows.ts";
-import {
-  button,
-  type Found,
-  GENERAL,
-  type Harness,
-  PEOPLE,
-  person,
-  quiet,
-  startHarness,
-  stopChecked,
-  textOf,
-} from "../helpers/slack.ts";
+import { button, type Found, textOf } from "../helpers/slack/finders.ts";
+import { GENERAL, type Harness, PEOPLE, quiet } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { type Person, person } from "../helpers/slack/person.ts";
+import { seeded } from "../helpers/slack/seeded.ts";
 
 type Who = "owner" | "oncall" | "member" | "removed";
 const ROLES: Who[] = ["owner", "oncall", "member", "removed"];
@@ -759,11 +752,9 @@ async function approvedNewKey() {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
-  const admin = person(h, "owner");
-  await admin.run("nickname add acme seller");
-  await admin.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
-  await admin.run(`role add <@${ID.owner}|oscar> owner`);
+  // Olivia (the admin) and Oscar are owners from the start; Casey is on-call.
+  let admin: Person;
+  ({ h, owner: admin } = await seeded({ nicknames: ["acme seller"], oncall: true }));
   // "removed": an owner who lost the role a minute ago.
   await admin.run(`role add <@${ID.removed}|max> owner`);
   await admin.run(`role remove <@${ID.removed}|max>`);

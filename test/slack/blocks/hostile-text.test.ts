@@ -33,7 +33,6 @@ import {
 } from "../../../src/slack/blocks/keys.ts";
 import { rotateModal } from "../../../src/slack/blocks/oncall.ts";
 import { denyModal, requestModal, requestsMessage } from "../../../src/slack/blocks/requests.ts";
-import type { SlackDeps } from "../../../src/slack/deps.ts";
 import { messageFor } from "../../../src/slack/replies.ts";
 import { DAY } from "../../helpers/clock.ts";
 import { rows } from "../../helpers/db-rows.ts";
@@ -141,14 +140,6 @@ function expectClean(what: string, out: Out): void {
 
 let t: TestStore;
 let ctx: Ctx;
-const deps = () =>
-  ({
-    ctx,
-    log: createLog("silent"),
-    people: undefined,
-    client: undefined,
-    kick() {},
-  }) as never as SlackDeps;
 let run = 0;
 
 beforeAll(async () => {
@@ -166,7 +157,10 @@ async function attempt<T>(what: string, work: () => Promise<T>): Promise<T | und
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     // In a message (mrkdwn); under a modal field it is plain text, which Slack never parses.
-    expectClean(`${what} (refusal)`, { text: messageFor(deps(), e, what), blocks: [] });
+    expectClean(`${what} (refusal)`, {
+      text: messageFor({ ctx, log: createLog("silent") }, e, what),
+      blocks: [],
+    });
     return undefined;
   }
 }
