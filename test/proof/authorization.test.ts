@@ -597,10 +597,11 @@ const CASES: Case[] = [
   },
   {
     name: "leak warning: Rotate now",
-    handler: act(ACTION_ID.rotateNow),
+    handler: act(new RegExp(`^${ACTION_ID.rotateNow}:`)),
     allowed: "rotate",
     read: true,
-    run: async (w) => clickCrafted(w, ACTION_ID.rotateNow, keyIdValue((await freshKey()).id)),
+    run: async (w) =>
+      clickCrafted(w, `${ACTION_ID.rotateNow}:x`, keyIdValue((await freshKey()).id)),
   },
   {
     name: "Home: Request access",

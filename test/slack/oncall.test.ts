@@ -160,6 +160,22 @@ describe("leaked keys", () => {
     expect(member.last().text).toContain("Only account owners and on-call engineers can rotate");
   });
 
+  it("offers a Rotate button for each live key when one message holds several", async () => {
+    await setUp();
+    const a = await createKey("First leaked");
+    const b = await createKey("Second leaked");
+    const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
+    await quiet(h);
+    const [reply] = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
+    if (!reply) throw new Error("no warning in the thread");
+    const rotate = (publicId: string) => button(reply.blocks, `Rotate ${publicId} now`);
+    await oncall.click(reply, rotate(b.slice(3, 11)));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*Second leaked*");
+    await h.slack.driver.close(PEOPLE.oncall.id, oncall.modal().id);
+    await oncall.click(reply, rotate(a.slice(3, 11)));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*First leaked*");
+  });
+
   it("ignores lookalikes whose checksum fails, and reports unknown well-formed keys", async () => {
     await setUp();
     const live = await createKey("Quiet");

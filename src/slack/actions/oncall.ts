@@ -12,7 +12,7 @@ import { openModal } from "../flows/open-modal.ts";
 import { onClick } from "./click.ts";
 
 export function registerOncallActions(app: App, deps: SlackDeps): void {
-  onClick(app, deps, ACTION_ID.rotateNow, (c) =>
+  onClick(app, deps, new RegExp(`^${ACTION_ID.rotateNow}:`), (c) =>
     openKeyModal(c, "rotate", c.value(keyValue).keyId),
   );
 

@@ -9,6 +9,7 @@ export const ACTION_ID = {
   denyRequest: "request_deny",
   revealKey: "request_reveal",
   digestButton: "digest_act",
+  /** Rotate now, under a leak warning; one per key (`leak_rotate:<public id>`). */
   rotateNow: "leak_rotate",
   homeRequest: "home_request",
   homeCreate: "home_create",

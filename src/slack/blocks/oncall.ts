@@ -113,16 +113,15 @@ export function renderLeak(n: LeakNotice): Message {
     (f): f is LeakFinding & { key: KeyRef } => f.state === "live" && f.key !== null,
   );
   const lines = n.findings.map(findingLine);
-  const buttons = live
-    .slice(0, 5)
-    .map((f) =>
-      button(
-        live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
-        ACTION_ID.rotateNow,
-        encode(keyValue, { keyId: f.key.id }),
-        "danger",
-      ),
-    );
+  const buttons = live.slice(0, 5).map((f) =>
+    button(
+      live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
+      // Action ids must differ within a block: one button per key.
+      `${ACTION_ID.rotateNow}:${f.publicId}`,
+      encode(keyValue, { keyId: f.key.id }),
+      "danger",
+    ),
+  );
   if (n.inThread) {
     const blocks: KnownBlock[] = [
       section(
