@@ -58,7 +58,6 @@ export function registerApikeysCommand(app: App, deps: SlackDeps): void {
         {
           deps,
           client,
-          respond,
           reply,
           userId: command.user_id,
           triggerId: command.trigger_id,

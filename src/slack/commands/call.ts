@@ -1,5 +1,4 @@
 // What every `/apikeys` subcommand handler is given, and its shape.
-import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Message } from "../blocks/layout.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -8,7 +7,6 @@ import type { Command, Subcommand } from "./parse.ts";
 export interface CommandCall {
   deps: SlackDeps;
   client: WebClient;
-  respond: RespondFn;
   userId: string;
   triggerId: string;
   /** Answers privately, in the conversation where the command ran. */

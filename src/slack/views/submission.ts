@@ -30,14 +30,6 @@ export interface Form<S extends z.ZodType> {
   fields?: Record<string, string>;
 }
 
-function inputBlocksOf(view: { blocks?: unknown[] }): string[] {
-  return (view.blocks ?? []).flatMap((b) =>
-    typeof b === "object" && b !== null && (b as { type?: unknown }).type === "input"
-      ? [String((b as { block_id?: unknown }).block_id)]
-      : [],
-  );
-}
-
 /**
  * A modal's answer must be the acknowledgement itself (`response_action`), so submissions do
  * their (short, local) transaction before acknowledging, unlike every other listener.
@@ -69,7 +61,7 @@ export function onSubmit<S extends z.ZodType>(
         e instanceof DomainError
           ? errorsFor(
               { code: e.code, field: e.field && (form.fields?.[e.field] ?? e.field) },
-              inputBlocksOf(view),
+              (view.blocks ?? []).flatMap((b) => (b.type === "input" ? [String(b.block_id)] : [])),
               message,
             )
           : null;
