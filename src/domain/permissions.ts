@@ -22,11 +22,7 @@ const RESPONDERS: readonly Role[] = ["owner", "oncall"];
 export const PERMISSIONS = {
   view: { roles: EVERYONE, what: "see keys" },
   request: { roles: EVERYONE, what: "ask for access" },
-  create: {
-    roles: OWNERS,
-    what: "create keys",
-    instead: "Ask for one with `/apikeys request`.",
-  },
+  create: { roles: OWNERS, what: "create keys", instead: "Ask for one with `/apikeys request`." },
   edit: { roles: OWNERS, what: "edit keys" },
   regenerate: {
     roles: OWNERS,
