@@ -30,7 +30,7 @@ describe("errors in the log", () => {
 
   it("are logged as errors, with their stack", () => {
     const { log, lines } = capture();
-    const deps = { ctx: { clock: { now: () => new Date() } }, log } as never;
+    const deps = { ctx: { clock: { now: () => new Date() } }, log };
     messageFor(deps, new TypeError("boom in a listener"), "a test");
     const [line] = parsed(lines);
     expect(line?.err?.message).toBe("boom in a listener");

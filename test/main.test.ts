@@ -9,7 +9,7 @@ import { afterEach, expect, it } from "vitest";
 import { createKey } from "../src/domain/keys/create.ts";
 import { SlackStandIn } from "../src/sandbox/standin/index.ts";
 import { startMain } from "./helpers/child.ts";
-import { BOT_TOKEN, SIGNING_SECRET, VERIFY_TOKEN } from "./helpers/slack.ts";
+import { BOT_TOKEN, SIGNING_SECRET, VERIFY_TOKEN } from "./helpers/slack/harness.ts";
 import { OWNER, testStore } from "./helpers/store.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -1,4 +1,4 @@
-// The fixed API catalog of DESIGN §1 and who may be granted what.
+// The fixed API catalog (as in ClickBank's API Management) and who may be granted what.
 export const API_IDS = [
   "analytics",
   "products",

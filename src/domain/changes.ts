@@ -4,7 +4,8 @@ import type { KeyRef } from "./notices.ts";
 import type { NewAuditEvent, Tx } from "./ports.ts";
 import type { ApiKey } from "./types.ts";
 
-export const keyRef = (k: ApiKey): KeyRef => ({ id: k.id, name: k.name, publicId: k.publicId });
+/** How a notice names a key: never more than this (and never its secret). */
+export const keyRef = (k: KeyRef): KeyRef => ({ id: k.id, name: k.name, publicId: k.publicId });
 
 /**
  * Owners and the key owner, less the actor — unless the actor is the only owner, who would
@@ -40,7 +41,7 @@ export async function recordChange(tx: Tx, at: Date, rec: ChangeRecord): Promise
   for (const e of [rec.event, ...(rec.extraEvents ?? [])]) {
     await tx.audit.append({ ...e, at });
   }
-  const key = rec.key ? { id: rec.key.id, name: rec.key.name, publicId: rec.key.publicId } : null;
+  const key = rec.key ? keyRef(rec.key) : null;
   const keyOwner = rec.key && "keyOwner" in rec.key ? rec.key.keyOwner : null;
   const to = await recipientsFor(tx, rec.event.actor, [keyOwner, ...(rec.alsoTell ?? [])]);
   await tx.outbox.enqueue(

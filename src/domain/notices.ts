@@ -78,8 +78,12 @@ export interface DigestSection {
 export interface DigestItem {
   text: string;
   /** A button: which action, on which key or request. */
-  action: { label: string; kind: "key" | "request"; id: number; verb: string } | null;
+  action: DigestAction | null;
 }
+
+export type DigestAction =
+  | { label: string; kind: "key"; id: number; verb: "disable" | "edit" }
+  | { label: string; kind: "request"; id: number; verb: "review" };
 
 export type Notice =
   | ChangeNotice

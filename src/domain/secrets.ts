@@ -1,4 +1,4 @@
-// Key secrets (DESIGN §1): `kw_` + 40 base62 CSPRNG characters + 6 base62 characters of the
+// Key secrets: `kw_` + 40 base62 CSPRNG characters + 6 base62 characters of the
 // CRC32 of those 40, so a leaked key can be recognised offline. The first 8 of the 40 are the
 // key's public id, generated once per key and kept across regenerations; only the SHA-256
 // hash of a secret is ever stored.

@@ -9,8 +9,6 @@ import { registerOncallActions } from "./actions/oncall.ts";
 import { registerRequestActions } from "./actions/requests.ts";
 import { registerSuggestions } from "./actions/suggestions.ts";
 import { registerApikeysCommand } from "./commands/apikeys.ts";
-import { runOncallCommand } from "./commands/oncall.ts";
-import { runRequestCommand } from "./commands/requests.ts";
 import type { SlackDeps } from "./deps.ts";
 import { registerHome } from "./events/home.ts";
 import { registerMessageEvents } from "./events/messages.ts";
@@ -18,7 +16,6 @@ import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
 import { registerKeyViews } from "./views/keys.ts";
-import { registerOncallViews } from "./views/oncall.ts";
 import { registerRequestViews } from "./views/requests.ts";
 
 export interface SlackOptions {
@@ -99,7 +96,6 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     ctx: o.ctx,
     log: o.log,
     people: new People(client),
-    client,
     kick: o.kick,
   };
 
@@ -117,14 +113,13 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     o.log.error({ err: e }, "unhandled Slack listener error");
   });
   const { app: registering, listeners } = recordingApp(app);
-  registerApikeysCommand(registering, deps, [runRequestCommand, runOncallCommand]);
+  registerApikeysCommand(registering, deps);
   registerKeyActions(registering, deps);
   registerSuggestions(registering, deps);
   registerKeyViews(registering, deps);
   registerRequestActions(registering, deps);
   registerRequestViews(registering, deps);
   registerOncallActions(registering, deps);
-  registerOncallViews(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.

@@ -1,4 +1,3 @@
-import type { WebClient } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
 import type { Log } from "../log.ts";
 import type { People } from "./people.ts";
@@ -8,8 +7,6 @@ export interface SlackDeps {
   ctx: Ctx;
   log: Log;
   people: People;
-  /** The app's Web API client (listeners also receive it from Bolt; jobs use this one). */
-  client: WebClient;
   /** Tells the delivery worker that notifications are waiting. */
   kick(): void;
 }

@@ -5,7 +5,7 @@ import type { Ctx } from "../domain/context.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { UnitOfWork } from "../domain/ports.ts";
 
-export class AlreadyApplied extends DomainError {
+class AlreadyApplied extends DomainError {
   constructor() {
     super("already_decided", "This form was already submitted; nothing was changed again.");
   }

@@ -2,6 +2,7 @@
 import type { WebClient } from "@slack/web-api";
 
 import type { PeopleDirectory } from "../domain/ports.ts";
+import { classifySlackFailure } from "./failures.ts";
 
 export class People implements PeopleDirectory {
   private readonly names = new Map<string, { name: string; at: number }>();
@@ -17,8 +18,7 @@ export class People implements PeopleDirectory {
       const res = await this.client.users.info({ user: userId });
       return !res.user?.deleted;
     } catch (e) {
-      const error = (e as { data?: { error?: string } }).data?.error;
-      return error === "user_not_found" ? false : undefined;
+      return classifySlackFailure(e)?.code === "user_not_found" ? false : undefined;
     }
   }
 

@@ -3,33 +3,27 @@
 import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { formatDistance } from "date-fns";
+import type { Ctx } from "../domain/context.ts";
 import { DomainError, StaleError } from "../domain/errors.ts";
 import { plainText } from "../domain/text.ts";
+import type { Log } from "../log.ts";
 import { errorModal } from "./blocks/results.ts";
 import { mrkdwnOf } from "./blocks/text.ts";
 import type { SlackDeps } from "./deps.ts";
+import { classifySlackFailure, failureText } from "./failures.ts";
 
-export const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
+const SORRY = "Something went wrong and nothing was changed. Please try again in a moment.";
 
-const SLACK_SAYS: Record<string, string> = {
-  unavailable: "Slack did not answer in time. Please try again in a moment.",
-
-  expired_trigger_id: "Slack did not let Keyward open that in time. Please try again.",
-  exchanged_trigger_id: "Slack did not let Keyward open that in time. Please try again.",
-  invalid_trigger_id: "Slack did not let Keyward open that in time. Please try again.",
-  hash_conflict: "That view changed while Keyward was updating it. Please try again.",
-  ratelimited: "Slack is busy right now. Please try again in a moment.",
-};
-
-/** The message for an error: the domain's own words, or the apology (and a log line). */
-export function messageFor(deps: SlackDeps, e: unknown, where: string): string {
-  const slack = slackError(e);
-  if (slack) {
-    deps.log.warn({ err: e, where }, "Slack refused a call");
-    return (
-      SLACK_SAYS[slack] ??
-      `Slack refused that (${slack}); nothing was changed by it. Please try again.`
-    );
+/** The message for an error: the domain's own words, Slack's failure, or the apology. */
+export function messageFor(
+  deps: { ctx: Pick<Ctx, "clock">; log: Log },
+  e: unknown,
+  where: string,
+): string {
+  const failure = classifySlackFailure(e);
+  if (failure) {
+    deps.log.warn({ err: e, where, failure: failure.kind }, "Slack refused a call");
+    return failureText(failure);
   }
   if (e instanceof StaleError) {
     return `This key was changed by <@${e.changedBy}> ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Open it again to see their change.`;
@@ -50,16 +44,6 @@ export async function fieldMessageFor(deps: SlackDeps, e: unknown, where: string
   return SORRY;
 }
 
-/** The Slack error code of a failed Web API call, if that is what this is. */
-export function slackError(e: unknown): string | undefined {
-  const err = e as { code?: string; data?: { error?: string } };
-  if (err?.code === "slack_webapi_rate_limited_error") return "ratelimited";
-  if (err?.code === "slack_webapi_platform_error") return err.data?.error ?? "unknown_error";
-  if (err?.code === "slack_webapi_http_error" || err?.code === "slack_webapi_request_error")
-    return "unavailable";
-  return undefined;
-}
-
 /**
  * Tells the person something privately wherever they acted: in the conversation (via the
  * response URL), or in a small modal when the action came from a modal or the Home tab.
@@ -76,7 +60,7 @@ export async function tell(
       return;
     }
     if (where.triggerId) {
-      await client.views.open({ trigger_id: where.triggerId, view: errorModal(text) as never });
+      await client.views.open({ trigger_id: where.triggerId, view: errorModal(text) });
       return;
     }
     await client.chat.postMessage({ channel: where.userId, text });

@@ -7,9 +7,6 @@ import { editKey } from "../../src/domain/keys/edit.ts";
 import { enableKey } from "../../src/domain/keys/enable.ts";
 import { getKey, listKeys } from "../../src/domain/keys/queries.ts";
 import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
-import { renameKey } from "../../src/domain/keys/rename.ts";
-import { setKeyExpiry } from "../../src/domain/keys/set-expiry.ts";
-import { setGrants } from "../../src/domain/keys/set-grants.ts";
 import { verify } from "../../src/domain/keys/verify.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { removeNickname } from "../../src/domain/nicknames/remove.ts";
@@ -145,10 +142,13 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect(same.changed).toBe(false);
       expect(await query(t.store, "select * from audit_events")).toHaveLength(before);
 
-      const res = await setGrants(t.ctx, OWNER, key.id, [
-        { scope: "acme", api: "orders:write" },
-        { scope: "*", api: "products" },
-      ]);
+      const res = await editKey(t.ctx, OWNER, {
+        keyId: key.id,
+        cells: [
+          { scope: "acme", api: "orders:write" },
+          { scope: "*", api: "products" },
+        ],
+      });
       expect(res.changed).toBe(true);
       const dm = (await outboxNotices(t.store)).at(-1)?.notice;
       expect(dm?.changes).toEqual([
@@ -162,8 +162,9 @@ describe.each(BACKENDS)("on %s", (backend) => {
     it("renames, refusing a name another key has", async () => {
       const { key } = await create("One");
       await create("Two");
-      expect((await refusal(renameKey(t.ctx, OWNER, key.id, "two"))).code).toBe("conflict");
-      const r = await renameKey(t.ctx, OWNER, key.id, "Uno");
+      const rename = (name: string) => editKey(t.ctx, OWNER, { keyId: key.id, name });
+      expect((await refusal(rename("two"))).code).toBe("conflict");
+      const r = await rename("Uno");
       expect(r.key.name).toBe("Uno");
       expect(r.key.version).toBe(key.version + 1);
       expect((await auditActions(t.store)).at(-1)).toBe("key.renamed");
@@ -172,7 +173,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
     it("refuses a stale version, saying who changed it and when", async () => {
       const { key } = await create();
       t.clock.advance(HOUR);
-      await renameKey(t.ctx, OWNER2, key.id, "Changed by two");
+      await editKey(t.ctx, OWNER2, { keyId: key.id, name: "Changed by two" });
       const e = await refusal(
         editKey(t.ctx, OWNER, { keyId: key.id, expectedVersion: key.version, name: "Mine" }),
       );
@@ -212,7 +213,7 @@ describe.each(BACKENDS)("on %s", (backend) => {
 
     it("stops expired keys and expired grants", async () => {
       const { key, secret } = await create();
-      await setKeyExpiry(t.ctx, OWNER, {
+      await editKey(t.ctx, OWNER, {
         keyId: key.id,
         expiresAt: new Date(t.clock.now().getTime() + DAY),
       });

@@ -2,17 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addRole } from "../../src/domain/roles/add.ts";
 import { rows } from "../helpers/db-rows.ts";
-import {
-  button,
-  GENERAL,
-  type Harness,
-  PEOPLE,
-  person,
-  secretIn,
-  startHarness,
-  stopChecked,
-  textOf,
-} from "../helpers/slack.ts";
+import { button, secretIn, textOf } from "../helpers/slack/finders.ts";
+import { GENERAL, type Harness, PEOPLE, quiet, startHarness } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -35,7 +28,7 @@ describe("concurrency", () => {
     }
     // Everyone opens the edit modal on the same version…
     for (const id of owners) await h.slack.driver.command(id, GENERAL, "edit Shared");
-    await new Promise((r) => setTimeout(r, 200));
+    await quiet(h);
     const views = owners.map((id) => {
       const v = h.slack.ws.topModal(id);
       if (!v) throw new Error(`no modal for ${id}`);
@@ -100,7 +93,7 @@ describe("concurrency", () => {
     ]);
     expect(a.status).toBe(200);
     expect(d.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    await quiet(h);
     const decisions = rows<{ action: string }>(
       h.app.store,
       "select action from audit_events where action in ('request.approved', 'request.denied')",

@@ -3,16 +3,17 @@
 // twice, people are told in words, and no listener throws.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
+import { textOf } from "../helpers/slack/finders.ts";
 import {
   GENERAL,
   type Harness,
+  outboxSettled,
   PEOPLE,
-  person,
   quiet,
   startHarness,
-  stopChecked,
-  textOf,
-} from "../helpers/slack.ts";
+} from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -20,16 +21,6 @@ beforeEach(async () => {
 });
 // Across every proof: no secret in any outgoing payload, log line or the database file.
 afterEach(() => stopChecked(h));
-
-async function drained(timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const c = await h.app.store.uow.run(async (tx) => tx.outboxQueue.counts(), { quiet: true });
-    if (!c.pending && !c.sending) return;
-    if (Date.now() > until) throw new Error(`outbox not drained: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("under Slack faults", () => {
   it("delivers every owner notification exactly once and keeps every listener standing", async () => {
@@ -88,7 +79,7 @@ describe("under Slack faults", () => {
     }
     await member.run("list");
     h.slack.api.setFaults(undefined);
-    await drained();
+    await outboxSettled(h);
 
     expect(answers.every((s) => s === 200)).toBe(true);
     const outbox = rows<{ id: number; status: string }>(

@@ -4,16 +4,17 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../helpers/db-rows.ts";
+import { secretIn } from "../helpers/slack/finders.ts";
 import {
   GENERAL,
   type Harness,
   PEOPLE,
-  person,
-  secretIn,
+  quiet,
   startHarness,
-  stopChecked,
   VERIFY_TOKEN,
-} from "../helpers/slack.ts";
+} from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 const changes = () => rows(h.app.store, "select id from audit_events").length;
@@ -98,9 +99,9 @@ const metadata = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc
     .record({
-      k: fc.oneof(fc.integer(), fc.string(), fc.constant(1)),
-      v: fc.oneof(fc.integer(), fc.constant(1)),
-      c: fc.oneof(text, fc.constant(undefined)),
+      keyId: fc.oneof(fc.integer(), fc.string(), fc.constant(1)),
+      version: fc.oneof(fc.integer(), fc.constant(1)),
+      requestId: fc.oneof(fc.integer(), text, fc.constant(undefined)),
     })
     .map((v) => JSON.stringify(v)),
 );
@@ -127,7 +128,7 @@ describe("hostile input", () => {
         const before = changes();
         const asMember = await h.slack.driver.command(PEOPLE.member.id, GENERAL, t);
         expect(asMember.status).toBe(200);
-        await new Promise((r) => setTimeout(r, 5));
+        await quiet(h);
         // A member can change nothing with a command.
         expect(changes()).toBe(before);
         // An owner's random text may change something legitimately; it must just be answered.
@@ -161,7 +162,7 @@ describe("hostile input", () => {
         fc.boolean(),
         async (open, values, meta, asMember) => {
           await h.slack.driver.command(PEOPLE.owner.id, GENERAL, open);
-          await new Promise((r) => setTimeout(r, 10));
+          await quiet(h);
           const v = h.slack.ws.topModal(PEOPLE.owner.id);
           if (!v) throw new Error(`no modal for ${open}`);
           const inputs = (

@@ -4,15 +4,10 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { sign } from "../../src/sandbox/standin/signing.ts";
 import { rows } from "../helpers/db-rows.ts";
-import {
-  type Harness,
-  PEOPLE,
-  person,
-  SIGNING_SECRET,
-  startHarness,
-  stopChecked,
-  textOf,
-} from "../helpers/slack.ts";
+import { textOf } from "../helpers/slack/finders.ts";
+import { type Harness, PEOPLE, SIGNING_SECRET, startHarness } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 beforeEach(async () => {

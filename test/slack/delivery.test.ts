@@ -4,13 +4,24 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sign } from "../../src/sandbox/standin/signing.ts";
 import { rows } from "../helpers/db-rows.ts";
-import { GENERAL, type Harness, PEOPLE, person, startHarness } from "../helpers/slack.ts";
+import {
+  GENERAL,
+  type Harness,
+  outboxSettled,
+  PEOPLE,
+  quiet,
+  startHarness,
+} from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
 });
-afterEach(() => h.stop());
+afterEach(() => stopChecked(h));
+
+const posts = () => h.slack.api.calls.filter((c) => c.method === "chat.postMessage");
 
 /** DMs the bot posted, by outbox id (from message metadata). */
 function deliveredByOutboxId(): Map<number, number> {
@@ -20,17 +31,6 @@ function deliveredByOutboxId(): Map<number, number> {
     if (typeof id === "number") count.set(id, (count.get(id) ?? 0) + 1);
   }
   return count;
-}
-
-async function waitForOutbox(timeoutMs = 20_000): Promise<Record<string, number>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = h.app.store.uow.run(async (tx) => tx.outboxQueue.counts(), { quiet: true });
-    const c = await counts;
-    if (!c.pending && !c.sending) return c;
-    if (Date.now() > until) throw new Error(`outbox not drained: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("the outbox under Slack faults", () => {
@@ -46,7 +46,7 @@ describe("the outbox under Slack faults", () => {
     });
     for (let i = 0; i < 8; i++)
       await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `nickname add n${i} seller`);
-    await waitForOutbox();
+    await outboxSettled(h);
     h.slack.api.setFaults(undefined);
 
     const outbox = rows<{ id: number; status: string }>(
@@ -74,17 +74,20 @@ describe("the outbox under Slack faults", () => {
       retryAfterSeconds: 1,
     });
     await h.slack.driver.command(PEOPLE.owner.id, GENERAL, "nickname add slow seller");
-    await new Promise((r) => setTimeout(r, 300));
+    // The first attempt is refused with Retry-After; the next may only come a second later.
+    await expect.poll(() => posts().length).toBe(1);
     h.slack.api.setFaults(undefined);
-    await waitForOutbox();
-    const posts = h.slack.api.calls.filter((c) => c.method === "chat.postMessage");
-    expect(posts.length).toBe(2);
-    expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    await outboxSettled(h);
+    const [first, second, ...more] = posts();
+    expect(first?.fault).toBe("rate_limited");
+    expect(second?.ok).toBe(true);
+    expect(more).toEqual([]);
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it("stops retrying what Slack refuses for good, once the refusal repeats", async () => {
     await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `role add <@U0GHOST1|ghost> oncall`);
-    await waitForOutbox();
+    await outboxSettled(h);
     const failed = rows<{ recipient: string; last_error: string }>(
       h.app.store,
       "select recipient, last_error from outbox where status = 'failed'",
@@ -101,7 +104,7 @@ describe("the outbox under Slack faults", () => {
       timeoutMs: 2000,
     });
     await h.slack.driver.command(PEOPLE.owner.id, GENERAL, "nickname add interrupted seller");
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => posts().some((c) => c.fault === "applied_then_timeout")).toBe(true);
     h.slack.api.setFaults(undefined);
     // While it is down, leave the row as a crash mid-call would: claimed, in flight.
     await h.restart((path) => {
@@ -109,7 +112,7 @@ describe("the outbox under Slack faults", () => {
       db.prepare("update outbox set status = 'sending'").run();
       db.close();
     });
-    await waitForOutbox();
+    await outboxSettled(h);
     const outbox = rows<{ id: number; status: string }>(
       h.app.store,
       "select id, status from outbox",
@@ -160,7 +163,7 @@ describe("signed requests", () => {
     };
     expect((await post(good)).status).toBe(200);
     expect((await post(good)).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
+    await quiet(h);
     expect(rows(h.app.store, "select * from nicknames where nickname = 'replayed'")).toHaveLength(
       1,
     );

@@ -1,52 +1,28 @@
 // The Slack app's key flows, driven through the stand-in exactly as Slack would drive them.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  button,
-  buttonNear,
-  expectAllWithinLimits,
-  expectNoSecretsLeaked,
-  type Harness,
-  menuOption,
-  PEOPLE,
-  type Person,
-  person,
-  secretIn,
-  startHarness,
-  textOf,
-  verify,
-} from "../helpers/slack.ts";
+import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
+import { button, buttonNear, menuOption, secretIn, textOf } from "../helpers/slack/finders.ts";
+import { GENERAL, type Harness, PEOPLE, quiet, verify } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import type { Person } from "../helpers/slack/person.ts";
+import { seeded } from "../helpers/slack/seeded.ts";
 
 let h: Harness;
 let owner: Person;
 let owner2: Person;
 let member: Person;
-const secrets: string[] = [];
+let oncall: Person;
 
 beforeEach(async () => {
-  h = await startHarness();
-  owner = person(h, "owner");
-  owner2 = person(h, "owner2");
-  member = person(h, "member");
-  secrets.length = 0;
-  await owner.run("nickname add acme seller");
-  await owner.run("nickname add acme_aff affiliate");
-  await owner.run("nickname add globex both");
+  ({ h, owner, owner2, member, oncall } = await seeded({
+    nicknames: ["acme seller", "acme_aff affiliate", "globex both"],
+  }));
 });
-afterEach(async () => {
-  expectAllWithinLimits(h);
-  expectNoSecretsLeaked(h, secrets);
-  await h.stop();
-});
+// Every surface within Block Kit limits; no secret shown anywhere but its one-time modal.
+afterEach(() => stopChecked(h));
 
-async function createKey(
-  name: string,
-  perms: Record<string, string[]>,
-  keyOwner?: string,
-): Promise<string> {
-  const secret = await owner.createKey(name, perms, keyOwner);
-  secrets.push(secret);
-  return secret;
-}
+const createKey = (name: string, perms: Record<string, string[]>, keyOwner?: string) =>
+  owner.createKey(name, perms, keyOwner);
 
 describe("creating a key", () => {
   it("shows the secret once in the modal, and DMs the other owners and the key owner", async () => {
@@ -69,7 +45,6 @@ describe("creating a key", () => {
     const shown = owner.modal();
     expect(textOf(shown.view.blocks)).toContain("Copy this secret now. It won't be shown again.");
     const secret = secretIn(shown);
-    secrets.push(secret);
     expect(await verify(h, { key: secret, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
     });
@@ -104,7 +79,7 @@ describe("creating a key", () => {
     );
     // A crafted submission granting Products to an affiliate (the form never offers it).
     await owner.fill("Name", "Crafted");
-    h.slack.driver.setValue(owner.modal().id, "perm:products", "scopes", {
+    h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
       type: "checkboxes",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
@@ -140,7 +115,10 @@ describe("listing", () => {
     const mine = owner.last();
     expect(textOf(mine.blocks)).toContain("1–10 of 10");
     for (const verb of ["Edit", "Regenerate", "Delete", "Disable"]) {
-      expect(menuOption(mine.blocks, "key 03", verb).optionValue).toMatch(/:\d+$/);
+      expect(JSON.parse(String(menuOption(mine.blocks, "key 03", verb).optionValue))).toEqual({
+        verb: verb.toLowerCase(),
+        keyId: expect.any(Number),
+      });
     }
   });
 
@@ -217,12 +195,10 @@ describe("editing", () => {
 
   it("gives a valid modal with 200 nicknames", async () => {
     for (let i = 0; i < 200; i++) {
-      await h.slack.driver.command(
-        PEOPLE.owner.id,
-        "C0GENERAL",
-        `nickname add n${i} ${["seller", "affiliate", "both"][i % 3]}`,
-      );
+      const kind = ["seller", "affiliate", "both"][i % 3];
+      await h.slack.driver.command(PEOPLE.owner.id, GENERAL, `nickname add n${i} ${kind}`);
     }
+    await quiet(h);
     await createKey("Wide", { "Analytics API": ["n150", "All accounts"] });
     await owner.run("edit Wide");
     const view = owner.modal().view;
@@ -239,7 +215,7 @@ describe("editing", () => {
       PEOPLE.owner.id,
       owner.modal().id,
       "perm:products",
-      "scopes",
+      ACTION_ID.permissionScopes,
       "n1",
     );
     expect(suggested.length).toBeGreaterThan(10);
@@ -266,7 +242,6 @@ describe("regenerating and deleting", () => {
     expect(confirm).toContain("last used never");
     await owner.submit();
     const fresh = secretIn(owner.modal());
-    secrets.push(fresh);
     expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
     expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
@@ -279,7 +254,7 @@ describe("regenerating and deleting", () => {
     await owner.run("regenerate Gradual");
     await owner.fill("The old secret", "Keep the old secret for 24 hours");
     await owner.submit();
-    secrets.push(secretIn(owner.modal()));
+    secretIn(owner.modal());
     expect(textOf(owner.modal().view.blocks)).toContain("The old secret keeps working until");
     expect(await verify(h, { key: old, nickname: "acme", api: "analytics" })).toMatchObject({
       allowed: true,
@@ -325,11 +300,11 @@ describe("disable, enable, nicknames, roles, help", () => {
     expect(textOf(owner.last().blocks)).toContain("`acme_aff` — affiliate");
     await owner.run("role add @casey oncall");
     expect(owner.last().text).toContain(`<@${PEOPLE.oncall.id}> is now an on-call engineer`);
-    expect(person(h, "oncall").dms().at(-1)?.text).toContain("Role changed");
+    expect(oncall.dms().at(-1)?.text).toContain("Role changed");
     await owner.run("roles");
     expect(textOf(owner.last().blocks)).toContain(`<@${PEOPLE.oncall.id}>`);
     await member.run("nickname add evil seller");
-    expect(member.last().text).toBe("Only account owners can add account nicknames.");
+    expect(member.last().text).toBe("Only account owners can add or remove account nicknames.");
     for (const bad of [
       "frobnicate",
       "show",
@@ -340,7 +315,7 @@ describe("disable, enable, nicknames, roles, help", () => {
       await member.run(bad);
     }
     const answers = h.slack.ws
-      .visibleTo(PEOPLE.member.id, "C0GENERAL")
+      .visibleTo(PEOPLE.member.id, GENERAL)
       .slice(-5)
       .map((m) => textOf(m.blocks) || m.text);
     expect(answers[0]).toContain("There is no `frobnicate` subcommand.");
@@ -354,10 +329,7 @@ describe("disable, enable, nicknames, roles, help", () => {
 
   it("publishes the Home tab with your keys and recent activity", async () => {
     await createKey("Mine", { "Analytics API": ["acme"] }, PEOPLE.member.id);
-    await h.slack.driver.openHome(PEOPLE.member.id);
-    await new Promise((r) => setTimeout(r, 100));
-    const home = h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.member.id) ?? "");
-    const text = textOf(home?.view.blocks);
+    const text = textOf((await member.home()).view.blocks);
     expect(text).toContain("*Your keys* (1)");
     expect(text).toContain("Mine");
     expect(text).toContain("created");
@@ -386,14 +358,7 @@ describe("authorization from the database", () => {
       .catch((e: Error) => e);
     // The member's list has no menu at all; craft the payload by posting the owner's message id.
     expect(r).toBeInstanceOf(Error);
-    await h.slack.driver
-      .click(
-        PEOPLE.member.id,
-        { kind: "message", channel: ownerList.channel, ts: ownerList.ts },
-        edit,
-      )
-      .catch(() => undefined);
-    await new Promise((res) => setTimeout(res, 50));
+    await member.click(ownerList, edit);
     expect(member.last().text).toBe("Only account owners can edit keys.");
     expect(member.hasModal()).toBe(false);
 

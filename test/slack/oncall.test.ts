@@ -1,57 +1,37 @@
 // On-call: compromised-key rotation, leaked keys in channels, the hygiene digest.
 import { afterEach, describe, expect, it } from "vitest";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
+import { DAY, HOUR } from "../helpers/clock.ts";
 import { rows } from "../helpers/db-rows.ts";
-import {
-  button,
-  expectAllWithinLimits,
-  expectNoSecretsLeaked,
-  GENERAL,
-  type Harness,
-  PEOPLE,
-  type Person,
-  person,
-  quiet,
-  secretIn,
-  startHarness,
-  textOf,
-  verify,
-} from "../helpers/slack.ts";
+import { button, secretIn, textOf } from "../helpers/slack/finders.ts";
+import { GENERAL, type Harness, PEOPLE, quiet, verify } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import type { Person } from "../helpers/slack/person.ts";
+import { type Seed, seeded } from "../helpers/slack/seeded.ts";
 
-const DAY = 24 * 60 * 60 * 1000;
 let h: Harness;
 let owner: Person;
+let owner2: Person;
 let oncall: Person;
 let member: Person;
-const secrets: string[] = [];
+let member2: Person;
 
-async function setUp(env: Record<string, string> = {}, groups: Record<string, string[]> = {}) {
-  h = await startHarness(env);
-  for (const [id, users] of Object.entries(groups)) h.slack.ws.usergroups.set(id, users);
-  if (Object.keys(groups).length) await h.restart();
-  owner = person(h, "owner");
-  oncall = person(h, "oncall");
-  member = person(h, "member");
-  secrets.length = 0;
-  await owner.run("nickname add acme seller");
-  await owner.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
+async function setUp(seed: Seed = {}) {
+  ({ h, owner, owner2, oncall, member, member2 } = await seeded({
+    nicknames: ["acme seller"],
+    oncall: true,
+    ...seed,
+  }));
 }
 
-async function createKey(
+const createKey = (
   name: string,
   keyOwner: string = PEOPLE.member.id,
   perms: Record<string, string[]> = { "Orders/Tickets API Read": ["acme"] },
-) {
-  const secret = await owner.createKey(name, perms, keyOwner);
-  secrets.push(secret);
-  return secret;
-}
+) => owner.createKey(name, perms, keyOwner);
 
-afterEach(async () => {
-  expectAllWithinLimits(h);
-  expectNoSecretsLeaked(h, secrets);
-  await h.stop();
-});
+// Every surface within Block Kit limits; no secret shown anywhere but its one-time modal.
+afterEach(() => stopChecked(h));
 
 describe("compromised-key rotation", () => {
   it("lets on-call rotate at once: old secret dead, new one shown once, urgent DMs, audit", async () => {
@@ -73,12 +53,11 @@ describe("compromised-key rotation", () => {
     await oncall.fill("Incident link", "https://status.example.com/incidents/42");
     await oncall.submit();
     const fresh = secretIn(oncall.modal());
-    secrets.push(fresh);
     expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
     expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
     });
-    for (const who of [owner, person(h, "owner2"), member]) {
+    for (const who of [owner, owner2, member]) {
       const dm = who.dms().at(-1);
       expect(dm?.text).toBe(
         `URGENT — Compromised API key rotated: Payments (${dm?.text.split("(")[1]}`,
@@ -109,9 +88,9 @@ describe("compromised-key rotation", () => {
     await oncall.fill("What to do", "Rotate, old secret works 1 hour more");
     await oncall.fill("Reason", "Suspicious traffic, moving over");
     await oncall.submit();
-    secrets.push(secretIn(oncall.modal()));
+    secretIn(oncall.modal());
     expect(await verify(h, { key: a })).toMatchObject({ valid: true });
-    h.clock.advance(60 * 60 * 1000 + 1000);
+    h.clock.advance(HOUR + 1000);
     expect(await verify(h, { key: a })).toEqual({ valid: false, reason: "rotated" });
 
     const b = await createKey("Stop it");
@@ -158,15 +137,14 @@ describe("leaked keys", () => {
       GENERAL,
       `here is the key for the job: ${live} thanks`,
     );
-    await new Promise((r) => setTimeout(r, 100));
-    await h.app.worker?.drain();
+    await quiet(h);
     const thread = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
     expect(thread).toHaveLength(1);
     const reply = textOf(thread[0]?.blocks);
     expect(reply).toContain("contains a *live API key*");
     expect(reply).toContain(`*Warehouse* \`${publicId}\``);
     expect(JSON.stringify(thread[0])).not.toContain(live);
-    for (const who of [owner, person(h, "owner2"), member]) {
+    for (const who of [owner, owner2, member]) {
       const dm = who.dms().at(-1);
       expect(dm?.text).toContain("URGENT — a live API key was posted");
       expect(textOf(dm?.blocks)).toContain(`<#${GENERAL}>`);
@@ -182,19 +160,33 @@ describe("leaked keys", () => {
     expect(member.last().text).toContain("Only account owners and on-call engineers can rotate");
   });
 
+  it("offers a Rotate button for each live key when one message holds several", async () => {
+    await setUp();
+    const a = await createKey("First leaked");
+    const b = await createKey("Second leaked");
+    const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
+    await quiet(h);
+    const [reply] = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
+    if (!reply) throw new Error("no warning in the thread");
+    const rotate = (publicId: string) => button(reply.blocks, `Rotate ${publicId} now`);
+    await oncall.click(reply, rotate(b.slice(3, 11)));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*Second leaked*");
+    await h.slack.driver.close(PEOPLE.oncall.id, oncall.modal().id);
+    await oncall.click(reply, rotate(a.slice(3, 11)));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*First leaked*");
+  });
+
   it("ignores lookalikes whose checksum fails, and reports unknown well-formed keys", async () => {
     await setUp();
     const live = await createKey("Quiet");
     const fake = live.slice(0, -1) + (live.endsWith("A") ? "B" : "A");
     await h.slack.driver.say(PEOPLE.member.id, GENERAL, `not a real one: ${fake}`);
-    await new Promise((r) => setTimeout(r, 100));
-    await h.app.worker?.drain();
+    await quiet(h);
     expect(h.slack.ws.messages.filter((m) => m.threadTs)).toHaveLength(0);
     expect(rows(h.app.store, "select * from outbox where kind = 'thread'")).toHaveLength(0);
     const stranger = newSecret(newPublicId());
     await h.slack.driver.say(PEOPLE.member.id, GENERAL, stranger);
-    await new Promise((r) => setTimeout(r, 100));
-    await h.app.worker?.drain();
+    await quiet(h);
     const reply = h.slack.ws.messages.find((m) => m.threadTs);
     expect(textOf(reply?.blocks)).toContain("matches no key here");
     expect(JSON.stringify(reply)).not.toContain(stranger);
@@ -220,7 +212,7 @@ describe("the hygiene digest", () => {
       new Date(h.clock.now().getTime() + 10 * DAY).toISOString().slice(0, 10),
     );
     await owner.submit();
-    secrets.push(secretIn(owner.modal()));
+    secretIn(owner.modal());
     await member.run("request");
     await member.fill("Key", "Stale one");
     await member.fill("Analytics API", ["acme"]);
@@ -258,7 +250,7 @@ describe("the hygiene digest", () => {
     await h.app.worker?.drain();
     await h.app.jobs.runOnce();
     await h.app.worker?.drain();
-    for (const o of [owner, person(h, "owner2")]) {
+    for (const o of [owner, owner2]) {
       expect(o.dms().filter((m) => m.text === "Keyward key hygiene digest")).toHaveLength(1);
     }
   });
@@ -362,15 +354,18 @@ describe("hostile key names in the digest", () => {
 
 describe("on-call from a Slack user group", () => {
   it("counts the group's members as on-call, and nobody when the group cannot be read", async () => {
-    await setUp({ ONCALL_USERGROUP_ID: "S0ONCALL" }, { S0ONCALL: [PEOPLE.member2.id] });
+    await setUp({
+      env: { ONCALL_USERGROUP_ID: "S0ONCALL" },
+      usergroups: { S0ONCALL: [PEOPLE.member2.id] },
+    });
     await createKey("Grouped");
-    const max = person(h, "member2");
+    const max = member2;
     await max.run("rotate Grouped");
     expect(max.hasModal()).toBe(true);
-    await h.stop();
-    await setUp({ ONCALL_USERGROUP_ID: "S0MISSING" });
+    await stopChecked(h);
+    await setUp({ env: { ONCALL_USERGROUP_ID: "S0MISSING" } });
     await createKey("Grouped");
-    const max2 = person(h, "member2");
+    const max2 = member2;
     await max2.run("rotate Grouped");
     expect(max2.hasModal()).toBe(false);
     expect(h.logs.join("\n")).toContain("could not read the on-call user group");

@@ -3,45 +3,29 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Message } from "../../src/sandbox/standin/workspace.ts";
+import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
+import { HOUR } from "../helpers/clock.ts";
 import { rows } from "../helpers/db-rows.ts";
-import {
-  button,
-  expectAllWithinLimits,
-  expectNoSecretsLeaked,
-  type Harness,
-  PEOPLE,
-  type Person,
-  person,
-  secretIn,
-  startHarness,
-  textOf,
-  verify,
-} from "../helpers/slack.ts";
+import { button, secretIn, textOf } from "../helpers/slack/finders.ts";
+import { type Harness, PEOPLE, quiet, verify } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import type { Person } from "../helpers/slack/person.ts";
+import { seeded } from "../helpers/slack/seeded.ts";
 
-const HOUR = 60 * 60 * 1000;
 let h: Harness;
 let owner: Person;
 let owner2: Person;
 let member: Person;
 let keySecret: string;
-const secrets: string[] = [];
 
 beforeEach(async () => {
-  h = await startHarness();
-  owner = person(h, "owner");
-  owner2 = person(h, "owner2");
-  member = person(h, "member");
-  secrets.length = 0;
-  await owner.run("nickname add acme seller");
-  await owner.run("nickname add acme_aff affiliate");
+  ({ h, owner, owner2, member } = await seeded({
+    nicknames: ["acme seller", "acme_aff affiliate"],
+  }));
   keySecret = await owner.createKey("Billing sync", { "Analytics API": ["acme"] });
-  secrets.push(keySecret);
 });
-afterEach(async () => {
-  expectAllWithinLimits(h);
-  expectNoSecretsLeaked(h, secrets);
-  await h.stop();
-});
+// Every surface within Block Kit limits; no secret shown anywhere but its one-time modal.
+afterEach(() => stopChecked(h));
 
 async function ask(
   who: Person,
@@ -75,14 +59,17 @@ async function memberAsks(
     "Orders/Tickets API Read": ["acme"],
   },
 ) {
-  const r = await ask(member, {
+  await ask(member, {
     key: "Billing sync",
     perms,
     duration,
     reason: "Nightly reconciliation job for finance",
   });
-  expect(textOf(member.modal().view.blocks)).toMatch(/Request \*#\d+\* went to the account owners/);
-  return Number(/#(\d+)/.exec(textOf(member.modal().view.blocks))?.[1]) || (r && 0);
+  const sent = /Request \*#(\d+)\* went to the account owners/.exec(
+    textOf(member.modal().view.blocks),
+  );
+  expect(sent).not.toBeNull();
+  return Number(sent?.[1]);
 }
 
 describe("asking", () => {
@@ -184,7 +171,7 @@ describe("deciding", () => {
     await h.slack.driver.check(
       PEOPLE.owner.id,
       c,
-      { blockId: String(cellsBlock?.block_id), actionId: "request_cells" },
+      { blockId: String(cellsBlock?.block_id), actionId: ACTION_ID.requestCells },
       ["acme_aff|analytics"],
     );
     await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
@@ -231,7 +218,7 @@ describe("deciding", () => {
         button(b.blocks, "Approve"),
       ),
     ]);
-    await new Promise((r) => setTimeout(r, 200));
+    await quiet(h);
     expect(
       rows(h.app.store, "select * from audit_events where action = 'request.approved'"),
     ).toHaveLength(1);
@@ -241,21 +228,24 @@ describe("deciding", () => {
   it("refuses approval by a member and by the requester while another owner exists", async () => {
     const id = await memberAsks();
     const c = card(owner, id);
-    await member.click(c, button(c.blocks, "Approve")).catch(() => undefined);
+    await member.click(c, button(c.blocks, "Approve"));
     expect(member.last(c.channel).text).toBe("Only account owners can decide access requests.");
     // An owner asking for themselves cannot approve it while owner 2 can.
-    const r = await ask(owner, {
+    await ask(owner, {
       key: "Billing sync",
       perms: { "Products API": ["acme"] },
       duration: "Permanently",
       reason: "Catalogue sync for the new storefront",
     });
-    void r;
     await owner.run("requests");
     const list = owner.last();
     const mine = Number(/#(\d+)/.exec(textOf(owner2.dms().at(-1)?.blocks))?.[1]);
-    expect(card(owner2, mine)).toBeDefined();
-    await owner.click(list, { blockId: `req:${mine}`, actionId: "request_approve" });
+    // The other owner got the card to decide it; the owner who asked did not.
+    expect(textOf(card(owner2, mine).blocks)).toContain(
+      `<@${PEOPLE.owner.id}> asks for access on *Billing sync*`,
+    );
+    expect(() => card(owner, mine)).toThrow(`no card #${mine}`);
+    await owner.click(list, { blockId: `req:${mine}`, actionId: ACTION_ID.approveRequest });
     expect(owner.last().text).toBe(
       "You cannot decide your own request while another account owner can.",
     );
@@ -353,7 +343,6 @@ describe("a new key from a request", () => {
     await member.click(dm, button(dm.blocks, "Reveal key"));
     await member.submit();
     const secret = secretIn(member.modal());
-    secrets.push(secret);
     expect(await verify(h, { key: secret, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
       name: "Mia's exporter",
@@ -377,11 +366,9 @@ describe("lists and Home", () => {
     expect(JSON.stringify(member.last().blocks)).not.toContain("Approve all");
     await owner.run("requests");
     button(owner.last().blocks, "Approve all");
-    await h.slack.driver.openHome(PEOPLE.owner.id);
-    await new Promise((r) => setTimeout(r, 100));
-    const home = h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.owner.id) ?? "");
-    expect(textOf(home?.view.blocks)).toContain("*Pending requests* (1)");
-    await owner.clickInView(home as never, button(home?.view.blocks, "Approve all"));
+    const home = await owner.home();
+    expect(textOf(home.view.blocks)).toContain("*Pending requests* (1)");
+    await owner.clickInView(home, button(home.view.blocks, "Approve all"));
     expect(
       await verify(h, { key: keySecret, nickname: "acme_aff", api: "analytics" }),
     ).toMatchObject({ allowed: true });

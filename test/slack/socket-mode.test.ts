@@ -1,19 +1,16 @@
 // Socket Mode (SLACK_APP_TOKEN): the same app over a WebSocket instead of signed HTTP.
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { button, secretIn, textOf } from "../helpers/slack/finders.ts";
 import {
-  button,
-  expectNoSecretsLeaked,
   GENERAL,
   type Harness,
   PEOPLE,
-  person,
   quiet,
-  secretIn,
   startHarness,
-  stopChecked,
-  textOf,
   verify,
-} from "../helpers/slack.ts";
+} from "../helpers/slack/harness.ts";
+import { expectNoSecretsLeaked, stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -54,11 +51,7 @@ it("runs the flows over Socket Mode: commands, modals, external selects, buttons
     allowed: true,
   });
 
-  await h.slack.driver.openHome(PEOPLE.member.id);
-  await new Promise((r) => setTimeout(r, 100));
-  expect(
-    textOf(h.slack.ws.views.get(h.slack.ws.homes.get(PEOPLE.member.id) ?? "")?.view.blocks),
-  ).toContain("Your requests");
+  expect(textOf((await member.home()).view.blocks)).toContain("Your requests");
   // A key pasted in a channel arrives as an event over the socket and is warned about.
   const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, `try ${secret}`);
   await quiet(h);

@@ -3,14 +3,10 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { emptyDatabase, fileDatabase, hasPostgres } from "../helpers/pg.ts";
-import {
-  type Harness,
-  person,
-  startHarness,
-  stopChecked,
-  textOf,
-  verify,
-} from "../helpers/slack.ts";
+import { textOf } from "../helpers/slack/finders.ts";
+import { type Harness, startHarness, verify } from "../helpers/slack/harness.ts";
+import { stopChecked } from "../helpers/slack/invariants.ts";
+import { person } from "../helpers/slack/person.ts";
 
 describe.skipIf(!hasPostgres())("Keyward on PostgreSQL", () => {
   let h: Harness;

@@ -1,6 +1,6 @@
-import { requireRole } from "../access.ts";
 import type { Ctx } from "../context.ts";
 import { findKeyByRef } from "../keys/load.ts";
+import { requirePermission } from "../permissions.ts";
 import type { AuditEvent } from "../types.ts";
 
 export interface AuditPage {
@@ -17,7 +17,7 @@ export async function listAudit(
   q: { keyRef?: string; keyId?: number; beforeId?: number; limit: number },
 ): Promise<AuditPage> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner", "oncall"], "read the audit log");
+    await requirePermission(ctx, tx, actor, "audit");
     let keyId = q.keyId;
     let keyName: string | null = null;
     if (q.keyRef) {

@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { validateCells } from "../grants.ts";
+import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
@@ -22,7 +22,7 @@ export async function createKey(
   input: CreateKeyInput,
 ): Promise<{ key: ApiKey; secret: string }> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "create keys");
+    await requirePermission(ctx, tx, actor, "create");
     const now = ctx.clock.now();
     const name = await uniqueName(tx, input.name);
     const keyOwner = parseField(userIdSchema, input.keyOwner, "key_owner");

@@ -1,8 +1,9 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
+import { requirePermission } from "../permissions.ts";
+import { announceDecision } from "../requests/announce.ts";
 import { quote } from "../text.ts";
 import { auditKey, snapshot } from "./describe.ts";
 import { loadKey } from "./load.ts";
@@ -18,7 +19,7 @@ export async function deleteKey(
   input: { keyId: number; confirmName: string; expectedVersion?: number },
 ): Promise<void> {
   await ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "delete keys");
+    await requirePermission(ctx, tx, actor, "delete");
     const now = ctx.clock.now();
     const key = await loadKey(tx, input.keyId);
     assertFresh(key, input.expectedVersion);
@@ -46,22 +47,7 @@ export async function deleteKey(
         requestId: r.id,
         reason: "The key was deleted.",
       });
-      await tx.outbox.enqueue(
-        [
-          {
-            kind: "dm",
-            recipient: r.requester,
-            notice: { type: "request_outcome", requestId: r.id },
-          },
-          {
-            kind: "card_update",
-            recipient: "-",
-            requestId: r.id,
-            notice: { type: "request_card", requestId: r.id },
-          },
-        ],
-        now,
-      );
+      await announceDecision(tx, r.id, r.requester, now);
     }
     await recordChange(tx, now, {
       event: {

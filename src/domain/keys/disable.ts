@@ -1,13 +1,16 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
+import { requirePermission } from "../permissions.ts";
 import { quote } from "../text.ts";
-import type { ApiKey } from "../types.ts";
+import type { ApiKey, Role } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { loadKey } from "./load.ts";
 import { applyUpdate } from "./versioning.ts";
+
+/** On-call engineers give a reason when they disable a key; owners may. */
+export const disableNeedsReason = (role: Role) => role === "oncall";
 
 /** Owners may disable any key; on-call engineers too, giving a reason. Reversible. */
 export async function disableKey(
@@ -16,10 +19,10 @@ export async function disableKey(
   input: { keyId: number; reason?: string | null },
 ): Promise<ApiKey> {
   return ctx.uow.run(async (tx) => {
-    const role = await requireRole(ctx, tx, actor, ["owner", "oncall"], "disable keys");
+    const role = await requirePermission(ctx, tx, actor, "disable");
     const now = ctx.clock.now();
     const reason =
-      role === "oncall" || input.reason?.trim()
+      disableNeedsReason(role) || input.reason?.trim()
         ? parseField(reasonSchema, input.reason ?? "", "reason")
         : null;
     const key = await loadKey(tx, input.keyId);

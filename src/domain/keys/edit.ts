@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { describeDiff, diffCells, validateCells } from "../grants.ts";
+import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
 import { isoDay, quote, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
@@ -28,7 +28,7 @@ export type EditResult = { changed: false; key: ApiKey } | { changed: true; key:
 /** Rename, re-own and re-permission a key in one change. Nothing to change: nothing written. */
 export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Promise<EditResult> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "edit keys");
+    await requirePermission(ctx, tx, actor, "edit");
     const now = ctx.clock.now();
     const key = await loadKey(tx, input.keyId);
     assertFresh(key, input.expectedVersion);

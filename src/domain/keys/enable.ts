@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
+import { requirePermission } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { auditKey } from "./describe.ts";
@@ -15,7 +15,7 @@ export async function enableKey(
   input: { keyId: number },
 ): Promise<ApiKey> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "enable keys");
+    await requirePermission(ctx, tx, actor, "enable");
     const now = ctx.clock.now();
     const key = await loadKey(tx, input.keyId);
     if (key.status === "active") throw invalid(`"${quote(key.name)}" is already enabled.`);

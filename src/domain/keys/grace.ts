@@ -1,4 +1,4 @@
-// How long an old secret keeps working after a regeneration (DESIGN §1).
+// How long an old secret keeps working after a regeneration.
 export const GRACE_WINDOWS = {
   none: 0,
   "1h": 60 * 60 * 1000,

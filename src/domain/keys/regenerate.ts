@@ -1,6 +1,6 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
+import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
 import { isoMinute } from "../text.ts";
 import type { ApiKey } from "../types.ts";
@@ -23,7 +23,7 @@ export async function regenerateKey(
   input: RegenerateInput,
 ): Promise<{ key: ApiKey; secret: string; oldValidUntil: Date | null }> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "regenerate keys");
+    await requirePermission(ctx, tx, actor, "regenerate");
     const now = ctx.clock.now();
     const key = await loadKey(tx, input.keyId);
     assertFresh(key, input.expectedVersion);

@@ -1,8 +1,8 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
+import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
 import { isoMinute, quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
@@ -32,7 +32,7 @@ export async function rotateKey(
   input: RotateInput,
 ): Promise<{ key: ApiKey; secret: string | null }> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner", "oncall"], "rotate a compromised key");
+    await requirePermission(ctx, tx, actor, "rotate");
     const now = ctx.clock.now();
     const reason = parseField(reasonSchema, input.reason, "reason");
     const incidentLink = parseIncidentLink(input.incidentLink);

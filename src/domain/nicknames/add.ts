@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { conflict } from "../errors.ts";
+import { requirePermission } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { Nickname } from "../types.ts";
 import { nicknameKindSchema, nicknameSchema, parseField } from "../validation.ts";
@@ -13,7 +13,7 @@ export async function addNickname(
   input: { nickname: string; kind: string },
 ): Promise<Nickname> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "add account nicknames");
+    await requirePermission(ctx, tx, actor, "nicknames");
     const now = ctx.clock.now();
     const nickname = parseField(nicknameSchema, input.nickname, "nickname");
     const kind = parseField(nicknameKindSchema, input.kind, "kind");

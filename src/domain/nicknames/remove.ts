@@ -1,10 +1,10 @@
-import { requireRole } from "../access.ts";
 import type { ApiId } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
+import { requirePermission } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { GrantCell } from "../types.ts";
 import { nicknameSchema, parseField } from "../validation.ts";
@@ -19,7 +19,7 @@ export async function removeNickname(
   input: { nickname: string },
 ): Promise<{ keysAffected: number }> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "remove account nicknames");
+    await requirePermission(ctx, tx, actor, "nicknames");
     const now = ctx.clock.now();
     const nickname = parseField(nicknameSchema, input.nickname, "nickname");
     const nick = await tx.nicknames.byName(nickname);

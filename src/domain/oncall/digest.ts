@@ -1,9 +1,10 @@
 // Key hygiene: what deserves an owner's attention this week. Weekly by DM, or on demand.
-import { requireRole } from "../access.ts";
+
 import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
 import { describeCell } from "../grants.ts";
-import type { DigestItem, DigestNotice, DigestSection } from "../notices.ts";
+import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
+import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
 import { isoDay, quote } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
@@ -12,7 +13,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export const UNUSED_DAYS = 90;
 export const EXPIRING_DAYS = 14;
 const PER_SECTION = 8;
-export const DIGEST_JOB = "weekly-digest";
+const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 const daysAgo = (d: Date, now: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);
@@ -56,9 +57,9 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
       k.expiresAt.getTime() > now.getTime() &&
       k.expiresAt.getTime() <= now.getTime() + EXPIRING_DAYS * DAY,
   );
-  const act = (k: ApiKey, label: string, verb: string) => ({
+  const act = (k: ApiKey, label: string, verb: "disable" | "edit"): DigestAction => ({
     label,
-    kind: "key" as const,
+    kind: "key",
     id: k.id,
     verb,
   });
@@ -109,9 +110,7 @@ export async function digestFor(
   actor: string,
   people: PeopleDirectory,
 ): Promise<DigestNotice> {
-  await ctx.uow.run((tx) =>
-    requireRole(ctx, tx, actor, ["owner", "oncall"], "see the key hygiene digest"),
-  );
+  await ctx.uow.run((tx) => requirePermission(ctx, tx, actor, "digest"));
   return buildDigest(ctx, people);
 }
 

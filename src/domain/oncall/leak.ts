@@ -1,7 +1,7 @@
 // A key posted in a channel: say so in the thread (without repeating it) and tell the owners
 // and the key's owner at once. Only strings whose checksum holds count, so lookalikes are
 // ignored; the secret itself is never stored, logged or echoed.
-import { recipientsFor } from "../changes.ts";
+import { keyRef, recipientsFor } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { auditKey } from "../keys/describe.ts";
 import type { LeakFinding } from "../notices.ts";
@@ -45,8 +45,7 @@ export async function reportLeak(
           if (old && old.keyId === key.id) state = old.validUntil > now ? "live" : "old";
         }
       }
-      const ref =
-        key && state !== "unknown" ? { id: key.id, name: key.name, publicId: key.publicId } : null;
+      const ref = key && state !== "unknown" ? keyRef(key) : null;
       findings.push({ publicId: publicIdOf(secret), key: ref, state });
       if (key && ref) {
         keyOwners.push(key.keyOwner);

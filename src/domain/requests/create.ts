@@ -1,9 +1,9 @@
-import { roleOf } from "../access.ts";
 import { recipientsFor } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
 import { cellKey, describeCell, validateCells } from "../grants.ts";
 import { uniqueName } from "../keys/rules.ts";
+import { roleOf } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { AccessRequest } from "../types.ts";
 import { parseField } from "../validation.ts";

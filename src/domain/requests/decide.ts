@@ -1,12 +1,14 @@
 // Approve or deny. The first decision wins: decisions run one at a time and each checks the
 // request is still pending (and the store's update is guarded by status as well).
-import { requireRole } from "../access.ts";
+
 import { mayHold } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError, forbidden, invalid, notFound } from "../errors.ts";
 import { cellKey, describeCell } from "../grants.ts";
+import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
+import { requirePermission } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
 import { isoMinute, userRef } from "../text.ts";
 import type { AccessRequest, GrantCell } from "../types.ts";
@@ -39,7 +41,7 @@ async function loadPending(
   actor: string,
   requestId: number,
 ): Promise<AccessRequest> {
-  await requireRole(ctx, tx, actor, ["owner"], "decide access requests");
+  await requirePermission(ctx, tx, actor, "decide");
   const r = await tx.requests.byId(requestId);
   if (!r) throw notFound(`There is no request #${requestId}.`);
   if (r.status !== "pending") throw new AlreadyDecided(r);
@@ -110,9 +112,7 @@ export async function approveRequest(
         event: {
           actor,
           action: "key.created",
-          keyId: key.id,
-          keyName: key.name,
-          keyPublicId: key.publicId,
+          ...auditKey(key),
           requestId: r.id,
           reason: r.reason,
           diff: {
@@ -148,9 +148,7 @@ export async function approveRequest(
           event: {
             actor,
             action: "key.permissions_changed",
-            keyId: key.id,
-            keyName: key.name,
-            keyPublicId: key.publicId,
+            ...auditKey(key),
             requestId: r.id,
             reason: r.reason,
             diff: { changes: granted.map((c) => `+ ${describeCell(c)}`) },

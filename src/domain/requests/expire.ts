@@ -1,5 +1,6 @@
 // Time passing: time-bound grants end, undecided requests lapse, owners are reminded.
 
+import { keyRef } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { describeCell } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
@@ -45,7 +46,7 @@ export async function expireGrants(ctx: Ctx): Promise<number> {
             recipient,
             notice: {
               type: "grant_expired" as const,
-              key: { id: key.id, name: key.name, publicId: key.publicId },
+              key: keyRef(key),
               cells: list,
               requestId,
             },

@@ -1,6 +1,6 @@
-import { roleOf } from "../access.ts";
 import type { Ctx } from "../context.ts";
 import { notFound } from "../errors.ts";
+import { may, roleOf } from "../permissions.ts";
 import type { AccessRequest, ApiKey, Grant, Nickname, Role } from "../types.ts";
 
 export interface RequestView {
@@ -32,7 +32,7 @@ export async function getRequests(ctx: Ctx, requestIds: number[]): Promise<Acces
   });
 }
 
-/** Your own requests; owners also get every pending one. */
+/** Your own requests; those who decide also get every pending one. */
 export async function listRequests(
   ctx: Ctx,
   actor: string,
@@ -40,8 +40,9 @@ export async function listRequests(
   return ctx.uow.run(async (tx) => {
     const role = await roleOf(ctx, tx, actor);
     const mine = await tx.requests.list({ requester: actor, limit: 10 });
-    const pending =
-      role === "owner" ? await tx.requests.list({ status: "pending", limit: 20 }) : [];
+    const pending = may(role, "decide")
+      ? await tx.requests.list({ status: "pending", limit: 20 })
+      : [];
     return { role, mine, pending };
   });
 }

@@ -1,11 +1,11 @@
 // What a request may ask for, and how long an approval lasts.
 import { z } from "zod";
-import { mayHold } from "../catalog.ts";
+import { ALL_ACCOUNTS, mayHold } from "../catalog.ts";
 import { cellKey, permits } from "../grants.ts";
 import type { Grant, GrantCell, Nickname, RequestDuration } from "../types.ts";
 
-export const DURATIONS = ["1h", "1d", "7d", "30d", "permanent"] as const;
-export const DURATION_MS: Record<RequestDuration, number | null> = {
+const DURATIONS = ["1h", "1d", "7d", "30d", "permanent"] as const;
+const DURATION_MS: Record<RequestDuration, number | null> = {
   "1h": 60 * 60 * 1000,
   "1d": 24 * 60 * 60 * 1000,
   "7d": 7 * 24 * 60 * 60 * 1000,
@@ -33,10 +33,11 @@ export function alreadyHeld(
     grants.some((g) => cellKey(g) === cellKey(cell) && (g.expiresAt === null || g.expiresAt > now))
   )
     return true;
-  if (cell.scope === "*") {
+  if (cell.scope === ALL_ACCOUNTS) {
     // All accounts is held only as All accounts (or its implication orders:write ⇒ read).
     return (
-      cell.api === "orders:read" && grants.some((g) => g.scope === "*" && g.api === "orders:write")
+      cell.api === "orders:read" &&
+      grants.some((g) => g.scope === ALL_ACCOUNTS && g.api === "orders:write")
     );
   }
   const nick = nicknames.find((n) => n.nickname === cell.scope);

@@ -1,5 +1,5 @@
-import { roleOf } from "../access.ts";
 import type { Ctx } from "../context.ts";
+import { roleOf } from "../permissions.ts";
 import type { Role, RoleAssignment } from "../types.ts";
 
 export async function listRoles(ctx: Ctx): Promise<RoleAssignment[]> {

@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
+import { requirePermission } from "../permissions.ts";
 import { userRef } from "../text.ts";
 import { parseField, userIdSchema } from "../validation.ts";
 
@@ -12,7 +12,7 @@ export async function removeRole(
   input: { userId: string },
 ): Promise<{ changed: boolean }> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner"], "change roles");
+    await requirePermission(ctx, tx, actor, "roles");
     const now = ctx.clock.now();
     const userId = parseField(userIdSchema, input.userId, "user");
     const current = await tx.roles.get(userId);

@@ -1,125 +1,52 @@
-// Clicks on key lists: paging, Quick view, the Actions menu.
-import type { App, BlockAction, ButtonAction, OverflowAction } from "@slack/bolt";
-import { z } from "zod";
+// Clicks on key lists: paging, Quick view, the Actions menu; and paging the audit log.
+import type { App } from "@slack/bolt";
 import { listAudit } from "../../domain/audit/list.ts";
-import { invalid } from "../../domain/errors.ts";
 import { enableKey } from "../../domain/keys/enable.ts";
 import { listKeys } from "../../domain/keys/queries.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { auditMessage } from "../blocks/admin.ts";
-import { A, KEY_VERBS } from "../blocks/ids.ts";
-import { keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
-import { esc } from "../blocks/text.ts";
-import { AUDIT_PAGE } from "../commands/admin.ts";
+import { ACTION_ID } from "../blocks/ids.ts";
+import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import { auditPageValue, keyMenuValue, keysPageValue, keyValue } from "../blocks/values.ts";
+import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
-import { openKeyModal } from "../flows/key-modals.ts";
-import { openRotateModal } from "../flows/rotate.ts";
-import { answer, guarded } from "./guarded.ts";
-
-const pageValue = z.object({
-  o: z.number().int().min(0).max(1_000_000),
-  t: z.string().max(100).default(""),
-});
-const auditValue = z.object({ b: z.number().int().positive(), k: z.string().max(120).optional() });
-const verbValue = z.string().regex(new RegExp(`^(${KEY_VERBS.join("|")}):(\\d{1,12})$`));
-
-function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T {
-  try {
-    return schema.parse(JSON.parse(raw ?? ""));
-  } catch {
-    throw invalid("That button no longer works. Run the command again.");
-  }
-}
+import { openKeyModal } from "../flows/modals.ts";
+import { onClick } from "./click.ts";
 
 export function registerKeyActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(
-    new RegExp(`^${A.listPage}:`),
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "list page", async () => {
-        const v = parseJson(pageValue, action.value);
-        const [page, role] = await Promise.all([
-          listKeys(deps.ctx, { text: v.t || undefined, offset: v.o, limit: PAGE_SIZE }),
-          getRole(deps.ctx, body.user.id),
-        ]);
-        await respond({
-          replace_original: true,
-          ...keyListMessage({ page, role, now: deps.ctx.clock.now(), text: v.t || undefined }),
-        });
-      });
-    },
+  onClick(app, deps, new RegExp(`^${ACTION_ID.keysPage}:`), async (c) => {
+    const { offset, text } = c.value(keysPageValue);
+    const [page, role] = await Promise.all([
+      listKeys(deps.ctx, { text: text || undefined, offset, limit: PAGE_SIZE }),
+      getRole(deps.ctx, c.userId),
+    ]);
+    const now = deps.ctx.clock.now();
+    await c.respond({
+      replace_original: true,
+      ...keyListMessage({ page, role, now, text: text || undefined }),
+    });
+  });
+
+  onClick(app, deps, ACTION_ID.quickView, (c) =>
+    openKeyModal(c, "quickview", c.value(keyValue).keyId),
   );
 
-  app.action<BlockAction<ButtonAction>>(
-    A.quickView,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "quick view", async () => {
-        const keyId = Number(action.value);
-        if (!Number.isSafeInteger(keyId) || keyId <= 0)
-          throw invalid("That button no longer works. Run the command again.");
-        await openKeyModal(deps, client, {
-          verb: "quickview",
-          triggerId: body.trigger_id,
-          userId: body.user.id,
-          key: keyId,
-        });
-      });
-    },
-  );
+  onClick(app, deps, ACTION_ID.keyMenu, async (c) => {
+    const { verb, keyId } = c.value(keyMenuValue);
+    if (verb !== "enable") {
+      await openKeyModal(c, verb, keyId);
+      return;
+    }
+    const key = await enableKey(deps.ctx, c.userId, { keyId });
+    await c.answer(enabledText(key));
+  });
 
-  app.action<BlockAction<OverflowAction>>(
-    A.keyActions,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "key actions", async () => {
-        const parsed = verbValue.safeParse(action.selected_option?.value);
-        if (!parsed.success) throw invalid("That menu no longer works. Run the command again.");
-        const [verb, id] = parsed.data.split(":") as [string, string];
-        const keyId = Number(id);
-        const channel = body.channel?.id;
-        if (verb === "enable") {
-          const key = await enableKey(deps.ctx, body.user.id, { keyId });
-          deps.kick();
-          await answer(
-            { deps, client, body, respond },
-            `:white_check_mark: *${esc(key.name)}* \`${key.publicId}\` is enabled again.`,
-          );
-          return;
-        }
-        if (verb === "rotate") {
-          await openRotateModal(deps, client, {
-            triggerId: body.trigger_id,
-            userId: body.user.id,
-            key: keyId,
-            channel,
-          });
-          return;
-        }
-        await openKeyModal(deps, client, {
-          verb: verb as "edit" | "regenerate" | "delete" | "disable",
-          triggerId: body.trigger_id,
-          userId: body.user.id,
-          key: keyId,
-          channel,
-        });
-      });
-    },
-  );
-
-  app.action<BlockAction<ButtonAction>>(
-    A.auditPage,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "audit page", async () => {
-        const v = parseJson(auditValue, action.value);
-        const page = await listAudit(deps.ctx, body.user.id, {
-          keyRef: v.k,
-          beforeId: v.b,
-          limit: AUDIT_PAGE,
-        });
-        await respond({ replace_original: true, ...auditMessage(page, deps.ctx.clock.now(), v.k) });
-      });
-    },
-  );
+  onClick(app, deps, ACTION_ID.auditPage, async (c) => {
+    const { beforeId, keyRef } = c.value(auditPageValue);
+    const page = await listAudit(deps.ctx, c.userId, { keyRef, beforeId, limit: AUDIT_PAGE });
+    await c.respond({
+      replace_original: true,
+      ...auditMessage(page, deps.ctx.clock.now(), keyRef),
+    });
+  });
 }

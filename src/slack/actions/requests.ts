@@ -1,43 +1,29 @@
 // Clicks around access requests: picking the key in the request modal, the owners' cards
 // (checkboxes, Approve, Deny), and Reveal key.
-import type {
-  App,
-  BlockAction,
-  BlockSuggestion,
-  ButtonAction,
-  ExternalSelectAction,
-} from "@slack/bolt";
+import type { App, BlockAction, ExternalSelectAction } from "@slack/bolt";
 import { isApiId } from "../../domain/catalog.ts";
 import { DomainError, forbidden, invalid } from "../../domain/errors.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
 import { AlreadyDecided, approveRequest } from "../../domain/requests/decide.ts";
 import { getRequestView } from "../../domain/requests/queries.ts";
 import { NOT_YOURS } from "../../domain/requests/reveal.ts";
-import { getRole } from "../../domain/roles/list.ts";
 import type { GrantCell } from "../../domain/types.ts";
-import { A } from "../blocks/ids.ts";
+import { ACTION_ID } from "../blocks/ids.ts";
 import {
-  CELLS_ACTION,
   denyModal,
-  KEY_CHOICE_ACTION,
   keyChoiceOption,
-  NEW_KEY,
   newKeyOption,
   requestModal,
   revealModal,
 } from "../blocks/requests.ts";
 import { esc } from "../blocks/text.ts";
+import { decode, keyChoiceValue, requestValue } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
 import { publishHome } from "../events/home.ts";
 import { openModal } from "../flows/open-modal.ts";
-import { guarded } from "./guarded.ts";
-
-const requestIdOf = (value: string | undefined): number => {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw invalid("That button no longer works.");
-  return id;
-};
+import { onClick } from "./click.ts";
 
 /** The cells an owner left checked on a card; undefined when the click came without them. */
 function checkedCells(
@@ -61,41 +47,31 @@ function checkedCells(
 }
 
 export function registerRequestActions(app: App, deps: SlackDeps): void {
-  app.options<"block_suggestion">({ action_id: KEY_CHOICE_ACTION }, async ({ ack, body }) => {
+  app.options<"block_suggestion">({ action_id: ACTION_ID.keyChoice }, async ({ ack, body }) => {
     try {
-      const text = String((body as BlockSuggestion).value ?? "").slice(0, 100);
+      const text = String(body.value ?? "").slice(0, 100);
       const page = await listKeys(deps.ctx, { text: text || undefined, offset: 0, limit: 99 });
-      await ack({
-        options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))] as never,
-      });
+      await ack({ options: [newKeyOption(), ...page.items.map((i) => keyChoiceOption(i.key))] });
     } catch (e) {
       deps.log.warn({ err: e }, "could not suggest keys");
-      await ack({ options: [newKeyOption()] as never });
+      await ack({ options: [newKeyOption()] });
     }
   });
 
   // Picking the key redraws the modal with what that key already has.
   app.action<BlockAction<ExternalSelectAction>>(
-    KEY_CHOICE_ACTION,
+    ACTION_ID.keyChoice,
     async ({ ack, body, action, client }) => {
       await ack();
       const view = body.view;
       if (!view) return;
       try {
-        const value = action.selected_option?.value ?? "";
-        const chosen =
-          value === NEW_KEY
-            ? ("new" as const)
-            : await getKey(deps.ctx, Number(value.replace(/^k:/, "")));
-        const meta = JSON.parse(view.private_metadata || "{}") as { c?: string };
+        const picked = decode(keyChoiceValue, action.selected_option?.value, "Pick a key.");
+        const chosen = "keyId" in picked ? await getKey(deps.ctx, picked.keyId) : "new";
         await client.views.update({
           view_id: view.id,
           hash: view.hash,
-          view: requestModal({
-            nicknames: await listNicknames(deps.ctx),
-            meta: { c: typeof meta.c === "string" ? meta.c.slice(0, 40) : undefined },
-            chosen,
-          }) as never,
+          view: requestModal({ nicknames: await listNicknames(deps.ctx), chosen }),
         });
       } catch (e) {
         // hash_conflict: the person changed the modal again meanwhile; their newer pick redraws it.
@@ -105,64 +81,52 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
   );
 
   // Checking and unchecking cells on a card only changes the card's state until Approve.
-  app.action(CELLS_ACTION, async ({ ack }) => {
+  app.action(ACTION_ID.requestCells, async ({ ack }) => {
     await ack();
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    A.approve,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "approve", async () => {
-        const requestId = requestIdOf(action.value);
-        const { granted, leftOut, request } = await approveRequest(deps.ctx, body.user.id, {
-          requestId,
-          cells: checkedCells(body.state ?? body.view?.state),
-        });
-        deps.kick();
-        const msg = `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${leftOut.length ? `, ${leftOut.length} left out` : ""}. ${esc("The requester has been told.")}`;
-        if (body.view?.type === "home") await publishHome(deps, client, body.user.id);
-        else if (body.container?.type === "message" && !body.message)
-          await respond({ response_type: "ephemeral", replace_original: false, text: msg });
+  onClick(app, deps, ACTION_ID.approveRequest, async (c) => {
+    const { body } = c;
+    const { granted, leftOut, request } = await approveRequest(deps.ctx, c.userId, {
+      requestId: c.value(requestValue).requestId,
+      cells: checkedCells(body.state ?? body.view?.state),
+    });
+    // A card in a DM is redrawn for every owner; the Home tab is published again; an
+    // ephemeral list (which cannot be redrawn) gets a line saying what was done.
+    if (body.view?.type === "home") await publishHome(deps, c.client, c.userId);
+    else if (body.container?.type === "message" && !body.message)
+      await c.respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${leftOut.length ? `, ${leftOut.length} left out` : ""}. ${esc("The requester has been told.")}`,
       });
-    },
+  });
+
+  onClick(app, deps, ACTION_ID.denyRequest, (c) =>
+    openModal(deps, c.client, c.triggerId, "Deny request", async () => {
+      // The role first: a refusal must not tell which requests exist.
+      await checkPermission(deps.ctx, c.userId, "decide");
+      const { request } = await getRequestView(deps.ctx, c.value(requestValue).requestId);
+      if (request.status !== "pending") throw new AlreadyDecided(request);
+      return denyModal(request);
+    }),
   );
 
-  app.action<BlockAction<ButtonAction>>(A.deny, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    await guarded({ deps, client, body, respond }, "deny", () =>
-      openModal(deps, client, body.trigger_id, "Deny request", async () => {
-        // The role first: a refusal must not tell which requests exist.
-        if ((await getRole(deps.ctx, body.user.id)) !== "owner")
-          throw forbidden("Only account owners can decide access requests.");
-        const { request } = await getRequestView(deps.ctx, requestIdOf(action.value));
-        if (request.status !== "pending") throw new AlreadyDecided(request);
-        return denyModal(request);
-      }),
-    );
-  });
-
-  app.action<BlockAction<ButtonAction>>(
-    A.reveal,
-    async ({ ack, body, action, respond, client }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "reveal", () =>
-        openModal(deps, client, body.trigger_id, "Reveal your key", async () => {
-          // Someone else's request and no request at all get the same refusal.
-          const v = await getRequestView(deps.ctx, requestIdOf(action.value)).catch((e) => {
-            if (e instanceof DomainError && e.code === "not_found") return undefined;
-            throw e;
-          });
-          if (v?.request.requester !== body.user.id) throw forbidden(NOT_YOURS);
-          if (!v.key || v.key.hasSecret || v.request.revealedAt) {
-            throw new DomainError(
-              "already_decided",
-              "This key was already revealed, and its secret is shown only once. Ask an account owner to regenerate it if it is lost.",
-            );
-          }
-          return revealModal(v.request, v.key);
-        }),
-      );
-    },
+  onClick(app, deps, ACTION_ID.revealKey, (c) =>
+    openModal(deps, c.client, c.triggerId, "Reveal your key", async () => {
+      // Someone else's request and no request at all get the same refusal.
+      const v = await getRequestView(deps.ctx, c.value(requestValue).requestId).catch((e) => {
+        if (e instanceof DomainError && e.code === "not_found") return undefined;
+        throw e;
+      });
+      if (v?.request.requester !== c.userId) throw forbidden(NOT_YOURS);
+      if (!v.key || v.key.hasSecret || v.request.revealedAt) {
+        throw new DomainError(
+          "already_decided",
+          "This key was already revealed, and its secret is shown only once. Ask an account owner to regenerate it if it is lost.",
+        );
+      }
+      return revealModal(v.request, v.key);
+    }),
   );
 }

@@ -1,23 +1,24 @@
 // Nicknames, roles, audit and help as messages.
-
+import type { KnownBlock } from "@slack/types";
 import type { AuditPage } from "../../domain/audit/list.ts";
 import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
-import { A } from "./ids.ts";
-import { type Block, button, context, packLines, section } from "./layout.ts";
+import { ACTION_ID } from "./ids.ts";
+import { actions, button, context, type Message, packLines, section } from "./layout.ts";
 import { ago, cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { auditPageValue, encode } from "./values.ts";
 
-export function helpMessage(usage: string, error?: string) {
-  const blocks: Block[] = [];
+export function helpMessage(usage: string, error?: string): Message {
+  const blocks: KnownBlock[] = [];
   if (error) blocks.push(section(`:warning: ${error}`));
   blocks.push(section(usage));
   return { text: error ? `${error} — see /apikeys help` : "How to use /apikeys", blocks };
 }
 
-export function nicknamesMessage(nicknames: Nickname[], canChange: boolean) {
+export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Message {
   const kinds = { seller: "seller", affiliate: "affiliate", both: "seller & affiliate" } as const;
   const lines = nicknames.map((n) => `• \`${n.nickname}\` — ${kinds[n.kind]}`);
-  const blocks: Block[] = [
+  const blocks = [
     section(`*Linked account nicknames* (${nicknames.length})`),
     ...packLines(lines.length ? lines : ["_None linked yet._"], 40),
     context(
@@ -29,11 +30,11 @@ export function nicknamesMessage(nicknames: Nickname[], canChange: boolean) {
   return { text: `${nicknames.length} linked nicknames`, blocks };
 }
 
-export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date) {
+export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date): Message {
   const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${ago(r.addedAt, now)}`;
   const owners = roles.filter((r) => r.role === "owner").map(line);
   const oncall = roles.filter((r) => r.role === "oncall").map(line);
-  const blocks: Block[] = [
+  const blocks = [
     section(`*Account owners* (${owners.length})`),
     ...packLines(owners.length ? owners : ["_None._"], 20),
     section(`*On-call engineers* (${oncall.length})`),
@@ -89,9 +90,9 @@ export function auditLine(e: AuditEvent, now: Date): string {
   return `${ago(e.at, now)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
 }
 
-export function auditMessage(page: AuditPage, now: Date, keyRef?: string) {
+export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Message {
   const title = page.keyName ? `*Audit log — ${esc(page.keyName)}*` : "*Audit log* (newest first)";
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(title),
     ...packLines(
       page.events.length ? page.events.map((e) => auditLine(e, now)) : ["_Nothing recorded yet._"],
@@ -99,17 +100,18 @@ export function auditMessage(page: AuditPage, now: Date, keyRef?: string) {
     ),
   ];
   if (page.nextBeforeId !== null) {
-    blocks.push({
-      type: "actions",
-      block_id: "audit_nav",
-      elements: [
+    blocks.push(
+      actions("audit_nav", [
         button(
           "Older",
-          A.auditPage,
-          JSON.stringify({ b: page.nextBeforeId, k: keyRef ? cut(keyRef, 120) : undefined }),
+          ACTION_ID.auditPage,
+          encode(auditPageValue, {
+            beforeId: page.nextBeforeId,
+            ...(keyRef ? { keyRef: cut(keyRef, 120) } : {}),
+          }),
         ),
-      ],
-    });
+      ]),
+    );
   }
   return { text: "Audit log", blocks };
 }

@@ -1,24 +1,19 @@
 // Confirmations before the actions that break integrations, in the seed's words: what the
 // key is, what will break (its grants), and when it was last used.
-
+import type { InputBlock, KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
-import { V } from "./ids.ts";
-import { type Block, context, modal, option, packLines, section } from "./layout.ts";
+import { CALLBACK_ID } from "./ids.ts";
+import { context, modal, option, packLines, section } from "./layout.ts";
 import { ago, esc, plain } from "./text.ts";
+import { keyMetaOf } from "./values.ts";
 
-export const REGENERATE_WARNING =
+const REGENERATE_WARNING =
   "Regenerating an API key will break any existing integration using that API key.";
-export const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
+const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
-export interface KeyMeta {
-  k: number;
-  v: number;
-  c?: string;
-}
-
-function whatBreaks(key: ApiKey, grants: Grant[], now: Date): Block[] {
+function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
   return [
     section(`*What uses it today* — last used ${ago(key.lastUsedAt, now)}`),
     ...packLines(
@@ -28,7 +23,7 @@ function whatBreaks(key: ApiKey, grants: Grant[], now: Date): Block[] {
   ];
 }
 
-export function graceInput(initial: GraceWindow = "none"): Block {
+function graceInput(initial: GraceWindow = "none"): InputBlock {
   const options = (Object.keys(GRACE_WINDOWS) as GraceWindow[]).map((g) =>
     option(GRACE_LABELS[g], g),
   );
@@ -45,17 +40,18 @@ export function graceInput(initial: GraceWindow = "none"): Block {
   };
 }
 
-export function regenerateModal(p: {
+interface KeyAt {
   key: ApiKey;
   grants: Grant[];
   now: Date;
-  meta: KeyMeta;
-}): Block {
+}
+
+export function regenerateModal(p: KeyAt): ModalView {
   return modal({
-    callbackId: V.regenerate,
+    callbackId: CALLBACK_ID.regenerateKey,
     title: "Regenerate API key",
     submit: "Regenerate",
-    privateMetadata: JSON.stringify(p.meta),
+    privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(`Regenerate *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${REGENERATE_WARNING}*`),
@@ -66,12 +62,12 @@ export function regenerateModal(p: {
   });
 }
 
-export function deleteModal(p: { key: ApiKey; grants: Grant[]; now: Date; meta: KeyMeta }): Block {
+export function deleteModal(p: KeyAt): ModalView {
   return modal({
-    callbackId: V.delete,
+    callbackId: CALLBACK_ID.deleteKey,
     title: "Delete API key",
     submit: "Delete",
-    privateMetadata: JSON.stringify(p.meta),
+    privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(`Delete *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${DELETE_WARNING}* Every integration using it stops working.`),
@@ -91,18 +87,12 @@ export function deleteModal(p: { key: ApiKey; grants: Grant[]; now: Date; meta: 
   });
 }
 
-export function disableModal(p: {
-  key: ApiKey;
-  grants: Grant[];
-  now: Date;
-  meta: KeyMeta;
-  reasonRequired: boolean;
-}): Block {
+export function disableModal(p: KeyAt & { reasonRequired: boolean }): ModalView {
   return modal({
-    callbackId: V.disable,
+    callbackId: CALLBACK_ID.disableKey,
     title: "Disable API key",
     submit: "Disable",
-    privateMetadata: JSON.stringify(p.meta),
+    privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(
         `Disable *${esc(p.key.name)}* \`${p.key.publicId}\`? Every call with it is refused until an owner enables it again.`,

@@ -1,10 +1,12 @@
 // The App Home tab: your keys, requests, recent activity.
+import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeData } from "../../domain/home.ts";
+import { may } from "../../domain/permissions.ts";
 import { auditLine } from "./admin.ts";
-import { A } from "./ids.ts";
-import { actionsMenu, keyTitle, statusText } from "./keys.ts";
-import { type Block, button, context, divider, header, packLines, section } from "./layout.ts";
-import { requestLine } from "./request-lines.ts";
+import { ACTION_ID } from "./ids.ts";
+import { keyButtons, keyTitle, statusText } from "./keys.ts";
+import { actions, button, context, divider, header, packLines, section } from "./layout.ts";
+import { decisionButtons, requestLine } from "./request-lines.ts";
 import { ago } from "./text.ts";
 
 const ROLE_TEXT = {
@@ -14,60 +16,40 @@ const ROLE_TEXT = {
   member: "You can list keys, look at what a key reaches, and request access.",
 } as const;
 
-export function homeView(d: HomeData, now: Date): Block {
-  const blocks: Block[] = [
+export function homeView(d: HomeData, now: Date): HomeView {
+  const blocks: KnownBlock[] = [
     header("Keyward — API keys"),
     section(ROLE_TEXT[d.role]),
-    {
-      type: "actions",
-      block_id: "home_actions",
-      elements: [
-        button("Request access", A.openHomeRequest, "request", { style: "primary" }),
-        ...(d.role === "owner" ? [button("Create key", A.openHomeCreate, "create")] : []),
-        button("Refresh", A.refreshHome, "refresh"),
-      ],
-    },
+    actions("home_actions", [
+      button("Request access", ACTION_ID.homeRequest, "request", "primary"),
+      ...(may(d.role, "create") ? [button("Create key", ACTION_ID.homeCreate, "create")] : []),
+      button("Refresh", ACTION_ID.homeRefresh, "refresh"),
+    ]),
     divider(),
     section(`*Your keys* (${d.myKeysTotal}) — keys you are the key owner of`),
   ];
   if (d.myKeys.length === 0) blocks.push(context("You own no keys."));
   for (const key of d.myKeys) {
-    const menu = actionsMenu(d.role, key);
     blocks.push(
       section(`${keyTitle(key)} · ${statusText(key, now)}\nlast used ${ago(key.lastUsedAt, now)}`),
-      {
-        type: "actions",
-        block_id: `key:${key.id}`,
-        elements: [button("Quick view", A.quickView, String(key.id)), ...(menu ? [menu] : [])],
-      },
+      keyButtons(d.role, key),
     );
   }
   if (d.myKeysTotal > d.myKeys.length) blocks.push(context("More in `/apikeys list`."));
 
+  // Those who decide see every pending request; others their own.
+  const decides = may(d.role, "decide");
   blocks.push(
     divider(),
-    section(d.role === "owner" ? `*Pending requests* (${d.requests.length})` : "*Your requests*"),
+    section(decides ? `*Pending requests* (${d.requests.length})` : "*Your requests*"),
   );
   if (d.requests.length === 0)
     blocks.push(
-      context(
-        d.role === "owner"
-          ? "Nothing waiting for a decision."
-          : "You have not asked for anything yet.",
-      ),
+      context(decides ? "Nothing waiting for a decision." : "You have not asked for anything yet."),
     );
   for (const r of d.requests) {
     blocks.push(section(requestLine(r, now)));
-    if (d.role === "owner" && r.status === "pending") {
-      blocks.push({
-        type: "actions",
-        block_id: `req:${r.id}`,
-        elements: [
-          button("Approve all", A.approve, String(r.id), { style: "primary" }),
-          button("Deny", A.deny, String(r.id), { style: "danger" }),
-        ],
-      });
-    }
+    if (decides && r.status === "pending") blocks.push(decisionButtons(r, "Approve all"));
   }
 
   blocks.push(divider(), section("*Recent activity*"));

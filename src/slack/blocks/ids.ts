@@ -1,33 +1,44 @@
-// Every action_id and callback_id the app listens for, in one place.
-export const A = {
-  listPage: "keys_page",
+// Every action_id and callback_id Keyward listens for, in one place, by what each one is.
+export const ACTION_ID = {
+  /** Previous and Next of a key list; each button gets its own suffix (`keys_page:next`). */
+  keysPage: "keys_page",
   quickView: "key_quick_view",
-  keyActions: "key_actions",
+  keyMenu: "key_actions",
   auditPage: "audit_page",
-  approve: "request_approve",
-  deny: "request_deny",
-  reveal: "request_reveal",
-  digestAct: "digest_act",
+  approveRequest: "request_approve",
+  denyRequest: "request_deny",
+  revealKey: "request_reveal",
+  digestButton: "digest_act",
+  /** Rotate now, under a leak warning; one per key (`leak_rotate:<public id>`). */
   rotateNow: "leak_rotate",
-  openHomeRequest: "home_request",
-  openHomeCreate: "home_create",
-  refreshHome: "home_refresh",
+  homeRequest: "home_request",
+  homeCreate: "home_create",
+  homeRefresh: "home_refresh",
+  /** The nicknames of one API's permission input (checkboxes, or looked up as one types). */
+  permissionScopes: "scopes",
+  /** The checkboxes of a request card: what an owner leaves checked is approved. */
+  requestCells: "request_cells",
+  /** The key picker of the request modal. */
+  keyChoice: "key_choice",
 } as const;
 
-export const V = {
+export const CALLBACK_ID = {
   createKey: "key_create",
   editKey: "key_edit",
-  regenerate: "key_regenerate",
-  delete: "key_delete",
-  disable: "key_disable",
-  rotate: "key_rotate",
-  request: "request_create",
-  deny: "request_deny",
-  approve: "request_approve",
-  reveal: "request_reveal",
+  regenerateKey: "key_regenerate",
+  deleteKey: "key_delete",
+  disableKey: "key_disable",
+  rotateKey: "key_rotate",
+  requestAccess: "request_create",
+  denyRequest: "request_deny",
+  revealKey: "request_reveal",
+  /** Views with nothing to submit: results, errors, the quick view. */
   done: "done",
 } as const;
 
-/** Overflow options in a key's Actions menu. */
+/** The verbs of a key's Actions menu, in menu order. */
 export const KEY_VERBS = ["edit", "regenerate", "rotate", "disable", "enable", "delete"] as const;
 export type KeyVerb = (typeof KEY_VERBS)[number];
+
+/** What the digest's buttons do: disable or edit a key, review a request. */
+export const DIGEST_VERBS = ["disable", "edit", "review"] as const;

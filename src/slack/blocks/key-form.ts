@@ -3,11 +3,21 @@
 // accounts: checkboxes while they fit (10 options), past that a multi-select whose options
 // are looked up as the person types, so an account with hundreds of nicknames still gets a
 // small, valid modal.
+import type {
+  Checkboxes,
+  InputBlock,
+  KnownBlock,
+  ModalView,
+  MultiExternalSelect,
+  PlainTextOption,
+} from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
+import { isoDay } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
-import { V } from "./ids.ts";
-import { type Block, context, modal, option, section } from "./layout.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
+import { context, modal, option, section } from "./layout.ts";
 import { esc, plain } from "./text.ts";
+import { keyMetaOf } from "./values.ts";
 
 export const FIELD = {
   name: "name",
@@ -16,7 +26,6 @@ export const FIELD = {
   permPrefix: "perm:",
 } as const;
 export const permBlock = (api: ApiId) => `${FIELD.permPrefix}${api}`;
-export const SCOPES_ACTION = "scopes";
 
 const KIND_LABEL = {
   seller: "seller",
@@ -24,8 +33,12 @@ const KIND_LABEL = {
   both: "seller & affiliate",
 } as const;
 
-function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Grant) {
-  const until = grant?.expiresAt ? ` · until ${grant.expiresAt.toISOString().slice(0, 10)}` : "";
+function scopeOption(
+  scope: string,
+  nicknames: Map<string, Nickname>,
+  grant?: Grant,
+): PlainTextOption {
+  const until = grant?.expiresAt ? ` · until ${isoDay(grant.expiresAt)}` : "";
   if (scope === ALL_ACCOUNTS)
     return option(`All accounts (incl. linked later)${until}`, ALL_ACCOUNTS);
   const n = nicknames.get(scope);
@@ -33,7 +46,7 @@ function scopeOption(scope: string, nicknames: Map<string, Nickname>, grant?: Gr
 }
 
 /** The input for one API's row of the matrix. */
-export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): Block {
+export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant[]): InputBlock {
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
   const eligible = nicknames.filter((n) => mayHold(api, n.kind));
   const held = grants.filter((g) => g.api === api);
@@ -50,16 +63,22 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
 
   // Up to 10 choices fit checkboxes; past that the options are loaded as the person types
   // (block_suggestion), so the modal stays small at any number of nicknames.
-  const element: Block =
+  const preselected = initial.length ? { initial_options: initial } : {};
+  const element: Checkboxes | MultiExternalSelect =
     scopes.length <= 10
-      ? { type: "checkboxes", action_id: SCOPES_ACTION, options: scopes.map(opt) }
+      ? {
+          type: "checkboxes",
+          action_id: ACTION_ID.permissionScopes,
+          options: scopes.map(opt),
+          ...preselected,
+        }
       : {
           type: "multi_external_select",
-          action_id: SCOPES_ACTION,
+          action_id: ACTION_ID.permissionScopes,
           placeholder: plain("Type to find nicknames"),
           min_query_length: 0,
+          ...preselected,
         };
-  if (initial.length) element.initial_options = initial;
   return {
     type: "input",
     block_id: permBlock(api),
@@ -70,24 +89,15 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
   };
 }
 
-export interface KeyFormMeta {
-  /** Edited key and the version the person saw. */
-  k?: number;
-  v?: number;
-  /** Where the command ran, to answer there. */
-  c?: string;
-}
-
 export function keyFormModal(p: {
   mode: "create" | "edit";
   actor: string;
   nicknames: Nickname[];
   key?: ApiKey;
   grants?: Grant[];
-  meta: KeyFormMeta;
-}): Block {
+}): ModalView {
   const grants = p.grants ?? [];
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (p.mode === "edit" && p.key) {
     blocks.push(section(`Editing *${esc(p.key.name)}* \`${p.key.publicId}\``));
   }
@@ -132,11 +142,12 @@ export function keyFormModal(p: {
     },
   });
   return modal({
-    callbackId: p.mode === "create" ? V.createKey : V.editKey,
+    callbackId: p.mode === "create" ? CALLBACK_ID.createKey : CALLBACK_ID.editKey,
     title: p.mode === "create" ? "Create API key" : "Edit API key",
     submit: p.mode === "create" ? "Create" : "Save",
     blocks,
-    privateMetadata: JSON.stringify(p.meta),
+    // The edited key and the version the person saw.
+    privateMetadata: p.key ? keyMetaOf(p.key) : undefined,
   });
 }
 
@@ -145,15 +156,19 @@ export function expiryFromDate(date: string): Date {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000);
 }
 
-export function lastDayOf(expiresAt: Date): string {
-  return new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10);
+function lastDayOf(expiresAt: Date): string {
+  return isoDay(new Date(expiresAt.getTime() - 1));
 }
 
 /**
  * Options for one API's multi-select, matching what the person typed (name or kind), All
  * accounts first; at most 100, as Slack allows.
  */
-export function scopeSuggestions(api: ApiId, nicknames: Nickname[], query: string) {
+export function scopeSuggestions(
+  api: ApiId,
+  nicknames: Nickname[],
+  query: string,
+): PlainTextOption[] {
   const q = query.trim().toLowerCase();
   const byName = new Map(nicknames.map((n) => [n.nickname, n]));
   const matches = (s: string) => !q || s.includes(q);

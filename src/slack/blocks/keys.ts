@@ -1,21 +1,26 @@
 // Keys as people see them: the list, the detail view, the quick view.
+import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@slack/types";
 import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
+import { may } from "../../domain/permissions.ts";
+import { isoDay, isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
-import { A, type KeyVerb, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   divider,
   header,
+  type Message,
   modal,
   option,
   packLines,
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention } from "./text.ts";
+import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
 
@@ -28,22 +33,31 @@ const VERB_LABEL: Record<KeyVerb, string> = {
   delete: "Delete",
 };
 
-/** What a role may do to a key, in menu order (an overflow holds at most 5). */
+/** What a role may do to a key, in menu order; at most 5, as an overflow holds. */
 export function verbsFor(role: Role, key: ApiKey): KeyVerb[] {
-  const toggle: KeyVerb = key.status === "active" ? "disable" : "enable";
-  if (role === "owner") return ["edit", "regenerate", "rotate", toggle, "delete"];
-  if (role === "oncall") return key.status === "active" ? ["rotate", "disable"] : ["rotate"];
-  return [];
+  const offToggle: KeyVerb = key.status === "active" ? "enable" : "disable";
+  return KEY_VERBS.filter((v) => v !== offToggle && may(role, v));
 }
 
-export function actionsMenu(role: Role, key: ApiKey): Block | undefined {
+function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   const verbs = verbsFor(role, key);
   if (verbs.length === 0) return undefined;
   return {
     type: "overflow",
-    action_id: A.keyActions,
-    options: verbs.map((v) => option(VERB_LABEL[v], `${v}:${key.id}`)),
+    action_id: ACTION_ID.keyMenu,
+    options: verbs.map((verb) =>
+      option(VERB_LABEL[verb], encode(keyMenuValue, { verb, keyId: key.id })),
+    ),
   };
+}
+
+/** Quick view, and the Actions menu when the role may do anything to the key. */
+export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
+  const menu = actionsMenu(role, key);
+  return actions(`key:${key.id}`, [
+    button("Quick view", ACTION_ID.quickView, encode(keyValue, { keyId: key.id })),
+    ...(menu ? [menu] : []),
+  ]);
 }
 
 export const statusText = (key: ApiKey, now: Date) => {
@@ -55,6 +69,9 @@ export const statusText = (key: ApiKey, now: Date) => {
 
 export const keyTitle = (key: ApiKey) => `*${esc(key.name)}*  \`${key.publicId}\``;
 
+export const enabledText = (key: ApiKey) =>
+  `:white_check_mark: *${esc(key.name)}* \`${key.publicId}\` is enabled again.`;
+
 function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   return [
     `${keyTitle(key)} · ${statusText(key, now)}`,
@@ -62,15 +79,19 @@ function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   ].join("\n");
 }
 
-export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?: string }) {
+export function keyListMessage(p: {
+  page: KeyPage;
+  role: Role;
+  now: Date;
+  text?: string;
+}): Message {
   const { page, role, now } = p;
   const filter = p.text ? ` matching “${esc(cut(p.text, 100))}”` : "";
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (page.total === 0) {
-    const hint =
-      role === "owner"
-        ? " Create one with `/apikeys create`."
-        : " Ask for one with `/apikeys request`.";
+    const hint = may(role, "create")
+      ? " Create one with `/apikeys create`."
+      : " Ask for one with `/apikeys request`.";
     blocks.push(section(p.text ? `No keys${filter}.` : `There are no API keys yet.${hint}`));
     return { text: "No API keys", blocks };
   }
@@ -78,44 +99,40 @@ export function keyListMessage(p: { page: KeyPage; role: Role; now: Date; text?:
   blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
   for (const { key, nicknamesReached } of page.items) {
     blocks.push(divider());
-    blocks.push(section(keySummary(key, nicknamesReached, now)));
-    const menu = actionsMenu(role, key);
-    blocks.push({
-      type: "actions",
-      block_id: `key:${key.id}`,
-      elements: [button("Quick view", A.quickView, String(key.id)), ...(menu ? [menu] : [])],
-    });
+    blocks.push(section(keySummary(key, nicknamesReached, now)), keyButtons(role, key));
   }
-  const nav: Block[] = [];
-  const t = p.text ? cut(p.text, 100) : "";
+  const nav: Button[] = [];
+  const text = p.text ? cut(p.text, 100) : "";
   if (page.offset > 0) {
     nav.push(
       button(
         "Previous",
-        `${A.listPage}:prev`,
-        JSON.stringify({ o: Math.max(0, page.offset - page.limit), t }),
+        `${ACTION_ID.keysPage}:prev`,
+        encode(keysPageValue, { offset: Math.max(0, page.offset - page.limit), text }),
       ),
     );
   }
   if (last < page.total) {
     nav.push(
-      button("Next", `${A.listPage}:next`, JSON.stringify({ o: page.offset + page.limit, t })),
+      button(
+        "Next",
+        `${ACTION_ID.keysPage}:next`,
+        encode(keysPageValue, { offset: page.offset + page.limit, text }),
+      ),
     );
   }
-  if (nav.length) blocks.push({ type: "actions", block_id: "keys_nav", elements: nav });
+  if (nav.length) blocks.push(actions("keys_nav", nav));
   if (role === "member") blocks.push(context("Need access? `/apikeys request`"));
   return { text: `API keys ${page.offset + 1}–${last} of ${page.total}`, blocks };
 }
 
 function grantLine(g: Grant, now: Date): string {
-  const until = g.expiresAt
-    ? ` _(until ${g.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ${ago(g.expiresAt, now)})_`
-    : "";
+  const until = g.expiresAt ? ` _(until ${isoMinute(g.expiresAt)}, ${ago(g.expiresAt, now)})_` : "";
   return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
 }
 
 /** Nickname → the APIs it can use through this key (All accounts expanded). */
-export function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
+function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
   return [...reach(grants, nicknames, now)].map(
     ([nick, apis]) => `\`${nick}\`: ${apis.map((a: ApiId) => API_LABELS[a]).join(", ")}`,
   );
@@ -127,10 +144,10 @@ export function keyDetailMessage(p: {
   nicknames: Nickname[];
   role: Role;
   now: Date;
-}) {
+}): Message {
   const { key, grants, nicknames, now } = p;
   const menu = actionsMenu(p.role, key);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(cut(key.name, 150)),
     {
       type: "section",
@@ -141,9 +158,9 @@ export function keyDetailMessage(p: {
         `*Created*\n${ago(key.createdAt, now)} by ${mention(key.createdBy)}`,
         `*Last used*\n${ago(key.lastUsedAt, now)}`,
         `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
-        `*Expires*\n${key.expiresAt ? key.expiresAt.toISOString().slice(0, 10) : "never"}`,
+        `*Expires*\n${key.expiresAt ? isoDay(key.expiresAt) : "never"}`,
         `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
-      ].map((t) => ({ type: "mrkdwn", text: t })),
+      ].map((t) => ({ type: "mrkdwn" as const, text: t })),
       ...(menu ? { accessory: menu } : {}),
     },
     section("*Permissions*"),
@@ -164,11 +181,11 @@ export function quickViewModal(p: {
   grants: Grant[];
   nicknames: Nickname[];
   now: Date;
-}) {
+}): ModalView {
   const lines = reachLines(p.grants, p.nicknames, p.now);
   const timeBound = p.grants.filter((g) => g.expiresAt);
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: "Quick view",
     blocks: [
       section(
@@ -179,7 +196,7 @@ export function quickViewModal(p: {
         ? [
             context(
               cut(
-                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt?.toISOString().slice(0, 16).replace("T", " ")} UTC`).join("; ")}`,
+                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt ? isoMinute(g.expiresAt) : "never"}`).join("; ")}`,
                 3000,
               ),
             ),

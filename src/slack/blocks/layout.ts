@@ -1,44 +1,62 @@
-// Small Block Kit pieces shared by the builders.
-import { cut, md, plain } from "./text.ts";
+// Small Block Kit pieces shared by the builders, typed with Slack's own Block Kit types so a
+// block Slack would refuse does not compile.
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  Button,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  KnownBlock,
+  ModalView,
+  PlainTextOption,
+  SectionBlock,
+  SectionBlockAccessory,
+} from "@slack/types";
+import { md, plain } from "./text.ts";
 
-export type Block = Record<string, unknown>;
+/** A message as the builders make it: blocks, and the text notifications and screen readers use. */
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
 
-export const divider = (): Block => ({ type: "divider" });
-export const header = (text: string): Block => ({ type: "header", text: plain(text, 150) });
-export const section = (text: string, extra: Block = {}): Block => ({
+export const divider = (): DividerBlock => ({ type: "divider" });
+export const header = (text: string): HeaderBlock => ({ type: "header", text: plain(text, 150) });
+export const section = (text: string, accessory?: SectionBlockAccessory): SectionBlock => ({
   type: "section",
   text: md(text),
-  ...extra,
+  ...(accessory ? { accessory } : {}),
 });
-export const context = (...texts: string[]): Block => ({
+export const context = (...texts: string[]): ContextBlock => ({
   type: "context",
   elements: texts.slice(0, 10).map((t) => md(t)),
+});
+export const actions = (blockId: string, elements: ActionsBlockElement[]): ActionsBlock => ({
+  type: "actions",
+  block_id: blockId,
+  elements,
 });
 
 export function button(
   text: string,
   actionId: string,
   value: string,
-  extra: { style?: "primary" | "danger"; confirm?: Block } = {},
-): Block {
-  return { type: "button", text: plain(text, 75), action_id: actionId, value, ...extra };
-}
-
-export function confirmDialog(
-  title: string,
-  text: string,
-  confirm: string,
-  deny = "Cancel",
-): Block {
+  style?: "primary" | "danger",
+): Button {
   return {
-    title: plain(title, 100),
-    text: md(cut(text, 300), 300),
-    confirm: plain(confirm, 30),
-    deny: plain(deny, 30),
+    type: "button",
+    text: plain(text, 75),
+    action_id: actionId,
+    value,
+    ...(style && { style }),
   };
 }
 
-export const option = (text: string, value: string) => ({ text: plain(text, 75), value });
+export const option = (text: string, value: string): PlainTextOption => ({
+  text: plain(text, 75),
+  value,
+});
 
 /**
  * Lines packed into as few sections as fit (3000 characters each), at most `maxBlocks`;
@@ -48,8 +66,8 @@ export function packLines(
   lines: string[],
   maxBlocks: number,
   more = (n: number) => `…and ${n} more`,
-): Block[] {
-  const blocks: Block[] = [];
+): SectionBlock[] {
+  const blocks: SectionBlock[] = [];
   let current = "";
   let i = 0;
   for (; i < lines.length; i++) {
@@ -73,14 +91,13 @@ export function packLines(
 export interface ModalParts {
   callbackId: string;
   title: string;
-  blocks: Block[];
+  blocks: KnownBlock[];
   submit?: string;
   close?: string;
   privateMetadata?: string;
-  notifyOnClose?: boolean;
 }
 
-export function modal(p: ModalParts): Block {
+export function modal(p: ModalParts): ModalView {
   return {
     type: "modal",
     callback_id: p.callbackId,
@@ -89,6 +106,5 @@ export function modal(p: ModalParts): Block {
     close: plain(p.close ?? (p.submit ? "Cancel" : "Close"), 24),
     blocks: p.blocks,
     ...(p.privateMetadata ? { private_metadata: p.privateMetadata } : {}),
-    ...(p.notifyOnClose ? { notify_on_close: true } : {}),
   };
 }

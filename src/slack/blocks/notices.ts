@@ -1,18 +1,18 @@
 // Notifications as DMs. Rendered at delivery time from the notice the change wrote.
+import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
-import { type Block, context, header, packLines, section } from "./layout.ts";
+import { isoMinute } from "../../domain/text.ts";
+import { context, header, type Message, packLines, section } from "./layout.ts";
 import { cut, esc, mention, mrkdwnOf } from "./text.ts";
 
-export interface Rendered {
-  text: string;
-  blocks: Block[];
-}
+/** A notification as it is posted. */
+export type Rendered = Message;
 
 const keyLabel = (k: KeyRef) => `*${esc(k.name)}* \`${k.publicId}\``;
 
 export function renderChange(n: ChangeNotice, at: Date): Rendered {
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (n.urgent) blocks.push(header(`🚨 ${n.title}`));
   const lead = `${n.urgent ? "" : `*${esc(n.title)}*`}${n.key ? `${n.urgent ? "" : " — "}${keyLabel(n.key)}` : ""}\nby ${mention(n.actor)}`;
   blocks.push(section(lead));
@@ -30,7 +30,7 @@ export function renderChange(n: ChangeNotice, at: Date): Rendered {
     blocks.push(section(`*Incident:* <${target}|${esc(cut(n.incidentLink, 200))}>`));
   }
   if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
-  blocks.push(context(`Keyward · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`));
+  blocks.push(context(`Keyward · ${isoMinute(at)}`));
   // The fallback (push notifications, screen readers) is mrkdwn too: escaped like the blocks.
   const keyText = n.key ? `: ${esc(n.key.name)} (${n.key.publicId})` : "";
   return { text: cut(`${n.urgent ? "URGENT — " : ""}${esc(n.title)}${keyText}`, 3000), blocks };
@@ -46,7 +46,7 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
         20,
       ),
       context(
-        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${isoMinute(at)}`,
       ),
     ],
   };

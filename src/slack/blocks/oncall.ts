@@ -1,21 +1,30 @@
 // On-call surfaces: the compromised-key rotation modal, leak warnings, the hygiene digest.
-
+import type { KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
-import type { DigestNotice, LeakNotice } from "../../domain/notices.ts";
+import type {
+  DigestAction,
+  DigestNotice,
+  KeyRef,
+  LeakFinding,
+  LeakNotice,
+} from "../../domain/notices.ts";
+import { isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
-import { A, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   header,
+  type Message,
   modal,
   option,
   packLines,
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+import { digestValue, encode, keyMetaOf, keyValue } from "./values.ts";
 
 const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "1h": "1 hour",
@@ -23,12 +32,7 @@ const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "7d": "7 days",
 };
 
-export function rotateModal(p: {
-  key: ApiKey;
-  grants: Grant[];
-  now: Date;
-  meta: { k: number; v: number; c?: string };
-}): Block {
+export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): ModalView {
   const choices = [
     option("Rotate now: the old secret stops at once", "rotate:none"),
     ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
@@ -37,10 +41,10 @@ export function rotateModal(p: {
     option("Disable the key only (no new secret)", "disable"),
   ];
   return modal({
-    callbackId: V.rotate,
+    callbackId: CALLBACK_ID.rotateKey,
     title: "Rotate compromised key",
     submit: "Do it now",
-    privateMetadata: JSON.stringify(p.meta),
+    privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(
         `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${ago(p.key.lastUsedAt, p.now)}`,
@@ -104,21 +108,22 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const posterText = (poster: string) =>
   /^[UW][A-Z0-9]+$/.test(poster) ? mention(poster) : `the integration \`${esc(poster)}\``;
 
-export function renderLeak(n: LeakNotice) {
-  const live = n.findings.filter((f) => f.state === "live" && f.key);
+export function renderLeak(n: LeakNotice): Message {
+  const live = n.findings.filter(
+    (f): f is LeakFinding & { key: KeyRef } => f.state === "live" && f.key !== null,
+  );
   const lines = n.findings.map(findingLine);
-  const buttons = live
-    .slice(0, 5)
-    .map((f) =>
-      button(
-        live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
-        A.rotateNow,
-        String(f.key?.id),
-        { style: "danger" },
-      ),
-    );
+  const buttons = live.slice(0, 5).map((f) =>
+    button(
+      live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
+      // Action ids must differ within a block: one button per key.
+      `${ACTION_ID.rotateNow}:${f.publicId}`,
+      encode(keyValue, { keyId: f.key.id }),
+      "danger",
+    ),
+  );
   if (n.inThread) {
-    const blocks: Block[] = [
+    const blocks: KnownBlock[] = [
       section(
         live.length
           ? `:rotating_light: ${/^[UW]/.test(n.poster) ? `${mention(n.poster)}, this` : "This"} message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
@@ -126,19 +131,18 @@ export function renderLeak(n: LeakNotice) {
       ),
       ...packLines(lines, 5),
     ];
-    if (buttons.length)
-      blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+    if (buttons.length) blocks.push(actions("leak_actions", buttons));
     return {
       text: live.length ? "A live API key was posted here" : "A key-shaped string was posted here",
       blocks,
     };
   }
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
     section(`${capitalised(posterText(n.poster))} posted it in <#${n.channel}>.`),
     ...packLines(lines, 5),
   ];
-  if (buttons.length) blocks.push({ type: "actions", block_id: "leak_actions", elements: buttons });
+  if (buttons.length) blocks.push(actions("leak_actions", buttons));
   blocks.push(context("Rotating is for account owners and on-call engineers."));
   return {
     text: live.length
@@ -148,9 +152,14 @@ export function renderLeak(n: LeakNotice) {
   };
 }
 
-export function renderDigest(n: DigestNotice) {
+const digestButtonValue = (a: DigestAction) =>
+  a.kind === "request"
+    ? encode(digestValue, { verb: "review", requestId: a.id })
+    : encode(digestValue, { verb: a.verb, keyId: a.id });
+
+export function renderDigest(n: DigestNotice): Message {
   const total = n.sections.reduce((s, x) => s + x.items.length, 0);
-  const blocks: Block[] = [header("Keyward — key hygiene")];
+  const blocks: KnownBlock[] = [header("Keyward — key hygiene")];
   if (total === 0) {
     blocks.push(
       section(
@@ -162,25 +171,17 @@ export function renderDigest(n: DigestNotice) {
     if (s.items.length === 0) continue;
     blocks.push(section(`*${esc(s.title)}*`));
     for (const item of s.items) {
-      blocks.push({
-        type: "section",
-        text: { type: "mrkdwn", text: cut(mrkdwnOf(item.text), 2900) },
-        ...(item.action
-          ? {
-              accessory: button(
-                item.action.label,
-                A.digestAct,
-                JSON.stringify({ v: item.action.verb, t: item.action.kind, id: item.action.id }),
-              ),
-            }
-          : {}),
-      });
+      const act = item.action;
+      blocks.push(
+        section(
+          cut(mrkdwnOf(item.text), 2900),
+          act ? button(act.label, ACTION_ID.digestButton, digestButtonValue(act)) : undefined,
+        ),
+      );
     }
   }
   blocks.push(
-    context(
-      `As of ${n.generatedAt.slice(0, 16).replace("T", " ")} UTC · \`/apikeys digest\` any time`,
-    ),
+    context(`As of ${isoMinute(new Date(n.generatedAt))} · \`/apikeys digest\` any time`),
   );
   return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
 }

@@ -1,7 +1,11 @@
-// One-line summaries of access requests (lists, the Home tab).
+// One-line summaries of access requests and their Approve/Deny buttons (lists, the Home tab).
+import type { ActionsBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { AccessRequest } from "../../domain/types.ts";
+import { ACTION_ID } from "./ids.ts";
+import { actions, button } from "./layout.ts";
 import { ago, cut, esc, mention } from "./text.ts";
+import { encode, requestValue } from "./values.ts";
 
 export const DURATION_LABEL = {
   "1h": "1 hour",
@@ -26,4 +30,12 @@ export function requestTarget(r: AccessRequest): string {
 export function requestLine(r: AccessRequest, now: Date): string {
   const cells = r.cells.map(describeCell).join(", ");
   return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${ago(r.createdAt, now)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
+}
+
+/** An owner's Approve and Deny for one request. */
+export function decisionButtons(r: Pick<AccessRequest, "id">, approve = "Approve"): ActionsBlock {
+  return actions(`req:${r.id}`, [
+    button(approve, ACTION_ID.approveRequest, encode(requestValue, { requestId: r.id }), "primary"),
+    button("Deny", ACTION_ID.denyRequest, encode(requestValue, { requestId: r.id }), "danger"),
+  ]);
 }

@@ -1,41 +1,44 @@
 // Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
+import type { KnownBlock, ModalView } from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
 import { cellKey, describeCell, permits } from "../../domain/grants.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
 import { expiryFor } from "../../domain/requests/rules.ts";
+import { isoMinute } from "../../domain/text.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
-import { A, V } from "./ids.ts";
+import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
 import {
-  type Block,
+  actions,
   button,
   context,
   divider,
   header,
+  type Message,
   modal,
   option,
   packLines,
   section,
 } from "./layout.ts";
-import { DURATION_LABEL, requestLine, requestTarget, STATUS_LABEL } from "./request-lines.ts";
+import {
+  DURATION_LABEL,
+  decisionButtons,
+  requestLine,
+  requestTarget,
+  STATUS_LABEL,
+} from "./request-lines.ts";
 import { ago, cut, esc, mention, plain } from "./text.ts";
-
-export const NEW_KEY = "new";
-export const CELLS_ACTION = "request_cells";
-export const KEY_CHOICE_ACTION = "key_choice";
+import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
-  option(cut(`${key.name} (${key.publicId})`, 75), `k:${key.id}`);
-export const newKeyOption = () => option("➕ A new key", NEW_KEY);
-
-const isoMin = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  option(cut(`${key.name} (${key.publicId})`, 75), encode(keyChoiceValue, { keyId: key.id }));
+export const newKeyOption = () => option("➕ A new key", encode(keyChoiceValue, { newKey: true }));
 
 export function requestModal(p: {
   nicknames: Nickname[];
-  meta: { c?: string };
   /** After the person picked a key: it, and what it already has. */
   chosen?: { key: ApiKey; grants: Grant[] } | "new";
-}): Block {
+}): ModalView {
   const chosenOption =
     p.chosen === "new" ? newKeyOption() : p.chosen ? keyChoiceOption(p.chosen.key) : undefined;
   let current = "Pick a key to see what it already has, or ask for a new key.";
@@ -47,10 +50,9 @@ export function requestModal(p: {
       : `*${esc(p.chosen.key.name)}* has no permissions yet.`;
   }
   return modal({
-    callbackId: V.request,
+    callbackId: CALLBACK_ID.requestAccess,
     title: "Request access",
     submit: "Send request",
-    privateMetadata: JSON.stringify(p.meta),
     blocks: [
       {
         type: "input",
@@ -59,7 +61,7 @@ export function requestModal(p: {
         label: plain("Key"),
         element: {
           type: "external_select",
-          action_id: KEY_CHOICE_ACTION,
+          action_id: ACTION_ID.keyChoice,
           placeholder: plain("Type a key's name, or pick “A new key”"),
           min_query_length: 0,
           ...(chosenOption ? { initial_option: chosenOption } : {}),
@@ -106,7 +108,7 @@ export function requestModal(p: {
 }
 
 /** Per nickname the request touches: its APIs through this key before → after approval. */
-export function beforeAfter(
+function beforeAfter(
   cells: GrantCell[],
   grants: Grant[],
   nicknames: Nickname[],
@@ -153,9 +155,9 @@ function decision(r: AccessRequest, now: Date): string {
 }
 
 /** The card every owner gets; redrawn from the request's state after a decision. */
-export function requestCard(v: RequestView, now: Date) {
+export function requestCard(v: RequestView, now: Date): Message {
   const r = v.request;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`Access request #${r.id}`),
     section(
       `${mention(r.requester)} asks for access on ${requestTarget(r)}${v.key ? ` \`${v.key.publicId}\`` : ""}`,
@@ -175,23 +177,19 @@ export function requestCard(v: RequestView, now: Date) {
     const checked = r.cells.map((c) => option(cut(describeCell(c), 75), `${c.scope}|${c.api}`));
     for (let i = 0; i < checked.length && i < 100; i += 10) {
       const part = checked.slice(i, i + 10);
-      blocks.push({
-        type: "actions",
-        block_id: `cells:${i / 10}`,
-        elements: [
-          { type: "checkboxes", action_id: CELLS_ACTION, options: part, initial_options: part },
-        ],
-      });
+      blocks.push(
+        actions(`cells:${i / 10}`, [
+          {
+            type: "checkboxes",
+            action_id: ACTION_ID.requestCells,
+            options: part,
+            initial_options: part,
+          },
+        ]),
+      );
     }
     blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
-    blocks.push({
-      type: "actions",
-      block_id: `req:${r.id}`,
-      elements: [
-        button("Approve", A.approve, String(r.id), { style: "primary" }),
-        button("Deny", A.deny, String(r.id), { style: "danger" }),
-      ],
-    });
+    blocks.push(decisionButtons(r));
     blocks.push(context(`Undecided requests expire ${ago(r.expiresAt, now)}.`));
   } else {
     blocks.push(divider(), section(decision(r, now)));
@@ -200,9 +198,9 @@ export function requestCard(v: RequestView, now: Date) {
 }
 
 /** What the requester hears once the request is decided (or lapses). */
-export function requestOutcome(v: RequestView, now: Date) {
+export function requestOutcome(v: RequestView, now: Date): Message {
   const r = v.request;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r, now)}`),
   ];
   if (r.status === "approved") {
@@ -210,7 +208,7 @@ export function requestOutcome(v: RequestView, now: Date) {
     const got = r.cells.filter((c) => granted.has(cellKey(c)));
     const left = r.cells.filter((c) => !granted.has(cellKey(c)));
     const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
-    const until = ends ? ` until ${isoMin(ends)}` : "";
+    const until = ends ? ` until ${isoMinute(ends)}` : "";
     if (got.length)
       blocks.push(
         ...packLines(
@@ -225,11 +223,14 @@ export function requestOutcome(v: RequestView, now: Date) {
         section(
           `Your new key *${esc(v.key.name)}* \`${v.key.publicId}\` is ready. Its secret is made when you press Reveal key, and shown once.`,
         ),
-        {
-          type: "actions",
-          block_id: `reveal:${r.id}`,
-          elements: [button("Reveal key", A.reveal, String(r.id), { style: "primary" })],
-        },
+        actions(`reveal:${r.id}`, [
+          button(
+            "Reveal key",
+            ACTION_ID.revealKey,
+            encode(requestValue, { requestId: r.id }),
+            "primary",
+          ),
+        ]),
       );
     }
   } else if (r.status === "denied" || r.status === "expired") {
@@ -238,7 +239,7 @@ export function requestOutcome(v: RequestView, now: Date) {
   return { text: `Your request #${r.id}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
-export function reminderMessage(requests: AccessRequest[], now: Date) {
+export function reminderMessage(requests: AccessRequest[], now: Date): Message {
   const pending = requests.filter((r) => r.status === "pending");
   return {
     text: `${pending.length} access request(s) waiting over a day`,
@@ -255,19 +256,15 @@ export function reminderMessage(requests: AccessRequest[], now: Date) {
   };
 }
 
-export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }, now: Date) {
-  const blocks: Block[] = [];
+export function requestsMessage(
+  d: { mine: AccessRequest[]; pending: AccessRequest[] },
+  now: Date,
+): Message {
+  const blocks: KnownBlock[] = [];
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
     for (const r of d.pending.slice(0, 15)) {
-      blocks.push(section(requestLine(r, now)), {
-        type: "actions",
-        block_id: `req:${r.id}`,
-        elements: [
-          button("Approve all", A.approve, String(r.id), { style: "primary" }),
-          button("Deny", A.deny, String(r.id), { style: "danger" }),
-        ],
-      });
+      blocks.push(section(requestLine(r, now)), decisionButtons(r, "Approve all"));
     }
     blocks.push(divider());
   }
@@ -283,12 +280,12 @@ export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessReque
   return { text: "Access requests", blocks: blocks.slice(0, 50) };
 }
 
-export function denyModal(r: AccessRequest): Block {
+export function denyModal(r: AccessRequest): ModalView {
   return modal({
-    callbackId: V.deny,
+    callbackId: CALLBACK_ID.denyRequest,
     title: "Deny request",
     submit: "Deny",
-    privateMetadata: JSON.stringify({ r: r.id }),
+    privateMetadata: encode(requestMeta, { requestId: r.id }),
     blocks: [
       section(`Deny ${mention(r.requester)}'s request *#${r.id}* for ${requestTarget(r)}?`),
       {
@@ -306,12 +303,12 @@ export function denyModal(r: AccessRequest): Block {
   });
 }
 
-export function revealModal(r: AccessRequest, key: ApiKey): Block {
+export function revealModal(r: AccessRequest, key: ApiKey): ModalView {
   return modal({
-    callbackId: V.reveal,
+    callbackId: CALLBACK_ID.revealKey,
     title: "Reveal your key",
     submit: "Reveal",
-    privateMetadata: JSON.stringify({ r: r.id }),
+    privateMetadata: encode(requestMeta, { requestId: r.id }),
     blocks: [
       section(`*${esc(key.name)}* \`${key.publicId}\``),
       section(

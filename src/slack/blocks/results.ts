@@ -1,7 +1,8 @@
 // Modals that close a flow: the one-time secret, a done message, an error.
+import type { ModalView } from "@slack/types";
 import type { ApiKey } from "../../domain/types.ts";
-import { V } from "./ids.ts";
-import { type Block, context, modal, section } from "./layout.ts";
+import { CALLBACK_ID } from "./ids.ts";
+import { context, modal, section } from "./layout.ts";
 import { esc } from "./text.ts";
 
 /**
@@ -13,9 +14,9 @@ export function secretModal(p: {
   secret: string;
   title: string;
   lines?: string[];
-}): Block {
+}): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: p.title,
     close: "Done",
     blocks: [
@@ -29,22 +30,22 @@ export function secretModal(p: {
   });
 }
 
-export function doneModal(title: string, text: string): Block {
-  return modal({ callbackId: V.done, title, close: "Close", blocks: [section(text)] });
+export function doneModal(title: string, text: string): ModalView {
+  return modal({ callbackId: CALLBACK_ID.done, title, close: "Close", blocks: [section(text)] });
 }
 
-export function errorModal(text: string): Block {
+export function errorModal(text: string): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title: "Keyward",
     close: "Close",
     blocks: [section(`:warning: ${text}`)],
   });
 }
 
-export function loadingModal(title: string): Block {
+export function loadingModal(title: string): ModalView {
   return modal({
-    callbackId: V.done,
+    callbackId: CALLBACK_ID.done,
     title,
     close: "Cancel",
     blocks: [section(":hourglass_flowing_sand: Loading…")],

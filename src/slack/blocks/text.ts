@@ -1,4 +1,5 @@
 // Text for Block Kit: escaping, people, lengths, relative times.
+import type { MrkdwnElement, PlainTextElement } from "@slack/types";
 import { formatDistance } from "date-fns";
 import { renderText } from "../../domain/text.ts";
 
@@ -27,9 +28,12 @@ export function ago(date: Date | null, now: Date): string {
   return formatDistance(date, now, { addSuffix: true });
 }
 
-export const plain = (text: string, max = 3000) => ({
-  type: "plain_text" as const,
+export const plain = (text: string, max = 3000): PlainTextElement => ({
+  type: "plain_text",
   text: cut(text, max),
   emoji: true,
 });
-export const md = (text: string, max = 3000) => ({ type: "mrkdwn" as const, text: cut(text, max) });
+export const md = (text: string, max = 3000): MrkdwnElement => ({
+  type: "mrkdwn",
+  text: cut(text, max),
+});

@@ -1,62 +1,73 @@
-// `/apikeys`: acknowledge at once, then parse and answer privately.
-import type { App, RespondFn } from "@slack/bolt";
-import type { WebClient } from "@slack/web-api";
+// `/apikeys`: acknowledge at once, parse, hand the command to its subcommand's handler, and
+// answer privately. A refusal or a failure is told in words, with nothing changed.
+import type { App } from "@slack/bolt";
 import { helpMessage } from "../blocks/admin.ts";
 import type { SlackDeps } from "../deps.ts";
 import { messageFor } from "../replies.ts";
-import { runAdminCommand } from "./admin.ts";
-import { runKeyCommand } from "./keys.ts";
-import { type Command, parseCommand, USAGE } from "./parse.ts";
+import type { CommandCall, Handlers } from "./call.ts";
+import * as keys from "./keys.ts";
+import * as nicknames from "./nicknames.ts";
+import { type Command, parseCommand, type Subcommand, USAGE } from "./parse.ts";
+import * as reports from "./reports.ts";
+import * as requests from "./requests.ts";
+import * as roles from "./roles.ts";
 
-export interface CommandCall {
-  deps: SlackDeps;
-  client: WebClient;
-  respond: RespondFn;
-  userId: string;
-  channel: string;
-  triggerId: string;
+/** Every subcommand's handler. */
+export const SUBCOMMANDS: Handlers = {
+  help: ({ reply }) => reply(helpMessage(USAGE)),
+  list: keys.list,
+  show: keys.show,
+  create: keys.create,
+  edit: keys.openVerbModal,
+  regenerate: keys.openVerbModal,
+  rotate: keys.openVerbModal,
+  disable: keys.openVerbModal,
+  delete: keys.openVerbModal,
+  enable: keys.enable,
+  request: requests.request,
+  requests: requests.requests,
+  nicknames: nicknames.nicknames,
+  nickname_add: nicknames.add,
+  nickname_remove: nicknames.remove,
+  roles: roles.roles,
+  role_add: roles.add,
+  role_remove: roles.remove,
+  audit: reports.audit,
+  digest: reports.digest,
+};
+
+function dispatch<K extends Subcommand>(call: CommandCall, command: Command<K>): Promise<void> {
+  const handler: Handlers[K] = SUBCOMMANDS[command.cmd];
+  return handler(call, command);
 }
 
-/** Extra subcommands registered by later features (requests, on-call). */
-export type CommandHandler = (call: CommandCall, command: Command) => Promise<boolean>;
-
-export function registerApikeysCommand(
-  app: App,
-  deps: SlackDeps,
-  extra: CommandHandler[] = [],
-): void {
+export function registerApikeysCommand(app: App, deps: SlackDeps): void {
   app.command("/apikeys", async ({ ack, command, respond, client }) => {
     await ack();
     const parsed = parseCommand(command.text ?? "");
-    const call: CommandCall = {
-      deps,
-      client,
-      respond,
-      userId: command.user_id,
-      channel: command.channel_id,
-      triggerId: command.trigger_id,
+    const reply: CommandCall["reply"] = async (answer) => {
+      const body = typeof answer === "string" ? { text: answer } : answer;
+      await respond({ response_type: "ephemeral", ...body });
     };
     try {
       if (!parsed.ok) {
-        await respond({ response_type: "ephemeral", ...helpMessage(USAGE, parsed.error) });
+        await reply(helpMessage(USAGE, parsed.error));
         return;
       }
-      if (parsed.command.cmd === "help") {
-        await respond({ response_type: "ephemeral", ...helpMessage(USAGE) });
-        return;
-      }
-      for (const handler of [runKeyCommand, runAdminCommand, ...extra]) {
-        if (await handler(call, parsed.command)) return;
-      }
-      await respond({
-        response_type: "ephemeral",
-        ...helpMessage(USAGE, "That subcommand is not available."),
-      });
+      await dispatch(
+        {
+          deps,
+          client,
+          reply,
+          userId: command.user_id,
+          triggerId: command.trigger_id,
+        },
+        parsed.command,
+      );
+      deps.kick();
     } catch (e) {
-      await respond({
-        response_type: "ephemeral",
-        text: messageFor(deps, e, `/apikeys ${parsed.ok ? parsed.command.cmd : "?"}`),
-      }).catch(() => undefined);
+      const where = `/apikeys ${parsed.ok ? parsed.command.cmd : "?"}`;
+      await reply(messageFor(deps, e, where)).catch(() => undefined);
     }
   });
 }

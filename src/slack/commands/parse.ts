@@ -1,53 +1,50 @@
 // `/apikeys` text → a typed command, with zod. Anything it cannot read comes back as an error
 // the person can act on, together with the usage.
 import { z } from "zod";
-import { NICKNAME_KINDS } from "../../domain/catalog.ts";
+import { NICKNAME_KINDS, type NicknameKind } from "../../domain/catalog.ts";
+import { PERMISSIONS, type Verb } from "../../domain/permissions.ts";
+import type { Role, StoredRole } from "../../domain/types.ts";
 import { nicknameSchema } from "../../domain/validation.ts";
 
-export type Command =
-  | { cmd: "help" }
-  | { cmd: "list"; text: string }
-  | {
-      cmd: "show" | "edit" | "regenerate" | "rotate" | "disable" | "enable" | "delete";
-      key: string;
-    }
-  | { cmd: "create" | "request" | "requests" | "nicknames" | "roles" | "digest" }
-  | { cmd: "audit"; key: string | undefined }
-  | { cmd: "nickname_add"; nickname: string; kind: (typeof NICKNAME_KINDS)[number] }
-  | { cmd: "nickname_remove"; nickname: string }
-  | { cmd: "role_add"; userId: string; role: "owner" | "oncall" }
-  | { cmd: "role_remove"; userId: string };
+type Key = { key: string };
+type Bare = Record<never, never>;
 
-/** Every subcommand, by its name in Command (the authorization matrix holds each to a row). */
-export const COMMANDS = [
-  "help",
-  "list",
-  "show",
-  "edit",
-  "regenerate",
-  "rotate",
-  "disable",
-  "enable",
-  "delete",
-  "create",
-  "request",
-  "requests",
-  "nicknames",
-  "roles",
-  "digest",
-  "audit",
-  "nickname_add",
-  "nickname_remove",
-  "role_add",
-  "role_remove",
-] as const satisfies ReadonlyArray<Command["cmd"]>;
-// A subcommand added to Command but not listed above fails to compile here.
-const listsEveryCommand: Exclude<Command["cmd"], (typeof COMMANDS)[number]> extends never
-  ? true
-  : never = true;
-void listsEveryCommand;
+/** Every subcommand and what it carries once parsed. */
+export interface Subcommands {
+  help: Bare;
+  list: { text: string };
+  show: Key;
+  edit: Key;
+  regenerate: Key;
+  rotate: Key;
+  disable: Key;
+  enable: Key;
+  delete: Key;
+  create: Bare;
+  request: Bare;
+  requests: Bare;
+  nicknames: Bare;
+  roles: Bare;
+  digest: Bare;
+  audit: { key: string | undefined };
+  nickname_add: { nickname: string; kind: NicknameKind };
+  nickname_remove: { nickname: string };
+  role_add: { userId: string; role: StoredRole };
+  role_remove: { userId: string };
+}
+export type Subcommand = keyof Subcommands;
+
+/** A parsed command: its subcommand's name in `cmd`, and what that subcommand carries. */
+export type Command<K extends Subcommand = Subcommand> = {
+  [C in K]: { cmd: C } & Subcommands[C];
+}[K];
 
 export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
+
+const ROLE_NAMES = { owner: "owners", oncall: "on-call", member: "members" } as const;
+/** ` _(owners, on-call)_`: who may, as the permission table says. */
+const only = (verb: Verb) =>
+  ` _(${PERMISSIONS[verb].roles.map((r: Role) => ROLE_NAMES[r]).join(", ")})_`;
 
 export const USAGE = [
   "*`/apikeys` — manage API keys and their permissions*",
@@ -55,16 +52,18 @@ export const USAGE = [
   "`/apikeys show <key>` — one key: details and which nicknames can use which APIs",
   "`/apikeys request` — ask for access on a key, or for a new key",
   "`/apikeys requests` — your requests (owners: every pending one)",
-  "`/apikeys create` — create a key _(owners)_",
-  "`/apikeys edit <key>` — name and permissions _(owners)_",
-  "`/apikeys regenerate <key>` — new secret; breaks integrations using the old one _(owners)_",
-  "`/apikeys rotate <key>` — a compromised key: new secret now, with a reason _(owners, on-call)_",
-  "`/apikeys disable <key>` · `/apikeys enable <key>` _(owners; on-call may disable)_",
-  "`/apikeys delete <key>` — permanent _(owners)_",
-  "`/apikeys audit [key]` — recent changes _(owners, on-call)_",
-  "`/apikeys digest` — key hygiene report _(owners, on-call)_",
-  "`/apikeys nicknames` · `/apikeys nickname add <nick> seller|affiliate|both` · `/apikeys nickname remove <nick>`",
-  "`/apikeys roles` · `/apikeys role add @person owner|oncall` · `/apikeys role remove @person`",
+  `\`/apikeys create\` — create a key${only("create")}`,
+  `\`/apikeys edit <key>\` — name and permissions${only("edit")}`,
+  `\`/apikeys regenerate <key>\` — new secret; breaks integrations using the old one${only("regenerate")}`,
+  `\`/apikeys rotate <key>\` — a compromised key: new secret now, with a reason${only("rotate")}`,
+  `\`/apikeys disable <key>\`${only("disable")} · \`/apikeys enable <key>\`${only("enable")}`,
+  `\`/apikeys delete <key>\` — permanent${only("delete")}`,
+  `\`/apikeys audit [key]\` — recent changes${only("audit")}`,
+  `\`/apikeys digest\` — key hygiene report${only("digest")}`,
+  "`/apikeys nicknames` — the linked account nicknames",
+  `\`/apikeys nickname add <nick> seller|affiliate|both\` · \`/apikeys nickname remove <nick>\`${only("nicknames")}`,
+  "`/apikeys roles` — who are account owners and on-call engineers",
+  `\`/apikeys role add @person owner|oncall\` · \`/apikeys role remove @person\`${only("roles")}`,
   "`<key>` is a key's name or its id (the 8 characters after `kw_`).",
 ].join("\n");
 
@@ -102,8 +101,15 @@ const KEY_COMMANDS = [
   "disable",
   "enable",
   "delete",
-] as const;
-const BARE_COMMANDS = ["create", "request", "requests", "nicknames", "roles", "digest"] as const;
+] as const satisfies ReadonlyArray<Subcommand>;
+const BARE_COMMANDS = [
+  "create",
+  "request",
+  "requests",
+  "nicknames",
+  "roles",
+  "digest",
+] as const satisfies ReadonlyArray<Subcommand>;
 
 /** Control characters never belong in a command; any run of white space counts as one space. */
 function normalise(input: string): string {

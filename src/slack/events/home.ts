@@ -1,17 +1,12 @@
-// The App Home tab, published when opened and on Refresh.
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+// The App Home tab, published when opened and on Refresh, and its buttons.
+import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { forbidden } from "../../domain/errors.ts";
 import { homeData } from "../../domain/home.ts";
-import { listNicknames } from "../../domain/nicknames/list.ts";
-import { getRole } from "../../domain/roles/list.ts";
-import { guarded } from "../actions/guarded.ts";
+import { onClick } from "../actions/click.ts";
 import { homeView } from "../blocks/home.ts";
-import { A } from "../blocks/ids.ts";
-import { keyFormModal } from "../blocks/key-form.ts";
-import { openRequestModal } from "../commands/requests.ts";
+import { ACTION_ID } from "../blocks/ids.ts";
 import type { SlackDeps } from "../deps.ts";
-import { openModal } from "../flows/open-modal.ts";
+import { openCreateModal, openRequestModal } from "../flows/modals.ts";
 
 export async function publishHome(
   deps: SlackDeps,
@@ -19,10 +14,7 @@ export async function publishHome(
   userId: string,
 ): Promise<void> {
   const data = await homeData(deps.ctx, userId);
-  await client.views.publish({
-    user_id: userId,
-    view: homeView(data, deps.ctx.clock.now()) as never,
-  });
+  await client.views.publish({ user_id: userId, view: homeView(data, deps.ctx.clock.now()) });
 }
 
 export function registerHome(app: App, deps: SlackDeps): void {
@@ -34,41 +26,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
       deps.log.warn({ err: e }, "could not publish the Home tab");
     }
   });
-
-  app.action<BlockAction<ButtonAction>>(A.refreshHome, async ({ ack, body, client, respond }) => {
-    await ack();
-    await guarded({ deps, client, body, respond }, "home refresh", () =>
-      publishHome(deps, client, body.user.id),
-    );
-  });
-
-  app.action<BlockAction<ButtonAction>>(
-    A.openHomeRequest,
-    async ({ ack, body, client, respond }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "home request", () =>
-        openRequestModal(deps, client, { triggerId: body.trigger_id }),
-      );
-    },
-  );
-
-  app.action<BlockAction<ButtonAction>>(
-    A.openHomeCreate,
-    async ({ ack, body, client, respond }) => {
-      await ack();
-      await guarded({ deps, client, body, respond }, "home create", () =>
-        openModal(deps, client, body.trigger_id, "Create API key", async () => {
-          if ((await getRole(deps.ctx, body.user.id)) !== "owner") {
-            throw forbidden("Only account owners can create keys.");
-          }
-          return keyFormModal({
-            mode: "create",
-            actor: body.user.id,
-            nicknames: await listNicknames(deps.ctx),
-            meta: {},
-          });
-        }),
-      );
-    },
-  );
+  onClick(app, deps, ACTION_ID.homeRefresh, (c) => publishHome(deps, c.client, c.userId));
+  onClick(app, deps, ACTION_ID.homeRequest, openRequestModal);
+  onClick(app, deps, ACTION_ID.homeCreate, openCreateModal);
 }

@@ -1,21 +1,21 @@
 // Opening a modal within the trigger's 3 seconds even when building it is slow (a busy
 // database, a slow Slack lookup): if the view is not ready within a second, a loading view
 // is opened while the trigger is fresh and replaced once the real one is built.
+import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { errorModal, loadingModal } from "../blocks/results.ts";
 import type { SlackDeps } from "../deps.ts";
+import { classifySlackFailure } from "../failures.ts";
 import { messageFor } from "../replies.ts";
 
-export const LOADING_AFTER_MS = 1000;
-
-type View = Record<string, unknown>;
+const LOADING_AFTER_MS = 1000;
 
 export async function openModal(
   deps: SlackDeps,
   client: WebClient,
   triggerId: string,
   title: string,
-  build: () => Promise<View>,
+  build: () => Promise<ModalView>,
 ): Promise<void> {
   const built = build();
   let timer: NodeJS.Timeout | undefined;
@@ -27,14 +27,14 @@ export async function openModal(
     clearTimeout(timer),
   );
   if (first) {
-    await client.views.open({ trigger_id: triggerId, view: first.view as never });
+    await client.views.open({ trigger_id: triggerId, view: first.view });
     return;
   }
   const opened = await client.views.open({
     trigger_id: triggerId,
-    view: loadingModal(title) as never,
+    view: loadingModal(title),
   });
-  let view: View;
+  let view: ModalView;
   try {
     view = await built;
   } catch (e) {
@@ -42,10 +42,10 @@ export async function openModal(
   }
   const viewId = opened.view?.id ?? "";
   try {
-    await client.views.update({ view_id: viewId, hash: opened.view?.hash, view: view as never });
+    await client.views.update({ view_id: viewId, hash: opened.view?.hash, view });
   } catch (e) {
     // Nothing else edits a loading view: a hash conflict is a glitch, so try once without it.
-    if ((e as { data?: { error?: string } }).data?.error !== "hash_conflict") throw e;
-    await client.views.update({ view_id: viewId, view: view as never });
+    if (classifySlackFailure(e)?.code !== "hash_conflict") throw e;
+    await client.views.update({ view_id: viewId, view });
   }
 }

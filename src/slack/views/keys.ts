@@ -1,7 +1,5 @@
-// Submissions of the key modals: create, edit, regenerate, delete, disable.
+// Submissions of the key modals: create, edit, regenerate, delete, disable, rotate.
 import type { App } from "@slack/bolt";
-import { z } from "zod";
-import { API_IDS } from "../../domain/catalog.ts";
 import { invalid } from "../../domain/errors.ts";
 import { createKey } from "../../domain/keys/create.ts";
 import { deleteKey } from "../../domain/keys/delete.ts";
@@ -9,29 +7,16 @@ import { disableKey } from "../../domain/keys/disable.ts";
 import { editKey } from "../../domain/keys/edit.ts";
 import { isGraceWindow } from "../../domain/keys/grace.ts";
 import { regenerateKey } from "../../domain/keys/regenerate.ts";
-import { V } from "../blocks/ids.ts";
-import { expiryFromDate, FIELD, permBlock } from "../blocks/key-form.ts";
+import { type RotateMode, rotateKey } from "../../domain/keys/rotate.ts";
+import { isoMinute } from "../../domain/text.ts";
+import { CALLBACK_ID } from "../blocks/ids.ts";
+import { expiryFromDate, FIELD } from "../blocks/key-form.ts";
 import { doneModal, secretModal } from "../blocks/results.ts";
 import { esc } from "../blocks/text.ts";
+import { keyMeta, noMeta } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
-import { onceCtx } from "../once.ts";
-import {
-  choice,
-  choices,
-  date,
-  datePattern,
-  keyMetaSchema,
-  readMeta,
-  readState,
-  type State,
-  text,
-  user,
-} from "./state.ts";
-import { finishSubmission } from "./submit.ts";
-
-function cellsOf(state: State) {
-  return API_IDS.flatMap((api) => choices(state, permBlock(api)).map((scope) => ({ scope, api })));
-}
+import { cells, choice, date, datePattern, type State, text, user } from "./state.ts";
+import { onSubmit } from "./submission.ts";
 
 function expiryOf(state: State): Date | null {
   const d = date(state, FIELD.expires);
@@ -41,115 +26,121 @@ function expiryOf(state: State): Date | null {
   return expiryFromDate(d);
 }
 
-const createMeta = z.object({ c: z.string().max(40).optional() });
+function rotateModeOf(value: string | null): RotateMode {
+  if (value === "disable") return { kind: "disable" };
+  const grace = value?.startsWith("rotate:") ? value.slice(7) : "";
+  if (!isGraceWindow(grace)) throw invalid("Pick what to do.", "mode");
+  return { kind: "rotate", grace };
+}
 
 export function registerKeyViews(app: App, deps: SlackDeps): void {
-  app.view(V.createKey, async ({ ack, body, view }) => {
-    await finishSubmission(deps, ack, view, async () => {
-      readMeta(createMeta, view.private_metadata);
-      const state = readState(view);
-      const ctx = onceCtx(deps.ctx, `${view.id}:${view.callback_id}`);
-      const { key, secret } = await createKey(ctx, body.user.id, {
+  onSubmit(app, deps, CALLBACK_ID.createKey, {
+    meta: noMeta,
+    submit: async ({ state, ctx, userId }) => {
+      const { key, secret } = await createKey(ctx, userId, {
         name: text(state, FIELD.name),
         keyOwner: user(state, FIELD.keyOwner),
-        cells: cellsOf(state),
+        cells: cells(state),
         expiresAt: expiryOf(state),
       });
-      return {
-        response_action: "update",
-        view: secretModal({ key, secret, title: "API key created" }) as never,
-      };
-    });
+      return secretModal({ key, secret, title: "API key created" });
+    },
   });
 
-  app.view(V.editKey, async ({ ack, body, view }) => {
-    await finishSubmission(deps, ack, view, async () => {
-      const meta = readMeta(keyMetaSchema, view.private_metadata);
-      const state = readState(view);
-      const ctx = onceCtx(deps.ctx, `${view.id}:${view.callback_id}`);
-      const r = await editKey(ctx, body.user.id, {
-        keyId: meta.k,
-        expectedVersion: meta.v,
+  onSubmit(app, deps, CALLBACK_ID.editKey, {
+    meta: keyMeta,
+    submit: async ({ meta, state, ctx, userId }) => {
+      const r = await editKey(ctx, userId, {
+        keyId: meta.keyId,
+        expectedVersion: meta.version,
         name: text(state, FIELD.name),
         keyOwner: user(state, FIELD.keyOwner),
-        cells: cellsOf(state),
+        cells: cells(state),
         expiresAt: expiryOf(state),
       });
       // Nothing changed: close quietly.
       if (!r.changed) return undefined;
-      return {
-        response_action: "update",
-        view: doneModal(
-          "API key saved",
-          `:white_check_mark: Saved *${esc(r.key.name)}* \`${r.key.publicId}\`. The account owners and the key owner have been told.`,
-        ) as never,
-      };
-    });
+      return doneModal(
+        "API key saved",
+        `:white_check_mark: Saved *${esc(r.key.name)}* \`${r.key.publicId}\`. The account owners and the key owner have been told.`,
+      );
+    },
   });
 
-  app.view(V.regenerate, async ({ ack, body, view }) => {
-    await finishSubmission(deps, ack, view, async () => {
-      const meta = readMeta(keyMetaSchema, view.private_metadata);
-      const state = readState(view);
+  onSubmit(app, deps, CALLBACK_ID.regenerateKey, {
+    meta: keyMeta,
+    submit: async ({ meta, state, ctx, userId }) => {
       const grace = choice(state, "grace") ?? "none";
       if (!isGraceWindow(grace)) throw invalid("Pick what happens to the old secret.", "grace");
-      const ctx = onceCtx(deps.ctx, `${view.id}:${view.callback_id}`);
-      const r = await regenerateKey(ctx, body.user.id, {
-        keyId: meta.k,
-        expectedVersion: meta.v,
+      const r = await regenerateKey(ctx, userId, {
+        keyId: meta.keyId,
+        expectedVersion: meta.version,
         grace,
       });
       const line = r.oldValidUntil
-        ? `The old secret keeps working until ${r.oldValidUntil.toISOString().slice(0, 16).replace("T", " ")} UTC.`
+        ? `The old secret keeps working until ${isoMinute(r.oldValidUntil)}.`
         : "The old secret has stopped working.";
-      return {
-        response_action: "update",
-        view: secretModal({
-          key: r.key,
-          secret: r.secret,
-          title: "New secret",
-          lines: [line],
-        }) as never,
-      };
-    });
+      return secretModal({ key: r.key, secret: r.secret, title: "New secret", lines: [line] });
+    },
   });
 
-  app.view(V.delete, async ({ ack, body, view }) => {
-    await finishSubmission(deps, ack, view, async () => {
-      const meta = readMeta(keyMetaSchema, view.private_metadata);
-      const state = readState(view);
-      const ctx = onceCtx(deps.ctx, `${view.id}:${view.callback_id}`);
-      await deleteKey(ctx, body.user.id, {
-        keyId: meta.k,
-        expectedVersion: meta.v,
-        confirmName: text(state, "confirm_name"),
+  onSubmit(app, deps, CALLBACK_ID.deleteKey, {
+    meta: keyMeta,
+    submit: async ({ meta, state, ctx, userId }) => {
+      const confirmName = text(state, "confirm_name");
+      await deleteKey(ctx, userId, {
+        keyId: meta.keyId,
+        expectedVersion: meta.version,
+        confirmName,
       });
-      return {
-        response_action: "update",
-        view: doneModal(
-          "API key deleted",
-          `:wastebasket: Deleted *${esc(text(state, "confirm_name").trim())}*. The audit log keeps the record.`,
-        ) as never,
-      };
-    });
+      return doneModal(
+        "API key deleted",
+        `:wastebasket: Deleted *${esc(confirmName.trim())}*. The audit log keeps the record.`,
+      );
+    },
   });
 
-  app.view(V.disable, async ({ ack, body, view }) => {
-    await finishSubmission(deps, ack, view, async () => {
-      const meta = readMeta(keyMetaSchema, view.private_metadata);
-      const state = readState(view);
-      const ctx = onceCtx(deps.ctx, `${view.id}:${view.callback_id}`);
-      const key = await disableKey(ctx, body.user.id, {
-        keyId: meta.k,
+  onSubmit(app, deps, CALLBACK_ID.disableKey, {
+    meta: keyMeta,
+    submit: async ({ meta, state, ctx, userId }) => {
+      const key = await disableKey(ctx, userId, {
+        keyId: meta.keyId,
         reason: text(state, "reason") || null,
       });
-      return {
-        response_action: "update",
-        view: doneModal(
-          "API key disabled",
-          `:no_entry: *${esc(key.name)}* \`${key.publicId}\` is disabled. An owner can enable it again with \`/apikeys enable\`.`,
-        ) as never,
-      };
-    });
+      return doneModal(
+        "API key disabled",
+        `:no_entry: *${esc(key.name)}* \`${key.publicId}\` is disabled. An owner can enable it again with \`/apikeys enable\`.`,
+      );
+    },
+  });
+
+  // A compromised key: no version check, whoever changed it last.
+  onSubmit(app, deps, CALLBACK_ID.rotateKey, {
+    meta: keyMeta,
+    submit: async ({ meta, state, ctx, userId }) => {
+      const mode = rotateModeOf(choice(state, "mode"));
+      const r = await rotateKey(ctx, userId, {
+        keyId: meta.keyId,
+        reason: text(state, "reason"),
+        incidentLink: text(state, "incident"),
+        mode,
+      });
+      if (!r.secret) {
+        return doneModal(
+          "Key disabled",
+          `:no_entry: *${esc(r.key.name)}* \`${r.key.publicId}\` is disabled, and every old secret is dead. The owners have been told. Only an owner can enable it again.`,
+        );
+      }
+      const line =
+        mode.kind === "rotate" && mode.grace !== "none"
+          ? "The old secret works for the grace window you chose; older ones stopped now."
+          : "The old secret stopped working now.";
+      return secretModal({
+        key: r.key,
+        secret: r.secret,
+        title: "Key rotated",
+        lines: [line, "The owners and the key owner have been told."],
+      });
+    },
   });
 }

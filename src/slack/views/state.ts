@@ -1,7 +1,10 @@
 // Reading a submitted modal: its state and private_metadata are input like any other, parsed
 // with zod; a forged or garbled value is refused, never trusted.
 import { z } from "zod";
+import { API_IDS } from "../../domain/catalog.ts";
 import { type DomainError, invalid } from "../../domain/errors.ts";
+import type { GrantCell } from "../../domain/types.ts";
+import { permBlock } from "../blocks/key-form.ts";
 
 const option = z.object({ value: z.string().max(200) });
 const value = z.looseObject({
@@ -12,7 +15,7 @@ const value = z.looseObject({
   selected_user: z.string().max(40).nullish(),
   selected_date: z.string().max(20).nullish(),
 });
-export const stateSchema = z.record(z.string().max(255), z.record(z.string().max(255), value));
+const stateSchema = z.record(z.string().max(255), z.record(z.string().max(255), value));
 export type State = z.infer<typeof stateSchema>;
 
 export function readState(view: { state?: { values?: unknown } }): State {
@@ -31,29 +34,15 @@ export const choice = (s: State, block: string) => first(s, block)?.selected_opt
 export const choices = (s: State, block: string) =>
   (first(s, block)?.selected_options ?? []).map((o) => o.value);
 
-export function readMeta<T>(schema: z.ZodType<T>, raw: string | undefined): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw || "{}");
-  } catch {
-    throw invalid("This form was changed on its way back. Open it again.");
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) throw invalid("This form was changed on its way back. Open it again.");
-  return r.data;
-}
-
-export const keyMetaSchema = z.object({
-  k: z.number().int().positive(),
-  v: z.number().int().positive(),
-  c: z.string().max(40).optional(),
-});
+/** The permission matrix as ticked: one input per API, its options the scopes. */
+export const cells = (s: State): Array<{ scope: string; api: GrantCell["api"] }> =>
+  API_IDS.flatMap((api) => choices(s, permBlock(api)).map((scope) => ({ scope, api })));
 
 export const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** response_action errors for a domain refusal, under the input it names when the view has it. */
 export function errorsFor(
-  e: DomainError,
+  e: Pick<DomainError, "code" | "field">,
   inputBlocks: string[],
   message: string,
 ): Record<string, string> | null {

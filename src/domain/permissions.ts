@@ -1,0 +1,90 @@
+// Who may do what, written once: each verb, the roles that may do it, and the sentence a
+// refusal says. The use cases enforce it from the database at the moment of each action; the
+// Slack surfaces read the same table to decide what to offer; the authorization matrix test
+// takes its expected outcomes from it.
+import type { Ctx } from "./context.ts";
+import { forbidden } from "./errors.ts";
+import type { Tx } from "./ports.ts";
+import type { Role } from "./types.ts";
+
+interface Rule {
+  roles: readonly Role[];
+  /** Completes "Only … can <what>." */
+  what: string;
+  /** Where to turn instead, after the refusal. */
+  instead?: string;
+}
+
+const EVERYONE: readonly Role[] = ["owner", "oncall", "member"];
+const OWNERS: readonly Role[] = ["owner"];
+const RESPONDERS: readonly Role[] = ["owner", "oncall"];
+
+export const PERMISSIONS = {
+  view: { roles: EVERYONE, what: "see keys" },
+  request: { roles: EVERYONE, what: "ask for access" },
+  create: { roles: OWNERS, what: "create keys", instead: "Ask for one with `/apikeys request`." },
+  edit: { roles: OWNERS, what: "edit keys" },
+  regenerate: {
+    roles: OWNERS,
+    what: "regenerate keys",
+    instead: "On-call engineers can use `/apikeys rotate` for a compromised key.",
+  },
+  rotate: {
+    roles: RESPONDERS,
+    what: "rotate a compromised key",
+    instead: "Tell them in #security or DM an owner.",
+  },
+  disable: { roles: RESPONDERS, what: "disable keys" },
+  enable: { roles: OWNERS, what: "enable keys" },
+  delete: { roles: OWNERS, what: "delete keys" },
+  decide: { roles: OWNERS, what: "decide access requests" },
+  audit: { roles: RESPONDERS, what: "read the audit log" },
+  digest: { roles: RESPONDERS, what: "see the key hygiene digest" },
+  nicknames: { roles: OWNERS, what: "add or remove account nicknames" },
+  roles: { roles: OWNERS, what: "change roles" },
+} as const satisfies Record<string, Rule>;
+
+export type Verb = keyof typeof PERMISSIONS;
+
+const WHO: Record<string, string> = {
+  owner: "account owners",
+  "owner,oncall": "account owners and on-call engineers",
+};
+
+export function may(role: Role, verb: Verb): boolean {
+  return PERMISSIONS[verb].roles.includes(role);
+}
+
+/** What someone is told when the table says no. */
+export function refusal(verb: Verb): string {
+  const rule: Rule = PERMISSIONS[verb];
+  const who = WHO[rule.roles.join(",")] ?? rule.roles.join(" or ");
+  return `Only ${who} can ${rule.what}.${rule.instead ? ` ${rule.instead}` : ""}`;
+}
+
+/** A stored role, or on-call through the Slack user group, or member. */
+export async function roleOf(ctx: Ctx, tx: Tx, userId: string): Promise<Role> {
+  const stored = await tx.roles.get(userId);
+  if (stored) return stored;
+  return ctx.oncallGroup?.has(userId) ? "oncall" : "member";
+}
+
+/** Refuses unless the table lets the user's role do this; inside the use case's transaction. */
+export async function requirePermission(
+  ctx: Ctx,
+  tx: Tx,
+  userId: string,
+  verb: Verb,
+): Promise<Role> {
+  const role = await roleOf(ctx, tx, userId);
+  if (!may(role, verb)) throw forbidden(refusal(verb));
+  return role;
+}
+
+/**
+ * The same check in a transaction of its own, for surfaces that refuse before showing
+ * anything (opening a modal): the use case checks again when it runs.
+ */
+export function checkPermission(ctx: Ctx, userId: string, verb: Verb): Promise<Role> {
+  return ctx.uow.run((tx) => requirePermission(ctx, tx, userId, verb));
+}

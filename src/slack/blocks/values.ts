@@ -1,0 +1,63 @@
+// What Keyward's buttons, menus and modals carry back to it, written once: the builders put
+// these shapes in `value` and `private_metadata`, the listeners parse them with the same zod
+// schemas. What comes back is untrusted input: anything else is refused, never guessed at.
+import { z } from "zod";
+import { invalid } from "../../domain/errors.ts";
+import { DIGEST_VERBS, KEY_VERBS } from "./ids.ts";
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** A key: Quick view, Rotate now. */
+export const keyValue = z.object({ keyId: id });
+/** A request: Approve, Deny, Reveal key. */
+export const requestValue = z.object({ requestId: id });
+/** One verb of a key's Actions menu (an overflow option value: at most 75 characters). */
+export const keyMenuValue = z.object({ verb: z.enum(KEY_VERBS), keyId: id });
+/** Previous and Next of a key list. */
+export const keysPageValue = z.object({
+  offset: z.number().int().min(0).max(1_000_000),
+  text: z.string().max(100),
+});
+/** Older, in the audit log. */
+export const auditPageValue = z.object({ beforeId: id, keyRef: z.string().max(120).optional() });
+/** A digest button: an action on a key, or reviewing a request. */
+export const digestValue = z.discriminatedUnion("verb", [
+  z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),
+  z.object({ verb: z.literal("review"), requestId: id }),
+]);
+/** The request modal's key picker: a key, or a new one. */
+export const keyChoiceValue = z.union([
+  z.object({ keyId: id }),
+  z.object({ newKey: z.literal(true) }),
+]);
+
+/** A key's modal remembers which key and the version the person saw. */
+export const keyMeta = z.object({ keyId: id, version: id });
+export const keyMetaOf = (key: { id: number; version: number }) =>
+  encode(keyMeta, { keyId: key.id, version: key.version });
+/** A request's modal (deny, reveal) remembers which request. */
+export const requestMeta = requestValue;
+/** Modals that remember nothing. */
+export const noMeta = z.object({});
+
+/** A value as a builder writes it. */
+export const encode = <S extends z.ZodType>(_schema: S, value: z.input<S>): string =>
+  JSON.stringify(value);
+
+/** A value as a listener reads it; anything else is refused with `refusal` (under `field`). */
+export function decode<S extends z.ZodType>(
+  schema: S,
+  raw: string | undefined,
+  refusal: string,
+  field?: string,
+): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw || "{}");
+  } catch {
+    throw invalid(refusal, field);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw invalid(refusal, field);
+  return r.data;
+}

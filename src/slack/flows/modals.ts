@@ -1,0 +1,95 @@
+// The modals opened from more than one place: a key's verbs (from a command, the Actions menu,
+// a digest or a leak warning alike), create, and request access. Who may open what is checked
+// here from the database (the permission table), and again by the use case on submit.
+import type { ModalView } from "@slack/types";
+import type { WebClient } from "@slack/web-api";
+import { disableNeedsReason } from "../../domain/keys/disable.ts";
+import { getKey } from "../../domain/keys/queries.ts";
+import { listNicknames } from "../../domain/nicknames/list.ts";
+import { checkPermission } from "../../domain/permissions.ts";
+import type { KeyWithGrants, Role } from "../../domain/types.ts";
+import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts";
+import { keyFormModal } from "../blocks/key-form.ts";
+import { quickViewModal } from "../blocks/keys.ts";
+import { rotateModal } from "../blocks/oncall.ts";
+import { requestModal } from "../blocks/requests.ts";
+import type { SlackDeps } from "../deps.ts";
+import { openModal } from "./open-modal.ts";
+
+export type ModalVerb = "quickview" | "edit" | "regenerate" | "rotate" | "delete" | "disable";
+
+interface Opened extends KeyWithGrants {
+  deps: SlackDeps;
+  userId: string;
+  role: Role;
+  now: Date;
+}
+
+const MODALS: Record<
+  ModalVerb,
+  { title: string; build(o: Opened): Promise<ModalView> | ModalView }
+> = {
+  quickview: {
+    title: "Quick view",
+    build: async (o) => quickViewModal({ ...o, nicknames: await listNicknames(o.deps.ctx) }),
+  },
+  edit: {
+    title: "Edit API key",
+    build: async (o) =>
+      keyFormModal({
+        mode: "edit",
+        actor: o.userId,
+        key: o.key,
+        grants: o.grants,
+        nicknames: await listNicknames(o.deps.ctx),
+      }),
+  },
+  regenerate: { title: "Regenerate API key", build: regenerateModal },
+  rotate: { title: "Rotate compromised key", build: rotateModal },
+  delete: { title: "Delete API key", build: deleteModal },
+  disable: {
+    title: "Disable API key",
+    build: (o) => disableModal({ ...o, reasonRequired: disableNeedsReason(o.role) }),
+  },
+};
+
+/** Who is opening a modal, and the trigger of their click or command. */
+export interface Opener {
+  deps: SlackDeps;
+  client: WebClient;
+  triggerId: string;
+  userId: string;
+}
+
+export async function openKeyModal(
+  o: Opener,
+  verb: ModalVerb,
+  key: string | number,
+): Promise<void> {
+  const { deps, userId } = o;
+  const modal = MODALS[verb];
+  await openModal(deps, o.client, o.triggerId, modal.title, async () => {
+    // The role first: a refusal must not tell which keys exist.
+    const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
+    const k = await getKey(deps.ctx, key);
+    return modal.build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
+  });
+}
+
+/** The create modal; a refusal comes back before anything opens. */
+export async function openCreateModal({ deps, client, triggerId, userId }: Opener): Promise<void> {
+  await openModal(deps, client, triggerId, "Create API key", async () => {
+    await checkPermission(deps.ctx, userId, "create");
+    return keyFormModal({
+      mode: "create",
+      actor: userId,
+      nicknames: await listNicknames(deps.ctx),
+    });
+  });
+}
+
+export async function openRequestModal({ deps, client, triggerId }: Opener): Promise<void> {
+  await openModal(deps, client, triggerId, "Request access", async () =>
+    requestModal({ nicknames: await listNicknames(deps.ctx) }),
+  );
+}

@@ -1,0 +1,74 @@
+// One way to handle every modal submission: parse what came back (private_metadata and state,
+// with zod, as untrusted input), apply the change at most once, and answer with the next view,
+// or put a refusal under the input it concerns.
+import type { App, ViewResponseAction, ViewSubmitAction } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import type { z } from "zod";
+import type { Ctx } from "../../domain/context.ts";
+import { DomainError } from "../../domain/errors.ts";
+import { errorModal } from "../blocks/results.ts";
+import { decode } from "../blocks/values.ts";
+import type { SlackDeps } from "../deps.ts";
+import { onceCtx } from "../once.ts";
+import { fieldMessageFor } from "../replies.ts";
+import { errorsFor, readState, type State } from "./state.ts";
+
+export interface Submission<M> {
+  /** The modal's private_metadata, parsed. */
+  meta: M;
+  state: State;
+  userId: string;
+  /** The domain context whose transaction also claims this submission: it applies once. */
+  ctx: Ctx;
+}
+
+export interface Form<S extends z.ZodType> {
+  meta: S;
+  /** The change; the view to show next, or nothing to close the modal. */
+  submit(s: Submission<z.output<S>>): Promise<ModalView | undefined>;
+  /** Domain field names that this form's inputs call otherwise. */
+  fields?: Record<string, string>;
+}
+
+/**
+ * A modal's answer must be the acknowledgement itself (`response_action`), so submissions do
+ * their (short, local) transaction before acknowledging, unlike every other listener.
+ */
+export function onSubmit<S extends z.ZodType>(
+  app: App,
+  deps: SlackDeps,
+  callbackId: string,
+  form: Form<S>,
+): void {
+  app.view<ViewSubmitAction>(callbackId, async ({ ack, body, view }) => {
+    let answer: ViewResponseAction | undefined;
+    try {
+      const next = await form.submit({
+        meta: decode(
+          form.meta,
+          view.private_metadata,
+          "This form was changed on its way back. Open it again.",
+        ),
+        state: readState(view),
+        userId: body.user.id,
+        ctx: onceCtx(deps.ctx, `${view.id}:${view.callback_id}`),
+      });
+      deps.kick();
+      answer = next && { response_action: "update", view: next };
+    } catch (e) {
+      const message = await fieldMessageFor(deps, e, `view ${view.callback_id}`);
+      const errors =
+        e instanceof DomainError
+          ? errorsFor(
+              { code: e.code, field: e.field && (form.fields?.[e.field] ?? e.field) },
+              (view.blocks ?? []).flatMap((b) => (b.type === "input" ? [String(b.block_id)] : [])),
+              message,
+            )
+          : null;
+      answer = errors
+        ? { response_action: "errors", errors }
+        : { response_action: "update", view: errorModal(message) };
+    }
+    await ack(answer);
+  });
+}

@@ -1,0 +1,417 @@
+// The block builders, as pure functions: the shape each surface has (what a person can do on
+// it, what its buttons carry back) and Slack's limits at the sizes an account really reaches
+// (200 nicknames, long names, full pages). A block Slack would reject does not even compile.
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  AnyBlock,
+  InputBlock,
+  KnownBlock,
+  SectionBlock,
+  SectionBlockAccessory,
+} from "@slack/types";
+import { describe, expect, it } from "vitest";
+import { ALL_ACCOUNTS, API_IDS } from "../../../src/domain/catalog.ts";
+import type { KeyPage } from "../../../src/domain/keys/queries.ts";
+import type { RequestView } from "../../../src/domain/requests/queries.ts";
+import type {
+  AccessRequest,
+  ApiKey,
+  AuditEvent,
+  Grant,
+  Nickname,
+  Role,
+} from "../../../src/domain/types.ts";
+import { checkMessage, checkView } from "../../../src/sandbox/standin/limits.ts";
+import { auditMessage } from "../../../src/slack/blocks/admin.ts";
+import { deleteModal, disableModal, regenerateModal } from "../../../src/slack/blocks/confirm.ts";
+import { homeView } from "../../../src/slack/blocks/home.ts";
+import { ACTION_ID, CALLBACK_ID } from "../../../src/slack/blocks/ids.ts";
+import { keyFormModal, scopeSuggestions } from "../../../src/slack/blocks/key-form.ts";
+import { keyDetailMessage, keyListMessage, verbsFor } from "../../../src/slack/blocks/keys.ts";
+import {
+  actions,
+  button,
+  type modal,
+  packLines,
+  section,
+} from "../../../src/slack/blocks/layout.ts";
+import { renderDigest, renderLeak, rotateModal } from "../../../src/slack/blocks/oncall.ts";
+import { requestCard, requestModal, requestsMessage } from "../../../src/slack/blocks/requests.ts";
+import { md, plain } from "../../../src/slack/blocks/text.ts";
+import {
+  decode,
+  digestValue,
+  keyMenuValue,
+  keyMeta,
+  keysPageValue,
+  requestValue,
+} from "../../../src/slack/blocks/values.ts";
+
+const NOW = new Date("2026-11-27T12:00:00Z");
+const LONG = "Ω".repeat(60);
+
+const key = (id: number, over: Partial<ApiKey> = {}): ApiKey => ({
+  id,
+  publicId: `Pub${String(id).padStart(5, "0")}`,
+  name: `${LONG.slice(0, 50)} ${id}`,
+  keyOwner: "U0MEMBER",
+  status: "active",
+  hasSecret: true,
+  createdAt: NOW,
+  createdBy: "U0OWNER1",
+  updatedAt: NOW,
+  updatedBy: "U0OWNER1",
+  regeneratedAt: null,
+  lastUsedAt: null,
+  expiresAt: null,
+  version: 3,
+  ...over,
+});
+const nicknames = (n: number): Nickname[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    nickname: `nick_${String(i).padStart(3, "0")}_${"x".repeat(20)}`,
+    kind: i % 3 === 0 ? "seller" : i % 3 === 1 ? "affiliate" : "both",
+    createdAt: NOW,
+  }));
+const grantsOn = (nicks: Nickname[]): Grant[] => [
+  ...API_IDS.map((api) => ({ scope: ALL_ACCOUNTS, api, expiresAt: null, requestId: null })),
+  ...nicks.map((n) => ({
+    scope: n.nickname,
+    api: "orders:read" as const,
+    expiresAt: new Date(NOW.getTime() + 3_600_000),
+    requestId: 7,
+  })),
+];
+const request = (id: number, over: Partial<AccessRequest> = {}): AccessRequest => ({
+  id,
+  requester: "U0MEMBER",
+  keyId: 1,
+  keyName: LONG,
+  newKey: false,
+  cells: [],
+  duration: "7d",
+  reason: "r".repeat(1000),
+  status: "pending",
+  createdAt: NOW,
+  expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
+  remindedAt: null,
+  decidedBy: null,
+  decidedAt: null,
+  decisionReason: null,
+  approvedCells: null,
+  revealedAt: null,
+  ...over,
+});
+
+/** Every element of every actions block and section accessory, flattened. */
+const elements = (blocks: AnyBlock[]): Array<ActionsBlockElement | SectionBlockAccessory> =>
+  blocks.flatMap((b): Array<ActionsBlockElement | SectionBlockAccessory> => {
+    if (b.type === "actions") return (b as ActionsBlock).elements;
+    const accessory = b.type === "section" ? (b as SectionBlock).accessory : undefined;
+    return accessory ? [accessory] : [];
+  });
+
+describe("the Actions menu", () => {
+  it("offers each role what the permission table lets it do, toggle by status", () => {
+    const active = key(1);
+    const disabled = key(2, { status: "disabled" });
+    const menu = (role: Role, k: ApiKey) => verbsFor(role, k);
+    expect(menu("owner", active)).toEqual(["edit", "regenerate", "rotate", "disable", "delete"]);
+    expect(menu("owner", disabled)).toEqual(["edit", "regenerate", "rotate", "enable", "delete"]);
+    expect(menu("oncall", active)).toEqual(["rotate", "disable"]);
+    expect(menu("oncall", disabled)).toEqual(["rotate"]);
+    expect(menu("member", active)).toEqual([]);
+  });
+});
+
+describe("key lists", () => {
+  const page: KeyPage = {
+    items: Array.from({ length: 10 }, (_, i) => ({
+      key: key(123_456_789 + i),
+      grants: [],
+      nicknamesReached: i,
+    })),
+    total: 31,
+    offset: 10,
+    limit: 10,
+  };
+
+  it("fit a message, with Quick view and a menu whose options carry {verb, keyId}", () => {
+    const m = keyListMessage({ page, role: "owner", now: NOW, text: "q".repeat(200) });
+    expect(checkMessage(m)).toEqual([]);
+    const menus = elements(m.blocks).filter((e) => e.type === "overflow");
+    expect(menus).toHaveLength(10);
+    for (const o of menus.flatMap((e) => (e.type === "overflow" ? e.options : []))) {
+      const v = decode(keyMenuValue, o.value, "bad");
+      expect(v.keyId).toBeGreaterThanOrEqual(123_456_789);
+    }
+  });
+
+  it("page with Previous and Next, each carrying the offset and the (cut) filter", () => {
+    const m = keyListMessage({ page, role: "member", now: NOW, text: "q".repeat(200) });
+    const nav = elements(m.blocks).filter(
+      (e) => e.type === "button" && e.action_id?.startsWith(`${ACTION_ID.keysPage}:`),
+    );
+    expect(nav.map((b) => (b.type === "button" ? decode(keysPageValue, b.value, "") : 0))).toEqual([
+      { offset: 0, text: `${"q".repeat(99)}…` },
+      { offset: 20, text: `${"q".repeat(99)}…` },
+    ]);
+    // Members see no menu at all.
+    expect(elements(m.blocks).some((e) => e.type === "overflow")).toBe(false);
+  });
+
+  it("show a key with 200 nicknames and every grant within a message's limits", () => {
+    const nicks = nicknames(200);
+    const m = keyDetailMessage({
+      key: key(1),
+      grants: grantsOn(nicks),
+      nicknames: nicks,
+      role: "owner",
+      now: NOW,
+    });
+    expect(checkMessage(m)).toEqual([]);
+    expect(JSON.stringify(m.blocks)).toContain("`nick_199_");
+  });
+});
+
+describe("key modals", () => {
+  it("edit: checkboxes while 10 choices fit, a multi-select looked up as one types past that", () => {
+    for (const [n, type] of [
+      [0, "checkboxes"],
+      [9, "checkboxes"],
+      [10, "multi_external_select"],
+      [200, "multi_external_select"],
+    ] as const) {
+      const nicks = nicknames(n);
+      const v = keyFormModal({
+        mode: "edit",
+        actor: "U0OWNER1",
+        key: key(5),
+        grants: grantsOn(nicks.slice(0, 2)),
+        nicknames: nicks,
+      });
+      expect(checkView(v), `${n} nicknames`).toEqual([]);
+      expect(v.callback_id).toBe(CALLBACK_ID.editKey);
+      expect(decode(keyMeta, v.private_metadata, "")).toEqual({ keyId: 5, version: 3 });
+      const analytics = v.blocks.find((b) => b.block_id === "perm:analytics") as InputBlock;
+      expect(analytics.element.type).toBe(type);
+      // What the key holds comes pre-selected (All accounts at least).
+      expect(JSON.stringify(analytics)).toContain("initial_options");
+      expect(JSON.stringify(v).length).toBeLessThan(12_000);
+    }
+  });
+
+  it("create: no metadata to forge", () => {
+    const v = keyFormModal({ mode: "create", actor: "U0OWNER1", nicknames: nicknames(3) });
+    expect(checkView(v)).toEqual([]);
+    expect(v.private_metadata).toBeUndefined();
+    expect(v.submit?.text).toBe("Create");
+  });
+
+  it("suggest at most 100 nicknames, sellers only for Products", () => {
+    const s = scopeSuggestions("products", nicknames(400), "");
+    expect(s).toHaveLength(100);
+    expect(s.every((o) => /seller|all accounts/i.test(o.text.text))).toBe(true);
+  });
+
+  it("confirm regenerate, delete, disable and rotate naming the key, within a modal's limits", () => {
+    const k = key(9);
+    const grants = grantsOn(nicknames(200));
+    for (const v of [
+      regenerateModal({ key: k, grants, now: NOW }),
+      deleteModal({ key: k, grants, now: NOW }),
+      disableModal({ key: k, grants, now: NOW, reasonRequired: true }),
+      rotateModal({ key: k, grants, now: NOW }),
+    ]) {
+      expect(checkView(v), v.callback_id).toEqual([]);
+      expect(JSON.stringify(v.blocks)).toContain(k.publicId);
+      expect(decode(keyMeta, v.private_metadata, "")).toEqual({ keyId: 9, version: 3 });
+    }
+  });
+});
+
+describe("requests", () => {
+  const nicks = nicknames(120);
+  const cells = nicks.slice(0, 100).map((n) => ({ scope: n.nickname, api: "analytics" as const }));
+  const view = (r: AccessRequest): RequestView => ({
+    request: r,
+    key: key(1),
+    grants: [],
+    nicknames: nicks,
+  });
+
+  it("a card with 100 asked cells: checkboxes 10 at a time, Approve and Deny, in 50 blocks", () => {
+    const m = requestCard(view(request(42, { cells })), NOW);
+    expect(checkMessage(m)).toEqual([]);
+    const boxes = elements(m.blocks).filter((e) => e.type === "checkboxes");
+    expect(boxes).toHaveLength(10);
+    const decide = elements(m.blocks).filter((e) => e.type === "button");
+    expect(decide.map((b) => (b.type === "button" ? b.action_id : ""))).toEqual([
+      ACTION_ID.approveRequest,
+      ACTION_ID.denyRequest,
+    ]);
+    for (const b of decide) {
+      expect(b.type === "button" && decode(requestValue, b.value, "")).toEqual({ requestId: 42 });
+    }
+  });
+
+  it("a decided card has no buttons left", () => {
+    const m = requestCard(
+      view(request(42, { cells, status: "denied", decidedBy: "U0OWNER2" })),
+      NOW,
+    );
+    expect(elements(m.blocks)).toEqual([]);
+  });
+
+  it("the request modal, and the owners' list of 20 pending, within their limits", () => {
+    expect(checkView(requestModal({ nicknames: nicks, chosen: "new" }))).toEqual([]);
+    const list = requestsMessage(
+      {
+        mine: Array.from({ length: 10 }, (_, i) => request(i + 1, { cells })),
+        pending: Array.from({ length: 20 }, (_, i) => request(i + 100, { cells })),
+      },
+      NOW,
+    );
+    expect(checkMessage(list)).toEqual([]);
+  });
+});
+
+describe("the Home tab", () => {
+  const data = (role: Role) => ({
+    role,
+    myKeys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
+    myKeysTotal: 40,
+    activity: [],
+    requests: Array.from({ length: 15 }, (_, i) => request(i + 1)),
+  });
+
+  it("shows owners Create key and Approve all, members neither, within 100 blocks", () => {
+    const owner = homeView(data("owner"), NOW);
+    const member = homeView(data("member"), NOW);
+    for (const v of [owner, member]) expect(checkView(v)).toEqual([]);
+    const ids = (v: typeof owner) =>
+      new Set(elements(v.blocks).map((e) => ("action_id" in e ? e.action_id : "")));
+    expect(ids(owner).has(ACTION_ID.homeCreate)).toBe(true);
+    expect(ids(owner).has(ACTION_ID.approveRequest)).toBe(true);
+    expect(ids(member).has(ACTION_ID.homeCreate)).toBe(false);
+    expect(ids(member).has(ACTION_ID.approveRequest)).toBe(false);
+    expect(ids(member).has(ACTION_ID.homeRequest)).toBe(true);
+  });
+});
+
+describe("on-call surfaces", () => {
+  it("a digest of 5 full sections stays a valid message; its buttons carry {verb, id}", () => {
+    const items = Array.from({ length: 8 }, (_, i) => ({
+      text: `${LONG} ${i}`,
+      action: { label: "Disable", kind: "key" as const, id: i + 1, verb: "disable" as const },
+    }));
+    const m = renderDigest({
+      type: "digest",
+      generatedAt: NOW.toISOString(),
+      sections: [
+        ...Array.from({ length: 4 }, (_, i) => ({ title: `Section ${i}`, items })),
+        {
+          title: "Access requests waiting",
+          items: [
+            {
+              text: "#3",
+              action: { label: "Review", kind: "request" as const, id: 3, verb: "review" as const },
+            },
+          ],
+        },
+      ],
+    });
+    expect(checkMessage(m)).toEqual([]);
+    const values = elements(m.blocks).map((b) =>
+      b.type === "button" ? decode(digestValue, b.value, "") : null,
+    );
+    expect(values[0]).toEqual({ verb: "disable", keyId: 1 });
+    expect(values.at(-1)).toEqual({ verb: "review", requestId: 3 });
+    expect(m.text).toBe("Keyward key hygiene digest");
+    expect(JSON.stringify(m.blocks)).toContain("As of 2026-11-27 12:00 UTC");
+  });
+
+  it("a leak warning offers a Rotate now button per live key, 5 at most", () => {
+    const findings = Array.from({ length: 9 }, (_, i) => ({
+      publicId: `Pub${i}`,
+      key: { id: i + 1, name: `k${i}`, publicId: `Pub${i}` },
+      state: "live" as const,
+    }));
+    for (const inThread of [true, false]) {
+      const m = renderLeak({
+        type: "leak",
+        findings,
+        channel: "C0GENERAL",
+        messageTs: "1.2",
+        poster: "U0MEMBER",
+        inThread,
+      });
+      expect(checkMessage(m)).toEqual([]);
+      expect(elements(m.blocks).filter((e) => e.type === "button")).toHaveLength(5);
+    }
+  });
+});
+
+describe("the audit log", () => {
+  it("pages 15 long events within a message, Older carrying {beforeId, keyRef}", () => {
+    const event = (id: number): AuditEvent => ({
+      id,
+      at: NOW,
+      actor: "U0OWNER1",
+      action: "key.permissions_changed",
+      keyId: 1,
+      keyName: LONG,
+      keyPublicId: "Pub00001",
+      requestId: null,
+      subject: null,
+      reason: "z".repeat(1000),
+      diff: { changes: Array.from({ length: 50 }, (_, i) => `+ Analytics API on n${i}`) },
+    });
+    const m = auditMessage(
+      {
+        events: Array.from({ length: 15 }, (_, i) => event(100 - i)),
+        nextBeforeId: 86,
+        keyName: LONG,
+      },
+      NOW,
+      "k".repeat(200),
+    );
+    expect(checkMessage(m)).toEqual([]);
+    const older = elements(m.blocks).find((e) => e.type === "button");
+    expect(older?.type === "button" && JSON.parse(String(older.value))).toEqual({
+      beforeId: 86,
+      keyRef: `${"k".repeat(119)}…`,
+    });
+  });
+});
+
+describe("packLines", () => {
+  it("never passes its block budget, counting what it left out", () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `${i} ${"w".repeat(100)}`);
+    const blocks = packLines(lines, 5);
+    expect(blocks).toHaveLength(5);
+    expect(checkMessage({ text: "x", blocks })).toEqual([]);
+    expect(JSON.stringify(blocks.at(-1))).toMatch(/…and \d+ more/);
+  });
+});
+
+describe("typed Block Kit", () => {
+  it("refuses at compile time what Slack would refuse at run time", () => {
+    // @ts-expect-error a block type Slack does not have
+    const typo: KnownBlock = { type: "sectoin", text: md("x") };
+    // @ts-expect-error a button needs its text
+    actions("b", [{ type: "button", action_id: "a" }]);
+    // @ts-expect-error a header shows plain_text, not mrkdwn
+    const wrongTitle: Parameters<typeof modal>[0]["blocks"] = [{ type: "header", text: md("x") }];
+    // @ts-expect-error an accessory is an element, not a block
+    section("x", { type: "divider" });
+    // What does compile is what the builders make.
+    const fine: KnownBlock[] = [
+      section("x", button("Go", "a", "{}")),
+      { type: "header", text: plain("h") },
+    ];
+    expect([typo, wrongTitle, fine].flat()).toHaveLength(4);
+  });
+});
