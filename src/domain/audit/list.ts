@@ -1,7 +1,7 @@
-import { requireRole } from "../access.ts";
 import type { Ctx } from "../context.ts";
 import { findKeyByRef } from "../keys/load.ts";
 import type { AuditEvent } from "../types.ts";
+import { requireAuditReader } from "./readers.ts";
 
 export interface AuditPage {
   events: AuditEvent[];
@@ -17,7 +17,7 @@ export async function listAudit(
   q: { keyRef?: string; keyId?: number; beforeId?: number; limit: number },
 ): Promise<AuditPage> {
   return ctx.uow.run(async (tx) => {
-    await requireRole(ctx, tx, actor, ["owner", "oncall"], "read the audit log");
+    await requireAuditReader(ctx, tx, actor);
     let keyId = q.keyId;
     let keyName: string | null = null;
     if (q.keyRef) {
