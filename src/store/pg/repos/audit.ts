@@ -37,11 +37,13 @@ const recordedAs = (ref: string) =>
   or(eq(sql`lower(${auditEvents.keyName})`, ref.toLowerCase()), eq(auditEvents.keyPublicId, ref));
 
 function matching(q: AuditQuery): SQL | undefined {
+  const onNoKey = isNull(auditEvents.keyId);
   return and(
     q.key
       ? or(
           q.key.ids.length ? inArray(auditEvents.keyId, q.key.ids) : undefined,
-          and(isNull(auditEvents.keyId), recordedAs(q.key.ref)),
+          and(eq(sql`lower(${auditEvents.keyName})`, q.key.ref.toLowerCase()), onNoKey),
+          and(eq(auditEvents.keyPublicId, q.key.ref), onNoKey),
         )
       : undefined,
     q.actor !== undefined ? eq(auditEvents.actor, q.actor) : undefined,
@@ -68,20 +70,23 @@ export function auditRepo(db: PgDb): PgAuditRepo {
       if (pending.length === 0) return;
       // Held until this transaction ends: the next appender inserts after this commit.
       await db.execute(sql`select pg_advisory_xact_lock(${LOCK_NS}, hashtext('audit_events'))`);
-      await db.insert(auditEvents).values(
-        pending.splice(0).map((e) => ({
-          at: e.at,
-          actor: e.actor,
-          action: e.action,
-          keyId: e.keyId ?? null,
-          keyName: e.keyName ?? null,
-          keyPublicId: e.keyPublicId ?? null,
-          requestId: e.requestId ?? null,
-          subject: e.subject ?? null,
-          reason: e.reason ?? null,
-          diff: e.diff ?? null,
-        })),
-      );
+      // In slices: one statement takes at most 65,535 parameters.
+      while (pending.length) {
+        await db.insert(auditEvents).values(
+          pending.splice(0, 1000).map((e) => ({
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            keyId: e.keyId ?? null,
+            keyName: e.keyName ?? null,
+            keyPublicId: e.keyPublicId ?? null,
+            requestId: e.requestId ?? null,
+            subject: e.subject ?? null,
+            reason: e.reason ?? null,
+            diff: e.diff ?? null,
+          })),
+        );
+      }
     },
     async list(q) {
       const rows = await db
