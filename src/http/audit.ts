@@ -59,6 +59,8 @@ export function auditLine(e: AuditEvent): string {
 
 /** Until the client has taken what was written, or has gone. */
 async function drained(res: ServerResponse): Promise<void> {
+  // Gone already: its "close" was emitted before anyone listened.
+  if (res.destroyed) return;
   const stop = new AbortController();
   await Promise.race([
     once(res, "drain", { signal: stop.signal }),
