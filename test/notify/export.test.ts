@@ -1,68 +1,101 @@
 // An audit export reaches the asker's DM as one CSV file through Slack's external upload, once,
 // whatever Slack does: a lost answer, a 429, a failed upload, a lapsed upload, a restart.
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exportAudit } from "../../src/domain/audit/export.ts";
 import type { FaultPlan } from "../../src/sandbox/standin/index.ts";
 import type { Message } from "../../src/sandbox/standin/workspace.ts";
-import { rows } from "../helpers/db-rows.ts";
+import { query } from "../helpers/db-rows.ts";
+import { emptyDatabase, fileDatabase } from "../helpers/pg.ts";
 import { type Harness, PEOPLE, person, startHarness, stopChecked } from "../helpers/slack.ts";
+import { BACKENDS } from "../helpers/store.ts";
 
-let h: Harness;
-let secret: string;
-beforeEach(async () => {
-  h = await startHarness();
-  const owner = person(h, "owner");
-  await owner.run("nickname add acme seller");
-  await owner.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
-  secret = await owner.createKey("Billing sync", { "Analytics API": ["acme"] });
-  await owner.run("disable Billing sync");
-  await owner.submit();
-});
-afterEach(() => stopChecked(h, { expectSecrets: true }));
-
-async function waitForOutbox(timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const c = await h.app.store.uow.run(async (tx) => tx.outboxQueue.counts(), { quiet: true });
-    if (!c.pending && !c.sending) return;
-    if (Date.now() > until) throw new Error(`outbox not drained: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Until the stand-in has answered (or faulted) this many calls of a method. */
-async function waitForCalls(method: string, n: number, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (h.slack.api.calls.filter((c) => c.method === method).length < n) {
-    if (Date.now() > until) throw new Error(`no ${n}th ${method}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const exportFor = (who: keyof typeof PEOPLE, filter = {}) =>
-  exportAudit(h.app.ctx, PEOPLE[who].id, { filter }).then((r) => {
-    h.app.worker?.kick();
-    return r;
+describe.each(BACKENDS)("an audit export on %s", (backend) => {
+  let h: Harness;
+  let secret: string;
+  let pgUrl = "";
+  beforeEach(async () => {
+    if (backend === "postgres") {
+      pgUrl = await fileDatabase();
+      await emptyDatabase(pgUrl);
+      h = await startHarness({ DATABASE_URL: pgUrl });
+    } else h = await startHarness();
+    const owner = person(h, "owner");
+    await owner.run("nickname add acme seller");
+    await owner.run(`role add <@${PEOPLE.oncall.id}|casey> oncall`);
+    secret = await owner.createKey("Billing sync", { "Analytics API": ["acme"] });
+    await owner.run("disable Billing sync");
+    await owner.submit();
   });
+  afterEach(() => stopChecked(h, { expectSecrets: true }));
 
-/** The messages with a file in someone's DM. */
-function files(who: keyof typeof PEOPLE): Message[] {
-  return person(h, who)
-    .dms()
-    .filter((m) => m.files?.length);
-}
+  async function waitForOutbox(timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const c = await h.app.store.uow.run(async (tx) => tx.outboxQueue.counts(), { quiet: true });
+      if (!c.pending && !c.sending) return;
+      if (Date.now() > until) throw new Error(`outbox not drained: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 
-const calls = (method: string) => h.slack.api.calls.filter((c) => c.method === method);
+  /** Until the stand-in has answered (or faulted) this many calls of a method. */
+  async function waitForCalls(method: string, n: number, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (h.slack.api.calls.filter((c) => c.method === method).length < n) {
+      if (Date.now() > until) throw new Error(`no ${n}th ${method}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 
-function exportRow() {
-  return rows<{ status: string; upload_file_id: string | null; last_error: string | null }>(
-    h.app.store,
-    "select status, upload_file_id, last_error from outbox where payload like '%audit_export%'",
-  );
-}
+  const exportFor = (who: keyof typeof PEOPLE, filter = {}) =>
+    exportAudit(h.app.ctx, PEOPLE[who].id, { filter }).then((r) => {
+      h.app.worker?.kick();
+      return r;
+    });
 
-describe("an audit export", () => {
+  /** The messages with a file in someone's DM. */
+  function files(who: keyof typeof PEOPLE): Message[] {
+    return person(h, who)
+      .dms()
+      .filter((m) => m.files?.length);
+  }
+
+  const calls = (method: string) => h.slack.api.calls.filter((c) => c.method === method);
+
+  /** The export's outbox rows: status, the file id kept, the last error. */
+  async function exportRow() {
+    const all = await query<{
+      status: string;
+      upload_file_id: string | null;
+      last_error: string | null;
+      payload: string;
+    }>(h.app.store, "select status, upload_file_id, last_error, payload from outbox order by id");
+    return all
+      .filter((r) => JSON.parse(r.payload).type === "audit_export")
+      .map(({ payload: _, ...r }) => r);
+  }
+
+  /** Restarts the app; while it is down, the export's row is left as a crash mid-call leaves it. */
+  async function restartMidCall(): Promise<void> {
+    const inFlight = "update outbox set status = 'sending' where status <> 'sent'";
+    if (backend === "sqlite") {
+      await h.restart((path) => {
+        const db = new Database(path);
+        db.prepare(inFlight).run();
+        db.close();
+      });
+      return;
+    }
+    await h.app.stop();
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(inFlight);
+    await c.end();
+    await h.restart();
+  }
+
   it("arrives as a CSV file in the asker's DM, with no secret in it", async () => {
     const r = await exportFor("oncall", { key: "Billing sync" });
     expect(r.count).toBe(2);
@@ -84,7 +117,9 @@ describe("an audit export", () => {
     const [complete] = calls("files.completeUploadExternal");
     expect(complete?.args.channel_id).toBe(h.slack.ws.imWith(PEOPLE.oncall.id)?.id);
     expect(calls("upload_url")[0]?.args.bytes).toBe(Buffer.byteLength(csv));
-    expect(exportRow()).toEqual([{ status: "sent", upload_file_id: file?.id, last_error: null }]);
+    expect(await exportRow()).toEqual([
+      { status: "sent", upload_file_id: file?.id, last_error: null },
+    ]);
     expect(files("owner")).toEqual([]);
   });
 
@@ -104,7 +139,7 @@ describe("an audit export", () => {
     ]);
     expect(calls("files.getUploadURLExternal").length).toBe(1);
     expect(calls("conversations.history").length).toBeGreaterThan(0);
-    expect(exportRow()[0]?.status).toBe("sent");
+    expect((await exportRow())[0]?.status).toBe("sent");
   });
 
   it("waits out a 429 and completes the same file, once", async () => {
@@ -170,16 +205,12 @@ describe("an audit export", () => {
     await exportFor("owner");
     await waitForCalls("files.completeUploadExternal", 1);
     h.slack.api.setFaults(undefined);
-    await h.restart((path) => {
-      // As a crash mid-call leaves it: claimed, in flight, its file id written.
-      const db = new Database(path);
-      db.prepare("update outbox set status = 'sending' where payload like '%audit_export%'").run();
-      db.close();
-    });
+    // As a crash mid-call leaves it: claimed, in flight, its file id written.
+    await restartMidCall();
     await waitForOutbox();
     expect(files("owner").length).toBe(1);
     expect(calls("files.completeUploadExternal").length).toBe(1);
-    expect(exportRow()[0]?.status).toBe("sent");
+    expect((await exportRow())[0]?.status).toBe("sent");
   });
 
   it("is shared once through any mix of faults on every step", async () => {
@@ -202,7 +233,7 @@ describe("an audit export", () => {
     h.slack.api.setFaults(undefined);
     for (const who of ["owner", "owner2", "oncall"] as const)
       expect(files(who).length, who).toBe(1);
-    expect(exportRow().map((r) => r.status)).toEqual(["sent", "sent", "sent"]);
+    expect((await exportRow()).map((r) => r.status)).toEqual(["sent", "sent", "sent"]);
     const faults = h.slack.api.calls.filter((c) => c.fault).map((c) => c.fault);
     expect(faults.length).toBeGreaterThan(0);
   });
