@@ -53,34 +53,30 @@ export interface RoleAssignment {
   addedBy: string;
 }
 
-/** Every action the audit log records; a family is what comes before the dot (`key.*`). */
-export const AUDIT_ACTIONS = [
-  "key.created",
-  "key.renamed",
-  "key.permissions_changed",
-  "key.regenerated",
-  "key.rotated_compromised",
-  "key.disabled",
-  "key.enabled",
-  "key.deleted",
-  "key.expiry_changed",
-  "key.owner_changed",
-  "key.revealed",
-  "key.leak_detected",
-  "grant.expired",
-  "request.created",
-  "request.approved",
-  "request.denied",
-  "request.expired",
-  "request.cancelled",
-  "nickname.added",
-  "nickname.removed",
-  "role.added",
-  "role.removed",
-  "audit.exported",
-] as const;
-
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditAction =
+  | "key.created"
+  | "key.renamed"
+  | "key.permissions_changed"
+  | "key.regenerated"
+  | "key.rotated_compromised"
+  | "key.disabled"
+  | "key.enabled"
+  | "key.deleted"
+  | "key.expiry_changed"
+  | "key.owner_changed"
+  | "key.revealed"
+  | "key.leak_detected"
+  | "grant.expired"
+  | "request.created"
+  | "request.approved"
+  | "request.denied"
+  | "request.expired"
+  | "request.cancelled"
+  | "nickname.added"
+  | "nickname.removed"
+  | "role.added"
+  | "role.removed"
+  | "audit.exported";
 
 export interface AuditEvent {
   id: number;

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { invalid } from "../errors.ts";
 import { SYSTEM_ACTOR } from "../roles/bootstrap.ts";
 import { isoMinute, quote, userRef } from "../text.ts";
-import { AUDIT_ACTIONS, type AuditAction } from "../types.ts";
+import type { AuditAction } from "../types.ts";
+import { AUDIT_ACTIONS } from "./actions.ts";
 
 export interface AuditFilter {
   /** A key's name (any case) or public id; a deleted key by what its events recorded. */
@@ -30,7 +31,7 @@ export function actionsOf(action: string): AuditAction[] | undefined {
     const all = AUDIT_ACTIONS.filter((x) => x.startsWith(`${family}.`));
     return all.length ? all : undefined;
   }
-  return AUDIT_ACTIONS.includes(a as AuditAction) ? [a as AuditAction] : undefined;
+  return AUDIT_ACTIONS.find((x) => x === a) ? [a as AuditAction] : undefined;
 }
 
 export const ACTION_HELP = `an action like \`key.rotated_compromised\` or a family: ${AUDIT_FAMILIES.map((f) => `\`${f}.*\``).join(", ")}`;
