@@ -135,7 +135,16 @@ export const auditEvents = pgTable(
     // { before?: unknown, after?: unknown, changes?: string[] }
     diff: jsonb("diff"),
   },
-  (t) => [index("audit_events_key").on(t.keyId, t.id), index("audit_events_at").on(t.at)],
+  // Searches by key (its id, or the name or public id an event recorded), actor, action and
+  // time, newest first; the audit API reads by id alone (the primary key).
+  (t) => [
+    index("audit_events_key").on(t.keyId, t.id),
+    index("audit_events_at").on(t.at),
+    index("audit_events_actor").on(t.actor, t.id),
+    index("audit_events_action").on(t.action, t.id),
+    index("audit_events_key_name").on(sql`lower(${t.keyName})`),
+    index("audit_events_key_public_id").on(t.keyPublicId),
+  ],
 );
 
 export const outbox = pgTable(
@@ -159,6 +168,8 @@ export const outbox = pgTable(
     sentAt: time("sent_at"),
     channel: text("channel"),
     ts: text("ts"),
+    // An audit export's uploaded file; see db/schema.ts.
+    uploadFileId: text("upload_file_id"),
   },
   (t) => [
     index("outbox_due").on(t.status, t.nextAttemptAt),

@@ -126,7 +126,16 @@ export const auditEvents = sqliteTable(
     // JSON: { before?: unknown, after?: unknown, changes?: string[] }
     diff: text("diff"),
   },
-  (t) => [index("audit_events_key").on(t.keyId, t.id), index("audit_events_at").on(t.at)],
+  // Searches by key (its id, or the name or public id an event recorded), actor, action and
+  // time, newest first; the audit API reads by id alone (the primary key).
+  (t) => [
+    index("audit_events_key").on(t.keyId, t.id),
+    index("audit_events_at").on(t.at),
+    index("audit_events_actor").on(t.actor, t.id),
+    index("audit_events_action").on(t.action, t.id),
+    index("audit_events_key_name").on(sql`lower(${t.keyName})`),
+    index("audit_events_key_public_id").on(t.keyPublicId),
+  ],
 );
 
 // Notifications to deliver, written in the same transaction as the change they report.
@@ -156,6 +165,10 @@ export const outbox = sqliteTable(
     sentAt: integer("sent_at"),
     channel: text("channel"),
     ts: text("ts"),
+    // An audit export's file once its bytes are uploaded: from then on, sharing it may have
+    // been asked of Slack, so a retry completes this same file (which Slack shares at most
+    // once) instead of uploading a second one.
+    uploadFileId: text("upload_file_id"),
   },
   (t) => [
     index("outbox_due").on(t.status, t.nextAttemptAt),

@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import type { Ctx } from "./domain/context.ts";
 import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
+import { auditHandler } from "./http/audit.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
@@ -26,7 +27,7 @@ export interface KeywardOptions {
   slackRetries?: number;
   slackTimeoutMs?: number;
   /** Outbox worker tuning (tests make it quick). */
-  worker?: { pollMs?: number; backoffBaseMs?: number };
+  worker?: { pollMs?: number; backoffBaseMs?: number; uploadTimeoutMs?: number };
   /** How often time-based jobs run (grant and request expiry, reminders). */
   jobsIntervalMs?: number;
   /** Extra HTTP routes on the same listener (the sandbox's page). */
@@ -67,6 +68,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       clock,
       onUse: (id, at) => lastUsed.record(id, at),
     }),
+    audit: auditHandler({ token: config.AUDIT_API_TOKEN, uow: store.uow }),
     ...opts.routes,
   };
 
@@ -99,6 +101,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       ctx.oncallGroup = oncallGroup;
     }
     worker = new OutboxWorker({
+      ctx,
       uow: store.uow,
       client: slack.notifyClient,
       render: createRenderer(ctx),
@@ -106,6 +109,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       log,
       pollMs: opts.worker?.pollMs,
       backoffBaseMs: opts.worker?.backoffBaseMs,
+      uploadTimeoutMs: opts.worker?.uploadTimeoutMs,
     });
     timers.push(
       setInterval(() => {

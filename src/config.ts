@@ -29,7 +29,7 @@ function isPostgresUrl(s: string): boolean {
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
-export const configSchema = z.object({
+const fields = z.object({
   SLACK_BOT_TOKEN: optional(z.string().startsWith("xoxb-", "must start with xoxb-")),
   SLACK_SIGNING_SECRET: optional(z.string().min(8, "looks too short for a signing secret")),
   SLACK_APP_TOKEN: optional(z.string().startsWith("xapp-", "must start with xapp-")),
@@ -45,11 +45,18 @@ export const configSchema = z.object({
   ),
   OWNER_USER_IDS: userIds.default([]),
   VERIFY_API_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+  // GET /v1/audit; its own token, so a service that verifies keys cannot read the audit log.
+  AUDIT_API_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
   ONCALL_USERGROUP_ID: optional(
     z.string().regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD"),
   ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
+
+export const configSchema = fields.refine(
+  (c) => !c.AUDIT_API_TOKEN || c.AUDIT_API_TOKEN !== c.VERIFY_API_TOKEN,
+  { path: ["AUDIT_API_TOKEN"], message: "must differ from VERIFY_API_TOKEN" },
+);
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -64,7 +71,7 @@ export function modeOf(c: Config): Mode {
 
 export class ConfigError extends Error {}
 
-const KNOWN = Object.keys(configSchema.shape);
+const KNOWN = Object.keys(fields.shape);
 
 /**
  * Variables that say "this is meant to run against Slack, with real data": any SLACK_…,

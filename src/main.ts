@@ -32,6 +32,7 @@ async function sandbox(config: Config): Promise<void> {
     dataDir: dirname(config.DATABASE_PATH),
     log: createLog(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL),
     verifyToken: config.VERIFY_API_TOKEN,
+    auditToken: config.AUDIT_API_TOKEN,
   });
   onStop(() => s.stop(), console.log);
   const line = "─".repeat(68);

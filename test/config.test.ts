@@ -118,3 +118,19 @@ describe("DATABASE_URL", () => {
     expect(unreachable.stderr).not.toContain("hunter2");
   });
 });
+
+describe("AUDIT_API_TOKEN", () => {
+  it("is optional, and its own token: at least 16 characters, not the verification token's", () => {
+    expect(loadConfig(PRODUCTION, "-").config.AUDIT_API_TOKEN).toBeUndefined();
+    const token = "audit-token-value-0123456789";
+    expect(loadConfig({ ...PRODUCTION, AUDIT_API_TOKEN: token }, "-").config.AUDIT_API_TOKEN).toBe(
+      token,
+    );
+    const short = refusal({ ...PRODUCTION, AUDIT_API_TOKEN: "short-token" });
+    expect(short).toContain("AUDIT_API_TOKEN: must be at least 16 characters");
+    expect(short).not.toContain("short-token");
+    const same = refusal({ ...PRODUCTION, AUDIT_API_TOKEN: SECRET_VALUES.VERIFY_API_TOKEN });
+    expect(same).toContain("AUDIT_API_TOKEN: must differ from VERIFY_API_TOKEN");
+    expect(same).not.toContain(SECRET_VALUES.VERIFY_API_TOKEN);
+  });
+});

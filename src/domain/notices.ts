@@ -1,6 +1,6 @@
 // What the outbox carries: facts about a change, rendered into Slack messages only at delivery.
 // A notice never holds a secret (the only place a secret exists is the modal that shows it).
-import type { GrantCell } from "./types.ts";
+import type { AuditAction, GrantCell } from "./types.ts";
 
 export interface KeyRef {
   id: number;
@@ -84,8 +84,35 @@ export interface DigestItem {
 export type DigestAction =
   | { label: string; kind: "key"; id: number; verb: "disable" | "edit" }
   | { label: string; kind: "request"; id: number; verb: "review" };
+/** An audit query in a notice: JSON, so times are ISO 8601 strings. */
+export interface StoredAuditQuery {
+  key?: { ids: number[]; ref: string };
+  actor?: string;
+  actions?: AuditAction[];
+  since?: string;
+  until?: string;
+}
+
+/**
+ * A CSV of audit events for the person who asked, as a file in their DM. The events are read
+ * at delivery: those of `query` with ids from `fromId` through `throughId` — exactly the ones
+ * matched when it was asked, as the log is append-only and ids grow in commit order.
+ */
+export interface AuditExportNotice {
+  type: "audit_export";
+  query: StoredAuditQuery;
+  fromId: number;
+  throughId: number;
+  count: number;
+  /** More matched than one export holds: the file has the newest `count`. */
+  truncated: boolean;
+  /** The filter in words (domain text). */
+  description: string;
+  filename: string;
+}
 
 export type Notice =
+  | AuditExportNotice
   | ChangeNotice
   | RequestCardNotice
   | RequestOutcomeNotice

@@ -142,6 +142,25 @@ export interface NewAuditEvent {
   diff?: AuditDiff | null;
 }
 
+/** What an audit search matches: every field given narrows it. */
+export interface AuditQuery {
+  /**
+   * Events on one of these keys, or on no key but recorded under this name (any case) or
+   * public id (a request for a key that did not exist yet).
+   */
+  key?: { ids: number[]; ref: string };
+  actor?: string;
+  actions?: readonly AuditAction[];
+  /** `at` on or after. */
+  since?: Date;
+  /** `at` before. */
+  until?: Date;
+  /** Ids below (the cursor of newest-first pages). */
+  beforeId?: number;
+  /** Ids from (the oldest an export holds). */
+  fromId?: number;
+}
+
 export interface AuditRepo {
   append(e: NewAuditEvent): Promise<void>;
   /** Newest first. `involving`: only events by this person or on these keys. */
@@ -151,6 +170,19 @@ export interface AuditRepo {
     limit: number;
     involving?: { actor: string; keyIds: number[] };
   }): Promise<AuditEvent[]>;
+  /** Matching events, newest first. */
+  search(q: AuditQuery, limit: number): Promise<AuditEvent[]>;
+  /** The ids of matching events, newest first (to count and bound before reading rows). */
+  searchIds(q: AuditQuery, limit: number): Promise<number[]>;
+  /** Keys whose events recorded this name (any case) or public id, deleted keys included. */
+  keyIdsRecordedAs(ref: string): Promise<number[]>;
+  /**
+   * Events with ids above `afterId`, oldest first. Ids grow in commit order (both stores
+   * guarantee it), so a reader that saw id n never later finds a new event below n.
+   */
+  after(q: { afterId: number; throughId?: number; limit: number }): Promise<AuditEvent[]>;
+  /** The id of the `n`th event after `afterId` (of the last one, if fewer); null if none. */
+  nthIdAfter(afterId: number, n: number): Promise<number | null>;
 }
 
 export interface OutboxRepo {

@@ -75,7 +75,8 @@ export type AuditAction =
   | "nickname.added"
   | "nickname.removed"
   | "role.added"
-  | "role.removed";
+  | "role.removed"
+  | "audit.exported";
 
 export interface AuditEvent {
   id: number;

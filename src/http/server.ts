@@ -1,5 +1,5 @@
-// One HTTP listener for everything: the verification API, health, and (when Slack runs over
-// HTTP) Slack's events at /slack/events, handed to Bolt's receiver.
+// One HTTP listener for everything: the verification API, the audit API, health, and (when
+// Slack runs over HTTP) Slack's events at /slack/events, handed to Bolt's receiver.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { InFlight } from "../in-flight.ts";
 import type { Log } from "../log.ts";
@@ -9,6 +9,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Prom
 
 export interface Routes {
   verify: Handler;
+  /** GET /v1/audit, for a SIEM. */
+  audit?: Handler;
   slack?: Handler;
   /** Extra GET/POST routes by exact path (the sandbox's page and its API). */
   extra?: Record<string, Handler>;
@@ -44,6 +46,7 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     let handler: Handler | undefined;
     if (path === "/v1/verify") handler = routes.verify;
+    else if (path === "/v1/audit" && routes.audit) handler = routes.audit;
     else if (path === "/healthz") handler = health;
     else if (path === "/slack/events" && routes.slack) handler = routes.slack;
     else handler = routes.extra?.[path] ?? routes.prefixes?.find(([p]) => path.startsWith(p))?.[1];

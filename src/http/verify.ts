@@ -1,10 +1,10 @@
 // POST /v1/verify: may this key make this call?
-import { hash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { API_IDS } from "../domain/catalog.ts";
 import type { Clock } from "../domain/clock.ts";
 import { type VerifyLookup, verify } from "../domain/keys/verify.ts";
+import { bearerCheck } from "./bearer.ts";
 import { BodyTooLarge, readBody } from "./body.ts";
 import { json } from "./respond.ts";
 
@@ -27,31 +27,15 @@ export interface VerifyDeps {
   onUse(keyId: number, at: Date): void;
 }
 
-const digest = (s: string) => hash("sha256", s, "hex");
-
-/** Compares two hex digests of equal length in time independent of where they differ. */
-function sameDigest(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 export function verifyHandler(deps: VerifyDeps) {
-  const expected = deps.token ? digest(deps.token) : undefined;
-
-  const authorized = (header: string | undefined): boolean => {
-    if (!expected || !header?.startsWith("Bearer ")) return false;
-    // Compare digests so the comparison takes the same time whatever the token's length.
-    return sameDigest(digest(header.slice(7)), expected);
-  };
+  const authorized = bearerCheck(deps.token);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       return json(res, 405, { error: "use POST" });
     }
-    if (!expected) {
+    if (!deps.token) {
       return json(res, 503, { error: "the verification API is off: set VERIFY_API_TOKEN" });
     }
     if (!authorized(req.headers.authorization)) {

@@ -5,8 +5,11 @@
 // the whole worker; other failures back off exponentially; permanent refusals stop retrying.
 import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../domain/clock.ts";
+import type { Ctx } from "../domain/context.ts";
 import type { Log } from "../log.ts";
 import type { OutboxRow, StoreTx, StoreUnitOfWork } from "../store/types.ts";
+import { ExportDelivery } from "./export.ts";
+import type { Outcome } from "./outcome.ts";
 import type { Renderer } from "./render.ts";
 
 const METADATA_EVENT = "keyward_notice";
@@ -33,6 +36,8 @@ const MAX_ATTEMPTS = 12;
 const CONFIRM_PERMANENT = 3;
 
 export interface WorkerOptions {
+  /** The domain, for what a delivery reads through it (an audit export's events). */
+  ctx: Ctx;
   uow: StoreUnitOfWork<StoreTx>;
   client: WebClient;
   render: Renderer;
@@ -47,12 +52,9 @@ export interface WorkerOptions {
    * instances on one database, one may die while others keep running.
    */
   adoptEveryMs?: number;
+  /** How long posting an export's bytes to Slack's upload URL may take. */
+  uploadTimeoutMs?: number;
 }
-
-type Outcome =
-  | { kind: "sent"; channel: string | null; ts: string | null }
-  | { kind: "retry"; afterMs: number; error: string; ambiguous: boolean; refused?: boolean }
-  | { kind: "failed"; error: string };
 
 interface SlackErrorLike {
   code?: string;
@@ -69,8 +71,17 @@ export class OutboxWorker {
   private again = false;
   private adoptedAt = 0;
   private readonly dmChannels = new Map<string, string>();
+  private readonly exports: ExportDelivery;
 
-  constructor(private readonly o: WorkerOptions) {}
+  constructor(private readonly o: WorkerOptions) {
+    this.exports = new ExportDelivery({
+      ctx: o.ctx,
+      uow: o.uow,
+      client: o.client,
+      dm: (userId) => this.dmChannel(userId),
+      uploadTimeoutMs: o.uploadTimeoutMs,
+    });
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -209,6 +220,8 @@ export class OutboxWorker {
   private async deliver(row: OutboxRow): Promise<Outcome> {
     try {
       if (row.kind === "card_update") return await this.updateCards(row);
+      // A file, not a message: it keeps its own record of what may have reached Slack.
+      if (row.notice.type === "audit_export") return await this.exports.deliver(row, row.notice);
       if (row.lastError?.startsWith("ambiguous:")) {
         let found: { channel: string; ts: string } | null;
         try {
@@ -309,7 +322,7 @@ export class OutboxWorker {
     });
     for (const row of rows) {
       let found: { channel: string; ts: string } | null = null;
-      if (row.kind !== "card_update") {
+      if (row.kind !== "card_update" && row.notice.type !== "audit_export") {
         try {
           found = await this.findDelivered(row);
         } catch (e) {

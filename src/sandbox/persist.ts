@@ -1,7 +1,7 @@
 // The sandbox keeps its Slack side (people, conversations, messages, what each person has
 // read) in a JSON file next to its database, so a second start shows the DMs of the first.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { Workspace } from "./standin/workspace.ts";
+import type { SlackFile, Workspace } from "./standin/workspace.ts";
 
 interface Saved {
   conversations: Array<{
@@ -14,6 +14,8 @@ interface Saved {
   messages: Workspace["messages"];
   /** How far each person has read each conversation ("user|channel" → ts). */
   lastRead?: Array<[string, string]>;
+  /** Files shared in messages (an audit export's CSV), their bytes in base64. */
+  files?: Array<Omit<SlackFile, "bytes"> & { base64: string }>;
 }
 
 export function loadWorkspace(ws: Workspace, file: string): boolean {
@@ -23,6 +25,8 @@ export function loadWorkspace(ws: Workspace, file: string): boolean {
     ws.conversations.set(c.id, { ...c, members: new Set(c.members) });
   ws.restore(saved.messages.filter((m) => !m.ephemeralFor));
   for (const [key, ts] of saved.lastRead ?? []) ws.lastRead.set(key, ts);
+  for (const { base64, ...f } of saved.files ?? [])
+    ws.files.set(f.id, { ...f, bytes: Buffer.from(base64, "base64") });
   return true;
 }
 
@@ -32,6 +36,9 @@ export function saveWorkspace(ws: Workspace, file: string): void {
     // Ephemeral replies are gone after a reload in Slack too.
     messages: ws.messages.filter((m) => !m.ephemeralFor && !m.deleted),
     lastRead: [...ws.lastRead],
+    files: [...ws.files.values()]
+      .filter((f) => f.state === "shared" && f.bytes)
+      .map(({ bytes, ...f }) => ({ ...f, base64: (bytes as Buffer).toString("base64") })),
   };
   writeFileSync(`${file}.tmp`, JSON.stringify(saved));
   renameSync(`${file}.tmp`, file);

@@ -20,6 +20,8 @@ export interface SandboxOptions {
   log?: Log;
   clock?: Clock;
   verifyToken?: string;
+  /** GET /v1/audit's token; the audit API is off without one. */
+  auditToken?: string;
   jobsIntervalMs?: number;
 }
 
@@ -67,6 +69,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     SLACK_API_URL: slack.apiUrl,
     OWNER_USER_IDS: DEMO_OWNERS.join(","),
     VERIFY_API_TOKEN: verifyToken,
+    ...(o.auditToken ? { AUDIT_API_TOKEN: o.auditToken } : {}),
     PORT: String(o.port === 0 ? 0 : o.port + 1),
     HOST: "127.0.0.1",
     DATABASE_PATH: join(o.dataDir, "sandbox.db"),

@@ -19,6 +19,8 @@ export interface OutboxRow {
   lastError: string | null;
   /** Consecutive final-looking refusals so far. */
   refusals: number;
+  /** An audit export's uploaded file, whose sharing may have been asked of Slack. */
+  uploadFileId: string | null;
 }
 
 /**
@@ -39,6 +41,11 @@ export interface OutboxQueue {
   /** Returns a claimed row unattempted (the attempt is not counted, nothing else changes). */
   putBack(id: number, at: number): Promise<void>;
   fail(id: number, error: string): Promise<void>;
+  /**
+   * Remembers the file an export uploaded, before asking Slack to share it (null: forget it,
+   * to start again with a new upload). Kept across attempts and restarts.
+   */
+  recordUpload(id: number, fileId: string | null): Promise<void>;
   /** Delivered Approve/Deny cards of a request, to update in place. */
   deliveredCards(requestId: number): Promise<Array<{ channel: string; ts: string }>>;
   nextDueAt(): Promise<number | null>;

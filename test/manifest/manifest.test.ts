@@ -32,6 +32,7 @@ describe("manifest.yml", () => {
         "channels:history",
         "chat:write",
         "commands",
+        "files:write",
         "groups:history",
         "im:history",
         "im:write",

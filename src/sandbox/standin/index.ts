@@ -33,7 +33,7 @@ export class SlackStandIn {
   private readonly host: string;
 
   constructor(readonly opts: StandInOptions) {
-    this.api = new WebApi(this.ws, opts.botToken);
+    this.api = new WebApi(this.ws, opts.botToken, () => this.url);
     this.appUrl = opts.appUrl ?? "";
     this.host = opts.host ?? "127.0.0.1";
     this.line = opts.appToken ? new SocketModeLine() : undefined;

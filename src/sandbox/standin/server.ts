@@ -18,7 +18,7 @@ export interface ResponsePost {
   at: number;
 }
 
-async function readText(req: IncomingMessage, limit = 5_000_000): Promise<string> {
+async function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -26,8 +26,14 @@ async function readText(req: IncomingMessage, limit = 5_000_000): Promise<string
     if (size > limit) throw new Error("body too large");
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
+
+const readText = async (req: IncomingMessage, limit = 5_000_000) =>
+  (await readBytes(req, limit)).toString("utf8");
+
+/** What the stand-in takes at an upload URL (Slack's own limit is far larger). */
+const UPLOAD_LIMIT = 50_000_000;
 
 function send(
   res: ServerResponse,
@@ -79,6 +85,30 @@ export function createStandInServer(
           return;
         }
         return send(res, answer.status, answer.body, answer.headers);
+      }
+      if (path.startsWith("/upload/v1/")) {
+        if (req.method !== "POST") return send(res, 405, { ok: false, error: "use POST" });
+        const bytes = await readBytes(req, UPLOAD_LIMIT);
+        const answer = await api.upload(
+          path.slice("/upload/v1/".length),
+          req.headers["content-type"],
+          bytes,
+        );
+        const out = () => {
+          res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
+          res.end(answer.text);
+        };
+        if (answer.delayMs) {
+          const timer = setTimeout(out, answer.delayMs);
+          res.on("close", () => clearTimeout(timer));
+        } else out();
+        return;
+      }
+      if (path.startsWith("/files-pri/") && req.method === "GET") {
+        const file = api.fileContent(path, req.headers.authorization);
+        res.writeHead(file.status, { "content-type": "application/octet-stream" });
+        res.end(file.body);
+        return;
       }
       if (path.startsWith("/response/") && req.method === "POST") {
         const token = path.slice("/response/".length);

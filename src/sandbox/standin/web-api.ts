@@ -3,6 +3,8 @@
 // single-use and valid for 3 seconds, `hash` checked on views.update. Every call is recorded.
 
 import { assignBlockIds } from "./block-ids.ts";
+import { ApiError } from "./errors.ts";
+import { fileMethods, fileUrl, receiveUpload } from "./files.ts";
 import { checkMessage, checkView } from "./limits.ts";
 import { missingArguments } from "./spec.ts";
 import { initialValues } from "./view-state.ts";
@@ -53,15 +55,6 @@ export interface ApiAnswer {
   delayMs?: number;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly error: string,
-    readonly extra: Json = {},
-  ) {
-    super(error);
-  }
-}
-
 const TRIGGER_TTL_MS = 3000;
 
 function parseJson(v: unknown, name: string): Json | Json[] | undefined {
@@ -93,11 +86,20 @@ export class WebApi {
   socketUrl: { token: string; url: () => string } | undefined;
   private faults: FaultPlan | undefined;
   private random: () => number = Math.random;
+  private readonly fileHandlers: Record<string, (args: Json) => Json>;
 
   constructor(
     private readonly ws: Workspace,
     private readonly botToken: string,
-  ) {}
+    /** Where the stand-in listens: upload URLs and files' private URLs point there. */
+    private readonly base: () => string = () => "http://127.0.0.1",
+  ) {
+    this.fileHandlers = fileMethods(ws, base);
+  }
+
+  private handler(method: string): ((args: Json) => Json) | undefined {
+    return this.handlers[method] ?? this.fileHandlers[method];
+  }
 
   setFaults(plan: FaultPlan | undefined): void {
     this.faults = plan;
@@ -144,7 +146,7 @@ export class WebApi {
 
   private apply(method: string, args: Json, record: RecordedCall): ApiAnswer {
     const missing = missingArguments(method, args);
-    if (missing === null && !this.handlers[method]) {
+    if (missing === null && !this.handler(method)) {
       record.error = "unknown_method";
       return { status: 200, body: { ok: false, error: "unknown_method" } };
     }
@@ -161,7 +163,7 @@ export class WebApi {
         },
       };
     }
-    const handler = this.handlers[method];
+    const handler = this.handler(method);
     if (!handler) {
       record.error = "unknown_method";
       return { status: 200, body: { ok: false, error: "unknown_method" } };
@@ -178,6 +180,50 @@ export class WebApi {
       }
       throw e;
     }
+  }
+
+  /**
+   * A POST to an upload URL from files.getUploadURLExternal. Recorded as the call `upload_url`,
+   * and faults planned for `upload_url` apply to it.
+   */
+  async upload(
+    token: string,
+    contentType: string | undefined,
+    body: Buffer,
+  ): Promise<{ status: number; text: string; headers?: Record<string, string>; delayMs?: number }> {
+    const record: RecordedCall = {
+      method: "upload_url",
+      args: { token, bytes: body.length },
+      at: Date.now(),
+      hr: performance.now(),
+      ok: false,
+    };
+    this.calls.push(record);
+    const fault = this.pickFault("upload_url");
+    if (fault && fault !== "applied_then_timeout") {
+      record.fault = fault;
+      record.error = fault;
+      const a = this.faultAnswer(fault);
+      return { ...a, text: JSON.stringify(a.body) };
+    }
+    const answer = await receiveUpload(this.ws, token, contentType, body);
+    record.ok = answer.status === 200;
+    if (!record.ok) record.error = answer.text;
+    if (fault) {
+      record.fault = fault;
+      return { status: 504, text: "timeout", delayMs: this.faults?.timeoutMs ?? 15_000 };
+    }
+    return answer;
+  }
+
+  /** A file's bytes at its url_private, for the bot token only (as Slack requires a token). */
+  fileContent(path: string, auth: string | undefined): { status: number; body: Buffer | string } {
+    if (auth?.replace(/^Bearer\s+/i, "") !== this.botToken)
+      return { status: 403, body: "forbidden" };
+    const id = /^\/files-pri\/[A-Z0-9]+-(F[0-9A-Z]+)\//.exec(path)?.[1];
+    const file = id ? this.ws.files.get(id) : undefined;
+    if (!file?.bytes || file.state !== "shared") return { status: 404, body: "not found" };
+    return { status: 200, body: file.bytes };
   }
 
   private pickFault(method: string): FaultKind | undefined {
@@ -339,6 +385,7 @@ export class WebApi {
       bot_id: m.user === BOT.userId ? BOT.botId : undefined,
       text: m.text,
       blocks: m.blocks,
+      files: m.files?.map((f) => ({ ...f, url_private: fileUrl(this.base(), f) })),
       ts: m.ts,
       thread_ts: m.threadTs,
       metadata: m.metadata,

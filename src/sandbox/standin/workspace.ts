@@ -24,6 +24,31 @@ export interface Conversation {
   members: Set<string>;
 }
 
+/** A file as a message carries it (and conversations.history shows it). */
+export interface FileRef {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  size: number;
+}
+
+/** A file from files.getUploadURLExternal: reserved, then its bytes uploaded, then shared. */
+export interface SlackFile {
+  id: string;
+  name: string;
+  title: string;
+  /** The size announced when it was reserved; the upload must match it. */
+  length: number;
+  mimetype: string;
+  filetype: string;
+  state: "reserved" | "uploaded" | "shared";
+  uploadToken: string;
+  created: number;
+  bytes?: Buffer;
+}
+
 export interface Message {
   channel: string;
   ts: string;
@@ -33,6 +58,8 @@ export interface Message {
   blocks?: Json[];
   threadTs?: string;
   metadata?: Json;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: FileRef[];
   /** Only this person sees it (a slash command's answer, chat.postEphemeral). */
   ephemeralFor?: string;
   deleted?: boolean;
@@ -100,6 +127,9 @@ export class Workspace extends EventEmitter {
   readonly triggers = new Map<string, Trigger>();
   readonly responseUrls = new Map<string, ResponseUrl>();
   readonly usergroups = new Map<string, string[]>();
+  /** Files by id, and the upload URLs' tokens to their files. */
+  readonly files = new Map<string, SlackFile>();
+  readonly uploads = new Map<string, string>();
   /** How far each person has read each conversation: "user|channel" → message ts. */
   readonly lastRead = new Map<string, string>();
   /** Counts changes, so a watcher can tell a picture taken before a change from one after. */
@@ -219,6 +249,12 @@ export class Workspace extends EventEmitter {
       if (next && !next.deleted) out.push(next);
     }
     return out;
+  }
+
+  /** The text of a shared file (a CSV, say), for tests and the sandbox page. */
+  fileText(id: string): string | undefined {
+    const f = this.files.get(id);
+    return f?.state === "shared" ? f.bytes?.toString("utf8") : undefined;
   }
 
   /** A person has seen a conversation up to this message (conversations.mark). */

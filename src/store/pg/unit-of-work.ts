@@ -25,7 +25,8 @@ export function sqlState(e: unknown): string | undefined {
 }
 
 export interface PgUnitOfWorkOptions {
-  makeTx(db: PgDb): StoreTx;
+  /** A transaction's repositories, and writes they hold back until just before COMMIT. */
+  makeTx(db: PgDb): { tx: StoreTx; beforeCommit(): Promise<void> };
   /** Sent with every non-quiet commit that wrote, so other instances drop their caches. */
   notify: { channel: string; payload: string };
   /** After every non-quiet commit that wrote (this instance's own cache). */
@@ -72,7 +73,9 @@ export class PgUnitOfWork implements StoreUnitOfWork<StoreTx> {
       if (opts.background) {
         await client.query("set local synchronous_commit = off; set local lock_timeout = '200ms'");
       }
-      const value = await work(this.o.makeTx(drizzle(client)));
+      const { tx, beforeCommit } = this.o.makeTx(drizzle(client));
+      const value = await work(tx);
+      await beforeCommit();
       let wrote = false;
       if (!quiet) {
         // Only a transaction that wrote has a transaction id; one that only read (a list, a

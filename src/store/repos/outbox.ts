@@ -21,6 +21,7 @@ const toRow = (r: Row): OutboxRow => ({
   createdAt: r.createdAt,
   lastError: r.lastError,
   refusals: r.refusals,
+  uploadFileId: r.uploadFileId,
 });
 
 export function outboxRepo(db: Db): OutboxRepo {
@@ -114,6 +115,9 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     },
     async fail(id, error) {
       db.update(outbox).set({ status: "failed", lastError: error }).where(mine(id)).run();
+    },
+    async recordUpload(id, fileId) {
+      db.update(outbox).set({ uploadFileId: fileId }).where(mine(id)).run();
     },
     async deliveredCards(requestId) {
       return db

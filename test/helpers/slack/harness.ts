@@ -73,7 +73,7 @@ export async function startHarness(
       log: createLog("debug", (l) => logs.push(l)),
       slackRetries: 0,
       slackTimeoutMs: 400,
-      worker: { pollMs: 20, backoffBaseMs: 20 },
+      worker: { pollMs: 20, backoffBaseMs: 20, uploadTimeoutMs: 400 },
     });
   const h: Harness = {
     app: await boot(),

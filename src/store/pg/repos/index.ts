@@ -12,18 +12,21 @@ import { roleRepo } from "./roles.ts";
 import { signatureRepo } from "./signatures.ts";
 import { submissionRepo } from "./submissions.ts";
 
-export function pgTx(db: PgDb, instanceId: string): StoreTx {
-  return {
+/** One transaction's repositories, and what must be written just before its COMMIT. */
+export function pgTx(db: PgDb, instanceId: string): { tx: StoreTx; beforeCommit(): Promise<void> } {
+  const audit = auditRepo(db);
+  const tx: StoreTx = {
     nicknames: nicknameRepo(db),
     keys: keyRepo(db),
     grants: grantRepo(db),
     roles: roleRepo(db),
     requests: requestRepo(db),
-    audit: auditRepo(db),
+    audit,
     outbox: outboxRepo(db),
     submissions: submissionRepo(db),
     jobRuns: jobRunRepo(db),
     outboxQueue: outboxQueue(db, instanceId),
     signatures: signatureRepo(db),
   };
+  return { tx, beforeCommit: () => audit.flush() };
 }

@@ -23,6 +23,7 @@ const toRow = (r: Row): OutboxRow => ({
   createdAt: r.createdAt.getTime(),
   lastError: r.lastError,
   refusals: r.refusals,
+  uploadFileId: r.uploadFileId,
 });
 const byId = (a: OutboxRow, b: OutboxRow) => a.id - b.id;
 
@@ -139,6 +140,9 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
     },
     async fail(id, error) {
       await db.update(outbox).set({ status: "failed", lastError: error }).where(mine(id));
+    },
+    async recordUpload(id, fileId) {
+      await db.update(outbox).set({ uploadFileId: fileId }).where(mine(id));
     },
     async deliveredCards(requestId) {
       const rows = await db

@@ -1,0 +1,73 @@
+// The audit log's searches are answered through indexes, not by reading the whole log: the
+// statements the SQLite repository runs, as SQLite plans them.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditQuery } from "../../src/domain/ports.ts";
+import type { SqliteStore } from "../../src/store/index.ts";
+import { type TestStore, testStore } from "../helpers/store.ts";
+
+describe("audit searches on SQLite", () => {
+  let t: TestStore;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    t = await testStore("sqlite");
+    store = t.store as SqliteStore;
+  });
+  afterEach(() => t.cleanup());
+
+  /** The plan of every statement one repository call prepares. */
+  async function plans(call: () => Promise<unknown>): Promise<string[]> {
+    const db = store.writer.sqlite;
+    const seen: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      seen.push(source);
+      return prepare(source);
+    }) as typeof db.prepare;
+    try {
+      await call();
+    } finally {
+      db.prepare = prepare;
+    }
+    return seen
+      .filter((s) => /audit_events/.test(s))
+      .map((s) =>
+        // Plans do not depend on the values bound (no statistics are kept): bind nulls.
+        (
+          db
+            .prepare(`explain query plan ${s}`)
+            .all(...Array((s.match(/\?/g) ?? []).length).fill(null)) as Array<{ detail: string }>
+        )
+          .map((r) => r.detail)
+          .join(" | "),
+      );
+  }
+
+  const search = (q: AuditQuery) =>
+    plans(() => store.uow.run((tx) => tx.audit.search(q, 20), { quiet: true }));
+
+  it.each<[string, AuditQuery, RegExp]>([
+    ["actor", { actor: "U0OWNER1" }, /USING INDEX audit_events_actor/],
+    [
+      "action family",
+      { actions: ["key.created", "key.deleted"] },
+      /USING INDEX audit_events_action/,
+    ],
+    ["time", { since: new Date(0), until: new Date(1) }, /USING INDEX audit_events_at/],
+    ["key", { key: { ids: [3], ref: "Billing" } }, /audit_events_key\b.*audit_events_key_name/s],
+    ["public id", { key: { ids: [], ref: "AbCd1234" } }, /audit_events_key_public_id/],
+  ])("by %s", async (_what, q, index) => {
+    const [plan] = await search(q);
+    expect(plan).toMatch(index);
+    expect(plan).not.toMatch(/SCAN audit_events(?! USING)/);
+  });
+
+  it("for the audit API: by id, and never a sort of the whole log", async () => {
+    const [page] = await plans(() =>
+      store.uow.run((tx) => tx.audit.after({ afterId: 5, throughId: 900, limit: 200 })),
+    );
+    expect(page).toMatch(/SEARCH audit_events USING INTEGER PRIMARY KEY/);
+    expect(page).not.toMatch(/TEMP B-TREE/);
+    const [nth] = await plans(() => store.uow.run((tx) => tx.audit.nthIdAfter(5, 1000)));
+    expect(nth).toMatch(/USING INTEGER PRIMARY KEY/);
+  });
+});
