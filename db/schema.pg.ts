@@ -164,6 +164,8 @@ export const outbox = pgTable(
     claimedAt: time("claimed_at"),
     // The store instance that claimed the row; see db/schema.ts.
     claimedBy: text("claimed_by"),
+    // The last attempt may have reached Slack; see db/schema.ts.
+    inDoubt: boolean("in_doubt").notNull().default(false),
     lastError: text("last_error"),
     sentAt: time("sent_at"),
     channel: text("channel"),

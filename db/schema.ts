@@ -161,6 +161,10 @@ export const outbox = sqliteTable(
     // The store instance that claimed the row (sending): only it settles the row, and another
     // instance takes the row over only once that instance is gone.
     claimedBy: text("claimed_by"),
+    // The last attempt may have reached Slack (no trustworthy answer, or a crash mid-call): the
+    // next one first looks for the message in the conversation, by the outbox id it carries.
+    inDoubt: integer("in_doubt", { mode: "boolean" }).notNull().default(false),
+    // Why the last attempt failed, for people reading the table.
     lastError: text("last_error"),
     sentAt: integer("sent_at"),
     channel: text("channel"),

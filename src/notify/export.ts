@@ -8,12 +8,13 @@
 // for that file in the DM, then completes that same file again (which cannot share it twice),
 // and uploads a new file only once Slack no longer has that one pending and it is not in the
 // DM. An upload that fails before its id is written leaves nothing visible: it starts again.
-import type { WebClient } from "@slack/web-api";
+import { WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import { exportFile } from "../domain/audit/export.ts";
 import type { Ctx } from "../domain/context.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { AuditExportNotice } from "../domain/notices.ts";
 import { renderText } from "../domain/text.ts";
+import { classifySlackFailure } from "../slack/failures.ts";
 import type { OutboxRow, StoreTx, StoreUnitOfWork } from "../store/types.ts";
 import type { Outcome } from "./outcome.ts";
 
@@ -27,11 +28,6 @@ export interface ExportDeliveryOptions {
 }
 
 type Shared = { channel: string; ts: string | null };
-
-const errorOf = (e: unknown) =>
-  (e as { code?: string; data?: { error?: string } }).code === "slack_webapi_platform_error"
-    ? (e as { data?: { error?: string } }).data?.error
-    : undefined;
 
 /** Slack's mrkdwn needs &, < and > escaped; people become mentions. */
 const slackText = (domainText: string) =>
@@ -66,7 +62,8 @@ export class ExportDelivery {
       try {
         return { kind: "sent", ...(await this.complete(notice, channel, fileId)) };
       } catch (e) {
-        if (errorOf(e) !== "file_not_found") throw e;
+        const f = classifySlackFailure(e);
+        if (f?.kind !== "refused" || f.code !== "file_not_found") throw e;
         // Not pending at Slack any more: shared after all (look once more), or lapsed.
         const late = await this.findShared(row, channel, fileId);
         if (late) return { kind: "sent", ...late };
@@ -110,13 +107,9 @@ export class ExportDelivery {
       signal: AbortSignal.timeout(this.o.uploadTimeoutMs ?? 60_000),
     });
     await res.arrayBuffer().catch(() => undefined);
-    if (res.status === 429) {
-      // Shaped as the Web API client's own rate-limit error, so the worker waits as told.
-      throw Object.assign(new Error("upload rate limited"), {
-        code: "slack_webapi_rate_limited_error",
-        retryAfter: Number(res.headers.get("retry-after") ?? 1),
-      });
-    }
+    // The Web API client's own rate-limit error, so the worker waits as told.
+    if (res.status === 429)
+      throw new WebAPIRateLimitedError(Number(res.headers.get("retry-after") ?? 1));
     if (res.status !== 200) throw new Error(`upload refused: HTTP ${res.status}`);
   }
 

@@ -2,38 +2,23 @@
 // can take it: a row is claimed before its call; a call that may or may not have reached
 // Slack (a timeout, a 5xx, a crash mid-call) is looked up in the conversation by the outbox id
 // carried in the message's metadata before it is ever sent again. Slack's Retry-After pauses
-// the whole worker; other failures back off exponentially; permanent refusals stop retrying.
+// the whole worker; other failures back off exponentially; a refusal that would be final stops
+// the retries once it repeats. What a failure means is decided in slack/failures.ts.
 import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../domain/clock.ts";
 import type { Ctx } from "../domain/context.ts";
 import type { Log } from "../log.ts";
+import { classifySlackFailure } from "../slack/failures.ts";
 import type { OutboxRow, StoreTx, StoreUnitOfWork } from "../store/types.ts";
 import { ExportDelivery } from "./export.ts";
 import type { Outcome } from "./outcome.ts";
 import type { Renderer } from "./render.ts";
 
 const METADATA_EVENT = "keyward_notice";
-const PERMANENT = new Set([
-  "user_not_found",
-  "channel_not_found",
-  "not_in_channel",
-  "is_archived",
-  "invalid_blocks",
-  "invalid_arguments",
-  "no_text",
-  "account_inactive",
-  "cannot_dm_bot",
-  "user_disabled",
-  "msg_too_long",
-  "message_not_found",
-  "cant_update_message",
-  "thread_not_found",
-  "invalid_auth",
-  "not_authed",
-  "missing_scope",
-]);
 const MAX_ATTEMPTS = 12;
-const CONFIRM_PERMANENT = 3;
+// A refusal that would be final (user or channel gone) is believed only when it repeats: a
+// passing glitch must not cost an owner their notification.
+const CONFIRM_FINAL = 3;
 
 export interface WorkerOptions {
   /** The domain, for what a delivery reads through it (an audit export's events). */
@@ -54,13 +39,6 @@ export interface WorkerOptions {
   adoptEveryMs?: number;
   /** How long posting an export's bytes to Slack's upload URL may take. */
   uploadTimeoutMs?: number;
-}
-
-interface SlackErrorLike {
-  code?: string;
-  retryAfter?: number;
-  data?: { error?: string };
-  statusCode?: number;
 }
 
 export class OutboxWorker {
@@ -159,13 +137,7 @@ export class OutboxWorker {
         else if (outcome.kind === "failed") await tx.outboxQueue.fail(row.id, outcome.error);
         else if (row.attempts >= MAX_ATTEMPTS)
           await tx.outboxQueue.fail(row.id, `gave up: ${outcome.error}`);
-        else
-          await tx.outboxQueue.retryAt(
-            row.id,
-            now + outcome.afterMs,
-            outcome.ambiguous ? `ambiguous: ${outcome.error}` : outcome.error,
-            outcome.refused,
-          );
+        else await tx.outboxQueue.retryAt(row.id, now + outcome.afterMs, outcome);
       },
       { quiet: true },
     );
@@ -183,38 +155,25 @@ export class OutboxWorker {
     return Math.round(ms * (0.75 + Math.random() * 0.5));
   }
 
-  private failure(row: OutboxRow, e: unknown): Outcome {
-    const err = e as SlackErrorLike;
-    if (err.code === "slack_webapi_rate_limited_error") {
-      const ms = Math.max(1, err.retryAfter ?? 1) * 1000;
-      this.pausedUntil = Date.now() + ms;
-      return { kind: "retry", afterMs: ms, error: "ratelimited", ambiguous: false };
+  /** What a failed attempt means for the row (see slack/failures.ts for the kinds). */
+  private failure(row: OutboxRow, e: unknown): Exclude<Outcome, { kind: "sent" }> {
+    const retry = (error: string, inDoubt: boolean, refused = false) =>
+      ({ kind: "retry", afterMs: this.backoff(row.attempts), error, inDoubt, refused }) as const;
+    const f = classifySlackFailure(e);
+    // Not an answer from Slack (a bug, a dropped upload): Slack may have acted all the same.
+    if (!f) return retry(e instanceof Error ? e.message : String(e), true);
+    switch (f.kind) {
+      case "rate_limited":
+        this.pausedUntil = Date.now() + f.retryAfterMs;
+        return { kind: "retry", afterMs: f.retryAfterMs, error: f.code, inDoubt: false };
+      case "refused":
+        if (!f.final) return retry(f.code, false);
+        return row.refusals + 1 >= CONFIRM_FINAL
+          ? { kind: "failed", error: f.code }
+          : retry(f.code, false, true);
+      case "in_doubt":
+        return retry(f.code, true);
     }
-    if (err.code === "slack_webapi_platform_error") {
-      const error = err.data?.error ?? "unknown_error";
-      // Refusals that would be final are believed only when they repeat: a passing glitch
-      // must not cost an owner their notification.
-      if (PERMANENT.has(error)) {
-        return row.refusals + 1 >= CONFIRM_PERMANENT
-          ? { kind: "failed", error }
-          : {
-              kind: "retry",
-              afterMs: this.backoff(row.attempts),
-              error,
-              ambiguous: false,
-              refused: true,
-            };
-      }
-      return {
-        kind: "retry",
-        afterMs: this.backoff(row.attempts),
-        error,
-        ambiguous: error === "request_timeout" || error === "internal_error",
-      };
-    }
-    // An HTTP error, a timeout or a broken connection: Slack may have acted on it.
-    const what = err.code ?? (e instanceof Error ? e.message : String(e));
-    return { kind: "retry", afterMs: this.backoff(row.attempts), error: what, ambiguous: true };
   }
 
   private async deliver(row: OutboxRow): Promise<Outcome> {
@@ -222,17 +181,16 @@ export class OutboxWorker {
       if (row.kind === "card_update") return await this.updateCards(row);
       // A file, not a message: it keeps its own record of what may have reached Slack.
       if (row.notice.type === "audit_export") return await this.exports.deliver(row, row.notice);
-      if (row.lastError?.startsWith("ambiguous:")) {
+      if (row.inDoubt) {
         let found: { channel: string; ts: string } | null;
         try {
           found = await this.findDelivered(row);
         } catch (e) {
-          // The look-up failed, not the message: it stays ambiguous, and is never given up
-          // on because of what the look-up was told.
+          // The look-up failed, not the message: it stays in doubt, and is never given up on
+          // because of what the look-up was told.
           const f = this.failure(row, e);
           const afterMs = f.kind === "retry" ? f.afterMs : this.backoff(row.attempts);
-          const error = f.kind === "sent" ? "unknown" : f.error;
-          return { kind: "retry", afterMs, error: `look-up: ${error}`, ambiguous: true };
+          return { kind: "retry", afterMs, error: `look-up: ${f.error}`, inDoubt: true };
         }
         if (found) return { kind: "sent", ...found };
       }
@@ -243,7 +201,7 @@ export class OutboxWorker {
         channel: row.recipient,
         ...(row.threadTs ? { thread_ts: row.threadTs } : {}),
         text: rendered.text,
-        blocks: rendered.blocks as never,
+        blocks: rendered.blocks,
         unfurl_links: false,
         metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: row.id } },
       });
@@ -269,7 +227,7 @@ export class OutboxWorker {
         channel: card.channel,
         ts: card.ts,
         text: rendered.text,
-        blocks: rendered.blocks as never,
+        blocks: rendered.blocks,
       });
     }
     return { kind: "sent", channel: null, ts: null };
@@ -289,7 +247,7 @@ export class OutboxWorker {
         include_all_metadata: true,
         limit: 200,
       });
-      const m = (res.messages ?? []).find((x) => matches(x as never));
+      const m = (res.messages ?? []).find(matches);
       return m?.ts ? { channel: row.recipient, ts: m.ts } : null;
     }
     const channel = await this.dmChannel(row.recipient);
@@ -299,7 +257,7 @@ export class OutboxWorker {
       include_all_metadata: true,
       limit: 200,
     });
-    const m = (res.messages ?? []).find((x) => matches(x as never));
+    const m = (res.messages ?? []).find(matches);
     return m?.ts ? { channel, ts: m.ts } : null;
   }
 
@@ -326,7 +284,7 @@ export class OutboxWorker {
         try {
           found = await this.findDelivered(row);
         } catch (e) {
-          // Cannot tell yet: leave it marked ambiguous so the next attempt looks again first.
+          // Cannot tell yet: it stays in doubt, so the next attempt looks again first.
           this.o.log.warn(
             { outboxId: row.id, err: e },
             "could not check an interrupted notification",
@@ -337,7 +295,7 @@ export class OutboxWorker {
         row,
         found
           ? { kind: "sent", ...found }
-          : { kind: "retry", afterMs: 0, error: "interrupted", ambiguous: true },
+          : { kind: "retry", afterMs: 0, error: "interrupted", inDoubt: true },
       );
     }
     if (rows.length)

@@ -15,7 +15,9 @@ export interface OutboxRow {
   attempts: number;
   claimedAt: number | null;
   createdAt: number;
-  /** Why the previous attempt failed; "ambiguous: …" when Slack may have acted on it. */
+  /** The previous attempt may have reached Slack: look for it before sending again. */
+  inDoubt: boolean;
+  /** Why the previous attempt failed. */
   lastError: string | null;
   /** Consecutive final-looking refusals so far. */
   refusals: number;
@@ -37,7 +39,15 @@ export interface OutboxQueue {
    */
   adoptInFlight(): Promise<OutboxRow[]>;
   markSent(id: number, channel: string | null, ts: string | null, at: number): Promise<void>;
-  retryAt(id: number, at: number, error: string, refused?: boolean): Promise<void>;
+  /**
+   * Due again at `at`. `inDoubt`: the attempt may have reached Slack. `refused`: Slack refused
+   * it in a way that would be final, counted until the refusal is believed.
+   */
+  retryAt(
+    id: number,
+    at: number,
+    why: { error: string; inDoubt: boolean; refused?: boolean },
+  ): Promise<void>;
   /** Returns a claimed row unattempted (the attempt is not counted, nothing else changes). */
   putBack(id: number, at: number): Promise<void>;
   fail(id: number, error: string): Promise<void>;

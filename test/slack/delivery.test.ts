@@ -95,6 +95,32 @@ describe("the outbox under Slack faults", () => {
     expect(failed).toEqual([{ recipient: "U0GHOST1", last_error: "channel_not_found" }]);
   });
 
+  it("keeps a send whose answer was lost in doubt, and looks for it instead of sending again", async () => {
+    // Slack takes the message but the answer is lost; then the look-ups go unanswered too.
+    h.slack.api.setFaults({
+      rate: 1,
+      kinds: ["applied_then_timeout"],
+      methods: ["chat.postMessage", "conversations.history"],
+      timeoutMs: 2000,
+    });
+    await h.slack.driver.command(PEOPLE.owner.id, GENERAL, "nickname add doubtful seller");
+    const outbox = () =>
+      rows<{ status: string; in_doubt: number; last_error: string | null }>(
+        h.app.store,
+        "select status, in_doubt, last_error from outbox",
+      );
+    await expect
+      .poll(outbox, { timeout: 10_000 })
+      .toEqual([{ status: "pending", in_doubt: 1, last_error: "look-up: no_answer" }]);
+    h.slack.api.setFaults(undefined);
+    await outboxSettled(h);
+    expect(outbox()).toEqual([{ status: "sent", in_doubt: 0, last_error: null }]);
+    // Posted once (the call whose answer was lost); found by a look-up, never sent again.
+    expect(posts().map((c) => c.fault)).toEqual(["applied_then_timeout"]);
+    expect(h.slack.api.calls.some((c) => c.method === "conversations.history" && c.ok)).toBe(true);
+    expect([...deliveredByOutboxId().values()]).toEqual([1]);
+  });
+
   it("finishes notifications interrupted by a restart without sending them twice", async () => {
     // Slack takes the message but the answer is lost; the process stops before retrying.
     h.slack.api.setFaults({

@@ -232,7 +232,11 @@ describe.each(BACKENDS)("the %s store", (backend) => {
     await q(async (x) => {
       await x.markSent(c1?.id as number, "D1", "100.1", now);
       await x.markSent(outcome?.id as number, "D3", "100.3", now);
-      await x.retryAt(c2?.id as number, now + 5000, "user_not_found", true);
+      await x.retryAt(c2?.id as number, now + 5000, {
+        error: "user_not_found",
+        inDoubt: false,
+        refused: true,
+      });
       await x.putBack(thread?.id as number, now + 1000);
     });
     // Only delivered Approve/Deny cards are updated in place.
@@ -246,13 +250,29 @@ describe.each(BACKENDS)("the %s store", (backend) => {
       id: c2?.id,
       attempts: 2,
       refusals: 1,
+      inDoubt: false,
       lastError: "user_not_found",
     });
     await q((x) => x.fail(again?.id as number, "user_not_found"));
-    await q((x) => x.retryAt(back?.id as number, now + 9000, "ambiguous: timeout"));
+    await q((x) =>
+      x.retryAt(back?.id as number, now + 9000, { error: "no_answer", inDoubt: true }),
+    );
     expect(await q((x) => x.counts())).toEqual({ sent: 2, failed: 1, pending: 1 });
-    const [ambiguous] = await q((x) => x.claimDue(now + 9000, 10));
-    expect(ambiguous).toMatchObject({ refusals: 0, lastError: "ambiguous: timeout" });
+    // In doubt until an attempt settles it: a put-back keeps the doubt, a send clears it.
+    const [inDoubt] = await q((x) => x.claimDue(now + 9000, 10));
+    expect(inDoubt).toMatchObject({ refusals: 0, inDoubt: true, lastError: "no_answer" });
+    await q((x) => x.putBack(inDoubt?.id as number, now + 9000));
+    const [stillInDoubt] = await q((x) => x.claimDue(now + 9000, 10));
+    expect(stillInDoubt).toMatchObject({ id: inDoubt?.id, inDoubt: true });
+    await q((x) =>
+      x.retryAt(stillInDoubt?.id as number, now + 9500, { error: "ratelimited", inDoubt: false }),
+    );
+    const [settled] = await q((x) => x.claimDue(now + 9500, 10));
+    expect(settled).toMatchObject({ inDoubt: false, lastError: "ratelimited" });
+    await q((x) => x.markSent(settled?.id as number, "C1", "100.4", now + 9500));
+    expect(
+      await query(t.store, "select in_doubt, last_error from outbox where id = ?", settled?.id),
+    ).toEqual([{ in_doubt: 0, last_error: null }]);
   });
 
   it("lets another instance adopt outbox rows whose claimer is gone, and only then", async () => {

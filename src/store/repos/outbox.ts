@@ -19,6 +19,7 @@ const toRow = (r: Row): OutboxRow => ({
   attempts: r.attempts,
   claimedAt: r.claimedAt,
   createdAt: r.createdAt,
+  inDoubt: r.inDoubt,
   lastError: r.lastError,
   refusals: r.refusals,
   uploadFileId: r.uploadFileId,
@@ -92,15 +93,16 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     },
     async markSent(id, channel, ts, at) {
       db.update(outbox)
-        .set({ status: "sent", channel, ts, sentAt: at, lastError: null })
+        .set({ status: "sent", channel, ts, sentAt: at, inDoubt: false, lastError: null })
         .where(mine(id))
         .run();
     },
-    async retryAt(id, at, error, refused = false) {
+    async retryAt(id, at, { error, inDoubt, refused }) {
       db.update(outbox)
         .set({
           status: "pending",
           nextAttemptAt: at,
+          inDoubt,
           lastError: error,
           refusals: refused ? sql`${outbox.refusals} + 1` : 0,
         })

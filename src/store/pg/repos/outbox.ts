@@ -21,6 +21,7 @@ const toRow = (r: Row): OutboxRow => ({
   attempts: r.attempts,
   claimedAt: r.claimedAt?.getTime() ?? null,
   createdAt: r.createdAt.getTime(),
+  inDoubt: r.inDoubt,
   lastError: r.lastError,
   refusals: r.refusals,
   uploadFileId: r.uploadFileId,
@@ -114,15 +115,16 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
     async markSent(id, channel, ts, at) {
       await db
         .update(outbox)
-        .set({ status: "sent", channel, ts, sentAt: new Date(at), lastError: null })
+        .set({ status: "sent", channel, ts, sentAt: new Date(at), inDoubt: false, lastError: null })
         .where(mine(id));
     },
-    async retryAt(id, at, error, refused = false) {
+    async retryAt(id, at, { error, inDoubt, refused }) {
       await db
         .update(outbox)
         .set({
           status: "pending",
           nextAttemptAt: new Date(at),
+          inDoubt,
           lastError: error,
           refusals: refused ? sql`${outbox.refusals} + 1` : 0,
         })
