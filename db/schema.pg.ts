@@ -13,6 +13,9 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { ApiId } from "../src/domain/catalog.ts";
+import type { Notice } from "../src/domain/notices.ts";
+import type { AuditAction, AuditDiff, GrantCell, RequestDuration } from "../src/domain/types.ts";
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
@@ -73,7 +76,7 @@ export const grants = pgTable(
       .references(() => apiKeys.id, { onDelete: "cascade" }),
     // NULL means All accounts: every nickname that may hold the API, including later ones.
     nicknameId: integer("nickname_id").references(() => nicknames.id, { onDelete: "cascade" }),
-    api: text("api").notNull(),
+    api: text("api").$type<ApiId>().notNull(),
     expiresAt: time("expires_at"),
     createdAt: time("created_at").notNull(),
     createdBy: text("created_by").notNull(),
@@ -99,9 +102,8 @@ export const accessRequests = pgTable(
     keyId: integer("key_id").references(() => apiKeys.id, { onDelete: "set null" }),
     keyName: text("key_name").notNull(),
     newKey: boolean("new_key").notNull(),
-    // [{nickname: string | "*", api}]
-    cells: jsonb("cells").notNull(),
-    duration: text("duration").notNull(),
+    cells: jsonb("cells").$type<GrantCell[]>().notNull(),
+    duration: text("duration").$type<RequestDuration>().notNull(),
     reason: text("reason").notNull(),
     status: text("status", {
       enum: ["pending", "approved", "denied", "expired", "cancelled"],
@@ -112,7 +114,7 @@ export const accessRequests = pgTable(
     decidedBy: text("decided_by"),
     decidedAt: time("decided_at"),
     decisionReason: text("decision_reason"),
-    approvedCells: jsonb("approved_cells"),
+    approvedCells: jsonb("approved_cells").$type<GrantCell[]>(),
     revealedAt: time("revealed_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],
@@ -125,15 +127,14 @@ export const auditEvents = pgTable(
     id: id(),
     at: time("at").notNull(),
     actor: text("actor").notNull(),
-    action: text("action").notNull(),
+    action: text("action").$type<AuditAction>().notNull(),
     keyId: integer("key_id"),
     keyName: text("key_name"),
     keyPublicId: text("key_public_id"),
     requestId: integer("request_id"),
     subject: text("subject"),
     reason: text("reason"),
-    // { before?: unknown, after?: unknown, changes?: string[] }
-    diff: jsonb("diff"),
+    diff: jsonb("diff").$type<AuditDiff>(),
   },
   // Searches by key (its id, or the name or public id an event recorded), actor, action and
   // time, newest first; the audit API reads by id alone (the primary key).
@@ -155,7 +156,7 @@ export const outbox = pgTable(
     kind: text("kind", { enum: ["dm", "card_update", "thread"] }).notNull(),
     recipient: text("recipient").notNull(),
     threadTs: text("thread_ts"),
-    payload: jsonb("payload").notNull(),
+    payload: jsonb("payload").$type<Notice>().notNull(),
     requestId: integer("request_id"),
     status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),

@@ -1,14 +1,21 @@
 // Keyward's tables (SQLite). Times are Unix milliseconds in INTEGER columns so that every
-// comparison in SQL is a plain integer comparison. db/schema.pg.ts is the same schema for
-// PostgreSQL; test/store/schema.test.ts keeps the two from drifting.
+// comparison in SQL is a plain integer comparison; JSON is TEXT. Drizzle reads them as Date and
+// as the typed value. db/schema.pg.ts is the same schema for PostgreSQL;
+// test/store/schema.test.ts keeps the two from drifting.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ApiId } from "../src/domain/catalog.ts";
+import type { Notice } from "../src/domain/notices.ts";
+import type { AuditAction, AuditDiff, GrantCell, RequestDuration } from "../src/domain/types.ts";
+
+const time = (name: string) => integer(name, { mode: "timestamp_ms" });
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export const nicknames = sqliteTable("nicknames", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   nickname: text("nickname").notNull().unique(),
   kind: text("kind", { enum: ["seller", "affiliate", "both"] }).notNull(),
-  createdAt: integer("created_at").notNull(),
+  createdAt: time("created_at").notNull(),
   createdBy: text("created_by").notNull(),
 });
 
@@ -24,13 +31,13 @@ export const apiKeys = sqliteTable(
     status: text("status", { enum: ["active", "disabled"] }).notNull(),
     // SHA-256 (hex) of the current secret; NULL until a reveal-once key is revealed.
     secretHash: text("secret_hash").unique(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: time("created_at").notNull(),
     createdBy: text("created_by").notNull(),
-    updatedAt: integer("updated_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
     updatedBy: text("updated_by").notNull(),
-    regeneratedAt: integer("regenerated_at"),
-    lastUsedAt: integer("last_used_at"),
-    expiresAt: integer("expires_at"),
+    regeneratedAt: time("regenerated_at"),
+    lastUsedAt: time("last_used_at"),
+    expiresAt: time("expires_at"),
     version: integer("version").notNull().default(1),
   },
   (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
@@ -45,8 +52,8 @@ export const retiredSecrets = sqliteTable(
     keyId: integer("key_id")
       .notNull()
       .references(() => apiKeys.id, { onDelete: "cascade" }),
-    retiredAt: integer("retired_at").notNull(),
-    validUntil: integer("valid_until").notNull(),
+    retiredAt: time("retired_at").notNull(),
+    validUntil: time("valid_until").notNull(),
     reason: text("reason", { enum: ["regenerated", "rotated"] }).notNull(),
   },
   (t) => [index("retired_secrets_key").on(t.keyId)],
@@ -61,9 +68,9 @@ export const grants = sqliteTable(
       .references(() => apiKeys.id, { onDelete: "cascade" }),
     // NULL means All accounts: every nickname that may hold the API, including later ones.
     nicknameId: integer("nickname_id").references(() => nicknames.id, { onDelete: "cascade" }),
-    api: text("api").notNull(),
-    expiresAt: integer("expires_at"),
-    createdAt: integer("created_at").notNull(),
+    api: text("api").$type<ApiId>().notNull(),
+    expiresAt: time("expires_at"),
+    createdAt: time("created_at").notNull(),
     createdBy: text("created_by").notNull(),
     requestId: integer("request_id"),
   },
@@ -76,7 +83,7 @@ export const grants = sqliteTable(
 export const roles = sqliteTable("roles", {
   userId: text("user_id").primaryKey(),
   role: text("role", { enum: ["owner", "oncall"] }).notNull(),
-  addedAt: integer("added_at").notNull(),
+  addedAt: time("added_at").notNull(),
   addedBy: text("added_by").notNull(),
 });
 
@@ -89,22 +96,22 @@ export const accessRequests = sqliteTable(
     // For a request on an existing key, the key's name at request time (kept if it is deleted).
     keyName: text("key_name").notNull(),
     newKey: integer("new_key", { mode: "boolean" }).notNull(),
-    // JSON array of {nickname: string | "*", api}
-    cells: text("cells").notNull(),
-    duration: text("duration").notNull(),
+    // The (nickname or All accounts, API) pairs asked for.
+    cells: json<GrantCell[]>("cells").notNull(),
+    duration: text("duration").$type<RequestDuration>().notNull(),
     reason: text("reason").notNull(),
     status: text("status", {
       enum: ["pending", "approved", "denied", "expired", "cancelled"],
     }).notNull(),
-    createdAt: integer("created_at").notNull(),
-    expiresAt: integer("expires_at").notNull(),
-    remindedAt: integer("reminded_at"),
+    createdAt: time("created_at").notNull(),
+    expiresAt: time("expires_at").notNull(),
+    remindedAt: time("reminded_at"),
     decidedBy: text("decided_by"),
-    decidedAt: integer("decided_at"),
+    decidedAt: time("decided_at"),
     decisionReason: text("decision_reason"),
-    approvedCells: text("approved_cells"),
+    approvedCells: json<GrantCell[]>("approved_cells"),
     // New-key requests: whether the secret has been generated and shown once.
-    revealedAt: integer("revealed_at"),
+    revealedAt: time("revealed_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],
 );
@@ -114,17 +121,17 @@ export const auditEvents = sqliteTable(
   "audit_events",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    at: integer("at").notNull(),
+    at: time("at").notNull(),
     actor: text("actor").notNull(),
-    action: text("action").notNull(),
+    action: text("action").$type<AuditAction>().notNull(),
     keyId: integer("key_id"),
     keyName: text("key_name"),
     keyPublicId: text("key_public_id"),
     requestId: integer("request_id"),
     subject: text("subject"),
     reason: text("reason"),
-    // JSON: { before?: unknown, after?: unknown, changes?: string[] }
-    diff: text("diff"),
+    // { before?, after?, changes?: string[] }
+    diff: json<AuditDiff>("diff"),
   },
   // Searches by key (its id, or the name or public id an event recorded), actor, action and
   // time, newest first; the audit API reads by id alone (the primary key).
@@ -143,21 +150,21 @@ export const outbox = sqliteTable(
   "outbox",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    createdAt: integer("created_at").notNull(),
+    createdAt: time("created_at").notNull(),
     // dm: a new message to a user; card_update: re-render every delivered card of a request;
     // thread: a reply in a channel thread.
     kind: text("kind", { enum: ["dm", "card_update", "thread"] }).notNull(),
     recipient: text("recipient").notNull(),
     threadTs: text("thread_ts"),
-    // JSON notice: what happened, rendered into Block Kit by the delivery worker.
-    payload: text("payload").notNull(),
+    // The notice: what happened, rendered into Block Kit by the delivery worker.
+    payload: json<Notice>("payload").notNull(),
     requestId: integer("request_id"),
     status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     // Consecutive refusals that would be final (user gone, channel gone): believed at 3.
     refusals: integer("refusals").notNull().default(0),
-    nextAttemptAt: integer("next_attempt_at").notNull(),
-    claimedAt: integer("claimed_at"),
+    nextAttemptAt: time("next_attempt_at").notNull(),
+    claimedAt: time("claimed_at"),
     // The store instance that claimed the row (sending): only it settles the row, and another
     // instance takes the row over only once that instance is gone.
     claimedBy: text("claimed_by"),
@@ -166,7 +173,7 @@ export const outbox = sqliteTable(
     inDoubt: integer("in_doubt", { mode: "boolean" }).notNull().default(false),
     // Why the last attempt failed, for people reading the table.
     lastError: text("last_error"),
-    sentAt: integer("sent_at"),
+    sentAt: time("sent_at"),
     channel: text("channel"),
     ts: text("ts"),
     // An audit export's file once its bytes are uploaded: from then on, sharing it may have
@@ -186,7 +193,7 @@ export const seenSignatures = sqliteTable(
   "seen_signatures",
   {
     signature: text("signature").primaryKey(),
-    seenAt: integer("seen_at").notNull(),
+    seenAt: time("seen_at").notNull(),
   },
   (t) => [index("seen_signatures_at").on(t.seenAt)],
 );
@@ -194,11 +201,11 @@ export const seenSignatures = sqliteTable(
 // Modal submissions already applied (by view id), so a replayed submission applies once.
 export const appliedSubmissions = sqliteTable("applied_submissions", {
   viewId: text("view_id").primaryKey(),
-  appliedAt: integer("applied_at").notNull(),
+  appliedAt: time("applied_at").notNull(),
 });
 
 // When each periodic job last ran (the weekly digest), so a restart does not resend it.
 export const jobRuns = sqliteTable("job_runs", {
   name: text("name").primaryKey(),
-  lastRunAt: integer("last_run_at").notNull(),
+  lastRunAt: time("last_run_at").notNull(),
 });

@@ -33,16 +33,16 @@ function seedEvents(n: number): void {
     for (let i = 0; i < n; i++) {
       db.insert(auditEvents)
         .values({
-          at: at + i * 1000,
+          at: new Date(at + i * 1000),
           actor: `U0BENCH${i % 20}`,
           action: i % 3 === 0 ? "key.permissions_changed" : "key.disabled",
           keyId: (i % KEYS) + 1,
           keyName: `key ${i % KEYS}`,
           keyPublicId: `Pub${String(i % KEYS).padStart(5, "0")}`,
           reason: i % 5 === 0 ? "Rotated after the quarterly review of integrations" : null,
-          diff: JSON.stringify({
+          diff: {
             changes: ["+ Orders/Tickets API Read on nick12", "− Analytics API on All accounts"],
-          }),
+          },
         })
         .run();
     }

@@ -1,7 +1,13 @@
 // Bulk seeding for benchmarks: straight inserts in one transaction (the domain's per-change
 // audit and notifications would make 100,000 keys take minutes and measure nothing useful).
 import { apiKeys, grants, nicknames, roles } from "../../db/schema.ts";
-import { API_IDS, mayHold, NICKNAME_KINDS, type NicknameKind } from "../../src/domain/catalog.ts";
+import {
+  API_IDS,
+  type ApiId,
+  mayHold,
+  NICKNAME_KINDS,
+  type NicknameKind,
+} from "../../src/domain/catalog.ts";
 import { hashSecret, newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import { openDb } from "../../src/store/db.ts";
 
@@ -24,7 +30,7 @@ export function seedBulk(
 ): Seeded {
   const started = Date.now();
   const { db, sqlite, close } = openDb(dbPath);
-  const now = Date.now();
+  const now = new Date();
   const nicks: Array<{ id: number; nickname: string; kind: NicknameKind }> = [];
   const sample: Seeded["sample"] = [];
   const every = Math.max(1, Math.floor(o.keys / o.sample));
@@ -64,11 +70,12 @@ export function seedBulk(
       const b = nicks[(i * 7 + 3) % o.nicknames] as (typeof nicks)[number];
       const apiA = API_IDS.filter((x) => mayHold(x, a.kind))[i % 4] ?? "analytics";
       const seen = new Set<string>();
-      for (const g of [
+      const cells: Array<{ nicknameId: number | null; api: ApiId }> = [
         { nicknameId: a.id, api: apiA },
         { nicknameId: b.id === a.id ? null : b.id, api: "orders:write" },
         { nicknameId: null, api: "analytics" },
-      ]) {
+      ];
+      for (const g of cells) {
         const k = `${g.nicknameId}|${g.api}`;
         if (seen.has(k)) continue;
         seen.add(k);

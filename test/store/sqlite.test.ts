@@ -9,9 +9,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { verify } from "../../src/domain/keys/verify.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
+import { createRequest } from "../../src/domain/requests/create.ts";
 import { DatabaseInUse, openReader } from "../../src/store/db.ts";
 import { openStore, type SqliteStore } from "../../src/store/index.ts";
 import { verifyLookup } from "../../src/store/verify-lookup.ts";
+import { DAY } from "../helpers/clock.ts";
 import { MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
 
 let t: TestStore;
@@ -48,6 +50,57 @@ describe("the SQLite store", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
+  });
+
+  it("stores times as Unix milliseconds and JSON as text, and reads rows stored that way", async () => {
+    const { key } = await newKey();
+    const at = t.clock.now().getTime();
+    const { request } = await createRequest(t.ctx, MEMBER, {
+      keyId: key.id,
+      cells: [{ scope: "acme", api: "orders:read" }],
+      duration: "1d",
+      reason: "monthly reports",
+    });
+    const one = (sql: string) => store.writer.sqlite.prepare(sql).get();
+    expect(
+      one(`select typeof(created_at) t, created_at v from api_keys where id = ${key.id}`),
+    ).toEqual({
+      t: "integer",
+      v: at,
+    });
+    expect(
+      one(
+        `select typeof(cells) t, cells v, expires_at e from access_requests where id = ${request.id}`,
+      ),
+    ).toEqual({ t: "text", v: '[{"scope":"acme","api":"orders:read"}]', e: at + DAY * 7 });
+    expect(
+      one("select typeof(at) t, at v, typeof(diff) d from audit_events order by id desc limit 1"),
+    ).toEqual({
+      t: "integer",
+      v: at,
+      d: "text",
+    });
+    expect(one("select typeof(payload) t, typeof(next_attempt_at) n from outbox limit 1")).toEqual({
+      t: "text",
+      n: "integer",
+    });
+    // A row written as earlier releases wrote it (by another connection) reads back as Dates
+    // and values.
+    elsewhere(
+      `insert into access_requests (requester, key_id, key_name, new_key, cells, duration, reason, status, created_at, expires_at)
+       values ('${MEMBER}', ${key.id}, 'k', 0, '[{"scope":"*","api":"analytics"}]', '7d', 'why', 'pending', 1700000000000, 1700600000000)`,
+    );
+    const [stored] = await t.store.uow.run((tx) =>
+      tx.requests.pendingCreatedBefore(new Date(1700000000000)),
+    );
+    expect(stored).toMatchObject({
+      cells: [{ scope: "*", api: "analytics" }],
+      newKey: false,
+      createdAt: new Date(1700000000000),
+      expiresAt: new Date(1700600000000),
+      remindedAt: null,
+      approvedCells: null,
+    });
   });
 
   it("serialises concurrent async use cases instead of interleaving them", async () => {

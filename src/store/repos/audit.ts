@@ -18,16 +18,7 @@ import {
 } from "drizzle-orm";
 import { auditEvents } from "../../../db/schema.ts";
 import type { AuditQuery, AuditRepo } from "../../domain/ports.ts";
-import type { AuditAction, AuditEvent } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
-
-type Row = typeof auditEvents.$inferSelect;
-const toEvent = (r: Row): AuditEvent => ({
-  ...r,
-  at: new Date(r.at),
-  action: r.action as AuditAction,
-  diff: r.diff ? JSON.parse(r.diff) : null,
-});
 
 /** A name as recorded or a public id; `lower()` matches the expression index. */
 const recordedAs = (ref: string) =>
@@ -48,8 +39,8 @@ function matching(q: AuditQuery): SQL | undefined {
       : undefined,
     q.actor !== undefined ? eq(auditEvents.actor, q.actor) : undefined,
     q.actions ? inArray(auditEvents.action, [...q.actions]) : undefined,
-    q.since ? gte(auditEvents.at, q.since.getTime()) : undefined,
-    q.until ? lt(auditEvents.at, q.until.getTime()) : undefined,
+    q.since ? gte(auditEvents.at, q.since) : undefined,
+    q.until ? lt(auditEvents.at, q.until) : undefined,
     q.beforeId !== undefined ? lt(auditEvents.id, q.beforeId) : undefined,
     q.fromId !== undefined ? gte(auditEvents.id, q.fromId) : undefined,
   );
@@ -60,7 +51,7 @@ export function auditRepo(db: Db): AuditRepo {
     async append(e) {
       db.insert(auditEvents)
         .values({
-          at: e.at.getTime(),
+          at: e.at,
           actor: e.actor,
           action: e.action,
           keyId: e.keyId ?? null,
@@ -69,7 +60,7 @@ export function auditRepo(db: Db): AuditRepo {
           requestId: e.requestId ?? null,
           subject: e.subject ?? null,
           reason: e.reason ?? null,
-          diff: e.diff ? JSON.stringify(e.diff) : null,
+          diff: e.diff ?? null,
         })
         .run();
     },
@@ -93,8 +84,7 @@ export function auditRepo(db: Db): AuditRepo {
         )
         .orderBy(desc(auditEvents.id))
         .limit(q.limit)
-        .all()
-        .map(toEvent);
+        .all();
     },
     async search(q, limit) {
       return db
@@ -103,8 +93,7 @@ export function auditRepo(db: Db): AuditRepo {
         .where(matching(q))
         .orderBy(desc(auditEvents.id))
         .limit(limit)
-        .all()
-        .map(toEvent);
+        .all();
     },
     async searchIds(q, limit) {
       return db
@@ -136,8 +125,7 @@ export function auditRepo(db: Db): AuditRepo {
         )
         .orderBy(asc(auditEvents.id))
         .limit(q.limit)
-        .all()
-        .map(toEvent);
+        .all();
     },
     async nthIdAfter(afterId, n) {
       const page = db

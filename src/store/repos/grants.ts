@@ -1,9 +1,10 @@
 import { and, eq, inArray, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
 import { grants, nicknames } from "../../../db/schema.ts";
-import { ALL_ACCOUNTS, type ApiId } from "../../domain/catalog.ts";
+import { ALL_ACCOUNTS } from "../../domain/catalog.ts";
 import type { GrantRepo } from "../../domain/ports.ts";
 import type { Grant, GrantCell } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
+import { toGrant } from "../rows.ts";
 
 const columns = {
   keyId: grants.keyId,
@@ -12,21 +13,6 @@ const columns = {
   requestId: grants.requestId,
   nickname: nicknames.nickname,
 };
-type Row = {
-  keyId: number;
-  api: string;
-  expiresAt: number | null;
-  requestId: number | null;
-  nickname: string | null;
-};
-
-export const toGrant = (r: Row): Grant => ({
-  scope: r.nickname ?? ALL_ACCOUNTS,
-  api: r.api as ApiId,
-  expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
-  requestId: r.requestId,
-});
-
 const IDS_PER_QUERY = 10_000;
 
 export function grantRepo(db: Db): GrantRepo {
@@ -82,8 +68,8 @@ export function grantRepo(db: Db): GrantRepo {
             keyId,
             nicknameId: nicknameId(g.scope),
             api: g.api,
-            expiresAt: g.expiresAt?.getTime() ?? null,
-            createdAt: at.getTime(),
+            expiresAt: g.expiresAt,
+            createdAt: at,
             createdBy: by,
             requestId: g.requestId,
           })
@@ -98,13 +84,13 @@ export function grantRepo(db: Db): GrantRepo {
         .select({ keyId: grants.keyId, api: grants.api })
         .from(grants)
         .where(eq(grants.nicknameId, id))
-        .all()
-        .map((r) => ({ keyId: r.keyId, api: r.api as ApiId }));
+        .all();
     },
     async expiredAt(now) {
-      return select(and(isNotNull(grants.expiresAt), lte(grants.expiresAt, now.getTime()))).map(
-        (r) => ({ keyId: r.keyId, grant: toGrant(r) }),
-      );
+      return select(and(isNotNull(grants.expiresAt), lte(grants.expiresAt, now))).map((r) => ({
+        keyId: r.keyId,
+        grant: toGrant(r),
+      }));
     },
   };
 }

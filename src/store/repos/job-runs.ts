@@ -7,12 +7,12 @@ export function jobRunRepo(db: Db): JobRunRepo {
   return {
     async lastRun(name) {
       const row = db.select().from(jobRuns).where(eq(jobRuns.name, name)).get();
-      return row ? new Date(row.lastRunAt) : undefined;
+      return row?.lastRunAt;
     },
     async markRun(name, at) {
       db.insert(jobRuns)
-        .values({ name, lastRunAt: at.getTime() })
-        .onConflictDoUpdate({ target: jobRuns.name, set: { lastRunAt: at.getTime() } })
+        .values({ name, lastRunAt: at })
+        .onConflictDoUpdate({ target: jobRuns.name, set: { lastRunAt: at } })
         .run();
     },
   };

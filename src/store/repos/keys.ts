@@ -1,30 +1,13 @@
 import { and, asc, count, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, retiredSecrets } from "../../../db/schema.ts";
 import type { KeyRepo } from "../../domain/ports.ts";
-import type { ApiKey } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
+import { toKey } from "../rows.ts";
 
-type Row = typeof apiKeys.$inferSelect;
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-export const toKey = (r: Row): ApiKey => ({
-  id: r.id,
-  publicId: r.publicId,
-  name: r.name,
-  keyOwner: r.keyOwner,
-  status: r.status,
-  hasSecret: r.secretHash !== null,
-  createdAt: new Date(r.createdAt),
-  createdBy: r.createdBy,
-  updatedAt: new Date(r.updatedAt),
-  updatedBy: r.updatedBy,
-  regeneratedAt: date(r.regeneratedAt),
-  lastUsedAt: date(r.lastUsedAt),
-  expiresAt: date(r.expiresAt),
-  version: r.version,
-});
-
-/** Last use, prepared once: a flush runs it for every key used since the previous one. */
+/**
+ * Last use, prepared once: a flush runs it for every key used since the previous one. Its
+ * placeholder bypasses the column's Date mapping: it takes Unix milliseconds.
+ */
 function lastUseStatement(db: Db) {
   const at = sql.placeholder("at");
   return (
@@ -93,7 +76,6 @@ export function keyRepo(db: Db): KeyRepo {
       return db.select().from(apiKeys).orderBy(asc(apiKeys.id)).all().map(toKey);
     },
     async insert(k) {
-      const at = k.at.getTime();
       const row = db
         .insert(apiKeys)
         .values({
@@ -102,11 +84,11 @@ export function keyRepo(db: Db): KeyRepo {
           keyOwner: k.keyOwner,
           status: "active",
           secretHash: k.secretHash,
-          createdAt: at,
+          createdAt: k.at,
           createdBy: k.by,
-          updatedAt: at,
+          updatedAt: k.at,
           updatedBy: k.by,
-          expiresAt: k.expiresAt?.getTime() ?? null,
+          expiresAt: k.expiresAt,
         })
         .returning()
         .get();
@@ -120,11 +102,9 @@ export function keyRepo(db: Db): KeyRepo {
           ...(patch.keyOwner !== undefined && { keyOwner: patch.keyOwner }),
           ...(patch.status !== undefined && { status: patch.status }),
           ...(patch.secretHash !== undefined && { secretHash: patch.secretHash }),
-          ...(patch.regeneratedAt !== undefined && {
-            regeneratedAt: patch.regeneratedAt.getTime(),
-          }),
-          ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt?.getTime() ?? null }),
-          updatedAt: at.getTime(),
+          ...(patch.regeneratedAt !== undefined && { regeneratedAt: patch.regeneratedAt }),
+          ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt }),
+          updatedAt: at,
           updatedBy: by,
           version: sql`${apiKeys.version} + 1`,
         })
@@ -140,20 +120,20 @@ export function keyRepo(db: Db): KeyRepo {
         .values({
           secretHash: r.secretHash,
           keyId: r.keyId,
-          retiredAt: r.at.getTime(),
-          validUntil: r.validUntil.getTime(),
+          retiredAt: r.at,
+          validUntil: r.validUntil,
           reason: r.reason,
         })
         .run();
     },
     async retiredSecret(hash) {
       const row = db.select().from(retiredSecrets).where(eq(retiredSecrets.secretHash, hash)).get();
-      return row ? { keyId: row.keyId, validUntil: new Date(row.validUntil) } : undefined;
+      return row ? { keyId: row.keyId, validUntil: row.validUntil } : undefined;
     },
     async endGraceWindows(keyId, at) {
       db.update(retiredSecrets)
-        .set({ validUntil: at.getTime() })
-        .where(and(eq(retiredSecrets.keyId, keyId), gt(retiredSecrets.validUntil, at.getTime())))
+        .set({ validUntil: at })
+        .where(and(eq(retiredSecrets.keyId, keyId), gt(retiredSecrets.validUntil, at)))
         .run();
     },
     async touchLastUsed(uses) {

@@ -1,16 +1,8 @@
 import { asc, eq } from "drizzle-orm";
 import { nicknames } from "../../../db/schema.ts";
 import type { NicknameRepo } from "../../domain/ports.ts";
-import type { Nickname } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
-
-type Row = typeof nicknames.$inferSelect;
-const toNickname = (r: Row): Nickname => ({
-  id: r.id,
-  nickname: r.nickname,
-  kind: r.kind,
-  createdAt: new Date(r.createdAt),
-});
+import { toNickname } from "../rows.ts";
 
 export function nicknameRepo(db: Db): NicknameRepo {
   return {
@@ -24,7 +16,7 @@ export function nicknameRepo(db: Db): NicknameRepo {
     async insert(n) {
       const row = db
         .insert(nicknames)
-        .values({ nickname: n.nickname, kind: n.kind, createdAt: n.at.getTime(), createdBy: n.by })
+        .values({ nickname: n.nickname, kind: n.kind, createdAt: n.at, createdBy: n.by })
         .returning()
         .get();
       return toNickname(row);

@@ -1,29 +1,10 @@
 // The outbox: notices written with their change, and the delivery worker's view of them.
 import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import { outbox } from "../../../db/schema.ts";
-import type { Notice } from "../../domain/notices.ts";
 import type { OutboxRepo } from "../../domain/ports.ts";
 import type { Db } from "../db.ts";
-import type { OutboxQueue, OutboxRow } from "../types.ts";
-
-export type { OutboxQueue, OutboxRow } from "../types.ts";
-
-type Row = typeof outbox.$inferSelect;
-const toRow = (r: Row): OutboxRow => ({
-  id: r.id,
-  kind: r.kind,
-  recipient: r.recipient,
-  threadTs: r.threadTs,
-  requestId: r.requestId,
-  notice: JSON.parse(r.payload) as Notice,
-  attempts: r.attempts,
-  claimedAt: r.claimedAt,
-  createdAt: r.createdAt,
-  inDoubt: r.inDoubt,
-  lastError: r.lastError,
-  refusals: r.refusals,
-  uploadFileId: r.uploadFileId,
-});
+import { toOutboxRow } from "../rows.ts";
+import type { OutboxQueue } from "../types.ts";
 
 export function outboxRepo(db: Db): OutboxRepo {
   return {
@@ -31,14 +12,14 @@ export function outboxRepo(db: Db): OutboxRepo {
       for (const n of notices) {
         db.insert(outbox)
           .values({
-            createdAt: at.getTime(),
+            createdAt: at,
             kind: n.kind,
             recipient: n.recipient,
             threadTs: n.threadTs ?? null,
             requestId: n.requestId ?? null,
-            payload: JSON.stringify(n.notice),
+            payload: n.notice,
             status: "pending",
-            nextAttemptAt: at.getTime(),
+            nextAttemptAt: at,
           })
           .run();
       }
@@ -55,10 +36,11 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     and(eq(outbox.id, id), eq(outbox.status, "sending"), eq(outbox.claimedBy, me));
   return {
     async claimDue(now, limit) {
+      const at = new Date(now);
       const rows = db
         .select()
         .from(outbox)
-        .where(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, now)))
+        .where(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, at)))
         .orderBy(asc(outbox.id))
         .limit(limit)
         .all();
@@ -66,7 +48,7 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
       db.update(outbox)
         .set({
           status: "sending",
-          claimedAt: now,
+          claimedAt: at,
           claimedBy: me,
           attempts: sql`${outbox.attempts} + 1`,
         })
@@ -77,7 +59,7 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
           ),
         )
         .run();
-      return rows.map((r) => ({ ...toRow(r), attempts: r.attempts + 1, claimedAt: now }));
+      return rows.map((r) => ({ ...toOutboxRow(r), attempts: r.attempts + 1, claimedAt: now }));
     },
     async adoptInFlight() {
       return db
@@ -88,12 +70,12 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
         )
         .returning()
         .all()
-        .map(toRow)
+        .map(toOutboxRow)
         .sort((a, b) => a.id - b.id);
     },
     async markSent(id, channel, ts, at) {
       db.update(outbox)
-        .set({ status: "sent", channel, ts, sentAt: at, inDoubt: false, lastError: null })
+        .set({ status: "sent", channel, ts, sentAt: new Date(at), inDoubt: false, lastError: null })
         .where(mine(id))
         .run();
     },
@@ -101,7 +83,7 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
       db.update(outbox)
         .set({
           status: "pending",
-          nextAttemptAt: at,
+          nextAttemptAt: new Date(at),
           inDoubt,
           lastError: error,
           refusals: refused ? sql`${outbox.refusals} + 1` : 0,
@@ -111,7 +93,11 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     },
     async putBack(id, at) {
       db.update(outbox)
-        .set({ status: "pending", nextAttemptAt: at, attempts: sql`${outbox.attempts} - 1` })
+        .set({
+          status: "pending",
+          nextAttemptAt: new Date(at),
+          attempts: sql`${outbox.attempts} - 1`,
+        })
         .where(mine(id))
         .run();
     },
@@ -123,16 +109,19 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     },
     async deliveredCards(requestId) {
       return db
-        .select({ channel: outbox.channel, ts: outbox.ts, payload: outbox.payload })
+        .select({ channel: outbox.channel, ts: outbox.ts })
         .from(outbox)
         .where(
-          and(eq(outbox.requestId, requestId), eq(outbox.status, "sent"), eq(outbox.kind, "dm")),
+          and(
+            eq(outbox.requestId, requestId),
+            eq(outbox.status, "sent"),
+            eq(outbox.kind, "dm"),
+            sql`${outbox.payload} ->> 'type' = 'request_card'`,
+          ),
         )
+        .orderBy(asc(outbox.id))
         .all()
-        .filter(
-          (r) => r.channel && r.ts && (JSON.parse(r.payload) as Notice).type === "request_card",
-        )
-        .map((r) => ({ channel: r.channel as string, ts: r.ts as string }));
+        .flatMap((r) => (r.channel && r.ts ? [{ channel: r.channel, ts: r.ts }] : []));
     },
     async nextDueAt() {
       return (

@@ -1,56 +1,30 @@
-import { and, asc, desc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte } from "drizzle-orm";
 import { accessRequests } from "../../../db/schema.ts";
 import type { RequestRepo } from "../../domain/ports.ts";
-import type { AccessRequest, GrantCell, RequestDuration } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
-
-type Row = typeof accessRequests.$inferSelect;
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-const toRequest = (r: Row): AccessRequest => ({
-  id: r.id,
-  requester: r.requester,
-  keyId: r.keyId,
-  keyName: r.keyName,
-  newKey: r.newKey,
-  cells: JSON.parse(r.cells) as GrantCell[],
-  duration: r.duration as RequestDuration,
-  reason: r.reason,
-  status: r.status,
-  createdAt: new Date(r.createdAt),
-  expiresAt: new Date(r.expiresAt),
-  remindedAt: date(r.remindedAt),
-  decidedBy: r.decidedBy,
-  decidedAt: date(r.decidedAt),
-  decisionReason: r.decisionReason,
-  approvedCells: r.approvedCells ? (JSON.parse(r.approvedCells) as GrantCell[]) : null,
-  revealedAt: date(r.revealedAt),
-});
 
 export function requestRepo(db: Db): RequestRepo {
   return {
     async byId(id) {
-      const row = db.select().from(accessRequests).where(eq(accessRequests.id, id)).get();
-      return row && toRequest(row);
+      return db.select().from(accessRequests).where(eq(accessRequests.id, id)).get();
     },
     async insert(r) {
-      const row = db
+      return db
         .insert(accessRequests)
         .values({
           requester: r.requester,
           keyId: r.keyId,
           keyName: r.keyName,
           newKey: r.newKey,
-          cells: JSON.stringify(r.cells),
+          cells: r.cells,
           duration: r.duration,
           reason: r.reason,
           status: r.status,
-          createdAt: r.createdAt.getTime(),
-          expiresAt: r.expiresAt.getTime(),
+          createdAt: r.createdAt,
+          expiresAt: r.expiresAt,
         })
         .returning()
         .get();
-      return toRequest(row);
     },
     async decide(id, d) {
       // Guarded by status: of two concurrent decisions only the first changes a row.
@@ -59,9 +33,9 @@ export function requestRepo(db: Db): RequestRepo {
         .set({
           status: d.status,
           decidedBy: d.by,
-          decidedAt: d.at.getTime(),
+          decidedAt: d.at,
           decisionReason: d.reason,
-          approvedCells: d.approvedCells ? JSON.stringify(d.approvedCells) : null,
+          approvedCells: d.approvedCells,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))
@@ -80,50 +54,42 @@ export function requestRepo(db: Db): RequestRepo {
         )
         .orderBy(desc(accessRequests.id))
         .limit(q.limit)
-        .all()
-        .map(toRequest);
+        .all();
     },
     async pendingForKey(keyId) {
       return db
         .select()
         .from(accessRequests)
         .where(and(eq(accessRequests.keyId, keyId), eq(accessRequests.status, "pending")))
-        .all()
-        .map(toRequest);
+        .orderBy(asc(accessRequests.id))
+        .all();
     },
     async pendingCreatedBefore(at) {
       return db
         .select()
         .from(accessRequests)
-        .where(
-          and(eq(accessRequests.status, "pending"), lte(accessRequests.createdAt, at.getTime())),
-        )
+        .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.createdAt, at)))
         .orderBy(asc(accessRequests.id))
-        .all()
-        .map(toRequest);
+        .all();
     },
     async expiring(now) {
       return db
         .select()
         .from(accessRequests)
-        .where(
-          and(eq(accessRequests.status, "pending"), lte(accessRequests.expiresAt, now.getTime())),
-        )
-        .all()
-        .map(toRequest);
+        .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.expiresAt, now)))
+        .orderBy(asc(accessRequests.id))
+        .all();
     },
     async markReminded(ids, at) {
-      for (const id of ids) {
-        db.update(accessRequests)
-          .set({ remindedAt: at.getTime() })
-          .where(eq(accessRequests.id, id))
-          .run();
-      }
+      db.update(accessRequests)
+        .set({ remindedAt: at })
+        .where(inArray(accessRequests.id, ids))
+        .run();
     },
     async markRevealed(id, at) {
       const r = db
         .update(accessRequests)
-        .set({ revealedAt: at.getTime() })
+        .set({ revealedAt: at })
         .where(
           and(
             eq(accessRequests.id, id),

@@ -10,25 +10,12 @@ export function roleRepo(db: Db): RoleRepo {
         ?.role;
     },
     async list() {
-      return db
-        .select()
-        .from(roles)
-        .orderBy(asc(roles.role), asc(roles.addedAt))
-        .all()
-        .map((r) => ({
-          userId: r.userId,
-          role: r.role,
-          addedAt: new Date(r.addedAt),
-          addedBy: r.addedBy,
-        }));
+      return db.select().from(roles).orderBy(asc(roles.role), asc(roles.addedAt)).all();
     },
     async set(userId, role, at, by) {
       db.insert(roles)
-        .values({ userId, role, addedAt: at.getTime(), addedBy: by })
-        .onConflictDoUpdate({
-          target: roles.userId,
-          set: { role, addedAt: at.getTime(), addedBy: by },
-        })
+        .values({ userId, role, addedAt: at, addedBy: by })
+        .onConflictDoUpdate({ target: roles.userId, set: { role, addedAt: at, addedBy: by } })
         .run();
     },
     async remove(userId) {

@@ -13,10 +13,15 @@ export function signatureRepo(db: Db): SignatureRepo {
   return {
     async claim(signature, at) {
       insert ??= insertStatement(db);
-      return insert.run({ signature, at }).changes === 1;
+      return insert.run({ signature, at: new Date(at) }).changes === 1;
     },
     async since(at) {
-      return db.select().from(seenSignatures).where(gte(seenSignatures.seenAt, at)).all();
+      return db
+        .select()
+        .from(seenSignatures)
+        .where(gte(seenSignatures.seenAt, new Date(at)))
+        .all()
+        .map((r) => ({ signature: r.signature, seenAt: r.seenAt.getTime() }));
     },
     async forgetBefore(at, limit) {
       forget ??= forgetStatement(db);
@@ -25,6 +30,8 @@ export function signatureRepo(db: Db): SignatureRepo {
   };
 }
 
+// A placeholder among the values goes through the column's Date mapping; one in a condition
+// is bound as it is (Unix milliseconds).
 function insertStatement(db: Db) {
   return db
     .insert(seenSignatures)

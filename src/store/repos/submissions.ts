@@ -7,7 +7,7 @@ export function submissionRepo(db: Db): SubmissionRepo {
     async claim(viewId, at) {
       const r = db
         .insert(appliedSubmissions)
-        .values({ viewId, appliedAt: at.getTime() })
+        .values({ viewId, appliedAt: at })
         .onConflictDoNothing()
         .run();
       return r.changes === 1;

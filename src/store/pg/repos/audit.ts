@@ -21,16 +21,8 @@ import {
 } from "drizzle-orm";
 import { auditEvents } from "../../../../db/schema.pg.ts";
 import type { AuditQuery, AuditRepo, NewAuditEvent } from "../../../domain/ports.ts";
-import type { AuditAction, AuditDiff, AuditEvent } from "../../../domain/types.ts";
 import { LOCK_NS } from "../locks.ts";
 import type { PgDb } from "../unit-of-work.ts";
-
-type Row = typeof auditEvents.$inferSelect;
-const toEvent = (r: Row): AuditEvent => ({
-  ...r,
-  action: r.action as AuditAction,
-  diff: (r.diff as AuditDiff | null) ?? null,
-});
 
 /** A name as recorded (folded as the key repository folds names) or a public id. */
 const recordedAs = (ref: string) =>
@@ -89,7 +81,7 @@ export function auditRepo(db: PgDb): PgAuditRepo {
       }
     },
     async list(q) {
-      const rows = await db
+      return db
         .select()
         .from(auditEvents)
         .where(
@@ -108,16 +100,14 @@ export function auditRepo(db: PgDb): PgAuditRepo {
         )
         .orderBy(desc(auditEvents.id))
         .limit(q.limit);
-      return rows.map(toEvent);
     },
     async search(q, limit) {
-      const rows = await db
+      return db
         .select()
         .from(auditEvents)
         .where(matching(q))
         .orderBy(desc(auditEvents.id))
         .limit(limit);
-      return rows.map(toEvent);
     },
     async searchIds(q, limit) {
       const rows = await db
@@ -136,7 +126,7 @@ export function auditRepo(db: PgDb): PgAuditRepo {
       return rows.map((r) => r.keyId as number);
     },
     async after(q) {
-      const rows = await db
+      return db
         .select()
         .from(auditEvents)
         .where(
@@ -147,7 +137,6 @@ export function auditRepo(db: PgDb): PgAuditRepo {
         )
         .orderBy(asc(auditEvents.id))
         .limit(q.limit);
-      return rows.map(toEvent);
     },
     async nthIdAfter(afterId, n) {
       const page = db

@@ -1,8 +1,9 @@
 import { and, eq, inArray, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
 import { grants, nicknames } from "../../../../db/schema.pg.ts";
-import { ALL_ACCOUNTS, type ApiId } from "../../../domain/catalog.ts";
+import { ALL_ACCOUNTS } from "../../../domain/catalog.ts";
 import type { GrantRepo } from "../../../domain/ports.ts";
 import type { Grant, GrantCell } from "../../../domain/types.ts";
+import { toGrant } from "../../rows.ts";
 import type { PgDb } from "../unit-of-work.ts";
 
 const columns = {
@@ -12,21 +13,6 @@ const columns = {
   requestId: grants.requestId,
   nickname: nicknames.nickname,
 };
-type Row = {
-  keyId: number;
-  api: string;
-  expiresAt: Date | null;
-  requestId: number | null;
-  nickname: string | null;
-};
-
-const toGrant = (r: Row): Grant => ({
-  scope: r.nickname ?? ALL_ACCOUNTS,
-  api: r.api as ApiId,
-  expiresAt: r.expiresAt,
-  requestId: r.requestId,
-});
-
 export function grantRepo(db: PgDb): GrantRepo {
   const select = (where: SQL | undefined) =>
     db
@@ -100,12 +86,10 @@ export function grantRepo(db: PgDb): GrantRepo {
       }
     },
     async keysOnNickname(id) {
-      return (
-        await db
-          .select({ keyId: grants.keyId, api: grants.api })
-          .from(grants)
-          .where(eq(grants.nicknameId, id))
-      ).map((r) => ({ keyId: r.keyId, api: r.api as ApiId }));
+      return await db
+        .select({ keyId: grants.keyId, api: grants.api })
+        .from(grants)
+        .where(eq(grants.nicknameId, id));
     },
     async expiredAt(now) {
       return (await select(and(isNotNull(grants.expiresAt), lte(grants.expiresAt, now)))).map(

@@ -1,28 +1,9 @@
 import { and, asc, count, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import { apiKeys, retiredSecrets } from "../../../../db/schema.pg.ts";
 import type { KeyRepo } from "../../../domain/ports.ts";
-import type { ApiKey } from "../../../domain/types.ts";
+import { toKey } from "../../rows.ts";
 import type { PgDb } from "../unit-of-work.ts";
 import { byteOrder } from "./order.ts";
-
-type Row = typeof apiKeys.$inferSelect;
-
-export const toKey = (r: Row): ApiKey => ({
-  id: r.id,
-  publicId: r.publicId,
-  name: r.name,
-  keyOwner: r.keyOwner,
-  status: r.status,
-  hasSecret: r.secretHash !== null,
-  createdAt: r.createdAt,
-  createdBy: r.createdBy,
-  updatedAt: r.updatedAt,
-  updatedBy: r.updatedBy,
-  regeneratedAt: r.regeneratedAt,
-  lastUsedAt: r.lastUsedAt,
-  expiresAt: r.expiresAt,
-  version: r.version,
-});
 
 export function keyRepo(db: PgDb): KeyRepo {
   const one = async (where: SQL) => {

@@ -1,17 +1,9 @@
 import { eq } from "drizzle-orm";
 import { nicknames } from "../../../../db/schema.pg.ts";
 import type { NicknameRepo } from "../../../domain/ports.ts";
-import type { Nickname } from "../../../domain/types.ts";
+import { toNickname } from "../../rows.ts";
 import type { PgDb } from "../unit-of-work.ts";
 import { byteOrder } from "./order.ts";
-
-type Row = typeof nicknames.$inferSelect;
-const toNickname = (r: Row): Nickname => ({
-  id: r.id,
-  nickname: r.nickname,
-  kind: r.kind,
-  createdAt: r.createdAt,
-});
 
 export function nicknameRepo(db: PgDb): NicknameRepo {
   return {

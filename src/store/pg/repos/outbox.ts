@@ -5,27 +5,11 @@
 // another, whose worker looks each one up in Slack before sending it again.
 import { and, asc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import { outbox } from "../../../../db/schema.pg.ts";
-import type { Notice } from "../../../domain/notices.ts";
 import type { OutboxRepo } from "../../../domain/ports.ts";
+import { toOutboxRow } from "../../rows.ts";
 import type { OutboxQueue, OutboxRow } from "../../types.ts";
 import type { PgDb } from "../unit-of-work.ts";
 
-type Row = typeof outbox.$inferSelect;
-const toRow = (r: Row): OutboxRow => ({
-  id: r.id,
-  kind: r.kind,
-  recipient: r.recipient,
-  threadTs: r.threadTs,
-  requestId: r.requestId,
-  notice: r.payload as Notice,
-  attempts: r.attempts,
-  claimedAt: r.claimedAt?.getTime() ?? null,
-  createdAt: r.createdAt.getTime(),
-  inDoubt: r.inDoubt,
-  lastError: r.lastError,
-  refusals: r.refusals,
-  uploadFileId: r.uploadFileId,
-});
 const byId = (a: OutboxRow, b: OutboxRow) => a.id - b.id;
 
 export function outboxRepo(db: PgDb): OutboxRepo {
@@ -73,7 +57,7 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
         // that rescans it, and each rescan skips to other rows, claiming more than `limit`.
         .where(and(sql`${outbox.id} = any(array(${due}))`, eq(outbox.status, "pending")))
         .returning();
-      return rows.map(toRow).sort(byId);
+      return rows.map(toOutboxRow).sort(byId);
     },
     async adoptInFlight() {
       const claimers = await db
@@ -110,7 +94,7 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
           ),
         )
         .returning();
-      return rows.map(toRow).sort(byId);
+      return rows.map(toOutboxRow).sort(byId);
     },
     async markSent(id, channel, ts, at) {
       await db

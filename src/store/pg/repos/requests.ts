@@ -1,36 +1,13 @@
 import { and, asc, desc, eq, inArray, isNull, lte } from "drizzle-orm";
 import { accessRequests } from "../../../../db/schema.pg.ts";
 import type { RequestRepo } from "../../../domain/ports.ts";
-import type { AccessRequest, GrantCell, RequestDuration } from "../../../domain/types.ts";
 import type { PgDb } from "../unit-of-work.ts";
-
-type Row = typeof accessRequests.$inferSelect;
-
-const toRequest = (r: Row): AccessRequest => ({
-  id: r.id,
-  requester: r.requester,
-  keyId: r.keyId,
-  keyName: r.keyName,
-  newKey: r.newKey,
-  cells: r.cells as GrantCell[],
-  duration: r.duration as RequestDuration,
-  reason: r.reason,
-  status: r.status,
-  createdAt: r.createdAt,
-  expiresAt: r.expiresAt,
-  remindedAt: r.remindedAt,
-  decidedBy: r.decidedBy,
-  decidedAt: r.decidedAt,
-  decisionReason: r.decisionReason,
-  approvedCells: (r.approvedCells as GrantCell[] | null) ?? null,
-  revealedAt: r.revealedAt,
-});
 
 export function requestRepo(db: PgDb): RequestRepo {
   return {
     async byId(id) {
       const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id));
-      return row && toRequest(row);
+      return row;
     },
     async insert(r) {
       const [row] = await db
@@ -49,7 +26,7 @@ export function requestRepo(db: PgDb): RequestRepo {
         })
         .returning();
       if (!row) throw new Error("insert into access_requests returned no row");
-      return toRequest(row);
+      return row;
     },
     async decide(id, d) {
       // Guarded by status: of two decisions only the first changes the row (a concurrent one
@@ -69,46 +46,38 @@ export function requestRepo(db: PgDb): RequestRepo {
       return changed.length === 1;
     },
     async list(q) {
-      return (
-        await db
-          .select()
-          .from(accessRequests)
-          .where(
-            and(
-              q.requester ? eq(accessRequests.requester, q.requester) : undefined,
-              q.status ? eq(accessRequests.status, q.status) : undefined,
-            ),
-          )
-          .orderBy(desc(accessRequests.id))
-          .limit(q.limit)
-      ).map(toRequest);
+      return db
+        .select()
+        .from(accessRequests)
+        .where(
+          and(
+            q.requester ? eq(accessRequests.requester, q.requester) : undefined,
+            q.status ? eq(accessRequests.status, q.status) : undefined,
+          ),
+        )
+        .orderBy(desc(accessRequests.id))
+        .limit(q.limit);
     },
     async pendingForKey(keyId) {
-      return (
-        await db
-          .select()
-          .from(accessRequests)
-          .where(and(eq(accessRequests.keyId, keyId), eq(accessRequests.status, "pending")))
-          .orderBy(asc(accessRequests.id))
-      ).map(toRequest);
+      return db
+        .select()
+        .from(accessRequests)
+        .where(and(eq(accessRequests.keyId, keyId), eq(accessRequests.status, "pending")))
+        .orderBy(asc(accessRequests.id));
     },
     async pendingCreatedBefore(at) {
-      return (
-        await db
-          .select()
-          .from(accessRequests)
-          .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.createdAt, at)))
-          .orderBy(asc(accessRequests.id))
-      ).map(toRequest);
+      return db
+        .select()
+        .from(accessRequests)
+        .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.createdAt, at)))
+        .orderBy(asc(accessRequests.id));
     },
     async expiring(now) {
-      return (
-        await db
-          .select()
-          .from(accessRequests)
-          .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.expiresAt, now)))
-          .orderBy(asc(accessRequests.id))
-      ).map(toRequest);
+      return db
+        .select()
+        .from(accessRequests)
+        .where(and(eq(accessRequests.status, "pending"), lte(accessRequests.expiresAt, now)))
+        .orderBy(asc(accessRequests.id));
     },
     async markReminded(ids, at) {
       if (ids.length === 0) return;

@@ -14,9 +14,7 @@ export function roleRepo(db: PgDb): RoleRepo {
       return row?.role;
     },
     async list() {
-      return (await db.select().from(roles).orderBy(byteOrder(roles.role), asc(roles.addedAt))).map(
-        (r) => ({ userId: r.userId, role: r.role, addedAt: r.addedAt, addedBy: r.addedBy }),
-      );
+      return db.select().from(roles).orderBy(byteOrder(roles.role), asc(roles.addedAt));
     },
     async set(userId, role, at, by) {
       await db
