@@ -9,7 +9,7 @@ const SECRET_LIKE = /kw_[0-9A-Za-z]{46}/g;
 
 export const scrubStats = { lines: 0 };
 
-export function scrub(line: string): string {
+function scrub(line: string): string {
   if (!line.includes("kw_")) return line;
   const out = line.replace(SECRET_LIKE, "kw_[redacted]");
   if (out !== line) scrubStats.lines++;
@@ -22,7 +22,7 @@ export type Log = pino.Logger;
  * An error as a log line shows it: kind, message, stack, and Slack's code. Nothing else it
  * carries: a failed Web API call holds the request it made, bot token included.
  */
-export function serializeError(e: unknown, depth = 0): Record<string, unknown> {
+function serializeError(e: unknown, depth = 0): Record<string, unknown> {
   if (!(e instanceof Error)) return { message: inspect(e, { depth: 2, breakLength: Infinity }) };
   const x = e as Error & {
     code?: unknown;

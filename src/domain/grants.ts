@@ -16,7 +16,7 @@ import type { Grant, GrantCell, Nickname } from "./types.ts";
 
 export const cellKey = (c: GrantCell) => `${c.scope}|${c.api}`;
 
-export function sortCells<T extends GrantCell>(cells: T[]): T[] {
+function sortCells<T extends GrantCell>(cells: T[]): T[] {
   return [...cells].sort(
     (a, b) =>
       Number(b.scope === ALL_ACCOUNTS) - Number(a.scope === ALL_ACCOUNTS) ||

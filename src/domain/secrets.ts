@@ -6,11 +6,10 @@ import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-export const SECRET_PREFIX = "kw_";
-export const PUBLIC_ID_LENGTH = 8;
+const SECRET_PREFIX = "kw_";
+const PUBLIC_ID_LENGTH = 8;
 const BODY_LENGTH = 40;
 const CHECKSUM_LENGTH = 6;
-export const SECRET_LENGTH = SECRET_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH;
 
 /** Matches anything shaped like a secret (not inside a longer word); the checksum is separate. */
 const SECRET_SHAPE = /(?<![0-9A-Za-z_])kw_[0-9A-Za-z]{46}(?![0-9A-Za-z])/g;

@@ -13,7 +13,7 @@ import type { StoreTx, StoreUnitOfWork } from "../store/types.ts";
 import { bearerCheck } from "./bearer.ts";
 import { json } from "./respond.ts";
 
-export const AUDIT_API_DEFAULT_LIMIT = 1000;
+const AUDIT_API_DEFAULT_LIMIT = 1000;
 export const AUDIT_API_MAX_LIMIT = 10_000;
 /** Events per read. */
 export const AUDIT_API_PAGE = 200;
@@ -21,7 +21,7 @@ export const AUDIT_API_PAGE = 200;
  * At most one page per this many ms in one answer (10,000 events a second): a SIEM catching up
  * on a year of history still does so in minutes, and verification keeps most of the process.
  */
-export const AUDIT_API_PAGE_INTERVAL_MS = 20;
+const AUDIT_API_PAGE_INTERVAL_MS = 20;
 
 const querySchema = z
   .object({
@@ -47,7 +47,7 @@ export interface AuditApiDeps {
 }
 
 /** One line: the event as a SIEM reads it (the key by its name and public id). */
-export function auditLine(e: AuditEvent): string {
+function auditLine(e: AuditEvent): string {
   return `${JSON.stringify({
     id: e.id,
     at: e.at.toISOString(),

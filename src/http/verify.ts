@@ -8,7 +8,7 @@ import { bearerCheck } from "./bearer.ts";
 import { BodyTooLarge, readBody } from "./body.ts";
 import { json } from "./respond.ts";
 
-export const VERIFY_BODY_LIMIT = 4096;
+const VERIFY_BODY_LIMIT = 4096;
 
 const bodySchema = z
   .object({

@@ -37,7 +37,7 @@ const slackText = (domainText: string) =>
     (id) => `<@${id}>`,
   );
 
-export function exportComment(n: AuditExportNotice): string {
+function exportComment(n: AuditExportNotice): string {
   const what = `${n.count} audit event${n.count === 1 ? "" : "s"}`;
   const lines = [
     `:page_facing_up: Audit log export: ${what}, oldest first (${slackText(n.description)}). Times are UTC.`,

@@ -7,17 +7,10 @@ import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
 
-export type Renderer = (
-  notice: Notice,
-  createdAt: Date,
-  recipient: string,
-) => Promise<Rendered | null>;
+export type Renderer = (notice: Notice, createdAt: Date) => Promise<Rendered | null>;
 
-/** Renderers per notice type; the on-call feature adds its own. */
-export function createRenderer(
-  ctx: Ctx,
-  _extra: Partial<Record<Notice["type"], Renderer>> = {},
-): Renderer {
+/** Renders each type of notice (an audit export is a file: the worker delivers it). */
+export function createRenderer(ctx: Ctx): Renderer {
   return async (notice, createdAt) => {
     const now = ctx.clock.now();
     switch (notice.type) {
@@ -35,7 +28,7 @@ export function createRenderer(
         return renderLeak(notice);
       case "digest":
         return renderDigest(notice);
-      default:
+      case "audit_export":
         return null;
     }
   };

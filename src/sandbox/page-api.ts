@@ -85,7 +85,7 @@ const schemas = {
 };
 
 /** A person's picture of the workspace. */
-export function snapshot(slack: SlackStandIn, userId: string) {
+function snapshot(slack: SlackStandIn, userId: string) {
   const ws = slack.ws;
   const conversations = [...ws.conversations.values()]
     .filter((c) => c.members.has(userId) && (!c.isIm || c.user === userId))

@@ -30,7 +30,7 @@ export function loadWorkspace(ws: Workspace, file: string): boolean {
   return true;
 }
 
-export function saveWorkspace(ws: Workspace, file: string): void {
+function saveWorkspace(ws: Workspace, file: string): void {
   const saved: Saved = {
     conversations: [...ws.conversations.values()].map((c) => ({ ...c, members: [...c.members] })),
     // Ephemeral replies are gone after a reload in Slack too.

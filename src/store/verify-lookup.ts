@@ -41,8 +41,6 @@ interface Entry {
   grants: Grant[];
 }
 
-export type SnapshotLookup = VerifyCache;
-
 export interface LookupOptions {
   /** False when the reader is also the writer (an in-memory database). */
   shareSnapshots: boolean;
@@ -55,7 +53,7 @@ export interface LookupOptions {
   maxEntries?: number;
 }
 
-export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): SnapshotLookup {
+export function verifyLookup(sqlite: Database.Database, opts: LookupOptions): VerifyCache {
   const keyByPublicId = sqlite
     .prepare(
       "select id, public_id, name, status, expires_at, secret_hash from api_keys where public_id = ?",

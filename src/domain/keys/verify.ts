@@ -1,7 +1,7 @@
 // The verification rules, for services that receive keys. Free of I/O beyond the lookup port,
 // and synchronous whenever the lookup answers from memory, because it sits on the hot path of
 // every API call they serve.
-import { ALL_ACCOUNTS, type ApiId, type NicknameKind } from "../catalog.ts";
+import type { ApiId, NicknameKind } from "../catalog.ts";
 import { isLive, permits } from "../grants.ts";
 import { hashSecret, isWellFormedSecret, publicIdOf } from "../secrets.ts";
 import type { Grant } from "../types.ts";
@@ -37,8 +37,10 @@ export interface VerifyLookup {
   ): SecretMatch | undefined | Promise<SecretMatch | undefined>;
 }
 
+type Refusal = "unknown_key" | "disabled" | "expired" | "rotated";
+
 export type VerifyAnswer =
-  | { valid: false; reason: "unknown_key" | "disabled" | "expired" | "rotated" }
+  | { valid: false; reason: Refusal }
   | {
       valid: true;
       allowed: true;
@@ -100,7 +102,7 @@ function judge(match: SecretMatch | undefined, now: Date, q: VerifyQuery): Verif
         grants: grants
           .filter((g) => isLive(g, now))
           .map((g) => ({
-            nickname: g.scope === ALL_ACCOUNTS ? ALL_ACCOUNTS : g.scope,
+            nickname: g.scope,
             api: g.api,
             expiresAt: g.expiresAt?.toISOString() ?? null,
           })),
@@ -118,6 +120,6 @@ function judge(match: SecretMatch | undefined, now: Date, q: VerifyQuery): Verif
   };
 }
 
-function refuse(reason: "unknown_key" | "disabled" | "expired" | "rotated"): VerifyResult {
+function refuse(reason: Refusal): VerifyResult {
   return { answer: { valid: false, reason }, usedKeyId: null };
 }

@@ -10,8 +10,8 @@ import { isoDay, quote } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
-export const UNUSED_DAYS = 90;
-export const EXPIRING_DAYS = 14;
+const UNUSED_DAYS = 90;
+const EXPIRING_DAYS = 14;
 const PER_SECTION = 8;
 const DIGEST_JOB = "weekly-digest";
 

@@ -9,9 +9,9 @@ import { checkMessage } from "./limits.ts";
 import { BOT, type FileRef, type Json, type SlackFile, TEAM, type Workspace } from "./workspace.ts";
 
 /** The documented limit of `alt_txt` (alt_txt_too_large). */
-export const ALT_TEXT_MAX = 1000;
+const ALT_TEXT_MAX = 1000;
 /** files.completeUploadExternal shares into at most 100 conversations (channels_limit_exceeded). */
-export const SHARE_CHANNELS_MAX = 100;
+const SHARE_CHANNELS_MAX = 100;
 
 const MIME: Record<string, string> = {
   csv: "text/csv",
@@ -33,7 +33,7 @@ function badArgument(message: string): ApiError {
 const present = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 /** What a message holds of a file. */
-export function fileRef(f: SlackFile): FileRef {
+function fileRef(f: SlackFile): FileRef {
   return {
     id: f.id,
     name: f.name,

@@ -44,12 +44,6 @@ export const LIMITS = {
 
 export type Surface = "message" | "modal" | "home";
 
-export class LimitViolations extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join("; "));
-  }
-}
-
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
@@ -241,7 +235,7 @@ function block(p: string[], at: string, b: unknown, surface: Surface, blockIds: 
   }
 }
 
-export function checkBlocks(blocks: unknown, surface: Surface): string[] {
+function checkBlocks(blocks: unknown, surface: Surface): string[] {
   const p: string[] = [];
   if (blocks === undefined) return p;
   if (!Array.isArray(blocks)) return ["blocks is not an array"];

@@ -46,7 +46,7 @@ function send(
   res.end(text);
 }
 
-export function parseArgs(url: URL, contentType: string | undefined, raw: string): Json {
+function parseArgs(url: URL, contentType: string | undefined, raw: string): Json {
   const args: Json = Object.fromEntries(url.searchParams);
   if (!raw) return args;
   if (contentType?.includes("application/json")) {

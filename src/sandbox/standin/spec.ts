@@ -19,7 +19,7 @@ const SPEC_PATH = fileURLToPath(
 let cache: Map<string, string[]> | undefined;
 
 /** Required arguments per method, less `token` (the stand-in checks the bearer itself). */
-export function requiredArguments(): Map<string, string[]> {
+function requiredArguments(): Map<string, string[]> {
   if (cache) return cache;
   const spec = JSON.parse(readFileSync(SPEC_PATH, "utf8")) as Spec;
   cache = new Map();

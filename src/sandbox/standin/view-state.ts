@@ -3,7 +3,7 @@ import type { Json, StateValue } from "./workspace.ts";
 
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function emptyValue(el: Json): StateValue {
+function emptyValue(el: Json): StateValue {
   const type = String(el.type);
   switch (type) {
     case "plain_text_input":

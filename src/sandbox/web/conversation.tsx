@@ -57,7 +57,7 @@ export function MessageItem({
 }
 
 /** Replies by the message they answer. */
-export function threadsOf(messages: Message[]): Map<string, Message[]> {
+function threadsOf(messages: Message[]): Map<string, Message[]> {
   const replies = new Map<string, Message[]>();
   for (const m of messages) {
     if (!m.threadTs || m.threadTs === m.ts) continue;

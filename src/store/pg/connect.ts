@@ -22,7 +22,7 @@ export function clientConfig(url: string): pg.ClientConfig {
 }
 
 /** Where a URL points, without its user name or password. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname || "localhost"}:${u.port || "5432"}${u.pathname}`;

@@ -11,7 +11,7 @@ import { pgTx } from "./repos/index.ts";
 import { PgUnitOfWork } from "./unit-of-work.ts";
 import { type PgLookupOptions, PgVerifyLookup } from "./verify-lookup.ts";
 
-export const CHANGES_CHANNEL = "keyward_changes";
+const CHANGES_CHANNEL = "keyward_changes";
 
 export interface PgStore extends StoreCommon {
   backend: "postgres";

@@ -16,7 +16,7 @@ export type PgDb = NodePgDatabase;
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
 
 /** The PostgreSQL error code of an error, also when Drizzle wrapped it. */
-export function sqlState(e: unknown): string | undefined {
+function sqlState(e: unknown): string | undefined {
   for (let x = e as { code?: unknown; cause?: unknown } | undefined, i = 0; x && i < 5; i++) {
     if (typeof x.code === "string" && /^[0-9A-Z]{5}$/.test(x.code)) return x.code;
     x = x.cause as typeof x;

@@ -246,7 +246,7 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
       expect(notices.length).toBeGreaterThan(0);
       for (const n of notices) {
         const notice = JSON.parse(n.notice);
-        const out = await render(notice, new Date(n.created_at), OWNER);
+        const out = await render(notice, new Date(n.created_at));
         expect(out, notice.type).not.toBeNull();
         expectClean(`notice ${notice.type}`, out as Out);
       }
@@ -262,13 +262,10 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
         before,
       )) {
         const notice = JSON.parse(n.notice);
-        expectClean(
-          `notice ${notice.type}`,
-          (await render(notice, new Date(n.created_at), OWNER)) as Out,
-        );
+        expectClean(`notice ${notice.type}`, (await render(notice, new Date(n.created_at))) as Out);
       }
       const digest = await buildDigest(ctx, { inWorkspace: async (u) => u !== MEMBER });
-      expectClean("digest", (await render(digest, t.clock.now(), OWNER)) as Out);
+      expectClean("digest", (await render(digest, t.clock.now())) as Out);
 
       // Lists, the key, its modals, the Home tab, requests and the audit log.
       const now = t.clock.now();
