@@ -1,7 +1,8 @@
 // Keyward's tables (SQLite). Times are Unix milliseconds in INTEGER columns so that every
 // comparison in SQL is a plain integer comparison; JSON is TEXT. Drizzle reads them as Date and
 // as the typed value. db/schema.pg.ts is the same schema for PostgreSQL;
-// test/store/schema.test.ts keeps the two from drifting.
+// test/store/schema.test.ts keeps the two from drifting. What each table and column means:
+// docs/design.md#data-model.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ApiId } from "../src/domain/catalog.ts";

@@ -1,5 +1,5 @@
 -- Hand-written: what drizzle-kit cannot express.
--- The audit log is append-only (DESIGN §1): the database itself refuses UPDATE and DELETE.
+-- The audit log is append-only: the database itself refuses UPDATE and DELETE.
 CREATE TRIGGER `audit_events_no_update` BEFORE UPDATE ON `audit_events`
 BEGIN
   SELECT RAISE(ABORT, 'audit_events is append-only');

@@ -1,4 +1,4 @@
-// POST /v1/verify: may this key make this call?
+// POST /v1/verify: may this key make this call? The contract: docs/design.md#the-verification-api.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { API_IDS } from "../domain/catalog.ts";

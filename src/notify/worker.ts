@@ -3,7 +3,8 @@
 // Slack (a timeout, a 5xx, a crash mid-call) is looked up in the conversation by the outbox id
 // carried in the message's metadata before it is ever sent again. Slack's Retry-After pauses
 // the whole worker; other failures back off exponentially; a refusal that would be final stops
-// the retries once it repeats. What a failure means is decided in slack/failures.ts.
+// the retries once it repeats. What a failure means is decided in slack/failures.ts; the whole
+// design: docs/design.md#notifications-and-the-outbox.
 import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../domain/clock.ts";
 import type { Ctx } from "../domain/context.ts";

@@ -1,6 +1,7 @@
 // The verification rules, for services that receive keys. Free of I/O beyond the lookup port,
 // and synchronous whenever the lookup answers from memory, because it sits on the hot path of
-// every API call they serve.
+// every API call they serve. The contract, and how each store caches:
+// docs/design.md#the-verification-api.
 import type { ApiId, NicknameKind } from "../catalog.ts";
 import { isLive, permits } from "../grants.ts";
 import { hashSecret, isWellFormedSecret, publicIdOf } from "../secrets.ts";

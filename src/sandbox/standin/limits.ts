@@ -1,4 +1,4 @@
-// Block Kit limits (DESIGN §6 and Slack's reference). Slack answers `invalid_blocks` or
+// Block Kit limits, from Slack's reference (LIMITS below). Slack answers `invalid_blocks` or
 // `invalid_arguments` for a view or message past them; the stand-in does the same, and tests
 // run every surface the app builds through here.
 
