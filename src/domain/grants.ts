@@ -88,13 +88,38 @@ export function permits(
   api: ApiId,
   now: Date,
 ): boolean {
+  return allowingGrant(grants, nickname, kind, api, now) !== undefined;
+}
+
+/**
+ * The grant a check is counted against when several would allow it: the least powerful one,
+ * so that what usage calls unused can go without refusing any check that was seen. The API
+ * asked for beats one that implies it (`orders:read` before `orders:write`: an unused write
+ * grant is the larger risk), then the nickname itself beats All accounts.
+ */
+export function allowingGrant<G extends Grant>(
+  grants: readonly G[],
+  nickname: string,
+  kind: NicknameKind,
+  api: ApiId,
+  now: Date,
+): G | undefined {
   const accepted = satisfiedBy(api);
-  return grants.some(
-    (g) =>
-      accepted.includes(g.api) &&
-      isLive(g, now) &&
-      (g.scope === nickname || (g.scope === ALL_ACCOUNTS && mayHold(api, kind))),
-  );
+  let best: G | undefined;
+  let bestRank = 4;
+  for (const g of grants) {
+    if (!accepted.includes(g.api) || !isLive(g, now)) continue;
+    const wide = g.scope === ALL_ACCOUNTS;
+    if (!wide && g.scope !== nickname) continue;
+    if (wide && !mayHold(api, kind)) continue;
+    const rank = (g.api === api ? 0 : 2) + (wide ? 1 : 0);
+    if (rank === 0) return g;
+    if (rank < bestRank) {
+      best = g;
+      bestRank = rank;
+    }
+  }
+  return best;
 }
 
 /** For each linked nickname, the APIs it can use through these grants (the quick view). */
