@@ -70,15 +70,17 @@ export function advise(
   if (key.status === "disabled" || (key.expiresAt && key.expiresAt.getTime() <= t)) {
     return { kind: "inactive" };
   }
+  const since = windowStart(now, UNUSED_DAYS);
+  // Its last use is written a second behind the counts: either one shows it in use.
+  const counted = grants.some((g) => g.lastUsedDay !== null && g.lastUsedDay >= since);
   const lastUse = key.lastUsedAt ?? key.createdAt;
-  if (lastUse.getTime() <= t - UNUSED_DAYS * DAY_MS) {
+  if (!counted && lastUse.getTime() <= t - UNUSED_DAYS * DAY_MS) {
     return {
       kind: "key_unused",
       lastUsedAt: key.lastUsedAt,
       idleDays: Math.floor((t - lastUse.getTime()) / DAY_MS),
     };
   }
-  const since = windowStart(now, UNUSED_DAYS);
   const counting = countingSince ? dayOf(countingSince) : dayOf(now);
   if (counting >= since) return { kind: "counting", ready: dayStart(counting + UNUSED_DAYS + 1) };
   const today = dayOf(now);
