@@ -187,6 +187,16 @@ describe("what is suggested for a key", () => {
     );
   });
 
+  it("not the key when its counts show a use its last_used_at (written behind) does not yet", () => {
+    const advice = advise(
+      key({ lastUsedAt: daysAgo(45) }),
+      [use("acme", "analytics", 400, 0), use("acme", "products", 400, null)],
+      counting,
+      NOW,
+    );
+    expect(advice.kind).toBe("grants_unused");
+  });
+
   it("when suggestions can start, while counting is younger than the window", () => {
     const advice = advise(key(), [use("acme", "products", 400, null)], daysAgo(10), NOW);
     expect(advice).toEqual({ kind: "counting", ready: new Date((TODAY + 21) * DAY_MS) });
