@@ -1,12 +1,11 @@
 // Usage per key and day, and per allowed check (nickname, API, the grant it was counted
 // against), without slowing the verification answer. A use adds to counters in memory: two
-// map lookups and an increment, with nothing allocated once the key and nickname have been
-// seen in the current interval. Every `intervalMs` the counters are handed over, in slices
-// that give the event loop back, to a write-behind (write-behind.ts: chunks of bounded size,
-// one background transaction each, kept and retried on failure) whose merge sums them, so
-// counts recorded while an earlier batch waits or failed are added, never overwritten.
-// A crash loses at most the counts of the last interval or two: usage undercounts, it never
-// invents use.
+// map lookups and an increment, with nothing allocated once the key and nickname are in use.
+// Every `intervalMs` the counts are handed over, in slices that give the event loop back, to
+// a write-behind (write-behind.ts: chunks of bounded size, one background transaction each,
+// kept and retried on failure) whose merge sums them, so counts recorded while an earlier
+// batch waits or failed are added, never overwritten. A crash loses the counts of the last
+// second or two (a stop writes them).
 import { ALL_ACCOUNTS, API_IDS, type ApiId, satisfiedBy } from "../domain/catalog.ts";
 import type { GrantCell } from "../domain/types.ts";
 import { DAY_MS } from "../domain/usage/days.ts";
@@ -49,9 +48,12 @@ export interface UsageRecorderOptions
 }
 
 export class UsageRecorder {
-  private tallies = new Map<number, KeyTally>();
-  /** Tallies of a day that ended (or a use stamped with another day), to hand over next. */
-  private rolled: KeyTally[] = [];
+  /**
+   * A key's counters live as long as it is used: a hand-over moves the counts out and zeroes
+   * them in place, and drops only what went a whole interval unused. So a busy key allocates
+   * nothing, and nothing lives just long enough to burden the old generation of the heap.
+   */
+  private readonly tallies = new Map<number, KeyTally>();
   private readonly writes: WriteBehind<string, UsageRow>;
   private readonly sliceSize: number;
   private readonly intervalMs: number;
@@ -89,7 +91,14 @@ export class UsageRecorder {
   ): void {
     const day = Math.floor(at.getTime() / DAY_MS);
     let t = this.tallies.get(keyId);
-    if (t === undefined || t.day !== day) t = this.open(keyId, day, t);
+    if (t === undefined) {
+      t = { keyId, day, calls: 0, refused: 0, checks: undefined };
+      this.tallies.set(keyId, t);
+    } else if (t.day !== day) {
+      // Midnight passed (once a day per key): the counts so far belong to the day before.
+      this.handRows(t);
+      t.day = day;
+    }
     t.calls++;
     if (check === undefined) return;
     if (grant === null) {
@@ -111,7 +120,9 @@ export class UsageRecorder {
 
   /** Keys with counts in memory, and rows waiting to be written. */
   get waiting(): number {
-    return this.tallies.size + this.rolled.length + this.writes.waiting;
+    let counting = 0;
+    for (const t of this.tallies.values()) if (t.calls > 0) counting++;
+    return counting + this.writes.waiting;
   }
 
   /** Hands everything over and writes it; false when some could not be written yet (kept). */
@@ -126,14 +137,7 @@ export class UsageRecorder {
     return this.writes.stop();
   }
 
-  private open(keyId: number, day: number, previous: KeyTally | undefined): KeyTally {
-    if (previous) this.rolled.push(previous);
-    const t: KeyTally = { keyId, day, calls: 0, refused: 0, checks: undefined };
-    this.tallies.set(keyId, t);
-    return t;
-  }
-
-  /** Moves the counters into the write-behind as rows, a slice per turn of the event loop. */
+  /** Moves the counters into the write-behind as rows, about a slice per turn of the loop. */
   private handOver(): Promise<void> {
     this.handing ??= this.moveRows().finally(() => {
       this.handing = undefined;
@@ -142,33 +146,57 @@ export class UsageRecorder {
   }
 
   private async moveRows(): Promise<void> {
-    const tallies = this.rolled;
-    this.rolled = [];
-    for (const t of this.tallies.values()) tallies.push(t);
-    this.tallies = new Map();
     let moved = 0;
-    for (const t of tallies) {
-      for (const row of rowsOf(t)) {
-        this.writes.record(rowKey(row), row);
-        if (++moved % this.sliceSize === 0) await yieldToLoop();
+    // The map is live: keys first used meanwhile are visited too, dropped ones skipped.
+    for (const [keyId, t] of this.tallies) {
+      if (t.calls === 0) {
+        this.tallies.delete(keyId);
+        continue;
+      }
+      moved += this.handRows(t);
+      if (moved >= this.sliceSize) {
+        moved = 0;
+        await yieldToLoop();
       }
     }
   }
-}
 
-function* rowsOf(t: KeyTally): Generator<UsageRow> {
-  const { keyId, day } = t;
-  yield { kind: "key", keyId, day, calls: t.calls, refused: t.refused };
-  if (!t.checks) return;
-  for (const [nickname, slots] of t.checks) {
-    for (let i = 0; i < SLOTS; i++) {
-      const calls = slots[i] as number;
-      if (calls === 0) continue;
-      const api = API_IDS[i >> 2] as ApiId;
-      const grantApi = (i & 2 ? satisfiedBy(api).find((a) => a !== api) : api) as ApiId;
-      const grantScope = i & 1 ? ALL_ACCOUNTS : nickname;
-      yield { kind: "check", keyId, day, nickname, api, grantScope, grantApi, calls };
+  /** One key's counts as rows to the write-behind, its counters zeroed; how many rows. */
+  private handRows(t: KeyTally): number {
+    if (t.calls === 0) return 0;
+    const { keyId, day } = t;
+    const key: UsageRow = { kind: "key", keyId, day, calls: t.calls, refused: t.refused };
+    this.writes.record(rowKey(key), key);
+    t.calls = 0;
+    t.refused = 0;
+    let rows = 1;
+    if (!t.checks) return rows;
+    for (const [nickname, slots] of t.checks) {
+      let used = false;
+      for (let i = 0; i < SLOTS; i++) {
+        const calls = slots[i] as number;
+        if (calls === 0) continue;
+        used = true;
+        slots[i] = 0;
+        const api = API_IDS[i >> 2] as ApiId;
+        const grantApi = (i & 2 ? satisfiedBy(api).find((a) => a !== api) : api) as ApiId;
+        const grantScope = i & 1 ? ALL_ACCOUNTS : nickname;
+        const row: UsageRow = {
+          kind: "check",
+          keyId,
+          day,
+          nickname,
+          api,
+          grantScope,
+          grantApi,
+          calls,
+        };
+        this.writes.record(rowKey(row), row);
+        rows++;
+      }
+      if (!used) t.checks.delete(nickname);
     }
+    return rows;
   }
 }
 

@@ -1,7 +1,7 @@
 // Usage counts on PostgreSQL: read by the domain, added in batches by every instance's usage
 // recorder (one set-based upsert per table and batch, so instances add to the same rows
 // without losing counts), pruned by age.
-import { and, asc, eq, gte, inArray, max, sql, sum } from "drizzle-orm";
+import { and, asc, eq, gte, max, sql, sum } from "drizzle-orm";
 import { grantDailyUsage, grants, keyDailyUsage, nicknames } from "../../../../db/schema.pg.ts";
 import { ALL_ACCOUNTS, type ApiId } from "../../../domain/catalog.ts";
 import type { UsageRepo } from "../../../domain/ports.ts";
@@ -66,7 +66,8 @@ export function usageRepo(db: PgDb): UsageRepo {
         })
         .from(grants)
         .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
-        .where(inArray(grants.keyId, keyIds))
+        // One array parameter, however many keys (the digest asks for all of them).
+        .where(sql`${grants.keyId} = any(${sql.param(keyIds)}::int[])`)
         .orderBy(grants.id);
       for (const r of rows) {
         const list = out.get(r.keyId) ?? [];
