@@ -108,11 +108,13 @@ export function allowingGrant<G extends Grant>(
   let best: G | undefined;
   let bestRank = 4;
   for (const g of grants) {
-    if (!accepted.includes(g.api) || !isLive(g, now)) continue;
+    // Cheapest test first: most of a key's grants are for other nicknames.
     const wide = g.scope === ALL_ACCOUNTS;
     if (!wide && g.scope !== nickname) continue;
-    if (wide && !mayHold(api, kind)) continue;
-    const rank = (g.api === api ? 0 : 2) + (wide ? 1 : 0);
+    const exact = g.api === api;
+    if (!exact && !accepted.includes(g.api)) continue;
+    if (!isLive(g, now) || (wide && !mayHold(api, kind))) continue;
+    const rank = (exact ? 0 : 2) + (wide ? 1 : 0);
     if (rank === 0) return g;
     if (rank < bestRank) {
       best = g;
