@@ -4,11 +4,13 @@
 // test/store/schema.test.ts compares the two as applied, so they cannot drift.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -198,3 +200,38 @@ export const jobRuns = pgTable("job_runs", {
   name: text("name").primaryKey(),
   lastRunAt: time("last_run_at").notNull(),
 });
+
+// Verifications of each key per UTC day (`day`: days since 1970-01-01), added in batches.
+const count = (name: string) => bigint(name, { mode: "number" });
+export const keyDailyUsage = pgTable(
+  "key_daily_usage",
+  {
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    calls: count("calls").notNull(),
+    refused: count("refused").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] }), index("key_daily_usage_day").on(t.day)],
+);
+
+// Allowed checks per key, day, (nickname, API) asked and the grant they were counted against.
+export const grantDailyUsage = pgTable(
+  "grant_daily_usage",
+  {
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    grantScope: text("grant_scope").notNull(),
+    grantApi: text("grant_api").notNull(),
+    day: integer("day").notNull(),
+    nickname: text("nickname").notNull(),
+    api: text("api").notNull(),
+    calls: count("calls").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.keyId, t.grantScope, t.grantApi, t.day, t.nickname, t.api] }),
+    index("grant_daily_usage_day").on(t.day),
+  ],
+);

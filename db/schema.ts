@@ -4,7 +4,14 @@
 // test/store/schema.test.ts keeps the two from drifting. What each table and column means:
 // docs/design.md#data-model.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import type { ApiId } from "../src/domain/catalog.ts";
 import type { Notice } from "../src/domain/notices.ts";
 import type { AuditAction, AuditDiff, GrantCell, RequestDuration } from "../src/domain/types.ts";
@@ -210,3 +217,43 @@ export const jobRuns = sqliteTable("job_runs", {
   name: text("name").primaryKey(),
   lastRunAt: time("last_run_at").notNull(),
 });
+
+// Verifications of each key per UTC day (`day`: days since 1970-01-01), counted in memory by
+// the verification API and added in batches: every answer for the valid key, and how many of
+// its checks were refused. Rows older than the retention (src/domain/usage/unused.ts) are
+// pruned.
+export const keyDailyUsage = sqliteTable(
+  "key_daily_usage",
+  {
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    calls: integer("calls").notNull(),
+    refused: integer("refused").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.day] }), index("key_daily_usage_day").on(t.day)],
+);
+
+// Allowed checks per key, day, the (nickname, API) asked and the grant they were counted
+// against (`grant_scope`: a nickname, or `*` for All accounts): the least powerful grant that
+// allows the check, so a grant without rows could go without refusing any check seen.
+export const grantDailyUsage = sqliteTable(
+  "grant_daily_usage",
+  {
+    keyId: integer("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    grantScope: text("grant_scope").notNull(),
+    grantApi: text("grant_api").notNull(),
+    day: integer("day").notNull(),
+    nickname: text("nickname").notNull(),
+    api: text("api").notNull(),
+    calls: integer("calls").notNull(),
+  },
+  // Key and grant first: "when was this grant last used" is a seek.
+  (t) => [
+    primaryKey({ columns: [t.keyId, t.grantScope, t.grantApi, t.day, t.nickname, t.api] }),
+    index("grant_daily_usage_day").on(t.day),
+  ],
+);

@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "./domain/clock.ts";
 import type { Ctx } from "./domain/context.ts";
 import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
+import { startCountingUsage } from "./domain/usage/counting.ts";
 import { auditHandler } from "./http/audit.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
@@ -18,6 +19,8 @@ import { OncallGroup } from "./slack/oncall-group.ts";
 import { connectStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
 import { SignatureMemory } from "./store/signature-memory.ts";
+import { pruneUsage } from "./store/usage-prune.ts";
+import { UsageRecorder } from "./store/usage-recorder.ts";
 
 export interface KeywardOptions {
   config: Config;
@@ -46,6 +49,8 @@ export interface Keyward {
   slack: SlackApp | undefined;
   worker: OutboxWorker | undefined;
   jobs: JobScheduler;
+  /** Usage counts of the verification API, written behind. */
+  usage: UsageRecorder;
   stop(): Promise<void>;
 }
 
@@ -61,12 +66,21 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const lastUsed = new LastUsedRecorder(store.uow, 1000, (err, { waiting }) =>
     log.warn({ err, waiting }, "could not record last use yet; kept to try again"),
   );
+  await startCountingUsage(ctx);
+  const usage = new UsageRecorder(store.uow, {
+    onError: (err, { waiting }) =>
+      log.warn({ err, waiting }, "could not record usage yet; kept to try again"),
+  });
+  usage.start();
   const routes: Routes = {
     verify: verifyHandler({
       token: config.VERIFY_API_TOKEN,
       lookup: store.verify,
       clock,
-      onUse: (id, at) => lastUsed.record(id, at),
+      onUse: (id, at, check, grant) => {
+        lastUsed.record(id, at);
+        usage.record(id, at, check, grant);
+      },
     }),
     audit: auditHandler({ token: config.AUDIT_API_TOKEN, uow: store.uow }),
     ...opts.routes,
@@ -137,7 +151,11 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ctx,
     log,
     () => worker?.kick(),
-    people ? { ...DEFAULT_JOBS, weeklyDigest: (c) => sendWeeklyDigest(c, people) } : DEFAULT_JOBS,
+    {
+      ...DEFAULT_JOBS,
+      pruneUsage: () => pruneUsage(store.uow, clock.now()),
+      ...(people ? { weeklyDigest: (c: Ctx) => sendWeeklyDigest(c, people) } : {}),
+    },
     opts.jobsIntervalMs,
     store.exclusive,
   );
@@ -154,6 +172,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     slack,
     worker,
     jobs,
+    usage,
     /**
      * Stops accepting (HTTP connections, Socket Mode events), lets what is in flight finish
      * within the drain, stops the outbox worker after its current send, then closes.
@@ -181,6 +200,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       oncallGroup?.stop();
       await worker?.stop();
       await lastUsed.stop();
+      await usage.stop();
       await signatures.stop();
       await store.close();
       log.info("stopped");

@@ -36,9 +36,18 @@ export function mayHold(api: ApiId, kind: NicknameKind): boolean {
   return true;
 }
 
+// Built once: every verification asks.
+const SATISFIED_BY: Record<ApiId, readonly ApiId[]> = {
+  analytics: ["analytics"],
+  products: ["products"],
+  "orders:read": ["orders:read", "orders:write"],
+  "orders:write": ["orders:write"],
+  "subscriptions:write": ["subscriptions:write"],
+};
+
 /** The APIs whose grant satisfies a check for `api` (orders:write implies orders:read). */
 export function satisfiedBy(api: ApiId): readonly ApiId[] {
-  return api === "orders:read" ? ["orders:read", "orders:write"] : [api];
+  return SATISFIED_BY[api];
 }
 
 export function scopeLabel(scope: Scope): string {

@@ -16,7 +16,7 @@ import type { Grant, GrantCell, Nickname } from "./types.ts";
 
 export const cellKey = (c: GrantCell) => `${c.scope}|${c.api}`;
 
-function sortCells<T extends GrantCell>(cells: T[]): T[] {
+export function sortCells<T extends GrantCell>(cells: T[]): T[] {
   return [...cells].sort(
     (a, b) =>
       Number(b.scope === ALL_ACCOUNTS) - Number(a.scope === ALL_ACCOUNTS) ||
@@ -88,13 +88,40 @@ export function permits(
   api: ApiId,
   now: Date,
 ): boolean {
+  return allowingGrant(grants, nickname, kind, api, now) !== undefined;
+}
+
+/**
+ * The grant a check is counted against when several would allow it: the least powerful one,
+ * so that what usage calls unused can go without refusing any check that was seen. The API
+ * asked for beats one that implies it (`orders:read` before `orders:write`: an unused write
+ * grant is the larger risk), then the nickname itself beats All accounts.
+ */
+export function allowingGrant<G extends Grant>(
+  grants: readonly G[],
+  nickname: string,
+  kind: NicknameKind,
+  api: ApiId,
+  now: Date,
+): G | undefined {
   const accepted = satisfiedBy(api);
-  return grants.some(
-    (g) =>
-      accepted.includes(g.api) &&
-      isLive(g, now) &&
-      (g.scope === nickname || (g.scope === ALL_ACCOUNTS && mayHold(api, kind))),
-  );
+  let best: G | undefined;
+  let bestRank = 4;
+  for (const g of grants) {
+    // Cheapest test first: most of a key's grants are for other nicknames.
+    const wide = g.scope === ALL_ACCOUNTS;
+    if (!wide && g.scope !== nickname) continue;
+    const exact = g.api === api;
+    if (!exact && !accepted.includes(g.api)) continue;
+    if (!isLive(g, now) || (wide && !mayHold(api, kind))) continue;
+    const rank = (exact ? 0 : 2) + (wide ? 1 : 0);
+    if (rank === 0) return g;
+    if (rank < bestRank) {
+      best = g;
+      bestRank = rank;
+    }
+  }
+  return best;
 }
 
 /** For each linked nickname, the APIs it can use through these grants (the quick view). */

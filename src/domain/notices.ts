@@ -83,7 +83,9 @@ export interface DigestItem {
 
 export type DigestAction =
   | { label: string; kind: "key"; id: number; verb: "disable" | "edit" }
-  | { label: string; kind: "request"; id: number; verb: "review" };
+  | { label: string; kind: "request"; id: number; verb: "review" }
+  /** Remove unused grants: the key's version and the suggestion's window, checked on click. */
+  | { label: string; kind: "unused_grants"; id: number; version: number; since: number };
 /** An audit query in a notice: JSON, so times are ISO 8601 strings. */
 export interface StoredAuditQuery {
   key?: { ids: number[]; ref: string };

@@ -16,6 +16,7 @@ import type {
   RoleAssignment,
   StoredRole,
 } from "./types.ts";
+import type { CheckUse, GrantUse, UsageDay } from "./usage/types.ts";
 
 export interface NicknameRepo {
   list(): Promise<Nickname[]>;
@@ -204,6 +205,19 @@ export interface JobRunRepo {
   markRun(name: string, at: Date): Promise<void>;
 }
 
+/**
+ * The verification API's usage counts (written behind by the store, read here). Days are UTC
+ * day numbers (usage/days.ts).
+ */
+export interface UsageRepo {
+  /** A key's days with any use, from `fromDay` on, oldest first. */
+  days(keyId: number, fromDay: number): Promise<UsageDay[]>;
+  /** A key's allowed checks from `fromDay` on, summed per nickname, API and grant. */
+  checks(keyId: number, fromDay: number): Promise<CheckUse[]>;
+  /** Every grant of these keys, with the last day from `fromDay` on that one used it. */
+  grantUse(keyIds: number[], fromDay: number): Promise<Map<number, GrantUse[]>>;
+}
+
 export interface Tx {
   nicknames: NicknameRepo;
   keys: KeyRepo;
@@ -214,6 +228,7 @@ export interface Tx {
   outbox: OutboxRepo;
   submissions: SubmissionRepo;
   jobRuns: JobRunRepo;
+  usage: UsageRepo;
 }
 
 /**

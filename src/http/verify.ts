@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { API_IDS } from "../domain/catalog.ts";
 import type { Clock } from "../domain/clock.ts";
-import { type VerifyLookup, verify } from "../domain/keys/verify.ts";
+import { type VerifyLookup, type VerifyQuery, verify } from "../domain/keys/verify.ts";
+import type { Grant } from "../domain/types.ts";
 import { bearerCheck } from "./bearer.ts";
 import { BodyTooLarge, readBody } from "./body.ts";
 import { json } from "./respond.ts";
@@ -24,7 +25,11 @@ export interface VerifyDeps {
   token: string | undefined;
   lookup: VerifyLookup;
   clock: Clock;
-  onUse(keyId: number, at: Date): void;
+  /**
+   * After answering, for a valid key: when it was used, the check it was asked (none: its
+   * grants were listed) and the grant that allowed it (null: refused, or no check).
+   */
+  onUse(keyId: number, at: Date, check: VerifyQuery["check"], grant: Grant | null): void;
 }
 
 export function verifyHandler(deps: VerifyDeps) {
@@ -63,13 +68,11 @@ export function verifyHandler(deps: VerifyDeps) {
     }
     const { key, nickname, api } = parsed.data;
     const now = deps.clock.now();
-    const result = verify(deps.lookup, now, {
-      key,
-      check: nickname !== undefined && api !== undefined ? { nickname, api } : undefined,
-    });
+    const check = nickname !== undefined && api !== undefined ? { nickname, api } : undefined;
+    const result = verify(deps.lookup, now, { key, check });
     // Answered from memory unless the lookup had to ask its database (a cache miss).
-    const { answer, usedKeyId } = result instanceof Promise ? await result : result;
+    const { answer, usedKeyId, grant } = result instanceof Promise ? await result : result;
     json(res, 200, answer);
-    if (usedKeyId !== null) deps.onUse(usedKeyId, now);
+    if (usedKeyId !== null) deps.onUse(usedKeyId, now, check, grant);
   };
 }

@@ -8,6 +8,7 @@ import { registerKeyActions } from "./actions/keys.ts";
 import { registerOncallActions } from "./actions/oncall.ts";
 import { registerRequestActions } from "./actions/requests.ts";
 import { registerSuggestions } from "./actions/suggestions.ts";
+import { registerUsageActions } from "./actions/usage.ts";
 import { registerApikeysCommand } from "./commands/apikeys.ts";
 import type { SlackDeps } from "./deps.ts";
 import { registerHome } from "./events/home.ts";
@@ -120,6 +121,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerRequestActions(registering, deps);
   registerRequestViews(registering, deps);
   registerOncallActions(registering, deps);
+  registerUsageActions(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.

@@ -14,6 +14,7 @@ import { requestRepo } from "./repos/requests.ts";
 import { roleRepo } from "./repos/roles.ts";
 import { signatureRepo } from "./repos/signatures.ts";
 import { submissionRepo } from "./repos/submissions.ts";
+import { usageLog, usageRepo } from "./repos/usage.ts";
 import type { StoreCommon, StoreTx } from "./types.ts";
 import { SqliteUnitOfWork } from "./unit-of-work.ts";
 import { verifyLookup } from "./verify-lookup.ts";
@@ -64,8 +65,10 @@ export function openStore(path: string): SqliteStore {
     outbox: outboxRepo(db),
     submissions: submissionRepo(db),
     jobRuns: jobRunRepo(db),
+    usage: usageRepo(db),
     outboxQueue: outboxQueue(db, instanceId),
     signatures: signatureRepo(db),
+    usageLog: usageLog(db),
   };
   // An in-memory database has no second connection to share it; read through the writer.
   const reader = path === ":memory:" ? writer : openReader(path);

@@ -1,6 +1,7 @@
 // What both storage backends (SQLite, PostgreSQL) provide to the rest of Keyward: the domain's
 // repositories plus the delivery worker's and the replay memory's tables inside a transaction,
 // the transaction runner, the verification lookup, and a way to run a job on one instance.
+import type { ApiId } from "../domain/catalog.ts";
 import type { VerifyLookup } from "../domain/keys/verify.ts";
 import type { Notice, OutboxKind } from "../domain/notices.ts";
 import type { Tx, UnitOfWork } from "../domain/ports.ts";
@@ -71,10 +72,33 @@ export interface SignatureRepo {
   forgetBefore(at: number, limit: number): Promise<number>;
 }
 
+/** Counts the usage recorder adds to a key's day (usage-recorder.ts). */
+export type UsageRow =
+  | { kind: "key"; keyId: number; day: number; calls: number; refused: number }
+  | {
+      kind: "check";
+      keyId: number;
+      day: number;
+      nickname: string;
+      api: ApiId;
+      grantScope: string;
+      grantApi: ApiId;
+      calls: number;
+    };
+
+/** Usage counts as they are written: added in batches, pruned by age. Days are UTC day numbers. */
+export interface UsageLog {
+  /** Adds these counts to the stored ones; rows of a key deleted meanwhile are dropped. */
+  add(rows: Iterable<UsageRow>): Promise<void>;
+  /** Deletes up to `limit` rows of days before `day`; returns how many. */
+  pruneBefore(day: number, limit: number): Promise<number>;
+}
+
 /** The domain's repositories plus what the delivery worker and the HTTP layer need. */
 export interface StoreTx extends Tx {
   outboxQueue: OutboxQueue;
   signatures: SignatureRepo;
+  usageLog: UsageLog;
 }
 
 export interface RunOptions {

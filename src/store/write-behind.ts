@@ -98,7 +98,9 @@ export class WriteBehind<K, V> {
     this.pending = new Map();
     const size = this.o.chunkSize ?? DEFAULT_CHUNK;
     for (let i = 0; i < entries.length; i += size) {
-      if (i > 0) await yieldToLoop();
+      // Before the first chunk too: a flush that follows another (one asked for while the
+      // timer's ran) must not add its first chunk to the other's last in one turn.
+      await yieldToLoop();
       try {
         await this.o.write(new Map(entries.slice(i, i + size)));
       } catch (error) {

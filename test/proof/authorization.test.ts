@@ -8,10 +8,13 @@ import { disableKey } from "../../src/domain/keys/disable.ts";
 import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
+import { dayOf } from "../../src/domain/usage/days.ts";
+import { UNUSED_DAYS } from "../../src/domain/usage/unused.ts";
 import type { Json } from "../../src/sandbox/standin/workspace.ts";
 import { ACTION_ID, CALLBACK_ID, DIGEST_VERBS, KEY_VERBS } from "../../src/slack/blocks/ids.ts";
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
+import { DAY } from "../helpers/clock.ts";
 import { rows } from "../helpers/db-rows.ts";
 import { button, type Found, textOf } from "../helpers/slack/finders.ts";
 import { GENERAL, type Harness, PEOPLE, quiet } from "../helpers/slack/harness.ts";
@@ -164,6 +167,8 @@ const text = (value: string) => ({ type: "plain_text_input", value });
 const keyIdValue = (keyId: number) => JSON.stringify({ keyId });
 const requestIdValue = (requestId: number) => JSON.stringify({ requestId });
 const keyName = (i: number) => `Matrix ${i}`;
+/** A key just made is at version 1. */
+const unusedValue = (keyId: number, since: number) => JSON.stringify({ keyId, version: 1, since });
 
 async function freshKey(): Promise<{ id: number; name: string }> {
   n += 1;
@@ -723,6 +728,21 @@ const CASES: Case[] = [
       return { refused: false, changed: changes() > before, acted: warned };
     },
   },
+
+  // Last, as each run moves the clock a month on: the button removes a grant only once it is a
+  // month old and went unused that month (the suggestion's window, as Quick view and the digest
+  // write it).
+  {
+    name: "Remove unused grants (Quick view, digest)",
+    handler: act(ACTION_ID.removeUnused),
+    allowed: "edit",
+    run: async (w) => {
+      const k = await freshKey();
+      h.clock.advance(31 * DAY);
+      const since = dayOf(h.clock.now()) - UNUSED_DAYS;
+      return clickCrafted(w, ACTION_ID.removeUnused, unusedValue(k.id, since));
+    },
+  },
 ];
 
 /** A new key the admin asked for and an owner approved: the admin's DM with Reveal key. */
@@ -812,6 +832,12 @@ describe("a refusal says nothing about whether the thing exists", () => {
       ACTION_ID.digestButton,
       (id) => JSON.stringify({ verb: "review", requestId: id }),
       async () => (await pendingRequest()).id,
+    ],
+    [
+      "Remove unused grants",
+      ACTION_ID.removeUnused,
+      (id) => unusedValue(id, 1),
+      async () => (await freshKey()).id,
     ],
     [
       "Reveal key",

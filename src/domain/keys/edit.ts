@@ -2,7 +2,7 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { describeDiff, diffCells, validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
-import type { KeyPatch, NewAuditEvent } from "../ports.ts";
+import type { KeyPatch, NewAuditEvent, Tx } from "../ports.ts";
 import { isoDay, quote, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
@@ -21,109 +21,120 @@ export interface EditKeyInput {
   expiresAt?: Date | null;
   /** The complete new permission matrix; cells kept from before keep their expiry. */
   cells?: ReadonlyArray<{ scope: string; api: string }>;
+  /** Why the permissions changed, when Keyward suggested it (audit log and DMs). */
+  reason?: string;
 }
 
 export type EditResult = { changed: false; key: ApiKey } | { changed: true; key: ApiKey };
 
 /** Rename, re-own and re-permission a key in one change. Nothing to change: nothing written. */
 export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Promise<EditResult> {
-  return ctx.uow.run(async (tx) => {
-    await requirePermission(ctx, tx, actor, "edit");
-    const now = ctx.clock.now();
-    const key = await loadKey(tx, input.keyId);
-    assertFresh(key, input.expectedVersion);
+  return ctx.uow.run((tx) => editKeyIn(ctx, tx, actor, input));
+}
 
-    const patch: KeyPatch = {};
-    const events: Array<Omit<NewAuditEvent, "at">> = [];
-    const lines: string[] = [];
+/** The same edit inside a transaction a use case already holds (one change, one transaction). */
+export async function editKeyIn(
+  ctx: Ctx,
+  tx: Tx,
+  actor: string,
+  input: EditKeyInput,
+): Promise<EditResult> {
+  await requirePermission(ctx, tx, actor, "edit");
+  const now = ctx.clock.now();
+  const key = await loadKey(tx, input.keyId);
+  assertFresh(key, input.expectedVersion);
 
-    if (input.name !== undefined) {
-      const name = await uniqueName(tx, input.name, key.id);
-      if (name !== key.name) {
-        patch.name = name;
-        lines.push(`Renamed from "${quote(key.name)}" to "${quote(name)}"`);
-        events.push({
-          actor,
-          action: "key.renamed",
-          ...auditKey(key),
-          keyName: name,
-          diff: { before: { name: key.name }, after: { name } },
-        });
-      }
+  const patch: KeyPatch = {};
+  const events: Array<Omit<NewAuditEvent, "at">> = [];
+  const lines: string[] = [];
+
+  if (input.name !== undefined) {
+    const name = await uniqueName(tx, input.name, key.id);
+    if (name !== key.name) {
+      patch.name = name;
+      lines.push(`Renamed from "${quote(key.name)}" to "${quote(name)}"`);
+      events.push({
+        actor,
+        action: "key.renamed",
+        ...auditKey(key),
+        keyName: name,
+        diff: { before: { name: key.name }, after: { name } },
+      });
     }
-    if (input.keyOwner !== undefined) {
-      const owner = parseField(userIdSchema, input.keyOwner, "key_owner");
-      if (owner !== key.keyOwner) {
-        patch.keyOwner = owner;
-        lines.push(`Key owner: ${userRef(key.keyOwner)} → ${userRef(owner)}`);
-        events.push({
-          actor,
-          action: "key.owner_changed",
-          ...auditKey(key),
-          diff: { before: { keyOwner: key.keyOwner }, after: { keyOwner: owner } },
-        });
-      }
+  }
+  if (input.keyOwner !== undefined) {
+    const owner = parseField(userIdSchema, input.keyOwner, "key_owner");
+    if (owner !== key.keyOwner) {
+      patch.keyOwner = owner;
+      lines.push(`Key owner: ${userRef(key.keyOwner)} → ${userRef(owner)}`);
+      events.push({
+        actor,
+        action: "key.owner_changed",
+        ...auditKey(key),
+        diff: { before: { keyOwner: key.keyOwner }, after: { keyOwner: owner } },
+      });
     }
+  }
 
-    if (input.expiresAt !== undefined) {
-      const was = key.expiresAt?.getTime() ?? null;
-      const will = input.expiresAt?.getTime() ?? null;
-      if (was !== will) {
-        if (input.expiresAt) checkExpiry(input.expiresAt, now);
-        patch.expiresAt = input.expiresAt;
-        const show = (d: Date | null) => (d ? isoDay(d) : "never");
-        lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
-        events.push({
-          actor,
-          action: "key.expiry_changed",
-          ...auditKey(key),
-          diff: {
-            before: { expiresAt: key.expiresAt?.toISOString() ?? null },
-            after: { expiresAt: input.expiresAt?.toISOString() ?? null },
-          },
-        });
-      }
+  if (input.expiresAt !== undefined) {
+    const was = key.expiresAt?.getTime() ?? null;
+    const will = input.expiresAt?.getTime() ?? null;
+    if (was !== will) {
+      if (input.expiresAt) checkExpiry(input.expiresAt, now);
+      patch.expiresAt = input.expiresAt;
+      const show = (d: Date | null) => (d ? isoDay(d) : "never");
+      lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
+      events.push({
+        actor,
+        action: "key.expiry_changed",
+        ...auditKey(key),
+        diff: {
+          before: { expiresAt: key.expiresAt?.toISOString() ?? null },
+          after: { expiresAt: input.expiresAt?.toISOString() ?? null },
+        },
+      });
     }
+  }
 
-    const before = await tx.grants.forKey(key.id);
-    let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
-    if (input.cells !== undefined) {
-      const after = validateCells(input.cells, await tx.nicknames.list());
-      const d = diffCells(before, after);
-      grantDiff = d;
-      if (d.added.length || d.removed.length) {
-        const changes = describeDiff(d.added, d.removed);
-        lines.push(...changes);
-        events.push({
-          actor,
-          action: "key.permissions_changed",
-          ...auditKey(key),
-          diff: { before: before.map(({ scope, api }) => ({ scope, api })), after, changes },
-        });
-      }
+  const before = await tx.grants.forKey(key.id);
+  let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
+  if (input.cells !== undefined) {
+    const after = validateCells(input.cells, await tx.nicknames.list());
+    const d = diffCells(before, after);
+    grantDiff = d;
+    if (d.added.length || d.removed.length) {
+      const changes = describeDiff(d.added, d.removed);
+      lines.push(...changes);
+      events.push({
+        actor,
+        action: "key.permissions_changed",
+        ...auditKey(key),
+        reason: input.reason ?? null,
+        diff: { before: before.map(({ scope, api }) => ({ scope, api })), after, changes },
+      });
     }
+  }
 
-    if (events.length === 0) return { changed: false, key };
+  if (events.length === 0) return { changed: false, key };
 
-    await applyUpdate(tx, key, patch, now, actor);
-    await tx.grants.remove(key.id, grantDiff.removed);
-    // Cells kept from before keep their expiry; new ones are permanent.
-    await tx.grants.add(
-      key.id,
-      grantDiff.added.map((c) => ({ ...c, expiresAt: null, requestId: null })),
-      now,
-      actor,
-    );
-    const updated = await loadKey(tx, key.id);
-    const [first, ...rest] = events as [Omit<NewAuditEvent, "at">, ...Omit<NewAuditEvent, "at">[]];
-    await recordChange(tx, now, {
-      event: first,
-      extraEvents: rest,
-      title: "API key edited",
-      key: { ...updated, keyOwner: key.keyOwner },
-      alsoTell: patch.keyOwner ? [patch.keyOwner] : [],
-      changes: lines,
-    });
-    return { changed: true, key: updated };
+  await applyUpdate(tx, key, patch, now, actor);
+  await tx.grants.remove(key.id, grantDiff.removed);
+  // Cells kept from before keep their expiry; new ones are permanent.
+  await tx.grants.add(
+    key.id,
+    grantDiff.added.map((c) => ({ ...c, expiresAt: null, requestId: null })),
+    now,
+    actor,
+  );
+  const updated = await loadKey(tx, key.id);
+  const [first, ...rest] = events as [Omit<NewAuditEvent, "at">, ...Omit<NewAuditEvent, "at">[]];
+  await recordChange(tx, now, {
+    event: first,
+    extraEvents: rest,
+    title: "API key edited",
+    key: { ...updated, keyOwner: key.keyOwner },
+    alsoTell: patch.keyOwner ? [patch.keyOwner] : [],
+    changes: lines,
   });
+  return { changed: true, key: updated };
 }

@@ -3,7 +3,7 @@
 // every API call they serve. The contract, and how each store caches:
 // docs/design.md#the-verification-api.
 import type { ApiId, NicknameKind } from "../catalog.ts";
-import { isLive, permits } from "../grants.ts";
+import { allowingGrant, isLive } from "../grants.ts";
 import { hashSecret, isWellFormedSecret, publicIdOf } from "../secrets.ts";
 import type { Grant } from "../types.ts";
 
@@ -69,8 +69,10 @@ export interface VerifyQuery {
 
 export interface VerifyResult {
   answer: VerifyAnswer;
-  /** Set when the key was valid (for last_used_at). */
+  /** Set when the key was valid (for last_used_at and usage). */
   usedKeyId: number | null;
+  /** An allowed check's grant (see allowingGrant): what usage counts it against. */
+  grant: Grant | null;
 }
 
 /** Answers a verification: at once when the lookup does, else as a promise. */
@@ -109,18 +111,23 @@ function judge(match: SecretMatch | undefined, now: Date, q: VerifyQuery): Verif
           })),
       },
       usedKeyId: key.id,
+      grant: null,
     };
   }
   const kind = match.nicknameKind;
-  const allowed = kind !== undefined && permits(grants, q.check.nickname, kind, q.check.api, now);
+  const grant =
+    kind === undefined
+      ? undefined
+      : allowingGrant(grants, q.check.nickname, kind, q.check.api, now);
   return {
-    answer: allowed
+    answer: grant
       ? { valid: true, allowed: true, ...ids }
       : { valid: true, allowed: false, reason: "not_permitted", ...ids },
     usedKeyId: key.id,
+    grant: grant ?? null,
   };
 }
 
 function refuse(reason: Refusal): VerifyResult {
-  return { answer: { valid: false, reason }, usedKeyId: null };
+  return { answer: { valid: false, reason }, usedKeyId: null, grant: null };
 }

@@ -8,6 +8,7 @@ import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
 import { isoDay, quote } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
+import { leastPrivilegeSections } from "../usage/digest-sections.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const UNUSED_DAYS = 90;
@@ -72,6 +73,7 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
         action: act(k, "Disable", "disable"),
       })),
     ),
+    ...(await leastPrivilegeSections(ctx, keys, now)).map((s) => sectionOf(s.title, s.items)),
     sectionOf(
       "Key owner no longer in the workspace",
       orphaned.map((k) => ({

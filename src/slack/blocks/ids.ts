@@ -9,6 +9,8 @@ export const ACTION_ID = {
   denyRequest: "request_deny",
   revealKey: "request_reveal",
   digestButton: "digest_act",
+  /** Remove unused grants: from Quick view or the digest. */
+  removeUnused: "grants_remove_unused",
   /** Rotate now, under a leak warning; one per key (`leak_rotate:<public id>`). */
   rotateNow: "leak_rotate",
   homeRequest: "home_request",

@@ -6,6 +6,7 @@ import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
 import { isoDay, isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
+import type { KeyUsage } from "../../domain/usage/summary.ts";
 import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
 import {
   actions,
@@ -20,6 +21,7 @@ import {
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention } from "./text.ts";
+import { usageDetailBlocks, usageQuickBlocks } from "./usage.ts";
 import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
@@ -144,6 +146,7 @@ export function keyDetailMessage(p: {
   nicknames: Nickname[];
   role: Role;
   now: Date;
+  usage: KeyUsage;
 }): Message {
   const { key, grants, nicknames, now } = p;
   const menu = actionsMenu(p.role, key);
@@ -172,6 +175,7 @@ export function keyDetailMessage(p: {
         : ["_No nickname can use any API through this key._"],
       25,
     ),
+    ...usageDetailBlocks(p.usage),
   ];
   return { text: `API key ${esc(key.name)} (${key.publicId})`, blocks };
 }
@@ -181,6 +185,8 @@ export function quickViewModal(p: {
   grants: Grant[];
   nicknames: Nickname[];
   now: Date;
+  usage: KeyUsage;
+  role: Role;
 }): ModalView {
   const lines = reachLines(p.grants, p.nicknames, p.now);
   const timeBound = p.grants.filter((g) => g.expiresAt);
@@ -203,6 +209,7 @@ export function quickViewModal(p: {
           ]
         : []),
       context(`Last used ${ago(p.key.lastUsedAt, p.now)}`),
+      ...usageQuickBlocks(p),
     ],
   });
 }

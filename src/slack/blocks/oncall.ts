@@ -1,5 +1,5 @@
 // On-call surfaces: the compromised-key rotation modal, leak warnings, the hygiene digest.
-import type { KnownBlock, ModalView } from "@slack/types";
+import type { Button, KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
 import type {
@@ -24,6 +24,7 @@ import {
   section,
 } from "./layout.ts";
 import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+import { removeUnusedButton } from "./usage.ts";
 import { digestValue, encode, keyMetaOf, keyValue } from "./values.ts";
 
 const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
@@ -152,10 +153,17 @@ export function renderLeak(n: LeakNotice): Message {
   };
 }
 
-const digestButtonValue = (a: DigestAction) =>
-  a.kind === "request"
-    ? encode(digestValue, { verb: "review", requestId: a.id })
-    : encode(digestValue, { verb: a.verb, keyId: a.id });
+const digestButton = (a: DigestAction): Button => {
+  if (a.kind === "unused_grants")
+    return removeUnusedButton({ id: a.id, version: a.version }, a.since);
+  return button(
+    a.label,
+    ACTION_ID.digestButton,
+    a.kind === "request"
+      ? encode(digestValue, { verb: "review", requestId: a.id })
+      : encode(digestValue, { verb: a.verb, keyId: a.id }),
+  );
+};
 
 export function renderDigest(n: DigestNotice): Message {
   const total = n.sections.reduce((s, x) => s + x.items.length, 0);
@@ -172,12 +180,7 @@ export function renderDigest(n: DigestNotice): Message {
     blocks.push(section(`*${esc(s.title)}*`));
     for (const item of s.items) {
       const act = item.action;
-      blocks.push(
-        section(
-          cut(mrkdwnOf(item.text), 2900),
-          act ? button(act.label, ACTION_ID.digestButton, digestButtonValue(act)) : undefined,
-        ),
-      );
+      blocks.push(section(cut(mrkdwnOf(item.text), 2900), act ? digestButton(act) : undefined));
     }
   }
   blocks.push(

@@ -25,6 +25,12 @@ export const digestValue = z.discriminatedUnion("verb", [
   z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),
   z.object({ verb: z.literal("review"), requestId: id }),
 ]);
+/** Remove unused grants: the key as the suggestion saw it, and its window's first day. */
+export const unusedGrantsValue = z.object({
+  keyId: id,
+  version: id,
+  since: z.number().int().min(0).max(10_000_000),
+});
 /** The request modal's key picker: a key, or a new one. */
 export const keyChoiceValue = z.union([
   z.object({ keyId: id }),

@@ -3,6 +3,7 @@ import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { getRole } from "../../domain/roles/list.ts";
+import { keyUsage } from "../../domain/usage/summary.ts";
 import { enabledText, keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { openCreateModal, openKeyModal } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
@@ -21,7 +22,8 @@ export const show: Handler<"show"> = async ({ deps, userId, reply }, { key: ref 
     listNicknames(deps.ctx),
     getRole(deps.ctx, userId),
   ]);
-  await reply(keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now() }));
+  const usage = await keyUsage(deps.ctx, key);
+  await reply(keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now(), usage }));
 };
 
 export const create: Handler<"create"> = (call) => openCreateModal(call);

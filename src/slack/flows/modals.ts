@@ -8,6 +8,7 @@ import { getKey } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { checkPermission } from "../../domain/permissions.ts";
 import type { KeyWithGrants, Role } from "../../domain/types.ts";
+import { keyUsage } from "../../domain/usage/summary.ts";
 import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
 import { quickViewModal } from "../blocks/keys.ts";
@@ -31,7 +32,12 @@ const MODALS: Record<
 > = {
   quickview: {
     title: "Quick view",
-    build: async (o) => quickViewModal({ ...o, nicknames: await listNicknames(o.deps.ctx) }),
+    build: async (o) =>
+      quickViewModal({
+        ...o,
+        nicknames: await listNicknames(o.deps.ctx),
+        usage: await keyUsage(o.deps.ctx, o.key),
+      }),
   },
   edit: {
     title: "Edit API key",

@@ -22,6 +22,8 @@ import type {
   Nickname,
   Role,
 } from "../../../src/domain/types.ts";
+import { dayOf } from "../../../src/domain/usage/days.ts";
+import type { KeyUsage } from "../../../src/domain/usage/summary.ts";
 import { checkMessage, checkView } from "../../../src/sandbox/standin/limits.ts";
 import { auditMessage } from "../../../src/slack/blocks/admin.ts";
 import { deleteModal, disableModal, regenerateModal } from "../../../src/slack/blocks/confirm.ts";
@@ -84,6 +86,38 @@ const grantsOn = (nicks: Nickname[]): Grant[] => [
     requestId: 7,
   })),
 ];
+/** Usage at its largest: huge counts every day, every grant used through 8 nicknames and also listed as unused. */
+const busyUsage = (nicks: Nickname[]): KeyUsage => {
+  const today = dayOf(NOW);
+  const cells = grantsOn(nicks).map(({ scope, api }) => ({ scope, api }));
+  return {
+    days: Array.from({ length: 30 }, (_, i) => ({
+      day: today - 29 + i,
+      calls: i === 3 ? 0 : 1_000_000_000 + i,
+      refused: 123_456_789,
+    })),
+    calls: 29_000_000_000,
+    refused: 3_703_703_670,
+    grants: cells.map((grant) => ({
+      grant,
+      calls: 9_999_999_999,
+      lastDay: today,
+      checks: nicks.slice(0, 8).map((n) => ({
+        nickname: n.nickname,
+        api: "orders:read" as const,
+        grant,
+        calls: 5,
+        lastDay: today,
+      })),
+    })),
+    countingSince: new Date(NOW.getTime() - 200 * 86_400_000),
+    advice: {
+      kind: "grants_unused",
+      since: today - 30,
+      grants: cells.map((c) => ({ ...c, idleDays: 90, lastUsedDay: null, long: true })),
+    },
+  };
+};
 const request = (id: number, over: Partial<AccessRequest> = {}): AccessRequest => ({
   id,
   requester: "U0MEMBER",
@@ -170,6 +204,7 @@ describe("key lists", () => {
       nicknames: nicks,
       role: "owner",
       now: NOW,
+      usage: busyUsage(nicks),
     });
     expect(checkMessage(m)).toEqual([]);
     expect(JSON.stringify(m.blocks)).toContain("`nick_199_");

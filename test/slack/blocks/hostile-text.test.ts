@@ -21,6 +21,7 @@ import { approveRequest, denyRequest } from "../../../src/domain/requests/decide
 import { expireGrants, remindOwners } from "../../../src/domain/requests/expire.ts";
 import { listRequests } from "../../../src/domain/requests/queries.ts";
 import { addRole } from "../../../src/domain/roles/add.ts";
+import { keyUsage } from "../../../src/domain/usage/summary.ts";
 import { createLog } from "../../../src/log.ts";
 import { createRenderer } from "../../../src/notify/render.ts";
 import { auditMessage } from "../../../src/slack/blocks/admin.ts";
@@ -275,8 +276,15 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
       expectClean("list all", keyListMessage({ page: all, role: "owner", now }));
       const { key: k, grants } = await getKey(ctx, key.id);
       const nicknames = await listNicknames(ctx);
-      expectClean("show", keyDetailMessage({ key: k, grants, nicknames, role: "owner", now }));
-      expectClean("quick view", quickViewModal({ key: k, grants, nicknames, now }));
+      const usage = await keyUsage(ctx, k);
+      expectClean(
+        "show",
+        keyDetailMessage({ key: k, grants, nicknames, role: "owner", now, usage }),
+      );
+      expectClean(
+        "quick view",
+        quickViewModal({ key: k, grants, nicknames, now, usage, role: "owner" }),
+      );
       expectClean("regenerate", regenerateModal({ key: k, grants, now }));
       expectClean("delete", deleteModal({ key: k, grants, now }));
       expectClean("disable", disableModal({ key: k, grants, now, reasonRequired: true }));

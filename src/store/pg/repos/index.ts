@@ -11,6 +11,7 @@ import { requestRepo } from "./requests.ts";
 import { roleRepo } from "./roles.ts";
 import { signatureRepo } from "./signatures.ts";
 import { submissionRepo } from "./submissions.ts";
+import { usageLog, usageRepo } from "./usage.ts";
 
 /** One transaction's repositories, and what must be written just before its COMMIT. */
 export function pgTx(db: PgDb, instanceId: string): { tx: StoreTx; beforeCommit(): Promise<void> } {
@@ -25,8 +26,10 @@ export function pgTx(db: PgDb, instanceId: string): { tx: StoreTx; beforeCommit(
     outbox: outboxRepo(db),
     submissions: submissionRepo(db),
     jobRuns: jobRunRepo(db),
+    usage: usageRepo(db),
     outboxQueue: outboxQueue(db, instanceId),
     signatures: signatureRepo(db),
+    usageLog: usageLog(db),
   };
   return { tx, beforeCommit: () => audit.flush() };
 }
