@@ -3,7 +3,7 @@ import type { Ctx } from "../context.ts";
 import { describeDiff, diffCells, validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
-import { isoDay, quote, userRef } from "../text.ts";
+import { quote, timeRef, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
@@ -71,7 +71,7 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
       if (was !== will) {
         if (input.expiresAt) checkExpiry(input.expiresAt, now);
         patch.expiresAt = input.expiresAt;
-        const show = (d: Date | null) => (d ? isoDay(d) : "never");
+        const show = (d: Date | null) => (d ? timeRef(d) : "never");
         lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
         events.push({
           actor,

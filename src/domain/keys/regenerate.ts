@@ -2,7 +2,7 @@ import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
-import { isoMinute } from "../text.ts";
+import { timeRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { auditKey } from "./describe.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "./grace.ts";
@@ -34,7 +34,7 @@ export async function regenerateKey(
     const graceLine =
       input.grace === "none" || !key.hasSecret
         ? "The old secret stopped working at once: integrations using it are broken until they get the new one."
-        : `The old secret keeps working until ${isoMinute(validUntil)}.`;
+        : `The old secret keeps working until ${timeRef(validUntil)}.`;
     await recordChange(tx, now, {
       event: {
         actor,

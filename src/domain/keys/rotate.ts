@@ -4,7 +4,7 @@ import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
-import { isoMinute, quote } from "../text.ts";
+import { quote, timeRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
@@ -63,7 +63,7 @@ export async function rotateKey(
       what =
         input.mode.grace === "none"
           ? "Rotated the secret: the old secret stopped working at once."
-          : `Rotated the secret: the old secret keeps working until ${isoMinute(validUntil)}.`;
+          : `Rotated the secret: the old secret keeps working until ${timeRef(validUntil)}.`;
     }
     await recordChange(tx, now, {
       event: {

@@ -6,7 +6,7 @@ import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
-import { isoDay, quote } from "../text.ts";
+import { quote, timeRef } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -89,7 +89,7 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
     sectionOf(
       `Expiring within ${EXPIRING_DAYS} days`,
       expiring.map((k) => ({
-        text: `${keyText(k)}: expires ${isoDay(k.expiresAt as Date)}`,
+        text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
         action: act(k, "Edit", "edit"),
       })),
     ),

@@ -10,7 +10,7 @@ import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
 import { requirePermission } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
-import { isoMinute, userRef } from "../text.ts";
+import { timeRef, userRef } from "../text.ts";
 import type { AccessRequest, GrantCell } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { announceDecision } from "./announce.ts";
@@ -24,7 +24,7 @@ export class AlreadyDecided extends DomainError {
 
 function describeDecided(r: AccessRequest): string {
   const who = r.decidedBy ? ` by ${userRef(r.decidedBy)}` : "";
-  const when = r.decidedAt ? ` at ${isoMinute(r.decidedAt)}` : "";
+  const when = r.decidedAt ? ` at ${timeRef(r.decidedAt)}` : "";
   const what = {
     approved: "approved",
     denied: "denied",
@@ -125,7 +125,7 @@ export async function approveRequest(
         changes: [
           `Asked by ${userRef(r.requester)}, the key owner; the secret is shown to them once when they reveal it.`,
           ...granted.map(
-            (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
+            (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${timeRef(expiresAt)}` : ""}`,
           ),
         ],
       });
@@ -159,7 +159,7 @@ export async function approveRequest(
           changes: [
             `Asked by ${userRef(r.requester)}.`,
             ...granted.map(
-              (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
+              (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${timeRef(expiresAt)}` : ""}`,
             ),
           ],
         });

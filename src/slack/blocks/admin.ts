@@ -5,7 +5,7 @@ import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, type Message, packLines, section } from "./layout.ts";
-import { ago, cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { cut, esc, mention, mrkdwnOf, when } from "./text.ts";
 import { auditPageValue, encode } from "./values.ts";
 
 export function helpMessage(usage: string, error?: string): Message {
@@ -31,7 +31,7 @@ export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Mes
 }
 
 export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date): Message {
-  const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${ago(r.addedAt, now)}`;
+  const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${when(r.addedAt)}`;
   const owners = roles.filter((r) => r.role === "owner").map(line);
   const oncall = roles.filter((r) => r.role === "oncall").map(line);
   const blocks = [
@@ -87,7 +87,7 @@ export function auditLine(e: AuditEvent, now: Date): string {
     ? `\n    ${e.diff.changes.map(mrkdwnOf).join(" · ")}`
     : "";
   const reason = e.reason ? `\n    _Reason:_ ${esc(cut(e.reason, 300))}` : "";
-  return `${ago(e.at, now)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
+  return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
 }
 
 export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Message {

@@ -6,7 +6,7 @@ import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, packLines, section } from "./layout.ts";
-import { ago, esc, plain } from "./text.ts";
+import { esc, plain, when } from "./text.ts";
 import { keyMetaOf } from "./values.ts";
 
 const REGENERATE_WARNING =
@@ -15,7 +15,7 @@ const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
 function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
   return [
-    section(`*What uses it today* — last used ${ago(key.lastUsedAt, now)}`),
+    section(`*What uses it today* — last used ${when(key.lastUsedAt)}`),
     ...packLines(
       grants.length ? grants.map((g) => `• ${esc(describeCell(g))}`) : ["_No permissions._"],
       20,

@@ -7,7 +7,7 @@ import { ACTION_ID } from "./ids.ts";
 import { keyButtons, keyTitle, statusText } from "./keys.ts";
 import { actions, button, context, divider, header, packLines, section } from "./layout.ts";
 import { decisionButtons, requestLine } from "./request-lines.ts";
-import { ago } from "./text.ts";
+import { when } from "./text.ts";
 
 const ROLE_TEXT = {
   owner: "You are an *account owner*: you manage keys, nicknames and roles, and approve requests.",
@@ -31,7 +31,7 @@ export function homeView(d: HomeData, now: Date): HomeView {
   if (d.myKeys.length === 0) blocks.push(context("You own no keys."));
   for (const key of d.myKeys) {
     blocks.push(
-      section(`${keyTitle(key)} · ${statusText(key, now)}\nlast used ${ago(key.lastUsedAt, now)}`),
+      section(`${keyTitle(key)} · ${statusText(key, now)}\nlast used ${when(key.lastUsedAt)}`),
       keyButtons(d.role, key),
     );
   }

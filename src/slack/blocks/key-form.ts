@@ -12,7 +12,7 @@ import type {
   PlainTextOption,
 } from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
-import { isoDay } from "../../domain/text.ts";
+import { utcMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
@@ -38,7 +38,7 @@ function scopeOption(
   nicknames: Map<string, Nickname>,
   grant?: Grant,
 ): PlainTextOption {
-  const until = grant?.expiresAt ? ` · until ${isoDay(grant.expiresAt)}` : "";
+  const until = grant?.expiresAt ? ` · until ${utcMinute(grant.expiresAt)}` : "";
   if (scope === ALL_ACCOUNTS)
     return option(`All accounts (incl. linked later)${until}`, ALL_ACCOUNTS);
   const n = nicknames.get(scope);
@@ -157,7 +157,7 @@ export function expiryFromDate(date: string): Date {
 }
 
 function lastDayOf(expiresAt: Date): string {
-  return isoDay(new Date(expiresAt.getTime() - 1));
+  return new Date(expiresAt.getTime() - 1).toISOString().slice(0, 10);
 }
 
 /**

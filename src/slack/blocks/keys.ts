@@ -4,7 +4,6 @@ import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/c
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
-import { isoDay, isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
 import {
@@ -19,7 +18,7 @@ import {
   packLines,
   section,
 } from "./layout.ts";
-import { ago, cut, esc, mention } from "./text.ts";
+import { cut, esc, mention, when } from "./text.ts";
 import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
@@ -75,7 +74,7 @@ export const enabledText = (key: ApiKey) =>
 function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   return [
     `${keyTitle(key)} · ${statusText(key, now)}`,
-    `Key owner ${mention(key.keyOwner)} · created ${ago(key.createdAt, now)} · last used ${ago(key.lastUsedAt, now)} · reaches ${nicknamesReached} nickname${nicknamesReached === 1 ? "" : "s"}`,
+    `Key owner ${mention(key.keyOwner)} · created ${when(key.createdAt)} · last used ${when(key.lastUsedAt)} · reaches ${nicknamesReached} nickname${nicknamesReached === 1 ? "" : "s"}`,
   ].join("\n");
 }
 
@@ -127,7 +126,7 @@ export function keyListMessage(p: {
 }
 
 function grantLine(g: Grant, now: Date): string {
-  const until = g.expiresAt ? ` _(until ${isoMinute(g.expiresAt)}, ${ago(g.expiresAt, now)})_` : "";
+  const until = g.expiresAt ? ` _(until ${when(g.expiresAt)})_` : "";
   return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
 }
 
@@ -155,11 +154,11 @@ export function keyDetailMessage(p: {
         `*ID*\n\`${key.publicId}\``,
         `*Status*\n${statusText(key, now)}`,
         `*Key owner*\n${mention(key.keyOwner)}`,
-        `*Created*\n${ago(key.createdAt, now)} by ${mention(key.createdBy)}`,
-        `*Last used*\n${ago(key.lastUsedAt, now)}`,
-        `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
-        `*Expires*\n${key.expiresAt ? isoDay(key.expiresAt) : "never"}`,
-        `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
+        `*Created*\n${when(key.createdAt)} by ${mention(key.createdBy)}`,
+        `*Last used*\n${when(key.lastUsedAt)}`,
+        `*Regenerated*\n${when(key.regeneratedAt)}`,
+        `*Expires*\n${when(key.expiresAt)}`,
+        `*Last change*\n${when(key.updatedAt)} by ${mention(key.updatedBy)}`,
       ].map((t) => ({ type: "mrkdwn" as const, text: t })),
       ...(menu ? { accessory: menu } : {}),
     },
@@ -196,13 +195,13 @@ export function quickViewModal(p: {
         ? [
             context(
               cut(
-                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt ? isoMinute(g.expiresAt) : "never"}`).join("; ")}`,
+                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${when(g.expiresAt)}`).join("; ")}`,
                 3000,
               ),
             ),
           ]
         : []),
-      context(`Last used ${ago(p.key.lastUsedAt, p.now)}`),
+      context(`Last used ${when(p.key.lastUsedAt)}`),
     ],
   });
 }

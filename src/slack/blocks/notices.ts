@@ -2,9 +2,8 @@
 import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
-import { isoMinute } from "../../domain/text.ts";
 import { context, header, type Message, packLines, section } from "./layout.ts";
-import { cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { cut, esc, mention, mrkdwnOf, when } from "./text.ts";
 
 /** A notification as it is posted. */
 export type Rendered = Message;
@@ -30,7 +29,7 @@ export function renderChange(n: ChangeNotice, at: Date): Rendered {
     blocks.push(section(`*Incident:* <${target}|${esc(cut(n.incidentLink, 200))}>`));
   }
   if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
-  blocks.push(context(`Keyward · ${isoMinute(at)}`));
+  blocks.push(context(`Keyward · ${when(at)}`));
   // The fallback (push notifications, screen readers) is mrkdwn too: escaped like the blocks.
   const keyText = n.key ? `: ${esc(n.key.name)} (${n.key.publicId})` : "";
   return { text: cut(`${n.urgent ? "URGENT — " : ""}${esc(n.title)}${keyText}`, 3000), blocks };
@@ -46,7 +45,7 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
         20,
       ),
       context(
-        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${isoMinute(at)}`,
+        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${when(at)}`,
       ),
     ],
   };

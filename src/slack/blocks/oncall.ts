@@ -9,7 +9,6 @@ import type {
   LeakFinding,
   LeakNotice,
 } from "../../domain/notices.ts";
-import { isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
@@ -23,7 +22,7 @@ import {
   packLines,
   section,
 } from "./layout.ts";
-import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+import { cut, esc, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { digestValue, encode, keyMetaOf, keyValue } from "./values.ts";
 
 const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
@@ -47,7 +46,7 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
     privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(
-        `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${ago(p.key.lastUsedAt, p.now)}`,
+        `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${when(p.key.lastUsedAt)}`,
       ),
       section("*It reaches*"),
       ...packLines(
@@ -180,8 +179,6 @@ export function renderDigest(n: DigestNotice): Message {
       );
     }
   }
-  blocks.push(
-    context(`As of ${isoMinute(new Date(n.generatedAt))} · \`/apikeys digest\` any time`),
-  );
+  blocks.push(context(`As of ${when(new Date(n.generatedAt))} · \`/apikeys digest\` any time`));
   return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
 }

@@ -4,7 +4,7 @@ import { describeCell } from "../../domain/grants.ts";
 import type { AccessRequest } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button } from "./layout.ts";
-import { ago, cut, esc, mention } from "./text.ts";
+import { cut, esc, mention, when } from "./text.ts";
 import { encode, requestValue } from "./values.ts";
 
 export const DURATION_LABEL = {
@@ -29,7 +29,7 @@ export function requestTarget(r: AccessRequest): string {
 
 export function requestLine(r: AccessRequest, now: Date): string {
   const cells = r.cells.map(describeCell).join(", ");
-  return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${ago(r.createdAt, now)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
+  return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${when(r.createdAt)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
 }
 
 /** An owner's Approve and Deny for one request. */

@@ -4,7 +4,6 @@ import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/cata
 import { cellKey, describeCell, permits } from "../../domain/grants.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
 import { expiryFor } from "../../domain/requests/rules.ts";
-import { isoMinute } from "../../domain/text.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
@@ -27,7 +26,7 @@ import {
   requestTarget,
   STATUS_LABEL,
 } from "./request-lines.ts";
-import { ago, cut, esc, mention, plain } from "./text.ts";
+import { cut, esc, mention, plain, when } from "./text.ts";
 import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
@@ -137,14 +136,14 @@ function beforeAfter(
 
 function decision(r: AccessRequest, now: Date): string {
   const by = r.decidedBy && /^[UW]/.test(r.decidedBy) ? ` by ${mention(r.decidedBy)}` : "";
-  const when = r.decidedAt ? ` ${ago(r.decidedAt, now)}` : "";
+  const at = r.decidedAt ? ` ${when(r.decidedAt)}` : "";
   switch (r.status) {
     case "approved": {
       const n = r.approvedCells?.length ?? 0;
-      return `:white_check_mark: *Approved*${by}${when}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"}.`;
+      return `:white_check_mark: *Approved*${by}${at}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"}.`;
     }
     case "denied":
-      return `:x: *Denied*${by}${when}: ${esc(cut(r.decisionReason ?? "", 500))}`;
+      return `:x: *Denied*${by}${at}: ${esc(cut(r.decisionReason ?? "", 500))}`;
     case "expired":
       return ":zzz: *Expired* after 7 days without a decision.";
     case "cancelled":
@@ -166,7 +165,7 @@ export function requestCard(v: RequestView, now: Date): Message {
       type: "section",
       fields: [
         { type: "mrkdwn", text: `*For*\n${DURATION_LABEL[r.duration]}` },
-        { type: "mrkdwn", text: `*Asked*\n${ago(r.createdAt, now)}` },
+        { type: "mrkdwn", text: `*Asked*\n${when(r.createdAt)}` },
       ],
     },
     section(`*Why:* ${esc(cut(r.reason, 2800))}`),
@@ -190,7 +189,7 @@ export function requestCard(v: RequestView, now: Date): Message {
     }
     blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
     blocks.push(decisionButtons(r));
-    blocks.push(context(`Undecided requests expire ${ago(r.expiresAt, now)}.`));
+    blocks.push(context(`Undecided, it expires ${when(r.expiresAt)}.`));
   } else {
     blocks.push(divider(), section(decision(r, now)));
   }
@@ -208,7 +207,7 @@ export function requestOutcome(v: RequestView, now: Date): Message {
     const got = r.cells.filter((c) => granted.has(cellKey(c)));
     const left = r.cells.filter((c) => !granted.has(cellKey(c)));
     const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
-    const until = ends ? ` until ${isoMinute(ends)}` : "";
+    const until = ends ? ` until ${when(ends)}` : "";
     if (got.length)
       blocks.push(
         ...packLines(

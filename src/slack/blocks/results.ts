@@ -3,7 +3,7 @@ import type { ModalView } from "@slack/types";
 import type { ApiKey } from "../../domain/types.ts";
 import { CALLBACK_ID } from "./ids.ts";
 import { context, modal, section } from "./layout.ts";
-import { esc } from "./text.ts";
+import { esc, mrkdwnOf } from "./text.ts";
 
 /**
  * The only place a secret is ever shown. It reaches Slack only as the answer to the modal
@@ -24,7 +24,7 @@ export function secretModal(p: {
         `*${esc(p.key.name)}* \`${p.key.publicId}\`\n*Copy this secret now. It won't be shown again.*`,
       ),
       section(`\`\`\`${p.secret}\`\`\``),
-      ...(p.lines?.length ? [section(p.lines.map(esc).join("\n"))] : []),
+      ...(p.lines?.length ? [section(p.lines.map(mrkdwnOf).join("\n"))] : []),
       context("Keyward keeps only a hash of it. If it is lost, an owner can regenerate the key."),
     ],
   });

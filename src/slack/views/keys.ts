@@ -8,7 +8,7 @@ import { editKey } from "../../domain/keys/edit.ts";
 import { isGraceWindow } from "../../domain/keys/grace.ts";
 import { regenerateKey } from "../../domain/keys/regenerate.ts";
 import { type RotateMode, rotateKey } from "../../domain/keys/rotate.ts";
-import { isoMinute } from "../../domain/text.ts";
+import { timeRef } from "../../domain/text.ts";
 import { CALLBACK_ID } from "../blocks/ids.ts";
 import { expiryFromDate, FIELD } from "../blocks/key-form.ts";
 import { doneModal, secretModal } from "../blocks/results.ts";
@@ -78,7 +78,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         grace,
       });
       const line = r.oldValidUntil
-        ? `The old secret keeps working until ${isoMinute(r.oldValidUntil)}.`
+        ? `The old secret keeps working until ${timeRef(r.oldValidUntil)}.`
         : "The old secret has stopped working.";
       return secretModal({ key: r.key, secret: r.secret, title: "New secret", lines: [line] });
     },

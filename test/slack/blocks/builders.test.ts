@@ -330,7 +330,9 @@ describe("on-call surfaces", () => {
     expect(values[0]).toEqual({ verb: "disable", keyId: 1 });
     expect(values.at(-1)).toEqual({ verb: "review", requestId: 3 });
     expect(m.text).toBe("Keyward key hygiene digest");
-    expect(JSON.stringify(m.blocks)).toContain("As of 2026-11-27 12:00 UTC");
+    expect(JSON.stringify(m.blocks)).toContain(
+      "As of <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>",
+    );
   });
 
   it("a leak warning offers a Rotate now button per live key, 5 at most", () => {

@@ -21,6 +21,7 @@ import { approveRequest, denyRequest } from "../../../src/domain/requests/decide
 import { expireGrants, remindOwners } from "../../../src/domain/requests/expire.ts";
 import { listRequests } from "../../../src/domain/requests/queries.ts";
 import { addRole } from "../../../src/domain/roles/add.ts";
+import { utcMinute } from "../../../src/domain/text.ts";
 import { createLog } from "../../../src/log.ts";
 import { createRenderer } from "../../../src/notify/render.ts";
 import { auditMessage } from "../../../src/slack/blocks/admin.ts";
@@ -121,7 +122,9 @@ function foreignTokens(text: string): string[] {
     } else if (target.startsWith("#")) {
       if (target !== `#${CHANNEL}`) bad.push(inner);
     } else if (target.startsWith("!")) {
-      bad.push(inner);
+      // Keyward's own dates: exactly the format it writes, the fallback the same moment in UTC.
+      const date = /^!date\^(\d+)\^\{date_short_pretty\} \{time\}$/.exec(target);
+      if (!date || label !== utcMinute(new Date(Number(date[1]) * 1000))) bad.push(inner);
     } else if (label !== undefined && decodeEntities(label) !== target) {
       bad.push(inner);
     }
