@@ -30,7 +30,7 @@ export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Mes
   return { text: `${nicknames.length} linked nicknames`, blocks };
 }
 
-export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date): Message {
+export function rolesMessage(roles: RoleAssignment[], canChange: boolean): Message {
   const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${when(r.addedAt)}`;
   const owners = roles.filter((r) => r.role === "owner").map(line);
   const oncall = roles.filter((r) => r.role === "oncall").map(line);
@@ -72,7 +72,7 @@ const ACTION_TEXT: Record<string, string> = {
   "role.removed": "removed the role of",
 };
 
-export function auditLine(e: AuditEvent, now: Date): string {
+export function auditLine(e: AuditEvent): string {
   const who = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : `_${esc(e.actor)}_`;
   const key = e.keyName
     ? ` *${esc(e.keyName)}*${e.keyPublicId ? ` \`${e.keyPublicId}\`` : ""}`
@@ -95,7 +95,7 @@ export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Messa
   const blocks: KnownBlock[] = [
     section(title),
     ...packLines(
-      page.events.length ? page.events.map((e) => auditLine(e, now)) : ["_Nothing recorded yet._"],
+      page.events.length ? page.events.map((e) => auditLine(e)) : ["_Nothing recorded yet._"],
       45,
     ),
   ];

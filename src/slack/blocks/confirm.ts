@@ -13,7 +13,7 @@ const REGENERATE_WARNING =
   "Regenerating an API key will break any existing integration using that API key.";
 const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
-function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
+function whatBreaks(key: ApiKey, grants: Grant[]): KnownBlock[] {
   return [
     section(`*What uses it today* — last used ${when(key.lastUsedAt)}`),
     ...packLines(
@@ -55,7 +55,7 @@ export function regenerateModal(p: KeyAt): ModalView {
     blocks: [
       section(`Regenerate *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${REGENERATE_WARNING}*`),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       graceInput(),
       context("A grace window lets integrations move to the new secret before the old one stops."),
     ],
@@ -71,7 +71,7 @@ export function deleteModal(p: KeyAt): ModalView {
     blocks: [
       section(`Delete *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${DELETE_WARNING}* Every integration using it stops working.`),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       {
         type: "input",
         block_id: "confirm_name",
@@ -97,7 +97,7 @@ export function disableModal(p: KeyAt & { reasonRequired: boolean }): ModalView 
       section(
         `Disable *${esc(p.key.name)}* \`${p.key.publicId}\`? Every call with it is refused until an owner enables it again.`,
       ),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       {
         type: "input",
         block_id: "reason",

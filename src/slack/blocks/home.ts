@@ -48,16 +48,13 @@ export function homeView(d: HomeData, now: Date): HomeView {
       context(decides ? "Nothing waiting for a decision." : "You have not asked for anything yet."),
     );
   for (const r of d.requests) {
-    blocks.push(section(requestLine(r, now)));
+    blocks.push(section(requestLine(r)));
     if (decides && r.status === "pending") blocks.push(decisionButtons(r, "Approve all"));
   }
 
   blocks.push(divider(), section("*Recent activity*"));
   blocks.push(
-    ...packLines(
-      d.activity.length ? d.activity.map((e) => auditLine(e, now)) : ["_Nothing yet._"],
-      8,
-    ),
+    ...packLines(d.activity.length ? d.activity.map((e) => auditLine(e)) : ["_Nothing yet._"], 8),
   );
   return { type: "home", blocks: blocks.slice(0, 100) };
 }

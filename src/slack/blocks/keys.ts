@@ -125,7 +125,7 @@ export function keyListMessage(p: {
   return { text: `API keys ${page.offset + 1}–${last} of ${page.total}`, blocks };
 }
 
-function grantLine(g: Grant, now: Date): string {
+function grantLine(g: Grant): string {
   const until = g.expiresAt ? ` _(until ${when(g.expiresAt)})_` : "";
   return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
 }
@@ -163,7 +163,7 @@ export function keyDetailMessage(p: {
       ...(menu ? { accessory: menu } : {}),
     },
     section("*Permissions*"),
-    ...packLines(grants.length ? grants.map((g) => grantLine(g, now)) : ["_No permissions._"], 10),
+    ...packLines(grants.length ? grants.map((g) => grantLine(g)) : ["_No permissions._"], 10),
     section("*Which nicknames can use which APIs*"),
     ...packLines(
       reachLines(grants, nicknames, now).length

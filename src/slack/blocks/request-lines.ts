@@ -27,7 +27,7 @@ export function requestTarget(r: AccessRequest): string {
   return r.newKey ? `a new key *${esc(r.keyName)}*` : `*${esc(r.keyName)}*`;
 }
 
-export function requestLine(r: AccessRequest, now: Date): string {
+export function requestLine(r: AccessRequest): string {
   const cells = r.cells.map(describeCell).join(", ");
   return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${when(r.createdAt)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
 }

@@ -134,7 +134,7 @@ function beforeAfter(
   });
 }
 
-function decision(r: AccessRequest, now: Date): string {
+function decision(r: AccessRequest): string {
   const by = r.decidedBy && /^[UW]/.test(r.decidedBy) ? ` by ${mention(r.decidedBy)}` : "";
   const at = r.decidedAt ? ` ${when(r.decidedAt)}` : "";
   switch (r.status) {
@@ -191,7 +191,7 @@ export function requestCard(v: RequestView, now: Date): Message {
     blocks.push(decisionButtons(r));
     blocks.push(context(`Undecided, it expires ${when(r.expiresAt)}.`));
   } else {
-    blocks.push(divider(), section(decision(r, now)));
+    blocks.push(divider(), section(decision(r)));
   }
   return { text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}`, blocks };
 }
@@ -200,7 +200,7 @@ export function requestCard(v: RequestView, now: Date): Message {
 export function requestOutcome(v: RequestView, now: Date): Message {
   const r = v.request;
   const blocks: KnownBlock[] = [
-    section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r, now)}`),
+    section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r)}`),
   ];
   if (r.status === "approved") {
     const granted = new Set((r.approvedCells ?? []).map(cellKey));
@@ -247,7 +247,7 @@ export function reminderMessage(requests: AccessRequest[], now: Date): Message {
         `:bell: *${pending.length} access request${pending.length === 1 ? "" : "s"} waiting for a decision for over a day*`,
       ),
       ...packLines(
-        pending.map((r) => requestLine(r, now)),
+        pending.map((r) => requestLine(r)),
         20,
       ),
       context("Decide on the cards above, in your Keyward Home tab, or with `/apikeys requests`."),
@@ -263,7 +263,7 @@ export function requestsMessage(
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
     for (const r of d.pending.slice(0, 15)) {
-      blocks.push(section(requestLine(r, now)), decisionButtons(r, "Approve all"));
+      blocks.push(section(requestLine(r)), decisionButtons(r, "Approve all"));
     }
     blocks.push(divider());
   }
@@ -271,7 +271,7 @@ export function requestsMessage(
   blocks.push(
     ...packLines(
       d.mine.length
-        ? d.mine.map((r) => requestLine(r, now))
+        ? d.mine.map((r) => requestLine(r))
         : ["_None yet. Ask with `/apikeys request`._"],
       10,
     ),
