@@ -44,6 +44,9 @@ export const apiKeys = pgTable(
     lastUsedAt: time("last_used_at"),
     expiresAt: time("expires_at"),
     version: integer("version").notNull().default(1),
+    // A new secret waiting for the key owner to reveal it (it is made only then).
+    handoverBy: text("handover_by"),
+    handoverAt: time("handover_at"),
   },
   (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
 );
@@ -113,6 +116,9 @@ export const accessRequests = pgTable(
     decidedAt: time("decided_at"),
     decisionReason: text("decision_reason"),
     approvedCells: jsonb("approved_cells"),
+    // The decision as it was made: when the approved grants end, what was not granted and why.
+    grantsExpireAt: time("grants_expire_at"),
+    notGranted: jsonb("not_granted"),
     revealedAt: time("revealed_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],

@@ -32,6 +32,10 @@ export const apiKeys = sqliteTable(
     lastUsedAt: integer("last_used_at"),
     expiresAt: integer("expires_at"),
     version: integer("version").notNull().default(1),
+    // A new secret waiting for the key owner to reveal it (it is made only then): who asked
+    // for it, and when. NULL when nothing is waiting.
+    handoverBy: text("handover_by"),
+    handoverAt: integer("handover_at"),
   },
   (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
 );
@@ -103,6 +107,10 @@ export const accessRequests = sqliteTable(
     decidedAt: integer("decided_at"),
     decisionReason: text("decision_reason"),
     approvedCells: text("approved_cells"),
+    // The decision as it was made: when the approved grants end (NULL: permanent), and JSON of
+    // what was asked but not granted, each with why ({nickname, api, why}).
+    grantsExpireAt: integer("grants_expire_at"),
+    notGranted: text("not_granted"),
     // New-key requests: whether the secret has been generated and shown once.
     revealedAt: integer("revealed_at"),
   },

@@ -81,6 +81,8 @@ export async function createRequest(
       decidedAt: null,
       decisionReason: null,
       approvedCells: null,
+      grantsExpireAt: null,
+      notGranted: null,
       revealedAt: null,
     });
     await tx.audit.append({

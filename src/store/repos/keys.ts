@@ -22,6 +22,10 @@ export const toKey = (r: Row): ApiKey => ({
   lastUsedAt: date(r.lastUsedAt),
   expiresAt: date(r.expiresAt),
   version: r.version,
+  handover:
+    r.handoverBy !== null && r.handoverAt !== null
+      ? { by: r.handoverBy, at: new Date(r.handoverAt) }
+      : null,
 });
 
 /** Last use, prepared once: a flush runs it for every key used since the previous one. */
@@ -124,6 +128,10 @@ export function keyRepo(db: Db): KeyRepo {
             regeneratedAt: patch.regeneratedAt.getTime(),
           }),
           ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt?.getTime() ?? null }),
+          ...(patch.handover !== undefined && {
+            handoverBy: patch.handover?.by ?? null,
+            handoverAt: patch.handover?.at.getTime() ?? null,
+          }),
           updatedAt: at.getTime(),
           updatedBy: by,
           version: sql`${apiKeys.version} + 1`,

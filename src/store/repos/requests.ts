@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, lte } from "drizzle-orm";
 import { accessRequests } from "../../../db/schema.ts";
 import type { RequestRepo } from "../../domain/ports.ts";
-import type { AccessRequest, GrantCell, RequestDuration } from "../../domain/types.ts";
+import type { AccessRequest, GrantCell, NotGranted, RequestDuration } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
 
 type Row = typeof accessRequests.$inferSelect;
@@ -24,6 +24,8 @@ const toRequest = (r: Row): AccessRequest => ({
   decidedAt: date(r.decidedAt),
   decisionReason: r.decisionReason,
   approvedCells: r.approvedCells ? (JSON.parse(r.approvedCells) as GrantCell[]) : null,
+  grantsExpireAt: date(r.grantsExpireAt),
+  notGranted: r.notGranted ? (JSON.parse(r.notGranted) as NotGranted[]) : null,
   revealedAt: date(r.revealedAt),
 });
 
@@ -62,6 +64,8 @@ export function requestRepo(db: Db): RequestRepo {
           decidedAt: d.at.getTime(),
           decisionReason: d.reason,
           approvedCells: d.approvedCells ? JSON.stringify(d.approvedCells) : null,
+          grantsExpireAt: d.grantsExpireAt?.getTime() ?? null,
+          notGranted: d.notGranted ? JSON.stringify(d.notGranted) : null,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))

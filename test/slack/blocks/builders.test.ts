@@ -66,6 +66,7 @@ const key = (id: number, over: Partial<ApiKey> = {}): ApiKey => ({
   lastUsedAt: null,
   expiresAt: null,
   version: 3,
+  handover: null,
   ...over,
 });
 const nicknames = (n: number): Nickname[] =>
@@ -101,6 +102,8 @@ const request = (id: number, over: Partial<AccessRequest> = {}): AccessRequest =
   decidedAt: null,
   decisionReason: null,
   approvedCells: null,
+  grantsExpireAt: null,
+  notGranted: null,
   revealedAt: null,
   ...over,
 });

@@ -43,6 +43,7 @@ const key: ApiKey = {
   lastUsedAt: EARLIER,
   expiresAt: LATER,
   version: 1,
+  handover: null,
 };
 const grants: Grant[] = [{ scope: "acme", api: "analytics", expiresAt: LATER, requestId: 3 }];
 const nicknames = [{ id: 1, nickname: "acme", kind: "seller" as const, createdAt: EARLIER }];
@@ -63,6 +64,8 @@ const request = (over: Partial<AccessRequest> = {}): AccessRequest => ({
   decidedAt: null,
   decisionReason: null,
   approvedCells: null,
+  grantsExpireAt: null,
+  notGranted: null,
   revealedAt: null,
   ...over,
 });

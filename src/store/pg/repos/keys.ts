@@ -22,6 +22,8 @@ export const toKey = (r: Row): ApiKey => ({
   lastUsedAt: r.lastUsedAt,
   expiresAt: r.expiresAt,
   version: r.version,
+  handover:
+    r.handoverBy !== null && r.handoverAt !== null ? { by: r.handoverBy, at: r.handoverAt } : null,
 });
 
 export function keyRepo(db: PgDb): KeyRepo {
@@ -95,6 +97,10 @@ export function keyRepo(db: PgDb): KeyRepo {
           ...(patch.secretHash !== undefined && { secretHash: patch.secretHash }),
           ...(patch.regeneratedAt !== undefined && { regeneratedAt: patch.regeneratedAt }),
           ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt }),
+          ...(patch.handover !== undefined && {
+            handoverBy: patch.handover?.by ?? null,
+            handoverAt: patch.handover?.at ?? null,
+          }),
           updatedAt: at,
           updatedBy: by,
           version: sql`${apiKeys.version} + 1`,

@@ -1,7 +1,12 @@
 import { and, asc, desc, eq, inArray, isNull, lte } from "drizzle-orm";
 import { accessRequests } from "../../../../db/schema.pg.ts";
 import type { RequestRepo } from "../../../domain/ports.ts";
-import type { AccessRequest, GrantCell, RequestDuration } from "../../../domain/types.ts";
+import type {
+  AccessRequest,
+  GrantCell,
+  NotGranted,
+  RequestDuration,
+} from "../../../domain/types.ts";
 import type { PgDb } from "../unit-of-work.ts";
 
 type Row = typeof accessRequests.$inferSelect;
@@ -23,6 +28,8 @@ const toRequest = (r: Row): AccessRequest => ({
   decidedAt: r.decidedAt,
   decisionReason: r.decisionReason,
   approvedCells: (r.approvedCells as GrantCell[] | null) ?? null,
+  grantsExpireAt: r.grantsExpireAt,
+  notGranted: (r.notGranted as NotGranted[] | null) ?? null,
   revealedAt: r.revealedAt,
 });
 
@@ -62,6 +69,8 @@ export function requestRepo(db: PgDb): RequestRepo {
           decidedAt: d.at,
           decisionReason: d.reason,
           approvedCells: d.approvedCells,
+          grantsExpireAt: d.grantsExpireAt ?? null,
+          notGranted: d.notGranted ?? null,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))
