@@ -28,9 +28,9 @@ export function createRenderer(
       case "request_card":
         return requestCard(await getRequestView(ctx, notice.requestId), now);
       case "request_outcome":
-        return requestOutcome(await getRequestView(ctx, notice.requestId), now);
+        return requestOutcome(await getRequestView(ctx, notice.requestId));
       case "request_reminder":
-        return reminderMessage(await getRequests(ctx, notice.requestIds), now);
+        return reminderMessage(await getRequests(ctx, notice.requestIds));
       case "leak":
         return renderLeak(notice);
       case "digest":

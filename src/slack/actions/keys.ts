@@ -46,7 +46,7 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
     const page = await listAudit(deps.ctx, c.userId, { keyRef, beforeId, limit: AUDIT_PAGE });
     await c.respond({
       replace_original: true,
-      ...auditMessage(page, deps.ctx.clock.now(), keyRef),
+      ...auditMessage(page, keyRef),
     });
   });
 }

@@ -90,7 +90,7 @@ export function auditLine(e: AuditEvent): string {
   return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
 }
 
-export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Message {
+export function auditMessage(page: AuditPage, keyRef?: string): Message {
   const title = page.keyName ? `*Audit log — ${esc(page.keyName)}*` : "*Audit log* (newest first)";
   const blocks: KnownBlock[] = [
     section(title),

@@ -1,9 +1,9 @@
 // Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
 import type { KnownBlock, ModalView } from "@slack/types";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
-import { cellKey, describeCell, permits } from "../../domain/grants.ts";
+import { describeCell, permits } from "../../domain/grants.ts";
+import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
-import { expiryFor } from "../../domain/requests/rules.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
@@ -26,7 +26,7 @@ import {
   requestTarget,
   STATUS_LABEL,
 } from "./request-lines.ts";
-import { cut, esc, mention, plain, when } from "./text.ts";
+import { cut, esc, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
@@ -140,17 +140,31 @@ function decision(r: AccessRequest): string {
   switch (r.status) {
     case "approved": {
       const n = r.approvedCells?.length ?? 0;
-      return `:white_check_mark: *Approved*${by}${at}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"}.`;
+      return `:white_check_mark: *Approved*${by}${at}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"} granted.`;
     }
     case "denied":
-      return `:x: *Denied*${by}${at}: ${esc(cut(r.decisionReason ?? "", 500))}`;
+      return `:x: *Denied*${by}${at}: ${esc(r.decisionReason ?? "")}`;
     case "expired":
-      return ":zzz: *Expired* after 7 days without a decision.";
+      return ":zzz: *Expired* after 7 days without a decision: nothing was granted.";
     case "cancelled":
       return `:heavy_multiplication_x: *Cancelled*: ${esc(r.decisionReason ?? "")}`;
     default:
       return "";
   }
+}
+
+/** The decision as recorded: who decided, what was granted until when, what was not and why. */
+function decisionBlocks(r: AccessRequest, maxBlocks: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(decision(r))];
+  const d = decisionOf(r);
+  if (!d || r.status !== "approved") return blocks;
+  const lines = decisionLines(d, r.decidedBy);
+  const half = Math.max(2, Math.floor((maxBlocks - 3) / 2));
+  if (lines.granted.length)
+    blocks.push(section("*Granted*"), ...packLines(lines.granted.map(mrkdwnOf), half));
+  if (lines.notGranted.length)
+    blocks.push(section("*Not granted*"), ...packLines(lines.notGranted.map(mrkdwnOf), half));
+  return blocks;
 }
 
 /** The card every owner gets; redrawn from the request's state after a decision. */
@@ -168,12 +182,14 @@ export function requestCard(v: RequestView, now: Date): Message {
         { type: "mrkdwn", text: `*Asked*\n${when(r.createdAt)}` },
       ],
     },
-    section(`*Why:* ${esc(cut(r.reason, 2800))}`),
-    section("*What would change* (before → after)"),
-    ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
+    section(`*Why:* ${esc(r.reason)}`),
   ];
   if (r.status === "pending") {
-    const checked = r.cells.map((c) => option(cut(describeCell(c), 75), `${c.scope}|${c.api}`));
+    blocks.push(
+      section("*What would change* (before → after)"),
+      ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
+    );
+    const checked = r.cells.map((c) => option(describeCell(c), `${c.scope}|${c.api}`));
     for (let i = 0; i < checked.length && i < 100; i += 10) {
       const part = checked.slice(i, i + 10);
       blocks.push(
@@ -191,32 +207,19 @@ export function requestCard(v: RequestView, now: Date): Message {
     blocks.push(decisionButtons(r));
     blocks.push(context(`Undecided, it expires ${when(r.expiresAt)}.`));
   } else {
-    blocks.push(divider(), section(decision(r)));
+    blocks.push(divider(), ...decisionBlocks(r, 50 - blocks.length - 1));
   }
   return { text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
 /** What the requester hears once the request is decided (or lapses). */
-export function requestOutcome(v: RequestView, now: Date): Message {
+export function requestOutcome(v: RequestView): Message {
   const r = v.request;
   const blocks: KnownBlock[] = [
-    section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r)}`),
+    section(`Your request *#${r.id}* for ${requestTarget(r)}:`),
+    ...decisionBlocks(r, 44),
   ];
   if (r.status === "approved") {
-    const granted = new Set((r.approvedCells ?? []).map(cellKey));
-    const got = r.cells.filter((c) => granted.has(cellKey(c)));
-    const left = r.cells.filter((c) => !granted.has(cellKey(c)));
-    const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
-    const until = ends ? ` until ${when(ends)}` : "";
-    if (got.length)
-      blocks.push(
-        ...packLines(
-          got.map((c) => `+ ${esc(describeCell(c))}${until}`),
-          10,
-        ),
-      );
-    if (left.length)
-      blocks.push(section(`*Not approved:* ${esc(cut(left.map(describeCell).join("; "), 2800))}`));
     if (r.newKey && v.key) {
       blocks.push(
         section(
@@ -238,7 +241,7 @@ export function requestOutcome(v: RequestView, now: Date): Message {
   return { text: `Your request #${r.id}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
-export function reminderMessage(requests: AccessRequest[], now: Date): Message {
+export function reminderMessage(requests: AccessRequest[]): Message {
   const pending = requests.filter((r) => r.status === "pending");
   return {
     text: `${pending.length} access request(s) waiting over a day`,
@@ -255,10 +258,7 @@ export function reminderMessage(requests: AccessRequest[], now: Date): Message {
   };
 }
 
-export function requestsMessage(
-  d: { mine: AccessRequest[]; pending: AccessRequest[] },
-  now: Date,
-): Message {
+export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }): Message {
   const blocks: KnownBlock[] = [];
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));

@@ -270,13 +270,10 @@ describe("requests", () => {
 
   it("the request modal, and the owners' list of 20 pending, within their limits", () => {
     expect(checkView(requestModal({ nicknames: nicks, chosen: "new" }))).toEqual([]);
-    const list = requestsMessage(
-      {
-        mine: Array.from({ length: 10 }, (_, i) => request(i + 1, { cells })),
-        pending: Array.from({ length: 20 }, (_, i) => request(i + 100, { cells })),
-      },
-      NOW,
-    );
+    const list = requestsMessage({
+      mine: Array.from({ length: 10 }, (_, i) => request(i + 1, { cells })),
+      pending: Array.from({ length: 20 }, (_, i) => request(i + 100, { cells })),
+    });
     expect(checkMessage(list)).toEqual([]);
   });
 });
@@ -380,7 +377,6 @@ describe("the audit log", () => {
         nextBeforeId: 86,
         keyName: LONG,
       },
-      NOW,
       "k".repeat(200),
     );
     expect(checkMessage(m)).toEqual([]);

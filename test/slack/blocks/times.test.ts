@@ -109,8 +109,8 @@ const surfaces: Array<[string, unknown]> = [
   ["rotate", modal(rotateModal({ key, grants, now: NOW }))],
   ["pending card", requestCard({ request: request(), key, grants, nicknames }, NOW).blocks],
   ["decided card", requestCard({ request: approved, key, grants, nicknames }, NOW).blocks],
-  ["outcome", requestOutcome({ request: approved, key, grants, nicknames }, NOW).blocks],
-  ["request list", requestsMessage({ mine: [approved], pending: [request()] }, NOW).blocks],
+  ["outcome", requestOutcome({ request: approved, key, grants, nicknames }).blocks],
+  ["request list", requestsMessage({ mine: [approved], pending: [request()] }).blocks],
   [
     "change DM",
     renderChange(
@@ -135,7 +135,7 @@ const surfaces: Array<[string, unknown]> = [
       NOW,
     ).blocks,
   ],
-  ["audit log", auditMessage({ events: [event], nextBeforeId: null, keyName: null }, NOW).blocks],
+  ["audit log", auditMessage({ events: [event], nextBeforeId: null, keyName: null }).blocks],
   ["digest", renderDigest({ type: "digest", sections: [], generatedAt: NOW.toISOString() }).blocks],
   [
     "Home",
