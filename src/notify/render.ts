@@ -18,11 +18,11 @@ export function createRenderer(
   ctx: Ctx,
   _extra: Partial<Record<Notice["type"], Renderer>> = {},
 ): Renderer {
-  return async (notice, createdAt) => {
+  return async (notice, createdAt, recipient) => {
     const now = ctx.clock.now();
     switch (notice.type) {
       case "change":
-        return renderChange(notice, createdAt);
+        return renderChange(notice, createdAt, recipient);
       case "grant_expired":
         return renderGrantExpired(notice, createdAt);
       case "request_card":

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { disableKey } from "../../src/domain/keys/disable.ts";
+import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
 import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
@@ -444,6 +445,16 @@ const CASES: Case[] = [
     },
   },
 
+  {
+    name: "submit reveal new secret (someone else's key)",
+    handler: `view:${CALLBACK_ID.revealHandover}`,
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await handedOverKey();
+      return submitFromClick(w, dm, button(dm.blocks, "Reveal new secret"));
+    },
+  },
+
   // Clicks.
   {
     name: "list page (Next)",
@@ -551,6 +562,21 @@ const CASES: Case[] = [
       const dm = await approvedNewKey();
       return outcome(w, () =>
         h.slack.driver.click(ID[w], { kind: "message", ...dm }, button(dm.blocks, "Reveal key")),
+      );
+    },
+  },
+  {
+    name: "Reveal new secret (someone else's key)",
+    handler: act(ACTION_ID.revealHandover),
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await handedOverKey();
+      return outcome(w, () =>
+        h.slack.driver.click(
+          ID[w],
+          { kind: "message", ...dm },
+          button(dm.blocks, "Reveal new secret"),
+        ),
       );
     },
   },
@@ -752,6 +778,23 @@ async function approvedNewKey() {
   return { channel: dm.channel, ts: dm.ts, blocks: dm.blocks };
 }
 
+/** A key of the admin's whose new secret another owner left for them: the admin's DM. */
+async function handedOverKey() {
+  const { id } = await freshKey();
+  await regenerateKey(h.app.ctx, PEOPLE.owner2.id, {
+    keyId: id,
+    grace: "none",
+    handTo: "key_owner",
+  });
+  await quiet(h);
+  const dm = person(h, "owner")
+    .dms()
+    .filter((m) => JSON.stringify(m.blocks).includes(ACTION_ID.revealHandover))
+    .at(-1);
+  if (!dm) throw new Error("no hand-over DM");
+  return { channel: dm.channel, ts: dm.ts, blocks: dm.blocks };
+}
+
 beforeAll(async () => {
   // Olivia (the admin) and Oscar are owners from the start; Casey is on-call.
   let admin: Person;
@@ -813,6 +856,7 @@ describe("a refusal says nothing about whether the thing exists", () => {
       (id) => JSON.stringify({ verb: "review", requestId: id }),
       async () => (await pendingRequest()).id,
     ],
+    ["Reveal new secret", ACTION_ID.revealHandover, keyIdValue, async () => (await freshKey()).id],
     [
       "Reveal key",
       ACTION_ID.revealKey,

@@ -1,6 +1,7 @@
 // The Slack app's key flows, driven through the stand-in exactly as Slack would drive them.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
+import { rows } from "../helpers/db-rows.ts";
 import { button, buttonNear, menuOption, secretIn, textOf } from "../helpers/slack/finders.ts";
 import { GENERAL, type Harness, PEOPLE, quiet, verify } from "../helpers/slack/harness.ts";
 import { stopChecked } from "../helpers/slack/invariants.ts";
@@ -246,7 +247,9 @@ describe("regenerating and deleting", () => {
     expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
     });
-    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("The old secret stopped working at once");
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain(
+      "The old secret stopped working at <!date^",
+    );
   });
 
   it("can keep the old secret for a grace window", async () => {
@@ -261,6 +264,76 @@ describe("regenerating and deleting", () => {
     });
     h.clock.advance(24 * 60 * 60 * 1000 + 1000);
     expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+  });
+
+  it("names whom to hand the new secret to, and tells the key owner who holds it and since when", async () => {
+    await createKey("Handed", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await owner.run("regenerate Handed");
+    await owner.fill("Who gets the new secret", "me");
+    await owner.submit();
+    const shown = textOf(owner.modal().view.blocks);
+    secretIn(owner.modal());
+    expect(shown).toContain(`Hand it to the key owner, <@${PEOPLE.member.id}>`);
+    const generated = rows<{ regenerated_at: number }>(
+      h.app.store,
+      "select regenerated_at from api_keys where name = 'Handed'",
+    )[0]?.regenerated_at;
+    const dm = textOf(member.dms().at(-1)?.blocks);
+    expect(dm).toContain(
+      `shown once to <@${PEOPLE.owner.id}> at <!date^${Math.floor(Number(generated) / 1000)}^`,
+    );
+    expect(dm).toContain(`asked to hand it to the key owner, <@${PEOPLE.member.id}>`);
+    expect(dm).toContain("The old secret stopped working at <!date^");
+  });
+
+  it("can leave the new secret for the key owner to reveal once, in their own modal", async () => {
+    const old = await createKey("For Mia", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await owner.run("regenerate For Mia");
+    await owner.fill("Who gets the new secret", "key_owner");
+    await owner.submit();
+    // The owner sees no secret: none exists yet.
+    const done = textOf(owner.modal().view.blocks);
+    expect(done).not.toMatch(/kw_[0-9A-Za-z]{46}/);
+    expect(done).toContain(`<@${PEOPLE.member.id}> got a DM with *Reveal new secret*`);
+    expect(
+      rows(h.app.store, "select secret_hash, handover_by from api_keys where name = 'For Mia'"),
+    ).toEqual([{ secret_hash: null, handover_by: PEOPLE.owner.id }]);
+    // Meanwhile the old secret's fate is plain to everyone: it stopped, and no new one works.
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    const told = textOf(owner2.dms().at(-1)?.blocks);
+    expect(told).toContain("The old secret stopped working at <!date^");
+    expect(told).toContain(
+      `No new secret exists yet: it is made when the key owner, <@${PEOPLE.member.id}>, presses Reveal new secret`,
+    );
+    expect(told).toContain("Until then every call with this key is refused.");
+
+    // Someone else pressing the key owner's button is refused; the key owner reveals it once.
+    const dm = member.dms().at(-1);
+    if (!dm) throw new Error("no DM for the key owner");
+    await owner2.click(dm, button(dm.blocks, "Reveal new secret"));
+    expect(owner2.last(dm.channel).text).toContain("Only the key owner can reveal");
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    await member.submit();
+    const fresh = secretIn(member.modal());
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "analytics" })).toMatchObject({
+      allowed: true,
+    });
+    await h.slack.driver.close(PEOPLE.member.id, member.modal().id);
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    expect(member.last(dm.channel).text).toContain("already revealed");
+    // The owners hear that the key works again, and the audit log has both steps.
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain(
+      `<@${PEOPLE.member.id}>, the key owner, revealed the new secret`,
+    );
+    expect(
+      rows(
+        h.app.store,
+        "select action, actor from audit_events where key_name = 'For Mia' and action in ('key.regenerated', 'key.revealed') order by id",
+      ),
+    ).toEqual([
+      { action: "key.regenerated", actor: PEOPLE.owner.id },
+      { action: "key.revealed", actor: PEOPLE.member.id },
+    ]);
   });
 
   it("deletes only when the name is typed, permanently", async () => {

@@ -66,7 +66,7 @@ describe("compromised-key rotation", () => {
       expect(text).toContain(`by <@${PEOPLE.oncall.id}>`);
       expect(text).toContain("Pasted in a public gist");
       expect(text).toContain("https://status.example.com/incidents/42");
-      expect(text).toContain("the old secret stopped working at once");
+      expect(text).toContain("The old secret stopped working at <!date^");
     }
     const audit = rows<{ action: string; reason: string; actor: string }>(
       h.app.store,
@@ -79,6 +79,28 @@ describe("compromised-key rotation", () => {
         actor: PEOPLE.oncall.id,
       },
     ]);
+  });
+
+  it("can leave the new secret for the key owner, while the old one is dead", async () => {
+    await setUp();
+    const old = await createKey("Their key");
+    await oncall.run("rotate Their key");
+    await oncall.fill("Reason", "Posted in a public channel");
+    await oncall.fill("Who gets the new secret", "key_owner");
+    await oncall.submit();
+    expect(textOf(oncall.modal().view.blocks)).toContain(
+      `<@${PEOPLE.member.id}> got a DM with *Reveal new secret*`,
+    );
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    const dm = member.dms().at(-1);
+    if (!dm) throw new Error("no DM for the key owner");
+    expect(textOf(dm.blocks)).toContain("Until then every call with this key is refused.");
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    await member.submit();
+    const fresh = secretIn(member.modal());
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+    });
   });
 
   it("can keep the old secret a while, or only disable the key (which only owners undo)", async () => {

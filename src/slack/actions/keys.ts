@@ -1,16 +1,20 @@
 // Clicks on key lists: paging, Quick view, the Actions menu; and paging the audit log.
 import type { App } from "@slack/bolt";
 import { listAudit } from "../../domain/audit/list.ts";
+import { DomainError } from "../../domain/errors.ts";
 import { enableKey } from "../../domain/keys/enable.ts";
-import { listKeys } from "../../domain/keys/queries.ts";
+import { getKey, listKeys } from "../../domain/keys/queries.ts";
+import { checkHandover } from "../../domain/keys/reveal-handover.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { auditMessage } from "../blocks/admin.ts";
 import { ACTION_ID } from "../blocks/ids.ts";
 import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import { handoverRevealModal } from "../blocks/results.ts";
 import { auditPageValue, keyMenuValue, keysPageValue, keyValue } from "../blocks/values.ts";
 import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/modals.ts";
+import { openModal } from "../flows/open-modal.ts";
 import { onClick } from "./click.ts";
 
 export function registerKeyActions(app: App, deps: SlackDeps): void {
@@ -40,6 +44,20 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
     const key = await enableKey(deps.ctx, c.userId, { keyId });
     await c.answer(enabledText(key));
   });
+
+  onClick(app, deps, ACTION_ID.revealHandover, (c) =>
+    openModal(deps, c.client, c.triggerId, "Reveal new secret", async () => {
+      const { keyId } = c.value(keyValue);
+      const key = await getKey(deps.ctx, keyId).then(
+        (k) => k.key,
+        (e) => {
+          if (e instanceof DomainError && e.code === "not_found") return undefined;
+          throw e;
+        },
+      );
+      return handoverRevealModal(checkHandover(key, c.userId));
+    }),
+  );
 
   onClick(app, deps, ACTION_ID.auditPage, async (c) => {
     const { beforeId, keyRef } = c.value(auditPageValue);

@@ -6,7 +6,7 @@ import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, packLines, section } from "./layout.ts";
-import { esc, plain, when } from "./text.ts";
+import { esc, mention, plain, when } from "./text.ts";
 import { keyMetaOf } from "./values.ts";
 
 const REGENERATE_WARNING =
@@ -46,7 +46,36 @@ interface KeyAt {
   now: Date;
 }
 
-export function regenerateModal(p: KeyAt): ModalView {
+/**
+ * Who gets the new secret, asked of anyone but the key owner: themselves now (to hand it on),
+ * or the key owner, who reveals it once in their own modal. Null for the key owner.
+ */
+export function handToInput(key: ApiKey, actor: string): KnownBlock[] {
+  if (actor === key.keyOwner) return [];
+  const options = [
+    option("Me, now: I hand it to the key owner", "me"),
+    option("The key owner: they reveal it once, themselves", "key_owner"),
+  ];
+  return [
+    {
+      type: "input",
+      block_id: "hand_to",
+      label: plain("Who gets the new secret"),
+      hint: plain(
+        "Handed to the key owner, the secret is made only when they press Reveal new secret in their DM; until then the key has no new secret.",
+      ),
+      element: {
+        type: "radio_buttons",
+        action_id: "value",
+        options,
+        initial_option: options[0],
+      },
+    },
+    context(`The key owner is ${mention(key.keyOwner)}.`),
+  ];
+}
+
+export function regenerateModal(p: KeyAt & { actor: string }): ModalView {
   return modal({
     callbackId: CALLBACK_ID.regenerateKey,
     title: "Regenerate API key",
@@ -58,6 +87,7 @@ export function regenerateModal(p: KeyAt): ModalView {
       ...whatBreaks(p.key, p.grants),
       graceInput(),
       context("A grace window lets integrations move to the new secret before the old one stops."),
+      ...handToInput(p.key, p.actor),
     ],
   });
 }

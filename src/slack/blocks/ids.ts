@@ -8,6 +8,8 @@ export const ACTION_ID = {
   approveRequest: "request_approve",
   denyRequest: "request_deny",
   revealKey: "request_reveal",
+  /** The key owner's Reveal new secret, after someone regenerated or rotated for them. */
+  revealHandover: "handover_reveal",
   digestButton: "digest_act",
   /** Rotate now, under a leak warning; one per key (`leak_rotate:<public id>`). */
   rotateNow: "leak_rotate",
@@ -32,6 +34,7 @@ export const CALLBACK_ID = {
   requestAccess: "request_create",
   denyRequest: "request_deny",
   revealKey: "request_reveal",
+  revealHandover: "handover_reveal",
   /** Views with nothing to submit: results, errors, the quick view. */
   done: "done",
 } as const;

@@ -62,6 +62,7 @@ export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
 export const statusText = (key: ApiKey, now: Date) => {
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return ":hourglass: Expired";
   if (key.status === "disabled") return ":no_entry: Disabled";
+  if (key.handover) return ":envelope: New secret waiting for the key owner to reveal it";
   if (!key.hasSecret) return ":envelope: Not revealed yet";
   return ":large_green_circle: Active";
 };

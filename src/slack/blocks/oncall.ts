@@ -10,6 +10,7 @@ import type {
   LeakNotice,
 } from "../../domain/notices.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
+import { handToInput } from "./confirm.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
   actions,
@@ -31,7 +32,12 @@ const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "7d": "7 days",
 };
 
-export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): ModalView {
+export function rotateModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  actor: string;
+}): ModalView {
   const choices = [
     option("Rotate now: the old secret stops at once", "rotate:none"),
     ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
@@ -88,6 +94,7 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
           placeholder: plain("https://…"),
         },
       },
+      ...handToInput(p.key, p.actor),
     ],
   });
 }

@@ -44,8 +44,11 @@ const MODALS: Record<
         nicknames: await listNicknames(o.deps.ctx),
       }),
   },
-  regenerate: { title: "Regenerate API key", build: regenerateModal },
-  rotate: { title: "Rotate compromised key", build: rotateModal },
+  regenerate: {
+    title: "Regenerate API key",
+    build: (o) => regenerateModal({ ...o, actor: o.userId }),
+  },
+  rotate: { title: "Rotate compromised key", build: (o) => rotateModal({ ...o, actor: o.userId }) },
   delete: { title: "Delete API key", build: deleteModal },
   disable: {
     title: "Disable API key",

@@ -6,12 +6,13 @@ import { deleteKey } from "../../domain/keys/delete.ts";
 import { disableKey } from "../../domain/keys/disable.ts";
 import { editKey } from "../../domain/keys/edit.ts";
 import { isGraceWindow } from "../../domain/keys/grace.ts";
+import { type HandTo, isHandTo } from "../../domain/keys/new-secret.ts";
 import { regenerateKey } from "../../domain/keys/regenerate.ts";
+import { revealHandover } from "../../domain/keys/reveal-handover.ts";
 import { type RotateMode, rotateKey } from "../../domain/keys/rotate.ts";
-import { timeRef } from "../../domain/text.ts";
 import { CALLBACK_ID } from "../blocks/ids.ts";
 import { expiryFromDate, FIELD } from "../blocks/key-form.ts";
-import { doneModal, secretModal } from "../blocks/results.ts";
+import { doneModal, handedOverModal, secretModal } from "../blocks/results.ts";
 import { esc } from "../blocks/text.ts";
 import { keyMeta, noMeta } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -24,6 +25,12 @@ function expiryOf(state: State): Date | null {
   if (!datePattern.test(d) || Number.isNaN(Date.parse(d)))
     throw invalid("Pick a date from the calendar.", "expires");
   return expiryFromDate(d);
+}
+
+function handToOf(state: State): HandTo {
+  const v = choice(state, "hand_to") ?? "me";
+  if (!isHandTo(v)) throw invalid("Pick who gets the new secret.", "hand_to");
+  return v;
 }
 
 function rotateModeOf(value: string | null): RotateMode {
@@ -76,11 +83,16 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         keyId: meta.keyId,
         expectedVersion: meta.version,
         grace,
+        handTo: handToOf(state),
       });
-      const line = r.oldValidUntil
-        ? `The old secret keeps working until ${timeRef(r.oldValidUntil)}.`
-        : "The old secret has stopped working.";
-      return secretModal({ key: r.key, secret: r.secret, title: "New secret", lines: [line] });
+      if (!r.secret) return handedOverModal(r.key, r.lines);
+      return secretModal({
+        key: r.key,
+        secret: r.secret,
+        title: "New secret",
+        lines: r.lines.slice(0, 1),
+        viewer: userId,
+      });
     },
   });
 
@@ -124,23 +136,30 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         reason: text(state, "reason"),
         incidentLink: text(state, "incident"),
         mode,
+        handTo: handToOf(state),
       });
+      if (r.handedOver) return handedOverModal(r.key, r.lines);
       if (!r.secret) {
         return doneModal(
           "Key disabled",
           `:no_entry: *${esc(r.key.name)}* \`${r.key.publicId}\` is disabled, and every old secret is dead. The owners have been told. Only an owner can enable it again.`,
         );
       }
-      const line =
-        mode.kind === "rotate" && mode.grace !== "none"
-          ? "The old secret works for the grace window you chose; older ones stopped now."
-          : "The old secret stopped working now.";
       return secretModal({
         key: r.key,
         secret: r.secret,
         title: "Key rotated",
-        lines: [line, "The owners and the key owner have been told."],
+        lines: [...r.lines.slice(0, 1), "The owners and the key owner have been told."],
+        viewer: userId,
       });
+    },
+  });
+
+  onSubmit(app, deps, CALLBACK_ID.revealHandover, {
+    meta: keyMeta,
+    submit: async ({ meta, ctx, userId }) => {
+      const { key, secret } = await revealHandover(ctx, userId, { keyId: meta.keyId });
+      return secretModal({ key, secret, title: "Your new secret", viewer: userId });
     },
   });
 }

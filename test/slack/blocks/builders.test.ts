@@ -223,10 +223,10 @@ describe("key modals", () => {
     const k = key(9);
     const grants = grantsOn(nicknames(200));
     for (const v of [
-      regenerateModal({ key: k, grants, now: NOW }),
+      regenerateModal({ key: k, grants, now: NOW, actor: "U0OWNER1" }),
       deleteModal({ key: k, grants, now: NOW }),
       disableModal({ key: k, grants, now: NOW, reasonRequired: true }),
-      rotateModal({ key: k, grants, now: NOW }),
+      rotateModal({ key: k, grants, now: NOW, actor: "U0ONCALL" }),
     ]) {
       expect(checkView(v), v.callback_id).toEqual([]);
       expect(JSON.stringify(v.blocks)).toContain(k.publicId);

@@ -283,10 +283,10 @@ it("renders anything a person typed without live mentions, broadcasts or disguis
       const nicknames = await listNicknames(ctx);
       expectClean("show", keyDetailMessage({ key: k, grants, nicknames, role: "owner", now }));
       expectClean("quick view", quickViewModal({ key: k, grants, nicknames, now }));
-      expectClean("regenerate", regenerateModal({ key: k, grants, now }));
+      expectClean("regenerate", regenerateModal({ key: k, grants, now, actor: OWNER }));
       expectClean("delete", deleteModal({ key: k, grants, now }));
       expectClean("disable", disableModal({ key: k, grants, now, reasonRequired: true }));
-      expectClean("rotate", rotateModal({ key: k, grants, now }));
+      expectClean("rotate", rotateModal({ key: k, grants, now, actor: ONCALL }));
       expectClean("request modal", requestModal({ nicknames, chosen: { key: k, grants } }));
       expectClean("home", homeView(await homeData(ctx, OWNER), now));
       expectClean("home (member)", homeView(await homeData(ctx, MEMBER), now));
