@@ -67,6 +67,8 @@ export interface LeakNotice {
   poster: string;
   /** The reply in the thread (seen by everyone there) rather than a DM. */
   inThread: boolean;
+  /** A link to the message (chat.getPermalink), when Slack gave one. */
+  permalink?: string | null;
 }
 
 export interface DigestNotice {

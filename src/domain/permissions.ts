@@ -32,7 +32,7 @@ export const PERMISSIONS = {
   rotate: {
     roles: RESPONDERS,
     what: "rotate a compromised key",
-    instead: "Tell them in #security or DM an owner.",
+    instead: "Ask an account owner or an on-call engineer (`/apikeys roles` lists them).",
   },
   disable: { roles: RESPONDERS, what: "disable keys" },
   enable: { roles: OWNERS, what: "enable keys" },

@@ -2,7 +2,9 @@
 // outcomes read the request's current state, so a card delivered late still shows the truth.
 import type { Ctx } from "../domain/context.ts";
 import type { Notice } from "../domain/notices.ts";
+import { may } from "../domain/permissions.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
+import { getRole } from "../domain/roles/list.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
@@ -32,7 +34,8 @@ export function createRenderer(
       case "request_reminder":
         return reminderMessage(await getRequests(ctx, notice.requestIds));
       case "leak":
-        return renderLeak(notice);
+        // The Rotate buttons go to those who may rotate, as the table says now.
+        return renderLeak(notice, !notice.inThread && may(await getRole(ctx, recipient), "rotate"));
       case "digest":
         return renderDigest(notice);
       default:

@@ -86,7 +86,10 @@ describe("checking from the database", () => {
   });
 
   it("counts members of the on-call user group as on-call, never as owners", async () => {
-    const ctx = { ...t.ctx, oncallGroup: { has: (u: string) => u === MEMBER } };
+    const ctx = {
+      ...t.ctx,
+      oncallGroup: { has: (u: string) => u === MEMBER, members: () => [MEMBER] },
+    };
     expect(await checkPermission(ctx, MEMBER, "rotate")).toBe("oncall");
     await expect(checkPermission(ctx, MEMBER, "edit")).rejects.toMatchObject({
       code: "forbidden",

@@ -150,12 +150,12 @@ describe("compromised-key rotation", () => {
 });
 
 describe("leaked keys", () => {
-  it("replies in the thread without repeating the key, DMs owners and the key owner, offers Rotate now", async () => {
+  it("tells the poster to delete it, and DMs owners, on-call and the key owner a link to the message", async () => {
     await setUp();
     const live = await createKey("Warehouse");
     const publicId = live.slice(3, 11);
     const { message } = await h.slack.driver.say(
-      PEOPLE.member.id,
+      PEOPLE.member2.id,
       GENERAL,
       `here is the key for the job: ${live} thanks`,
     );
@@ -163,33 +163,66 @@ describe("leaked keys", () => {
     const thread = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
     expect(thread).toHaveLength(1);
     const reply = textOf(thread[0]?.blocks);
-    expect(reply).toContain("contains a *live API key*");
+    expect(reply).toContain(`<@${PEOPLE.member2.id}>, this message contains a *live API key*`);
+    expect(reply).toContain("*Delete this message now*");
+    expect(reply).toContain("The account owners and on-call engineers have been told");
     expect(reply).toContain(`*Warehouse* \`${publicId}\``);
+    // The poster is not offered what they may not do, nor sent to a channel that does not exist.
+    expect(JSON.stringify(thread[0]?.blocks)).not.toContain('"button"');
+    expect(reply).not.toMatch(/#[a-z]/);
     expect(JSON.stringify(thread[0])).not.toContain(live);
-    for (const who of [owner, owner2, member]) {
+
+    const { permalink } = (await h.app.slack?.client.chat.getPermalink({
+      channel: GENERAL,
+      message_ts: message.ts,
+    })) ?? { permalink: "" };
+    for (const who of [owner, owner2, oncall, member]) {
       const dm = who.dms().at(-1);
       expect(dm?.text).toContain("URGENT — a live API key was posted");
-      expect(textOf(dm?.blocks)).toContain(`<#${GENERAL}>`);
+      expect(textOf(dm?.blocks)).toContain(`<${permalink}|`);
     }
-    expect(oncall.dms().some((m) => m.text.includes("live API key"))).toBe(false);
-    // On-call answers from the thread.
-    const m = thread[0];
-    if (!m) throw new Error("no reply");
-    await oncall.click(m, button(m.blocks, "Rotate now"));
+    // Those who may rotate get the button; the key owner (a member) is told who will.
+    for (const who of [owner, owner2, oncall]) button(who.dms().at(-1)?.blocks, "Rotate now");
+    expect(JSON.stringify(member.dms().at(-1)?.blocks)).not.toContain('"button"');
+    expect(textOf(member.dms().at(-1)?.blocks)).toContain(
+      "The account owners and on-call engineers have been told",
+    );
+    // On-call answers from their DM.
+    const dm = oncall.dms().at(-1);
+    if (!dm) throw new Error("no DM for on-call");
+    await oncall.click(dm, button(dm.blocks, "Rotate now"));
     expect(textOf(oncall.modal().view.blocks)).toContain("*Warehouse*");
-    // A member pressing it is refused.
-    await member.click(m, button(m.blocks, "Rotate now"));
+  });
+
+  it("DMs the on-call user group's members too", async () => {
+    await setUp({
+      env: { ONCALL_USERGROUP_ID: "S0ONCALL" },
+      usergroups: { S0ONCALL: [PEOPLE.member2.id] },
+    });
+    const live = await createKey("Grouped leak");
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `oops ${live}`);
+    await quiet(h);
+    const dm = member2.dms().at(-1);
+    expect(dm?.text).toContain("URGENT — a live API key was posted");
+    button(dm?.blocks, "Rotate now");
+  });
+
+  it("refuses a member's rotation without naming a channel that is not configured", async () => {
+    await setUp();
+    await createKey("Guarded");
+    await member.run("rotate Guarded");
     expect(member.last().text).toContain("Only account owners and on-call engineers can rotate");
+    expect(member.last().text).not.toMatch(/#[a-z]/);
   });
 
   it("offers a Rotate button for each live key when one message holds several", async () => {
     await setUp();
     const a = await createKey("First leaked");
     const b = await createKey("Second leaked");
-    const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
     await quiet(h);
-    const [reply] = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
-    if (!reply) throw new Error("no warning in the thread");
+    const reply = oncall.dms().at(-1);
+    if (!reply) throw new Error("no DM for on-call");
     const rotate = (publicId: string) => button(reply.blocks, `Rotate ${publicId} now`);
     await oncall.click(reply, rotate(b.slice(3, 11)));
     expect(textOf(oncall.modal().view.blocks)).toContain("*Second leaked*");

@@ -47,6 +47,7 @@ import {
   keysPageValue,
   requestValue,
 } from "../../../src/slack/blocks/values.ts";
+import { textOf } from "../../helpers/slack/finders.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const LONG = "Ω".repeat(60);
@@ -335,24 +336,34 @@ describe("on-call surfaces", () => {
     );
   });
 
-  it("a leak warning offers a Rotate now button per live key, 5 at most", () => {
+  it("a leak DM offers those who may rotate a Rotate now button per live key, 5 at most; the thread none", () => {
     const findings = Array.from({ length: 9 }, (_, i) => ({
       publicId: `Pub${i}`,
       key: { id: i + 1, name: `k${i}`, publicId: `Pub${i}` },
       state: "live" as const,
     }));
-    for (const inThread of [true, false]) {
-      const m = renderLeak({
-        type: "leak",
-        findings,
-        channel: "C0GENERAL",
-        messageTs: "1.2",
-        poster: "U0MEMBER",
-        inThread,
-      });
+    const leak = (inThread: boolean) => ({
+      type: "leak" as const,
+      findings,
+      channel: "C0GENERAL",
+      messageTs: "1.2",
+      poster: "U0MEMBER",
+      inThread,
+      permalink: "https://x.slack.com/archives/C0GENERAL/p12",
+    });
+    const buttons = (m: { blocks: KnownBlock[] }) =>
+      elements(m.blocks).filter((e) => e.type === "button");
+    for (const [m, n] of [
+      [renderLeak(leak(false), true), 5],
+      [renderLeak(leak(false), false), 0],
+      [renderLeak(leak(true), true), 0],
+    ] as const) {
       expect(checkMessage(m)).toEqual([]);
-      expect(elements(m.blocks).filter((e) => e.type === "button")).toHaveLength(5);
+      expect(buttons(m)).toHaveLength(n);
     }
+    expect(textOf(renderLeak(leak(false)).blocks)).toContain(
+      "<https://x.slack.com/archives/C0GENERAL/p12|this message> in <#C0GENERAL>",
+    );
   });
 });
 
