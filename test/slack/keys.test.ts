@@ -96,6 +96,40 @@ describe("creating a key", () => {
   });
 });
 
+describe("expiry dates", () => {
+  it("reads the picked day in the picker's own time zone, and says which", async () => {
+    // Olivia works from Los Angeles: the last day she picks ends at her midnight, not UTC's.
+    h.slack.ws.people.set(PEOPLE.owner.id, {
+      ...PEOPLE.owner,
+      tz: "America/Los_Angeles",
+    });
+    await owner.run("create");
+    const hint = JSON.stringify(
+      (owner.modal().view.blocks as Array<{ block_id?: string; hint?: unknown }>).find(
+        (b) => b.block_id === "expires",
+      ),
+    );
+    expect(hint).toContain("America/Los_Angeles");
+    await owner.fill("Name", "Ends in LA");
+    await owner.fill("Expires on", "2027-03-14");
+    await owner.submit();
+    secretIn(owner.modal());
+    const [row] = rows<{ expires_at: number }>(
+      h.app.store,
+      "select expires_at from api_keys where name = 'Ends in LA'",
+    );
+    // Midnight after 14 March in Los Angeles (daylight time from that morning: UTC−7).
+    expect(new Date(Number(row?.expires_at)).toISOString()).toBe("2027-03-15T07:00:00.000Z");
+    // Opened again, the form shows the same day to her.
+    await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+    await owner.run("edit Ends in LA");
+    const picker = (
+      owner.modal().view.blocks as Array<{ block_id?: string; element?: { initial_date?: string } }>
+    ).find((b) => b.block_id === "expires");
+    expect(picker?.element?.initial_date).toBe("2027-03-14");
+  });
+});
+
 describe("listing", () => {
   it("pages 10 at a time with Next and Previous, and shows members no actions", async () => {
     for (let i = 0; i < 12; i++)

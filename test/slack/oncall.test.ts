@@ -263,7 +263,7 @@ describe("the hygiene digest", () => {
     await owner.run("create");
     await owner.fill("Name", "Short lived");
     await owner.fill(
-      "Expires on (optional)",
+      "Expires on",
       new Date(h.clock.now().getTime() + 10 * DAY).toISOString().slice(0, 10),
     );
     await owner.submit();

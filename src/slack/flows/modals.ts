@@ -42,6 +42,7 @@ const MODALS: Record<
         key: o.key,
         grants: o.grants,
         nicknames: await listNicknames(o.deps.ctx),
+        tz: await o.deps.people.timeZone(o.userId),
       }),
   },
   regenerate: {
@@ -87,6 +88,7 @@ export async function openCreateModal({ deps, client, triggerId, userId }: Opene
       mode: "create",
       actor: userId,
       nicknames: await listNicknames(deps.ctx),
+      tz: await deps.people.timeZone(userId),
     });
   });
 }

@@ -19,12 +19,13 @@ import type { SlackDeps } from "../deps.ts";
 import { cells, choice, date, datePattern, type State, text, user } from "./state.ts";
 import { onSubmit } from "./submission.ts";
 
-function expiryOf(state: State): Date | null {
+/** The picked day, read in the time zone of the person who picked it. */
+function expiryOf(state: State, tz: string | undefined): Date | null {
   const d = date(state, FIELD.expires);
   if (d === null || d === "") return null;
   if (!datePattern.test(d) || Number.isNaN(Date.parse(d)))
     throw invalid("Pick a date from the calendar.", "expires");
-  return expiryFromDate(d);
+  return expiryFromDate(d, tz);
 }
 
 function handToOf(state: State): HandTo {
@@ -48,7 +49,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         name: text(state, FIELD.name),
         keyOwner: user(state, FIELD.keyOwner),
         cells: cells(state),
-        expiresAt: expiryOf(state),
+        expiresAt: expiryOf(state, await deps.people.timeZone(userId)),
       });
       return secretModal({ key, secret, title: "API key created" });
     },
@@ -63,7 +64,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         name: text(state, FIELD.name),
         keyOwner: user(state, FIELD.keyOwner),
         cells: cells(state),
-        expiresAt: expiryOf(state),
+        expiresAt: expiryOf(state, await deps.people.timeZone(userId)),
       });
       // Nothing changed: close quietly.
       if (!r.changed) return undefined;
