@@ -82,7 +82,7 @@ describe("concurrency", () => {
     const card2 = owner2.dms().find((m) => m.text.startsWith("Access request #1"));
     if (!card1 || !card2) throw new Error("no cards");
     await owner2.click(card2, button(card2.blocks, "Deny"));
-    await owner2.fill("Reason (sent to the requester)", "Not this week");
+    await owner2.fill("Reason", "Not this week");
     const [a, d] = await Promise.all([
       h.slack.driver.click(
         PEOPLE.owner.id,

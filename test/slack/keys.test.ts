@@ -130,6 +130,32 @@ describe("expiry dates", () => {
   });
 });
 
+describe("forms", () => {
+  it("shows every error at once, each under its field", async () => {
+    await owner.run("create");
+    await owner.fill("Name", "   ");
+    h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
+      type: "checkboxes",
+      selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
+    });
+    await owner.fill("Expires on", "2020-01-01");
+    const r = await owner.submit();
+    expect(r.json).toEqual({
+      response_action: "errors",
+      errors: {
+        name: "Give the key a name.",
+        "perm:products": 'Products API is for sellers only: "acme_aff" is an affiliate account.',
+        expires: "The expiry date must be in the future.",
+      },
+    });
+  });
+
+  it("refuses a list filter longer than it can search, saying the limit", async () => {
+    await owner.run(`list ${"x".repeat(101)}`);
+    expect(owner.last().text).toContain("at most 100 characters");
+  });
+});
+
 describe("listing", () => {
   it("pages 10 at a time with Next and Previous, and shows members no actions", async () => {
     for (let i = 0; i < 12; i++)

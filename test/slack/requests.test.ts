@@ -121,6 +121,27 @@ describe("asking", () => {
   });
 });
 
+describe("the request form", () => {
+  it("shows every error at once, and asks a new key's name only for a new key", async () => {
+    await member.run("request");
+    const labels = () =>
+      (member.modal().view.blocks as Array<{ type: string; label?: { text: string } }>)
+        .filter((b) => b.type === "input")
+        .map((b) => b.label?.text);
+    expect(labels()).not.toContain("Name for the new key");
+    await member.fill("Why", "short");
+    const r = await member.submit();
+    expect(r.json?.errors).toEqual({
+      key: "Pick a key, or “A new key”.",
+      "perm:analytics": "Pick at least one API for at least one nickname.",
+      duration: "Pick how long you need it.",
+      reason: "Say why you need it, in at least 10 characters.",
+    });
+    await member.fill("Key", "➕ A new key");
+    expect(labels()).toContain("Name for the new key");
+  });
+});
+
 describe("deciding", () => {
   it("approves: the verification API reflects it, the requester hears, every card shows who decided", async () => {
     const id = await memberAsks();

@@ -5,7 +5,7 @@ import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
 import { quote, timeRef, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
-import { parseField, userIdSchema } from "../validation.ts";
+import { Checks, parseField, userIdSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { loadKey } from "./load.ts";
 import { checkExpiry, uniqueName } from "./rules.ts";
@@ -33,12 +33,35 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
     const key = await loadKey(tx, input.keyId);
     assertFresh(key, input.expectedVersion);
 
+    // Every field is checked before anything is refused, so all its errors show at once.
+    const checks = new Checks();
+    const name =
+      input.name === undefined
+        ? undefined
+        : await checks.check(() => uniqueName(tx, input.name as string, key.id));
+    const owner =
+      input.keyOwner === undefined
+        ? undefined
+        : await checks.check(() => parseField(userIdSchema, input.keyOwner, "key_owner"));
+    const nicknames = await tx.nicknames.list();
+    const after =
+      input.cells === undefined
+        ? undefined
+        : await checks.check(() => validateCells(input.cells ?? [], nicknames));
+    const expiryChanges =
+      input.expiresAt !== undefined &&
+      (key.expiresAt?.getTime() ?? null) !== (input.expiresAt?.getTime() ?? null);
+    if (expiryChanges && input.expiresAt) {
+      const at = input.expiresAt;
+      await checks.check(() => checkExpiry(at, now));
+    }
+    checks.done();
+
     const patch: KeyPatch = {};
     const events: Array<Omit<NewAuditEvent, "at">> = [];
     const lines: string[] = [];
 
-    if (input.name !== undefined) {
-      const name = await uniqueName(tx, input.name, key.id);
+    if (name !== undefined) {
       if (name !== key.name) {
         patch.name = name;
         lines.push(`Renamed from "${quote(key.name)}" to "${quote(name)}"`);
@@ -51,8 +74,7 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
         });
       }
     }
-    if (input.keyOwner !== undefined) {
-      const owner = parseField(userIdSchema, input.keyOwner, "key_owner");
+    if (owner !== undefined) {
       if (owner !== key.keyOwner) {
         patch.keyOwner = owner;
         lines.push(`Key owner: ${userRef(key.keyOwner)} → ${userRef(owner)}`);
@@ -66,10 +88,7 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
     }
 
     if (input.expiresAt !== undefined) {
-      const was = key.expiresAt?.getTime() ?? null;
-      const will = input.expiresAt?.getTime() ?? null;
-      if (was !== will) {
-        if (input.expiresAt) checkExpiry(input.expiresAt, now);
+      if (expiryChanges) {
         patch.expiresAt = input.expiresAt;
         const show = (d: Date | null) => (d ? timeRef(d) : "never");
         lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
@@ -87,8 +106,7 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
 
     const before = await tx.grants.forKey(key.id);
     let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
-    if (input.cells !== undefined) {
-      const after = validateCells(input.cells, await tx.nicknames.list());
+    if (after !== undefined) {
       const d = diffCells(before, after);
       grantDiff = d;
       if (d.added.length || d.removed.length) {

@@ -5,7 +5,7 @@ import { describeCell } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
-import { parseField, reasonSchema } from "../validation.ts";
+import { Checks, parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "./grace.ts";
 import { loadKey } from "./load.ts";
@@ -35,8 +35,10 @@ export async function rotateKey(
   return ctx.uow.run(async (tx) => {
     await requirePermission(ctx, tx, actor, "rotate");
     const now = ctx.clock.now();
-    const reason = parseField(reasonSchema, input.reason, "reason");
-    const incidentLink = parseIncidentLink(input.incidentLink);
+    const checks = new Checks();
+    const reason = await checks.check(() => parseField(reasonSchema, input.reason, "reason"));
+    const incidentLink = await checks.check(() => parseIncidentLink(input.incidentLink));
+    checks.done();
     const key = await loadKey(tx, input.keyId);
     const grants = await tx.grants.forKey(key.id);
     const reaches = grants.length

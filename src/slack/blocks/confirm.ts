@@ -132,7 +132,8 @@ export function disableModal(p: KeyAt & { reasonRequired: boolean }): ModalView 
         type: "input",
         block_id: "reason",
         optional: !p.reasonRequired,
-        label: plain(p.reasonRequired ? "Reason" : "Reason (optional)"),
+        label: plain("Reason"),
+        hint: plain("Up to 1,000 characters. The account owners and the key owner get it."),
         element: {
           type: "plain_text_input",
           action_id: "value",

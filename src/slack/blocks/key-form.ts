@@ -111,6 +111,7 @@ export function keyFormModal(p: {
     type: "input",
     block_id: FIELD.name,
     label: plain("Name"),
+    hint: plain("Up to 60 characters, unique."),
     element: {
       type: "plain_text_input",
       action_id: "value",

@@ -74,7 +74,9 @@ export function rotateModal(p: {
         type: "input",
         block_id: "reason",
         label: plain("Reason"),
-        hint: plain("Every owner and the key owner get it at once, and the audit log keeps it."),
+        hint: plain(
+          "Up to 1,000 characters. Every owner and the key owner get it at once, and the audit log keeps it.",
+        ),
         element: {
           type: "plain_text_input",
           action_id: "value",
@@ -87,6 +89,7 @@ export function rotateModal(p: {
         block_id: "incident",
         optional: true,
         label: plain("Incident link"),
+        hint: plain("A web address (https://…), up to 500 characters."),
         element: {
           type: "plain_text_input",
           action_id: "value",

@@ -67,14 +67,18 @@ export function requestModal(p: {
         },
       },
       context(current),
-      {
-        type: "input",
-        block_id: "new_name",
-        optional: true,
-        label: plain("Name for the new key"),
-        hint: plain("Only when asking for a new key."),
-        element: { type: "plain_text_input", action_id: "value", max_length: 60 },
-      },
+      // Asked only once "A new key" is picked (the modal is redrawn then).
+      ...(p.chosen === "new"
+        ? [
+            {
+              type: "input" as const,
+              block_id: "new_name",
+              label: plain("Name for the new key"),
+              hint: plain("Up to 60 characters, unique."),
+              element: { type: "plain_text_input" as const, action_id: "value", max_length: 60 },
+            },
+          ]
+        : []),
       section("*What you need* — the APIs, for which account nicknames"),
       ...API_IDS.map((api) => permissionInput(api, p.nicknames, [])),
       {
@@ -93,7 +97,7 @@ export function requestModal(p: {
         type: "input",
         block_id: "reason",
         label: plain("Why"),
-        hint: plain("At least 10 characters. The account owners see it."),
+        hint: plain("10 to 1,000 characters. The account owners see it."),
         element: {
           type: "plain_text_input",
           action_id: "value",
@@ -290,7 +294,8 @@ export function denyModal(r: AccessRequest): ModalView {
       {
         type: "input",
         block_id: "reason",
-        label: plain("Reason (sent to the requester)"),
+        label: plain("Reason"),
+        hint: plain("Up to 1,000 characters. The requester gets it."),
         element: {
           type: "plain_text_input",
           action_id: "value",

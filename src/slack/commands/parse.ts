@@ -129,7 +129,14 @@ export function parseCommand(input: string): Parsed {
   const rest = restWords.join(" ");
 
   if (sub === "" || sub === "help") return { ok: true, command: { cmd: "help" } };
-  if (sub === "list") return { ok: true, command: { cmd: "list", text: rest.slice(0, 100) } };
+  if (sub === "list") {
+    if (rest.length > 100)
+      return {
+        ok: false,
+        error: `\`list\` searches for at most 100 characters; that was ${rest.length}.`,
+      };
+    return { ok: true, command: { cmd: "list", text: rest } };
+  }
   if ((KEY_COMMANDS as readonly string[]).includes(sub)) {
     const r = keyRef.safeParse(rest);
     if (!r.success) return { ok: false, error: `\`${sub}\`: ${first(r)}` };

@@ -427,3 +427,35 @@ describe("typed Block Kit", () => {
     expect([typo, wrongTitle, fine].flat()).toHaveLength(4);
   });
 });
+
+describe("form labels and limits", () => {
+  const inputs = (v: { blocks: AnyBlock[] }) =>
+    v.blocks.filter((b): b is InputBlock => b.type === "input");
+  const forms = () => [
+    keyFormModal({ mode: "create", actor: "U0OWNER1", nicknames: nicknames(3) }),
+    keyFormModal({ mode: "edit", actor: "U0OWNER1", nicknames: nicknames(3), key: key(1) }),
+    requestModal({ nicknames: nicknames(3), chosen: "new" }),
+    disableModal({ key: key(1), grants: [], now: NOW, reasonRequired: false }),
+    disableModal({ key: key(1), grants: [], now: NOW, reasonRequired: true }),
+    rotateModal({ key: key(1), grants: [], now: NOW, actor: "U0ONCALL" }),
+    regenerateModal({ key: key(1), grants: [], now: NOW, actor: "U0OWNER1" }),
+  ];
+
+  it("never says optional twice: Slack adds it to an optional input's label", () => {
+    for (const f of forms()) {
+      for (const i of inputs(f)) expect(i.label.text).not.toMatch(/optional/i);
+    }
+  });
+
+  it("states the limit of every text a person types in the hint", () => {
+    for (const f of forms()) {
+      for (const i of inputs(f)) {
+        const el = i.element;
+        if (el.type !== "plain_text_input" || el.max_length === undefined) continue;
+        expect(i.hint?.text, i.label.text).toMatch(
+          new RegExp(`${el.max_length.toLocaleString("en-US")} characters`),
+        );
+      }
+    }
+  });
+});
