@@ -5,7 +5,7 @@ import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, type Message, packLines, section } from "./layout.ts";
-import { cut, esc, mention, mrkdwnOf, when } from "./text.ts";
+import { cut, esc, listSome, mention, mrkdwnOf, when } from "./text.ts";
 import { auditPageValue, encode } from "./values.ts";
 
 export function helpMessage(usage: string, error?: string): Message {
@@ -84,10 +84,10 @@ export function auditLine(e: AuditEvent): string {
     : "";
   const request = e.requestId ? ` (request #${e.requestId})` : "";
   const changes = e.diff?.changes?.length
-    ? `\n    ${e.diff.changes.map(mrkdwnOf).join(" · ")}`
+    ? `\n    ${listSome(e.diff.changes.map(mrkdwnOf), 8, " · ")}`
     : "";
-  const reason = e.reason ? `\n    _Reason:_ ${esc(cut(e.reason, 300))}` : "";
-  return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
+  const reason = e.reason ? `\n    _Reason:_ ${esc(e.reason)}` : "";
+  return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${changes}${reason}`;
 }
 
 export function auditMessage(page: AuditPage, keyRef?: string): Message {

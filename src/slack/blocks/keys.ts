@@ -18,7 +18,7 @@ import {
   packLines,
   section,
 } from "./layout.ts";
-import { cut, esc, mention, when } from "./text.ts";
+import { cut, esc, listSome, mention, when } from "./text.ts";
 import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
@@ -195,10 +195,14 @@ export function quickViewModal(p: {
       ...(timeBound.length
         ? [
             context(
-              cut(
-                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${when(g.expiresAt)}`).join("; ")}`,
-                3000,
-              ),
+              `Time-bound: ${listSome(
+                timeBound.map(
+                  (g) =>
+                    `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${when(g.expiresAt)}`,
+                ),
+                15,
+                "; ",
+              )}`,
             ),
           ]
         : []),

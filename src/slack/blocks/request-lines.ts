@@ -5,7 +5,7 @@ import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { AccessRequest } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button } from "./layout.ts";
-import { esc, mention, mrkdwnOf, when } from "./text.ts";
+import { esc, listSome, mention, mrkdwnOf, when } from "./text.ts";
 import { encode, requestValue } from "./values.ts";
 
 export const DURATION_LABEL = {
@@ -28,23 +28,23 @@ export function requestTarget(r: AccessRequest): string {
   return r.newKey ? `a new key *${esc(r.keyName)}*` : `*${esc(r.keyName)}*`;
 }
 
-/** A one-line list: the first few, and how many more (the card lists them all). */
-function listed(items: string[], first = 8): string {
-  const shown = items.slice(0, first).join(", ");
-  return items.length > first ? `${shown} …and ${items.length - first} more` : shown;
-}
-
 export function requestLine(r: AccessRequest): string {
   const head = `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${when(r.createdAt)}`;
   const d = r.status === "approved" ? decisionOf(r) : null;
-  let what = `asked: ${listed(r.cells.map((c) => esc(describeCell(c))))}`;
+  let what = `asked: ${listSome(
+    r.cells.map((c) => esc(describeCell(c))),
+    8,
+  )}`;
   if (d) {
     const lines = decisionLines(d, r.decidedBy);
     what = [
       lines.granted.length
-        ? `granted: ${lines.granted.map((l) => mrkdwnOf(l.slice(2))).join(", ")}`
+        ? `granted: ${listSome(
+            lines.granted.map((l) => mrkdwnOf(l.slice(2))),
+            8,
+          )}`
         : "",
-      lines.notGranted.length ? `not granted: ${lines.notGranted.map(mrkdwnOf).join(", ")}` : "",
+      lines.notGranted.length ? `not granted: ${listSome(lines.notGranted.map(mrkdwnOf), 8)}` : "",
     ]
       .filter(Boolean)
       .join("\n");

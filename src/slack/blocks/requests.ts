@@ -26,7 +26,7 @@ import {
   requestTarget,
   STATUS_LABEL,
 } from "./request-lines.ts";
-import { cut, esc, mention, mrkdwnOf, plain, when } from "./text.ts";
+import { cut, esc, listSome, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
@@ -45,7 +45,7 @@ export function requestModal(p: {
   else if (p.chosen) {
     const g = p.chosen.grants;
     current = g.length
-      ? `*${esc(p.chosen.key.name)}* already has: ${esc(cut(g.map(describeCell).join("; "), 2500))}`
+      ? `*${esc(p.chosen.key.name)}* already has: ${esc(listSome(g.map(describeCell), 30, "; "))}`
       : `*${esc(p.chosen.key.name)}* has no permissions yet.`;
   }
   return modal({

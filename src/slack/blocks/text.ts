@@ -39,3 +39,9 @@ export const md = (text: string, max = 3000): MrkdwnElement => ({
   type: "mrkdwn",
   text: cut(text, max),
 });
+
+/** The first few of a list, and how many more: never a list cut without saying so. */
+export function listSome(items: string[], first: number, separator = ", "): string {
+  const shown = items.slice(0, first).join(separator);
+  return items.length > first ? `${shown} …and ${items.length - first} more` : shown;
+}

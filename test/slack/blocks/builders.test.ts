@@ -391,6 +391,10 @@ describe("the audit log", () => {
       "k".repeat(200),
     );
     expect(checkMessage(m)).toEqual([]);
+    // Nothing is cut without saying so: the whole reason, and how many changes are not listed.
+    const text = textOf(m.blocks);
+    expect(text).toContain(`_Reason:_ ${"z".repeat(1000)}`);
+    expect(text).toContain("…and 42 more");
     const older = elements(m.blocks).find((e) => e.type === "button");
     expect(older?.type === "button" && JSON.parse(String(older.value))).toEqual({
       beforeId: 86,
