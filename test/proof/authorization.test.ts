@@ -10,7 +10,13 @@ import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
 import type { Json } from "../../src/sandbox/standin/workspace.ts";
-import { ACTION_ID, CALLBACK_ID, DIGEST_VERBS, KEY_VERBS } from "../../src/slack/blocks/ids.ts";
+import {
+  ACTION_ID,
+  CALLBACK_ID,
+  DIGEST_VERBS,
+  KEY_COMMAND_VERBS,
+  KEY_VERBS,
+} from "../../src/slack/blocks/ids.ts";
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
 import { rows } from "../helpers/db-rows.ts";
@@ -687,7 +693,70 @@ const CASES: Case[] = [
     },
   },
 
+  // "Did you mean …?" after a key command that named no key exactly.
+  ...(["show", "edit", "regenerate", "rotate", "disable", "delete"] as const).map(
+    (verb): Case => ({
+      name: `did you mean: ${verb}`,
+      handler: act(ACTION_ID.keySuggestion),
+      verb,
+      allowed: verb === "show" ? "view" : verb,
+      read: true,
+      run: async (w) =>
+        clickCrafted(
+          w,
+          ACTION_ID.keySuggestion,
+          JSON.stringify({ verb, keyId: (await freshKey()).id }),
+        ),
+    }),
+  ),
+  {
+    name: "did you mean: enable",
+    handler: act(ACTION_ID.keySuggestion),
+    verb: "enable",
+    allowed: "enable",
+    run: async (w) => {
+      const k = await freshKey();
+      await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
+      return clickCrafted(
+        w,
+        ACTION_ID.keySuggestion,
+        JSON.stringify({ verb: "enable", keyId: k.id }),
+      );
+    },
+  },
+  {
+    name: "submit the key picker (edit)",
+    handler: `view:${CALLBACK_ID.keyPick}`,
+    allowed: "edit",
+    read: true,
+    run: async (w) => {
+      const k = await freshKey();
+      return submitAs(w, "edit", (v) =>
+        h.slack.driver.setValue(v, "key", ACTION_ID.keyPick, {
+          type: "external_select",
+          selected_option: { text: { type: "plain_text", text: k.name }, value: keyIdValue(k.id) },
+        }),
+      );
+    },
+  },
+
   // Suggestions as the person types.
+  {
+    name: "options: keys in the key picker",
+    handler: `options:${ACTION_ID.keyPick}`,
+    allowed: "view",
+    read: true,
+    run: async (w) => {
+      await freshKey();
+      await h.slack.driver.command(ID[w], GENERAL, "show");
+      await quiet(h);
+      const v = h.slack.ws.topModal(ID[w]);
+      if (!v) throw new Error("no key picker");
+      const options = await h.slack.driver.suggest(ID[w], v.id, "key", ACTION_ID.keyPick, "Matrix");
+      await h.slack.driver.close(ID[w], v.id);
+      return { refused: false, changed: false, acted: options.length > 0 };
+    },
+  },
   {
     name: "options: keys in the request modal",
     handler: `options:${ACTION_ID.keyChoice}`,
@@ -822,6 +891,9 @@ describe("authorization matrix", () => {
       new Set(CASES.filter((c) => c.handler === handler).map((c) => c.verb));
     expect(KEY_VERBS.filter((v) => !verbs(act(ACTION_ID.keyMenu)).has(v))).toEqual([]);
     expect(DIGEST_VERBS.filter((v) => !verbs(act(ACTION_ID.digestButton)).has(v))).toEqual([]);
+    expect(KEY_COMMAND_VERBS.filter((v) => !verbs(act(ACTION_ID.keySuggestion)).has(v))).toEqual(
+      [],
+    );
   });
 
   for (const c of CASES) {

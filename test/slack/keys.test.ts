@@ -156,6 +156,44 @@ describe("forms", () => {
   });
 });
 
+describe("commands that help with mistakes", () => {
+  it("asks 'did you mean' for a mistyped subcommand instead of printing the whole help", async () => {
+    await owner.run("regnerate Billing");
+    const said = textOf(owner.last().blocks) || owner.last().text;
+    expect(said).toContain("Did you mean `/apikeys regenerate Billing`?");
+    expect(said).not.toContain("`/apikeys nicknames`");
+  });
+
+  it("offers the one key a partial name matches, and the button does what was asked", async () => {
+    await createKey("Billing sync", { "Analytics API": ["acme"] });
+    await createKey("Warehouse export", { "Analytics API": ["acme"] });
+    await owner.run("show billing");
+    const offer = owner.last();
+    expect(textOf(offer.blocks)).toContain(
+      "No key is called “billing”. Did you mean *Billing sync*",
+    );
+    await owner.click(offer, button(offer.blocks, "Show Billing sync"));
+    expect(textOf(owner.last().blocks)).toContain("*Which nicknames can use which APIs*");
+    await owner.run("edit export");
+    const edit = owner.last();
+    await owner.click(edit, button(edit.blocks, "Edit Warehouse export"));
+    expect(textOf(owner.modal().view.blocks)).toContain("Editing *Warehouse export*");
+  });
+
+  it("opens a key picker for a key command without a key, then that key's modal", async () => {
+    await createKey("Picked one", { "Analytics API": ["acme"] });
+    await owner.run("edit");
+    expect(owner.modal().view.callback_id).toBe("key_pick");
+    await owner.fill("Key", "Picked one");
+    await owner.submit();
+    expect(textOf(owner.modal().view.blocks)).toContain("Editing *Picked one*");
+    // A member asking to edit is refused before any picker opens.
+    await member.run("edit");
+    expect(member.hasModal()).toBe(false);
+    expect(member.last().text).toContain("Only account owners can edit keys");
+  });
+});
+
 describe("listing", () => {
   it("pages 10 at a time with Next and Previous, and shows members no actions", async () => {
     for (let i = 0; i < 12; i++)
@@ -440,7 +478,7 @@ describe("disable, enable, nicknames, roles, help", () => {
     expect(member.last().text).toBe("Only account owners can add or remove account nicknames.");
     for (const bad of [
       "frobnicate",
-      "show",
+      "show nothing-like-it",
       "nickname add BAD! seller",
       "role add nobody owner",
       "list\u0000x",
@@ -453,7 +491,7 @@ describe("disable, enable, nicknames, roles, help", () => {
       .map((m) => textOf(m.blocks) || m.text);
     expect(answers[0]).toContain("There is no `frobnicate` subcommand.");
     expect(answers[0]).toContain("/apikeys list [text]");
-    expect(answers[1]).toContain("Say which key");
+    expect(answers[1]).toContain("No key is called or has the id");
     expect(answers[2]).toContain("A nickname is 1–32 characters");
     expect(answers[3]).toContain("Mention the person");
     await member.run("");

@@ -15,6 +15,12 @@ export function helpMessage(usage: string, error?: string): Message {
   return { text: error ? `${error} — see /apikeys help` : "How to use /apikeys", blocks };
 }
 
+/** A mistyped subcommand: what was probably meant, in one line. */
+export function suggestionMessage(error: string, suggestion: string): Message {
+  const text = `${error} Did you mean \`${esc(suggestion)}\`? \`/apikeys help\` lists every command.`;
+  return { text, blocks: [section(`:thinking_face: ${text}`)] };
+}
+
 export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Message {
   const kinds = { seller: "seller", affiliate: "affiliate", both: "seller & affiliate" } as const;
   const lines = nicknames.map((n) => `• \`${n.nickname}\` — ${kinds[n.kind]}`);

@@ -3,7 +3,7 @@
 // schemas. What comes back is untrusted input: anything else is refused, never guessed at.
 import { z } from "zod";
 import { invalid } from "../../domain/errors.ts";
-import { DIGEST_VERBS, KEY_VERBS } from "./ids.ts";
+import { DIGEST_VERBS, KEY_COMMAND_VERBS, KEY_VERBS } from "./ids.ts";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -25,6 +25,13 @@ export const digestValue = z.discriminatedUnion("verb", [
   z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),
   z.object({ verb: z.literal("review"), requestId: id }),
 ]);
+/** A key command run on one key: "Did you mean …?" buttons. */
+export const keyCommandValue = z.object({ verb: z.enum(KEY_COMMAND_VERBS), keyId: id });
+/** The key picker remembers which command it picks a key for. */
+export const keyPickMeta = z.object({ verb: z.enum(KEY_COMMAND_VERBS) });
+/** A key in the key picker. */
+export const keyPickValue = z.object({ keyId: id });
+
 /** The request modal's key picker: a key, or a new one. */
 export const keyChoiceValue = z.union([
   z.object({ keyId: id }),

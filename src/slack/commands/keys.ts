@@ -4,7 +4,7 @@ import { getKey, listKeys } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { getRole } from "../../domain/roles/list.ts";
 import { enabledText, keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
-import { openCreateModal, openKeyModal } from "../flows/modals.ts";
+import { openCreateModal, openKeyModal, openKeyPicker } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
 export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) => {
@@ -15,7 +15,9 @@ export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) =
   await reply(keyListMessage({ page, role, now: deps.ctx.clock.now(), text: text || undefined }));
 };
 
-export const show: Handler<"show"> = async ({ deps, userId, reply }, { key: ref }) => {
+export const show: Handler<"show"> = async (call, { key: ref }) => {
+  const { deps, userId, reply } = call;
+  if (ref === undefined) return openKeyPicker(call, "show");
   const [{ key, grants }, nicknames, role] = await Promise.all([
     getKey(deps.ctx, ref),
     listNicknames(deps.ctx),
@@ -30,9 +32,11 @@ export const create: Handler<"create"> = (call) => openCreateModal(call);
 export const openVerbModal: Handler<"edit" | "regenerate" | "rotate" | "disable" | "delete"> = (
   call,
   { cmd, key },
-) => openKeyModal(call, cmd, key);
+) => (key === undefined ? openKeyPicker(call, cmd) : openKeyModal(call, cmd, key));
 
-export const enable: Handler<"enable"> = async ({ deps, userId, reply }, { key: ref }) => {
+export const enable: Handler<"enable"> = async (call, { key: ref }) => {
+  const { deps, userId, reply } = call;
+  if (ref === undefined) return openKeyPicker(call, "enable");
   const { key } = await getKey(deps.ctx, ref);
   const enabled = await enableKey(deps.ctx, userId, { keyId: key.id });
   await reply(enabledText(enabled));

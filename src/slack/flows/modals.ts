@@ -4,15 +4,20 @@
 import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { disableNeedsReason } from "../../domain/keys/disable.ts";
+import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { checkPermission } from "../../domain/permissions.ts";
 import type { KeyWithGrants, Role } from "../../domain/types.ts";
 import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts";
+import { CALLBACK_ID, type KeyCommandVerb } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
-import { quickViewModal } from "../blocks/keys.ts";
+import { keyPickerModal } from "../blocks/key-pick.ts";
+import { enabledText, keyDetailMessage, quickViewModal } from "../blocks/keys.ts";
+import { modal } from "../blocks/layout.ts";
 import { rotateModal } from "../blocks/oncall.ts";
 import { requestModal } from "../blocks/requests.ts";
+import { doneModal } from "../blocks/results.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "./open-modal.ts";
 
@@ -65,18 +70,54 @@ export interface Opener {
   userId: string;
 }
 
+/** A key's modal for one verb, built for this person; the permission table first. */
+export async function keyModal(
+  deps: SlackDeps,
+  userId: string,
+  verb: ModalVerb,
+  key: string | number,
+): Promise<ModalView> {
+  // The role first: a refusal must not tell which keys exist.
+  const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
+  const k = await getKey(deps.ctx, key);
+  return MODALS[verb].build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
+}
+
 export async function openKeyModal(
   o: Opener,
   verb: ModalVerb,
   key: string | number,
 ): Promise<void> {
-  const { deps, userId } = o;
-  const modal = MODALS[verb];
-  await openModal(deps, o.client, o.triggerId, modal.title, async () => {
-    // The role first: a refusal must not tell which keys exist.
-    const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
-    const k = await getKey(deps.ctx, key);
-    return modal.build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
+  await openModal(o.deps, o.client, o.triggerId, MODALS[verb].title, () =>
+    keyModal(o.deps, o.userId, verb, key),
+  );
+}
+
+/** What a key command does to a key chosen in the key picker, as the view that comes next. */
+export async function keyCommandView(
+  deps: SlackDeps,
+  userId: string,
+  verb: KeyCommandVerb,
+  keyId: number,
+): Promise<ModalView> {
+  if (verb === "show") {
+    const role = await checkPermission(deps.ctx, userId, "view");
+    const [k, nicknames] = await Promise.all([getKey(deps.ctx, keyId), listNicknames(deps.ctx)]);
+    const m = keyDetailMessage({ ...k, nicknames, role, now: deps.ctx.clock.now() });
+    return modal({ callbackId: CALLBACK_ID.done, title: "API key", blocks: m.blocks });
+  }
+  if (verb === "enable") {
+    const key = await enableKey(deps.ctx, userId, { keyId });
+    return doneModal("API key enabled", enabledText(key));
+  }
+  return keyModal(deps, userId, verb, keyId);
+}
+
+/** A key command without a key: the picker, once the permission table allows the command. */
+export async function openKeyPicker(o: Opener, verb: KeyCommandVerb): Promise<void> {
+  await openModal(o.deps, o.client, o.triggerId, "Pick a key", async () => {
+    await checkPermission(o.deps.ctx, o.userId, verb === "show" ? "view" : verb);
+    return keyPickerModal(verb);
   });
 }
 
