@@ -123,7 +123,7 @@ describe("compromised-key rotation", () => {
     expect(textOf(oncall.modal().view.blocks)).toContain("is disabled");
     expect(await verify(h, { key: b })).toEqual({ valid: false, reason: "disabled" });
     await oncall.run("enable Stop it");
-    expect(oncall.last().text).toBe("Only account owners can enable keys.");
+    expect(oncall.last().text).toContain("Only account owners can enable keys.");
   });
 
   it("refuses a member, including a crafted submission of someone else's rotate modal", async () => {
@@ -290,7 +290,7 @@ describe("the hygiene digest", () => {
     await oncall.click(d, button(d.blocks, "Disable"));
     expect(textOf(oncall.modal().view.blocks)).toContain("Disable *Stale one*");
     await member.run("digest");
-    expect(member.last().text).toBe(
+    expect(member.last().text).toContain(
       "Only account owners and on-call engineers can see the key hygiene digest.",
     );
   });

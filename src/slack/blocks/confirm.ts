@@ -15,7 +15,7 @@ const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
 function whatBreaks(key: ApiKey, grants: Grant[]): KnownBlock[] {
   return [
-    section(`*What uses it today* — last used ${when(key.lastUsedAt)}`),
+    section(`*What it can reach today* — last used ${when(key.lastUsedAt)}`),
     ...packLines(
       grants.length ? grants.map((g) => `• ${esc(describeCell(g))}`) : ["_No permissions._"],
       20,

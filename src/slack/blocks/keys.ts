@@ -1,6 +1,12 @@
 // Keys as people see them: the list, the detail view, the quick view.
 import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@slack/types";
-import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
+import {
+  ALL_ACCOUNTS,
+  API_LABELS,
+  type ApiId,
+  scopeLabel,
+  withoutImplied,
+} from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
@@ -134,7 +140,10 @@ function grantLine(g: Grant): string {
 /** Nickname → the APIs it can use through this key (All accounts expanded). */
 function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
   return [...reach(grants, nicknames, now)].map(
-    ([nick, apis]) => `\`${nick}\`: ${apis.map((a: ApiId) => API_LABELS[a]).join(", ")}`,
+    ([nick, apis]) =>
+      `\`${nick}\`: ${withoutImplied(apis)
+        .map((a: ApiId) => API_LABELS[a])
+        .join(", ")}`,
   );
 }
 

@@ -1,6 +1,12 @@
 // Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
 import type { KnownBlock, ModalView } from "@slack/types";
-import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
+import {
+  ALL_ACCOUNTS,
+  API_IDS,
+  API_LABELS,
+  type ApiId,
+  withoutImplied,
+} from "../../domain/catalog.ts";
 import { describeCell, permits } from "../../domain/grants.ts";
 import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
@@ -123,7 +129,11 @@ function beforeAfter(
   ];
   const scopes = [...new Set(cells.map((c) => c.scope))];
   const label = (apis: ApiId[]) =>
-    apis.length ? apis.map((a) => API_LABELS[a]).join(", ") : "nothing";
+    apis.length
+      ? withoutImplied(apis)
+          .map((a) => API_LABELS[a])
+          .join(", ")
+      : "nothing";
   return scopes.map((scope) => {
     if (scope === ALL_ACCOUNTS) {
       const b = API_IDS.filter((a) => grants.some((g) => g.scope === ALL_ACCOUNTS && g.api === a));
