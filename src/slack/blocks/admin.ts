@@ -66,6 +66,7 @@ const ACTION_TEXT: Record<string, string> = {
   "key.expiry_changed": "changed the expiry of",
   "key.owner_changed": "changed the key owner of",
   "key.revealed": "revealed the secret of",
+  "key.leak_detected": "posted the secret of",
   "grant.expired": "— a time-bound grant expired on",
   "request.created": "requested access",
   "request.approved": "approved a request",
@@ -78,21 +79,30 @@ const ACTION_TEXT: Record<string, string> = {
   "role.removed": "removed the role of",
 };
 
+/** What an event is about, as people read it: a person, a channel, or nothing internal. */
+function subjectText(e: AuditEvent): string {
+  const s = e.subject;
+  if (!s) return "";
+  if (/^[UW][A-Z0-9]+$/.test(s)) return ` ${mention(s)}`;
+  if (e.action === "key.leak_detected" && /^[CG][A-Z0-9]+$/.test(s)) return ` in <#${s}>`;
+  // A rotation's "compromised" is already in its words.
+  if (s === "compromised") return e.action === "key.disabled" ? " (compromised)" : "";
+  return ` \`${esc(s)}\``;
+}
+
 export function auditLine(e: AuditEvent): string {
   const who = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : `_${esc(e.actor)}_`;
   const key = e.keyName
     ? ` *${esc(e.keyName)}*${e.keyPublicId ? ` \`${e.keyPublicId}\`` : ""}`
     : "";
-  const subject = e.subject
-    ? /^[UW][A-Z0-9]+$/.test(e.subject)
-      ? ` ${mention(e.subject)}`
-      : ` \`${esc(e.subject)}\``
-    : "";
+  const subject = subjectText(e);
   const request = e.requestId ? ` (request #${e.requestId})` : "";
   const changes = e.diff?.changes?.length
     ? `\n    ${listSome(e.diff.changes.map(mrkdwnOf), 8, " · ")}`
     : "";
-  const reason = e.reason ? `\n    _Reason:_ ${esc(e.reason)}` : "";
+  // Reports written before they carried a link named the message by its raw timestamp.
+  const said = e.reason?.replace(/ \(message \d+\.\d+\)/, "");
+  const reason = said ? `\n    _Reason:_ ${esc(said)}` : "";
   return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${changes}${reason}`;
 }
 

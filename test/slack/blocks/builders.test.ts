@@ -280,18 +280,38 @@ describe("requests", () => {
 });
 
 describe("the Home tab", () => {
+  const leak = (id: number): AuditEvent => ({
+    id,
+    at: NOW,
+    actor: "U0MEMBER",
+    action: "key.leak_detected",
+    keyId: id,
+    keyName: LONG,
+    keyPublicId: "Pub00001",
+    requestId: null,
+    subject: "C0GENERAL",
+    reason: "z".repeat(1000),
+    diff: null,
+  });
+  // As full as the domain ever makes it.
   const data = (role: Role) => ({
     role,
-    myKeys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
-    myKeysTotal: 40,
-    activity: [],
+    userId: "U0MEMBER",
+    keys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
+    keysTotal: 40,
+    allKeys: role === "owner",
+    activity: Array.from({ length: 10 }, (_, i) => leak(i + 1)),
     requests: Array.from({ length: 15 }, (_, i) => request(i + 1)),
+    incidents: Array.from({ length: 5 }, (_, i) => ({ event: leak(i + 1), key: key(i + 1) })),
+    rotations: Array.from({ length: 5 }, (_, i) => leak(i + 1)),
+    leaks: Array.from({ length: 5 }, (_, i) => leak(i + 1)),
   });
 
-  it("shows owners Create key and Approve all, members neither, within 100 blocks", () => {
+  it("shows owners Create key and Approve all, members neither, every role within 100 blocks", () => {
     const owner = homeView(data("owner"), NOW);
     const member = homeView(data("member"), NOW);
-    for (const v of [owner, member]) expect(checkView(v)).toEqual([]);
+    for (const v of [owner, member, homeView(data("oncall"), NOW)])
+      expect(checkView(v)).toEqual([]);
     const ids = (v: typeof owner) =>
       new Set(elements(v.blocks).map((e) => ("action_id" in e ? e.action_id : "")));
     expect(ids(owner).has(ACTION_ID.homeCreate)).toBe(true);

@@ -143,10 +143,15 @@ const surfaces: Array<[string, unknown]> = [
       homeView(
         {
           role: "owner",
-          myKeys: [key],
-          myKeysTotal: 1,
+          userId: "U0OWNER1",
+          keys: [key],
+          keysTotal: 1,
+          allKeys: true,
           activity: [event],
           requests: [request()],
+          incidents: [],
+          rotations: [],
+          leaks: [],
         },
         NOW,
       ),
