@@ -99,6 +99,17 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     log: o.log,
     people: new People(client),
     kick: o.kick,
+    isResponseUrl: (url) => {
+      try {
+        const origin = new URL(url).origin;
+        return (
+          origin === "https://hooks.slack.com" ||
+          (o.apiUrl !== undefined && origin === new URL(o.apiUrl).origin)
+        );
+      } catch {
+        return false;
+      }
+    },
   };
 
   // Counts each event from arrival until every listener's work (after its ack) has finished.

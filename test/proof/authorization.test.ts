@@ -110,7 +110,8 @@ async function submitAs(who: Who, open: string, fill: (viewId: string) => void):
   return {
     refused: REFUSAL.test(said),
     changed: changes() > before,
-    acted: r.json?.response_action === "update",
+    // Something visibly happened: the next view, or the form closed on a change it made.
+    acted: r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
     said,
   };
 }
@@ -136,7 +137,8 @@ async function submitFromClick(
   return {
     refused: REFUSAL.test(said),
     changed: changes() > before,
-    acted: r.json?.response_action === "update",
+    // Something visibly happened: the next view, or the form closed on a change it made.
+    acted: r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
     said,
   };
 }
@@ -424,7 +426,9 @@ const CASES: Case[] = [
       return {
         refused: REFUSAL.test(said),
         changed: changes() > before,
-        acted: r.json?.response_action === "update",
+        // Something visibly happened: the next view, or the form closed on a change it made.
+        acted:
+          r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
         said,
       };
     },

@@ -277,7 +277,7 @@ describe("listing", () => {
 });
 
 describe("editing", () => {
-  it("saves name and permissions via Actions → Edit and DMs a readable diff", async () => {
+  it("saves via Actions → Edit: warns before unticking All accounts takes reach away, closes, and redraws the list", async () => {
     const secret = await createKey("Sync", { "Products API": ["All accounts"] });
     await owner.run("list");
     const list = owner.last();
@@ -286,8 +286,20 @@ describe("editing", () => {
     await owner.fill("Name", "Sync v2");
     await owner.fill("Products API", []);
     await owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    // Unticking All accounts would take Products away from every seller: said before saving.
+    const warned = await owner.submit();
+    expect(warned.json?.response_action).toBe("errors");
+    expect((warned.json?.errors as Record<string, string>)["perm:products"]).toMatch(
+      /^Unticking All accounts takes Products API away from 2 nicknames that have it only through All accounts: acme, globex\. Tick those that still need it, or press Save again to take it away\.$/,
+    );
+    expect(await verify(h, { key: secret, nickname: "acme", api: "products" })).toMatchObject({
+      allowed: true,
+    });
     await owner.submit();
-    expect(textOf(owner.modal().view.blocks)).toContain("Saved *Sync v2*");
+    // No extra "saved" modal: the form closes, and the list it came from shows the change.
+    expect(owner.hasModal()).toBe(false);
+    const redrawn = h.slack.ws.findMessage(list.channel, list.ts);
+    expect(textOf(redrawn?.blocks)).toContain("*Sync v2*");
     const dm = textOf(owner2.dms().at(-1)?.blocks);
     expect(dm).toContain('Renamed from "Sync" to "Sync v2"');
     expect(dm).toContain("+ Orders/Tickets API Read/Write on acme");

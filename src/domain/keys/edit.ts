@@ -1,6 +1,8 @@
+import { API_LABELS, type ApiId } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
-import { describeDiff, diffCells, validateCells } from "../grants.ts";
+import { DomainError, FieldErrors } from "../errors.ts";
+import { describeDiff, diffCells, reachLostWithAllAccounts, validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent } from "../ports.ts";
 import { quote, timeRef, userRef } from "../text.ts";
@@ -21,6 +23,26 @@ export interface EditKeyInput {
   expiresAt?: Date | null;
   /** The complete new permission matrix; cells kept from before keep their expiry. */
   cells?: ReadonlyArray<{ scope: string; api: string }>;
+  /**
+   * Taking All accounts away from an API is refused with what it would take from which
+   * nicknames, until the person has seen that and confirms (`allowReachLoss`).
+   */
+  allowReachLoss?: boolean;
+}
+
+/** Unticking All accounts would take an API away from nicknames; said before it happens. */
+export class ReachLoss extends DomainError {}
+
+function reachLossErrors(lost: Map<ApiId, string[]>): DomainError[] {
+  return [...lost].map(([api, nicks]) => {
+    const names = nicks.slice(0, 5).join(", ");
+    const more = nicks.length > 5 ? ` and ${nicks.length - 5} more` : "";
+    return new ReachLoss(
+      "invalid",
+      `Unticking All accounts takes ${API_LABELS[api]} away from ${nicks.length} nickname${nicks.length === 1 ? "" : "s"} that have it only through All accounts: ${quote(names)}${more}. Tick those that still need it, or press Save again to take it away.`,
+      `permissions.${api}`,
+    );
+  });
 }
 
 export type EditResult = { changed: false; key: ApiKey } | { changed: true; key: ApiKey };
@@ -105,6 +127,11 @@ export async function editKey(ctx: Ctx, actor: string, input: EditKeyInput): Pro
     }
 
     const before = await tx.grants.forKey(key.id);
+    if (after !== undefined && !input.allowReachLoss) {
+      const warnings = reachLossErrors(reachLostWithAllAccounts(before, after, nicknames, now));
+      if (warnings.length === 1) throw warnings[0];
+      if (warnings.length > 1) throw new FieldErrors(warnings);
+    }
     let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
     if (after !== undefined) {
       const d = diffCells(before, after);

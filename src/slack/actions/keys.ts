@@ -10,12 +10,33 @@ import { auditMessage } from "../blocks/admin.ts";
 import { ACTION_ID } from "../blocks/ids.ts";
 import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import { handoverRevealModal } from "../blocks/results.ts";
-import { auditPageValue, keyMenuValue, keysPageValue, keyValue } from "../blocks/values.ts";
+import {
+  auditPageValue,
+  decode,
+  keyBlockPage,
+  keyMenuValue,
+  keysPageValue,
+  keyValue,
+  type ListSource,
+} from "../blocks/values.ts";
 import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openKeyModal } from "../flows/modals.ts";
 import { openModal } from "../flows/open-modal.ts";
-import { onClick } from "./click.ts";
+import { type Click, onClick } from "./click.ts";
+
+/** The key list a menu was clicked in (its page is in the block id), to redraw it later. */
+function listSourceOf(c: Click): ListSource | undefined {
+  const blockId = c.body.actions[0]?.block_id ?? "";
+  const m = /^key:\d+:(\{.*\})$/.exec(blockId);
+  const url = c.body.response_url;
+  if (!m?.[1] || !url) return undefined;
+  try {
+    return { url, ...decode(keyBlockPage, m[1], "") };
+  } catch {
+    return undefined;
+  }
+}
 
 export function registerKeyActions(app: App, deps: SlackDeps): void {
   onClick(app, deps, new RegExp(`^${ACTION_ID.keysPage}:`), async (c) => {
@@ -38,7 +59,7 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
   onClick(app, deps, ACTION_ID.keyMenu, async (c) => {
     const { verb, keyId } = c.value(keyMenuValue);
     if (verb !== "enable") {
-      await openKeyModal(c, verb, keyId);
+      await openKeyModal(c, verb, keyId, listSourceOf(c));
       return;
     }
     const key = await enableKey(deps.ctx, c.userId, { keyId });

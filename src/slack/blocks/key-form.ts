@@ -20,7 +20,7 @@ import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
 import { esc, plain } from "./text.ts";
-import { keyMetaOf } from "./values.ts";
+import { keyMetaOf, type ListSource } from "./values.ts";
 
 export const FIELD = {
   name: "name",
@@ -100,6 +100,8 @@ export function keyFormModal(p: {
   grants?: Grant[];
   /** The time zone of the person filling it in (Slack's users.info); UTC when unknown. */
   tz?: string;
+  /** The key list it was opened from, redrawn after saving. */
+  source?: ListSource;
 }): ModalView {
   const tz = p.tz ?? "UTC";
   const grants = p.grants ?? [];
@@ -156,7 +158,7 @@ export function keyFormModal(p: {
     submit: p.mode === "create" ? "Create" : "Save",
     blocks,
     // The edited key and the version the person saw.
-    privateMetadata: p.key ? keyMetaOf(p.key) : undefined,
+    privateMetadata: p.key ? keyMetaOf(p.key, p.source) : undefined,
   });
 }
 

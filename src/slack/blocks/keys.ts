@@ -25,7 +25,7 @@ import {
   section,
 } from "./layout.ts";
 import { cut, esc, listSome, mention, when } from "./text.ts";
-import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
+import { encode, keyBlockPage, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
 
@@ -56,10 +56,18 @@ function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   };
 }
 
-/** Quick view, and the Actions menu when the role may do anything to the key. */
-export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
+/**
+ * Quick view, and the Actions menu when the role may do anything to the key. In a key list,
+ * the block id carries the list's page, so a change made from the menu can redraw the list.
+ */
+export function keyButtons(
+  role: Role,
+  key: ApiKey,
+  page?: { offset: number; text: string },
+): ActionsBlock {
   const menu = actionsMenu(role, key);
-  return actions(`key:${key.id}`, [
+  const id = page ? `key:${key.id}:${encode(keyBlockPage, page)}` : `key:${key.id}`;
+  return actions(id, [
     button("Quick view", ACTION_ID.quickView, encode(keyValue, { keyId: key.id })),
     ...(menu ? [menu] : []),
   ]);
@@ -105,7 +113,10 @@ export function keyListMessage(p: {
   blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
   for (const { key, nicknamesReached } of page.items) {
     blocks.push(divider());
-    blocks.push(section(keySummary(key, nicknamesReached, now)), keyButtons(role, key));
+    blocks.push(
+      section(keySummary(key, nicknamesReached, now)),
+      keyButtons(role, key, { offset: page.offset, text: p.text ?? "" }),
+    );
   }
   const nav: Button[] = [];
   const text = p.text ? cut(p.text, 100) : "";

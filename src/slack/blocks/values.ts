@@ -38,10 +38,21 @@ export const keyChoiceValue = z.union([
   z.object({ newKey: z.literal(true) }),
 ]);
 
-/** A key's modal remembers which key and the version the person saw. */
-export const keyMeta = z.object({ keyId: id, version: id });
-export const keyMetaOf = (key: { id: number; version: number }) =>
-  encode(keyMeta, { keyId: key.id, version: key.version });
+/** The key list a key's modal was opened from, so it can be redrawn after the change. */
+export const listSource = z.object({
+  url: z.string().max(500),
+  offset: z.number().int().min(0).max(1_000_000),
+  text: z.string().max(100),
+});
+export type ListSource = z.infer<typeof listSource>;
+
+/** A key's modal remembers which key and the version the person saw (and where it came from). */
+export const keyMeta = z.object({ keyId: id, version: id, source: listSource.optional() });
+export const keyMetaOf = (key: { id: number; version: number }, source?: ListSource) =>
+  encode(keyMeta, { keyId: key.id, version: key.version, ...(source && { source }) });
+
+/** A key list's page, carried in each key's block id so its Actions menu knows the list. */
+export const keyBlockPage = keysPageValue;
 /** A request's modal (deny, reveal) remembers which request. */
 export const requestMeta = requestValue;
 /** Modals that remember nothing. */

@@ -18,6 +18,7 @@ import { modal } from "../blocks/layout.ts";
 import { rotateModal } from "../blocks/oncall.ts";
 import { requestModal } from "../blocks/requests.ts";
 import { doneModal } from "../blocks/results.ts";
+import type { ListSource } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "./open-modal.ts";
 
@@ -28,6 +29,7 @@ interface Opened extends KeyWithGrants {
   userId: string;
   role: Role;
   now: Date;
+  source?: ListSource;
 }
 
 const MODALS: Record<
@@ -48,6 +50,7 @@ const MODALS: Record<
         grants: o.grants,
         nicknames: await listNicknames(o.deps.ctx),
         tz: await o.deps.people.timeZone(o.userId),
+        source: o.source,
       }),
   },
   regenerate: {
@@ -76,20 +79,22 @@ export async function keyModal(
   userId: string,
   verb: ModalVerb,
   key: string | number,
+  source?: ListSource,
 ): Promise<ModalView> {
   // The role first: a refusal must not tell which keys exist.
   const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
   const k = await getKey(deps.ctx, key);
-  return MODALS[verb].build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
+  return MODALS[verb].build({ deps, userId, role, ...k, now: deps.ctx.clock.now(), source });
 }
 
 export async function openKeyModal(
   o: Opener,
   verb: ModalVerb,
   key: string | number,
+  source?: ListSource,
 ): Promise<void> {
   await openModal(o.deps, o.client, o.triggerId, MODALS[verb].title, () =>
-    keyModal(o.deps, o.userId, verb, key),
+    keyModal(o.deps, o.userId, verb, key, source),
   );
 }
 

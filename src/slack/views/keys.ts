@@ -1,10 +1,10 @@
 // Submissions of the key modals: create, edit, regenerate, delete, disable, rotate.
 import type { App } from "@slack/bolt";
-import { invalid } from "../../domain/errors.ts";
+import { FieldErrors, invalid } from "../../domain/errors.ts";
 import { createKey } from "../../domain/keys/create.ts";
 import { deleteKey } from "../../domain/keys/delete.ts";
 import { disableKey } from "../../domain/keys/disable.ts";
-import { editKey } from "../../domain/keys/edit.ts";
+import { editKey, ReachLoss } from "../../domain/keys/edit.ts";
 import { isGraceWindow } from "../../domain/keys/grace.ts";
 import { type HandTo, isHandTo } from "../../domain/keys/new-secret.ts";
 import { regenerateKey } from "../../domain/keys/regenerate.ts";
@@ -16,6 +16,7 @@ import { doneModal, handedOverModal, secretModal } from "../blocks/results.ts";
 import { esc } from "../blocks/text.ts";
 import { keyMeta, noMeta } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
+import { redrawList } from "../flows/redraw.ts";
 import { cells, choice, date, datePattern, type State, text, user } from "./state.ts";
 import { onSubmit } from "./submission.ts";
 
@@ -26,6 +27,15 @@ function expiryOf(state: State, tz: string | undefined): Date | null {
   if (!datePattern.test(d) || Number.isNaN(Date.parse(d)))
     throw invalid("Pick a date from the calendar.", "expires");
   return expiryFromDate(d, tz);
+}
+
+const isReachLoss = (e: unknown) =>
+  e instanceof ReachLoss ||
+  (e instanceof FieldErrors && e.errors.every((x) => x instanceof ReachLoss));
+
+/** True the first time this is asked for `what` (remembered with the submission claims). */
+function firstTime(deps: SlackDeps, what: string): Promise<boolean> {
+  return deps.ctx.uow.run((tx) => tx.submissions.claim(what, deps.ctx.clock.now()));
 }
 
 function handToOf(state: State): HandTo {
@@ -57,21 +67,29 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
 
   onSubmit(app, deps, CALLBACK_ID.editKey, {
     meta: keyMeta,
-    submit: async ({ meta, state, ctx, userId }) => {
-      const r = await editKey(ctx, userId, {
-        keyId: meta.keyId,
-        expectedVersion: meta.version,
-        name: text(state, FIELD.name),
-        keyOwner: user(state, FIELD.keyOwner),
-        cells: cells(state),
-        expiresAt: expiryOf(state, await deps.people.timeZone(userId)),
-      });
-      // Nothing changed: close quietly.
-      if (!r.changed) return undefined;
-      return doneModal(
-        "API key saved",
-        `:white_check_mark: Saved *${esc(r.key.name)}* \`${r.key.publicId}\`. The account owners and the key owner have been told.`,
-      );
+    submit: async ({ meta, state, ctx, userId, viewId }) => {
+      const tz = await deps.people.timeZone(userId);
+      const edit = (allowReachLoss: boolean) =>
+        editKey(ctx, userId, {
+          keyId: meta.keyId,
+          expectedVersion: meta.version,
+          name: text(state, FIELD.name),
+          keyOwner: user(state, FIELD.keyOwner),
+          cells: cells(state),
+          expiresAt: expiryOf(state, tz),
+          allowReachLoss,
+        });
+      let r: Awaited<ReturnType<typeof editKey>>;
+      try {
+        r = await edit(false);
+      } catch (e) {
+        // Taking reach away is said once, under the field; saving again confirms it.
+        if (!isReachLoss(e) || (await firstTime(deps, `reach-warning:${viewId}`))) throw e;
+        r = await edit(true);
+      }
+      // Saved (or nothing to change): the form closes, and the list it came from shows it.
+      if (r.changed && meta.source) await redrawList(deps, userId, meta.source);
+      return undefined;
     },
   });
 

@@ -18,6 +18,8 @@ export interface Submission<M> {
   meta: M;
   state: State;
   userId: string;
+  /** The submitted view's id (stable across its submissions). */
+  viewId: string;
   /** The domain context whose transaction also claims this submission: it applies once. */
   ctx: Ctx;
 }
@@ -51,6 +53,7 @@ export function onSubmit<S extends z.ZodType>(
         ),
         state: readState(view),
         userId: body.user.id,
+        viewId: view.id,
         ctx: onceCtx(deps.ctx, `${view.id}:${view.callback_id}`),
       });
       deps.kick();
