@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addRole } from "../../src/domain/roles/add.ts";
 import { rows } from "../helpers/db-rows.ts";
-import { button, secretIn, textOf } from "../helpers/slack/finders.ts";
+import { button, secretIn } from "../helpers/slack/finders.ts";
 import { GENERAL, type Harness, PEOPLE, quiet, startHarness } from "../helpers/slack/harness.ts";
 import { stopChecked } from "../helpers/slack/invariants.ts";
 import { person } from "../helpers/slack/person.ts";

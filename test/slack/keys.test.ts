@@ -289,7 +289,7 @@ describe("editing", () => {
     // Unticking All accounts would take Products away from every seller: said before saving.
     const warned = await owner.submit();
     expect(warned.json?.response_action).toBe("errors");
-    expect((warned.json?.errors as Record<string, string>)["perm:products"]).toMatch(
+    expect((warned.json?.errors as Record<string, string> | undefined)?.["perm:products"]).toMatch(
       /^Unticking All accounts takes Products API away from 2 nicknames that have it only through All accounts: acme, globex\. Tick those that still need it, or press Save again to take it away\.$/,
     );
     expect(await verify(h, { key: secret, nickname: "acme", api: "products" })).toMatchObject({
