@@ -17,7 +17,13 @@ import {
 } from "drizzle-orm/pg-core";
 import type { ApiId } from "../src/domain/catalog.ts";
 import type { Notice } from "../src/domain/notices.ts";
-import type { AuditAction, AuditDiff, GrantCell, RequestDuration } from "../src/domain/types.ts";
+import type {
+  AuditAction,
+  AuditDiff,
+  GrantCell,
+  NotGranted,
+  RequestDuration,
+} from "../src/domain/types.ts";
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
@@ -49,6 +55,9 @@ export const apiKeys = pgTable(
     lastUsedAt: time("last_used_at"),
     expiresAt: time("expires_at"),
     version: integer("version").notNull().default(1),
+    // A new secret waiting for the key owner to reveal it (it is made only then).
+    handoverBy: text("handover_by"),
+    handoverAt: time("handover_at"),
   },
   (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
 );
@@ -117,6 +126,9 @@ export const accessRequests = pgTable(
     decidedAt: time("decided_at"),
     decisionReason: text("decision_reason"),
     approvedCells: jsonb("approved_cells").$type<GrantCell[]>(),
+    // The decision as it was made: when the approved grants end, what was not granted and why.
+    grantsExpireAt: time("grants_expire_at"),
+    notGranted: jsonb("not_granted").$type<NotGranted[]>(),
     revealedAt: time("revealed_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],

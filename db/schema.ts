@@ -14,7 +14,13 @@ import {
 } from "drizzle-orm/sqlite-core";
 import type { ApiId } from "../src/domain/catalog.ts";
 import type { Notice } from "../src/domain/notices.ts";
-import type { AuditAction, AuditDiff, GrantCell, RequestDuration } from "../src/domain/types.ts";
+import type {
+  AuditAction,
+  AuditDiff,
+  GrantCell,
+  NotGranted,
+  RequestDuration,
+} from "../src/domain/types.ts";
 
 const time = (name: string) => integer(name, { mode: "timestamp_ms" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
@@ -47,6 +53,10 @@ export const apiKeys = sqliteTable(
     lastUsedAt: time("last_used_at"),
     expiresAt: time("expires_at"),
     version: integer("version").notNull().default(1),
+    // A new secret waiting for the key owner to reveal it (it is made only then): who asked
+    // for it, and when. NULL when nothing is waiting.
+    handoverBy: text("handover_by"),
+    handoverAt: time("handover_at"),
   },
   (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
 );
@@ -118,6 +128,10 @@ export const accessRequests = sqliteTable(
     decidedAt: time("decided_at"),
     decisionReason: text("decision_reason"),
     approvedCells: json<GrantCell[]>("approved_cells"),
+    // The decision as it was made: when the approved grants end (NULL: permanent), and what was
+    // asked but not granted, each with why.
+    grantsExpireAt: time("grants_expire_at"),
+    notGranted: json<NotGranted[]>("not_granted"),
     // New-key requests: whether the secret has been generated and shown once.
     revealedAt: time("revealed_at"),
   },

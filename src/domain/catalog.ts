@@ -50,6 +50,11 @@ export function satisfiedBy(api: ApiId): readonly ApiId[] {
   return SATISFIED_BY[api];
 }
 
+/** APIs as people read them: Read is left out where Read/Write (which includes it) is there. */
+export function withoutImplied(apis: readonly ApiId[]): ApiId[] {
+  return apis.filter((a) => !(a === "orders:read" && apis.includes("orders:write")));
+}
+
 export function scopeLabel(scope: Scope): string {
   return scope === ALL_ACCOUNTS ? "all accounts" : scope;
 }

@@ -33,6 +33,8 @@ export interface ChangeRecord {
   urgent?: boolean;
   incidentLink?: string | null;
   hint?: string | null;
+  /** Who gets a Reveal new secret button in their copy (the key owner of a hand-over). */
+  revealFor?: string | null;
   /** Several audit events can share one notification. */
   extraEvents?: Array<Omit<NewAuditEvent, "at">>;
 }
@@ -58,6 +60,7 @@ export async function recordChange(tx: Tx, at: Date, rec: ChangeRecord): Promise
         urgent: rec.urgent ?? false,
         incidentLink: rec.incidentLink ?? null,
         hint: rec.hint ?? null,
+        revealFor: rec.revealFor ?? null,
       },
     })),
     at,

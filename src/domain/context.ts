@@ -9,5 +9,9 @@ export interface Ctx {
    * Members of the on-call Slack user group, as last read successfully. Consulted only for
    * people without a stored role; a failed or stale read answers false, so it never grants.
    */
-  oncallGroup?: { has(userId: string): boolean };
+  oncallGroup?: {
+    has(userId: string): boolean;
+    /** Everyone in the group, as last read; nobody when that read is too old to trust. */
+    members(): string[];
+  };
 }

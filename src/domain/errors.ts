@@ -39,3 +39,13 @@ export class StaleError extends DomainError {
     super("stale", `"${quote(keyName)}" was changed by someone else after you opened it.`, "name");
   }
 }
+
+/**
+ * Several refusals of one form at once (each under its own field), so a person fixes them all
+ * in one go rather than meeting them one submission at a time.
+ */
+export class FieldErrors extends DomainError {
+  constructor(readonly errors: DomainError[]) {
+    super("invalid", errors.map((e) => e.message).join(" "), errors[0]?.field);
+  }
+}

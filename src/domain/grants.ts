@@ -137,3 +137,34 @@ export function reach(
   }
   return out;
 }
+
+/**
+ * Nicknames that would lose an API because All accounts is taken away from it and nothing
+ * else grants it to them, per API; empty when no All accounts grant goes.
+ */
+export function reachLostWithAllAccounts(
+  before: readonly Grant[],
+  after: readonly GrantCell[],
+  nicknames: readonly Nickname[],
+  now: Date,
+): Map<ApiId, string[]> {
+  const afterGrants: Grant[] = after.map((c) => {
+    const kept = before.find((g) => cellKey(g) === cellKey(c));
+    return { ...c, expiresAt: kept?.expiresAt ?? null, requestId: kept?.requestId ?? null };
+  });
+  const lost = new Map<ApiId, string[]>();
+  for (const api of API_IDS) {
+    const had = before.some((g) => g.scope === ALL_ACCOUNTS && g.api === api && isLive(g, now));
+    if (!had || after.some((c) => c.scope === ALL_ACCOUNTS && c.api === api)) continue;
+    const gone = nicknames
+      .filter(
+        (n) =>
+          mayHold(api, n.kind) &&
+          permits(before, n.nickname, n.kind, api, now) &&
+          !permits(afterGrants, n.nickname, n.kind, api, now),
+      )
+      .map((n) => n.nickname);
+    if (gone.length) lost.set(api, gone);
+  }
+  return lost;
+}

@@ -20,6 +20,11 @@ export interface ChangeNotice {
   incidentLink: string | null;
   /** Lines suggesting what the recipient can do next, e.g. how to re-enable. */
   hint: string | null;
+  /**
+   * The key owner of a secret hand-over: their copy carries Reveal new secret (older notices
+   * have no such field).
+   */
+  revealFor?: string | null;
 }
 
 /** An owner's Approve/Deny card; rendered from the request's current state at delivery. */
@@ -62,6 +67,8 @@ export interface LeakNotice {
   poster: string;
   /** The reply in the thread (seen by everyone there) rather than a DM. */
   inThread: boolean;
+  /** A link to the message (chat.getPermalink), when Slack gave one. */
+  permalink?: string | null;
 }
 
 export interface DigestNotice {

@@ -5,6 +5,7 @@
 import type { Ctx } from "./context.ts";
 import { forbidden } from "./errors.ts";
 import type { Tx } from "./ports.ts";
+import { userRef } from "./text.ts";
 import type { Role } from "./types.ts";
 
 interface Rule {
@@ -32,7 +33,7 @@ export const PERMISSIONS = {
   rotate: {
     roles: RESPONDERS,
     what: "rotate a compromised key",
-    instead: "Tell them in #security or DM an owner.",
+    instead: "Ask an account owner or an on-call engineer (`/apikeys roles` lists them).",
   },
   disable: { roles: RESPONDERS, what: "disable keys" },
   enable: { roles: OWNERS, what: "enable keys" },
@@ -69,7 +70,20 @@ export async function roleOf(ctx: Ctx, tx: Tx, userId: string): Promise<Role> {
   return ctx.oncallGroup?.has(userId) ? "oncall" : "member";
 }
 
-/** Refuses unless the table lets the user's role do this; inside the use case's transaction. */
+/** Changes to a key, which a key owner may expect to make themselves. */
+const KEY_CHANGES: readonly Verb[] = ["edit", "regenerate", "disable", "enable", "delete"];
+
+/** "A, B and C". */
+function people(ids: string[]): string {
+  const refs = ids.map(userRef);
+  return refs.length <= 1 ? (refs[0] ?? "") : `${refs.slice(0, -1).join(", ")} and ${refs.at(-1)}`;
+}
+
+/**
+ * Refuses unless the table lets the user's role do this; inside the use case's transaction.
+ * Where account owners may, the refusal names them, and tells a key owner (who may think the
+ * key is theirs to change) what their role is.
+ */
 export async function requirePermission(
   ctx: Ctx,
   tx: Tx,
@@ -77,8 +91,17 @@ export async function requirePermission(
   verb: Verb,
 ): Promise<Role> {
   const role = await roleOf(ctx, tx, userId);
-  if (!may(role, verb)) throw forbidden(refusal(verb));
-  return role;
+  if (may(role, verb)) return role;
+  const rule: Rule = PERMISSIONS[verb];
+  if (!rule.roles.includes("owner")) throw forbidden(refusal(verb));
+  const owners = (await tx.roles.owners()).slice(0, 5);
+  const named = owners.length
+    ? ` The account owner${owners.length === 1 ? " is" : "s are"} ${people(owners)}.`
+    : "";
+  const keyOwners = KEY_CHANGES.includes(verb)
+    ? " A key owner answers for the integration that uses a key; account owners change keys."
+    : "";
+  throw forbidden(`${refusal(verb)}${named}${keyOwners}`);
 }
 
 /**

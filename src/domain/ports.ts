@@ -12,6 +12,7 @@ import type {
   GrantCell,
   KeyStatus,
   Nickname,
+  NotGranted,
   RequestStatus,
   RoleAssignment,
   StoredRole,
@@ -42,6 +43,7 @@ export interface KeyPatch {
   secretHash?: string | null;
   regeneratedAt?: Date;
   expiresAt?: Date | null;
+  handover?: { by: string; at: Date } | null;
 }
 
 export interface KeyListQuery {
@@ -118,6 +120,8 @@ export interface RequestRepo {
       at: Date;
       reason: string | null;
       approvedCells: GrantCell[] | null;
+      grantsExpireAt?: Date | null;
+      notGranted?: NotGranted[] | null;
       keyId?: number;
     },
   ): Promise<boolean>;

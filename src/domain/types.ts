@@ -28,6 +28,11 @@ export interface ApiKey {
   lastUsedAt: Date | null;
   expiresAt: Date | null;
   version: number;
+  /**
+   * A new secret waiting for the key owner to reveal it, once, in their own modal: who asked
+   * for it and when. Until then the key has no current secret. Null when nothing waits.
+   */
+  handover: { by: string; at: Date } | null;
 }
 
 /** One cell of the permission matrix: an API for a nickname or for All accounts. */
@@ -118,6 +123,20 @@ export interface AccessRequest {
   decidedBy: string | null;
   decidedAt: Date | null;
   decisionReason: string | null;
+  /** What an approval granted (as decided: cells the key already had are not in it). */
   approvedCells: GrantCell[] | null;
+  /** When an approval's grants end, as decided; null for permanent (or no approval). */
+  grantsExpireAt: Date | null;
+  /** What was asked and not granted, and why; null before a decision. */
+  notGranted: NotGranted[] | null;
   revealedAt: Date | null;
+}
+
+/**
+ * Why an asked cell was not granted: the deciding owner left it unticked; it became
+ * impossible (the nickname was removed, or may not hold the API); the key already had it.
+ */
+export type NotGrantedWhy = "declined" | "unavailable" | "already_held";
+export interface NotGranted extends GrantCell {
+  why: NotGrantedWhy;
 }

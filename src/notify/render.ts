@@ -2,30 +2,38 @@
 // outcomes read the request's current state, so a card delivered late still shows the truth.
 import type { Ctx } from "../domain/context.ts";
 import type { Notice } from "../domain/notices.ts";
+import { may } from "../domain/permissions.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
+import { getRole } from "../domain/roles/list.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
 
-export type Renderer = (notice: Notice, createdAt: Date) => Promise<Rendered | null>;
+/** `recipient`: whom this copy is for (what it offers can depend on their role). */
+export type Renderer = (
+  notice: Notice,
+  createdAt: Date,
+  recipient: string,
+) => Promise<Rendered | null>;
 
 /** Renders each type of notice (an audit export is a file: the worker delivers it). */
 export function createRenderer(ctx: Ctx): Renderer {
-  return async (notice, createdAt) => {
+  return async (notice, createdAt, recipient) => {
     const now = ctx.clock.now();
     switch (notice.type) {
       case "change":
-        return renderChange(notice, createdAt);
+        return renderChange(notice, createdAt, recipient);
       case "grant_expired":
         return renderGrantExpired(notice, createdAt);
       case "request_card":
         return requestCard(await getRequestView(ctx, notice.requestId), now);
       case "request_outcome":
-        return requestOutcome(await getRequestView(ctx, notice.requestId), now);
+        return requestOutcome(await getRequestView(ctx, notice.requestId));
       case "request_reminder":
-        return reminderMessage(await getRequests(ctx, notice.requestIds), now);
+        return reminderMessage(await getRequests(ctx, notice.requestIds));
       case "leak":
-        return renderLeak(notice);
+        // The Rotate buttons go to those who may rotate, as the table says now.
+        return renderLeak(notice, !notice.inThread && may(await getRole(ctx, recipient), "rotate"));
       case "digest":
         return renderDigest(notice);
       case "audit_export":

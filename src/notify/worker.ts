@@ -196,7 +196,7 @@ export class OutboxWorker {
         if (found) return { kind: "sent", ...found };
       }
 
-      const rendered = await this.o.render(row.notice, new Date(row.createdAt));
+      const rendered = await this.o.render(row.notice, new Date(row.createdAt), row.recipient);
       if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
       const res = await this.o.client.chat.postMessage({
         channel: row.recipient,
@@ -220,7 +220,7 @@ export class OutboxWorker {
     );
     if (cards.length === 0) return { kind: "sent", channel: null, ts: null };
     // Every owner's card shows the same state: render it once.
-    const rendered = await this.o.render(row.notice, new Date(row.createdAt));
+    const rendered = await this.o.render(row.notice, new Date(row.createdAt), row.recipient);
     if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
     for (const card of cards) {
       // chat.update is idempotent: repeating it after a crash shows the same card.

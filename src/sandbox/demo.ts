@@ -14,11 +14,41 @@ import type { ApiKey } from "../domain/types.ts";
 import type { Person } from "./standin/workspace.ts";
 
 export const DEMO_PEOPLE: Person[] = [
-  { id: "U0OLIVIA", name: "olivia", realName: "Olivia Park", title: "Account owner" },
-  { id: "U0OSCAR", name: "oscar", realName: "Oscar Diaz", title: "Account owner" },
-  { id: "U0CASEY", name: "casey", realName: "Casey Lin", title: "On-call engineer" },
-  { id: "U0MIA", name: "mia", realName: "Mia Novak", title: "Member (data team)" },
-  { id: "U0MAX", name: "max", realName: "Max Okafor", title: "Member (storefront)" },
+  {
+    id: "U0OLIVIA",
+    name: "olivia",
+    realName: "Olivia Park",
+    title: "Account owner",
+    tz: "America/New_York",
+  },
+  {
+    id: "U0OSCAR",
+    name: "oscar",
+    realName: "Oscar Diaz",
+    title: "Account owner",
+    tz: "Europe/Madrid",
+  },
+  {
+    id: "U0CASEY",
+    name: "casey",
+    realName: "Casey Lin",
+    title: "On-call engineer",
+    tz: "America/Los_Angeles",
+  },
+  {
+    id: "U0MIA",
+    name: "mia",
+    realName: "Mia Novak",
+    title: "Member (data team)",
+    tz: "Europe/London",
+  },
+  {
+    id: "U0MAX",
+    name: "max",
+    realName: "Max Okafor",
+    title: "Member (storefront)",
+    tz: "Africa/Lagos",
+  },
 ];
 export const DEMO_OWNERS = ["U0OLIVIA", "U0OSCAR"];
 export const DEMO_CHANNELS = [

@@ -4,6 +4,7 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
 import { InFlight } from "../in-flight.ts";
 import { boltLogger, type Log } from "../log.ts";
+import { registerKeyPick } from "./actions/key-pick.ts";
 import { registerKeyActions } from "./actions/keys.ts";
 import { registerOncallActions } from "./actions/oncall.ts";
 import { registerRequestActions } from "./actions/requests.ts";
@@ -16,6 +17,7 @@ import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
+import { registerKeyPickView } from "./views/key-pick.ts";
 import { registerKeyViews } from "./views/keys.ts";
 import { registerRequestViews } from "./views/requests.ts";
 
@@ -98,6 +100,17 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     log: o.log,
     people: new People(client),
     kick: o.kick,
+    isResponseUrl: (url) => {
+      try {
+        const origin = new URL(url).origin;
+        return (
+          origin === "https://hooks.slack.com" ||
+          (o.apiUrl !== undefined && origin === new URL(o.apiUrl).origin)
+        );
+      } catch {
+        return false;
+      }
+    },
   };
 
   // Counts each event from arrival until every listener's work (after its ack) has finished.
@@ -118,6 +131,8 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerKeyActions(registering, deps);
   registerSuggestions(registering, deps);
   registerKeyViews(registering, deps);
+  registerKeyPick(registering, deps);
+  registerKeyPickView(registering, deps);
   registerRequestActions(registering, deps);
   registerRequestViews(registering, deps);
   registerOncallActions(registering, deps);

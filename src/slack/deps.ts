@@ -9,4 +9,9 @@ export interface SlackDeps {
   people: People;
   /** Tells the delivery worker that notifications are waiting. */
   kick(): void;
+  /**
+   * Whether a response URL that came back in a modal's private_metadata (untrusted) is
+   * Slack's, so Keyward posts only there.
+   */
+  isResponseUrl(url: string): boolean;
 }

@@ -4,7 +4,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Log } from "../log.ts";
 
 export class OncallGroup {
-  private members = new Set<string>();
+  private group = new Set<string>();
   private readAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -18,13 +18,18 @@ export class OncallGroup {
 
   has(userId: string): boolean {
     if (Date.now() - this.readAt > this.trustMs) return false;
-    return this.members.has(userId);
+    return this.group.has(userId);
+  }
+
+  members(): string[] {
+    if (Date.now() - this.readAt > this.trustMs) return [];
+    return [...this.group];
   }
 
   async refresh(): Promise<void> {
     try {
       const res = await this.client.usergroups.users.list({ usergroup: this.groupId });
-      this.members = new Set(res.users ?? []);
+      this.group = new Set(res.users ?? []);
       this.readAt = Date.now();
     } catch (e) {
       this.log.warn({ err: e, group: this.groupId }, "could not read the on-call user group");

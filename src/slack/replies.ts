@@ -2,13 +2,12 @@
 // the right input, and a plain apology (with nothing changed) for anything unexpected.
 import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { formatDistance } from "date-fns";
 import type { Ctx } from "../domain/context.ts";
 import { DomainError, StaleError } from "../domain/errors.ts";
-import { plainText } from "../domain/text.ts";
+import { plainText, utcMinute } from "../domain/text.ts";
 import type { Log } from "../log.ts";
 import { errorModal } from "./blocks/results.ts";
-import { mrkdwnOf } from "./blocks/text.ts";
+import { mention, mrkdwnOf, when } from "./blocks/text.ts";
 import type { SlackDeps } from "./deps.ts";
 import { classifySlackFailure, failureText } from "./failures.ts";
 
@@ -26,7 +25,7 @@ export function messageFor(
     return failureText(failure);
   }
   if (e instanceof StaleError) {
-    return `This key was changed by <@${e.changedBy}> ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Open it again to see their change.`;
+    return `This key was changed by ${mention(e.changedBy)} at ${when(e.changedAt)}, after you opened it. Open it again to see their change.`;
   }
   if (e instanceof DomainError) return mrkdwnOf(e.message);
   deps.log.error({ err: e, where }, "listener failed");
@@ -37,7 +36,7 @@ export function messageFor(
 export async function fieldMessageFor(deps: SlackDeps, e: unknown, where: string): Promise<string> {
   if (e instanceof StaleError) {
     const who = await deps.people.name(e.changedBy);
-    return `${who} changed this key ${formatDistance(e.changedAt, deps.ctx.clock.now(), { addSuffix: true })}, after you opened it. Close and reopen to see their change.`;
+    return `${who} changed this key at ${utcMinute(e.changedAt)}, after you opened it. Close and reopen to see their change.`;
   }
   if (e instanceof DomainError) return plainText(e.message);
   deps.log.error({ err: e, where }, "listener failed");

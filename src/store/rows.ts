@@ -21,6 +21,8 @@ export const toKey = (r: typeof apiKeys.$inferSelect): ApiKey => ({
   lastUsedAt: r.lastUsedAt,
   expiresAt: r.expiresAt,
   version: r.version,
+  handover:
+    r.handoverBy !== null && r.handoverAt !== null ? { by: r.handoverBy, at: r.handoverAt } : null,
 });
 
 export const toNickname = (r: typeof nicknames.$inferSelect): Nickname => ({

@@ -181,7 +181,9 @@ describe.each(BACKENDS)("audit search on %s", (backend) => {
   it("is for owners and on-call only", async () => {
     const e = await refusal(searchAudit(t.ctx, MEMBER, { filter: {}, limit: 10 }));
     expect(e.code).toBe("forbidden");
-    expect(e.message).toBe("Only account owners and on-call engineers can read the audit log.");
+    expect(e.message).toContain(
+      "Only account owners and on-call engineers can read the audit log.",
+    );
     expect((await searchAudit(t.ctx, ONCALL, { filter: {}, limit: 10 })).events.length).toBe(10);
   });
 

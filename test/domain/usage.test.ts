@@ -13,7 +13,7 @@ import {
 } from "../../src/domain/catalog.ts";
 import { allowingGrant, isLive, permits } from "../../src/domain/grants.ts";
 import type { ApiKey, Grant } from "../../src/domain/types.ts";
-import { DAY_MS, dayOf } from "../../src/domain/usage/days.ts";
+import { DAY_MS, dayOf, isoDayOf } from "../../src/domain/usage/days.ts";
 import type { GrantUse } from "../../src/domain/usage/types.ts";
 import {
   advise,
@@ -47,6 +47,7 @@ const key = (over: Partial<ApiKey> = {}): ApiKey => ({
   keyOwner: "U0MEMBER",
   status: "active",
   hasSecret: true,
+  handover: null,
   createdAt: daysAgo(200),
   createdBy: "U0OWNER1",
   updatedAt: daysAgo(200),
@@ -226,7 +227,7 @@ describe("what is suggested for a key", () => {
     if (advice.kind !== "grants_unused") return;
     expect(advice.grants.map(unusedText)).toEqual([
       `Products API on acme: not used in ${LONG_UNUSED_DAYS}+ days`,
-      "Orders/Tickets API Read on acme: last used 40 days ago",
+      `Orders/Tickets API Read on acme: last used on ${isoDayOf(TODAY - 40)} (UTC)`,
       "Orders/Tickets API Read/Write on acme: not used in 45 days",
     ]);
   });

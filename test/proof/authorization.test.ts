@@ -5,13 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { disableKey } from "../../src/domain/keys/disable.ts";
+import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
 import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
 import { dayOf } from "../../src/domain/usage/days.ts";
 import { UNUSED_DAYS } from "../../src/domain/usage/unused.ts";
 import type { Json } from "../../src/sandbox/standin/workspace.ts";
-import { ACTION_ID, CALLBACK_ID, DIGEST_VERBS, KEY_VERBS } from "../../src/slack/blocks/ids.ts";
+import {
+  ACTION_ID,
+  CALLBACK_ID,
+  DIGEST_VERBS,
+  KEY_COMMAND_VERBS,
+  KEY_VERBS,
+} from "../../src/slack/blocks/ids.ts";
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
 import { DAY } from "../helpers/clock.ts";
@@ -106,7 +113,8 @@ async function submitAs(who: Who, open: string, fill: (viewId: string) => void):
   return {
     refused: REFUSAL.test(said),
     changed: changes() > before,
-    acted: r.json?.response_action === "update",
+    // Something visibly happened: the next view, or the form closed on a change it made.
+    acted: r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
     said,
   };
 }
@@ -132,7 +140,8 @@ async function submitFromClick(
   return {
     refused: REFUSAL.test(said),
     changed: changes() > before,
-    acted: r.json?.response_action === "update",
+    // Something visibly happened: the next view, or the form closed on a change it made.
+    acted: r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
     said,
   };
 }
@@ -422,7 +431,9 @@ const CASES: Case[] = [
       return {
         refused: REFUSAL.test(said),
         changed: changes() > before,
-        acted: r.json?.response_action === "update",
+        // Something visibly happened: the next view, or the form closed on a change it made.
+        acted:
+          r.json?.response_action === "update" || (!r.json?.response_action && changes() > before),
         said,
       };
     },
@@ -446,6 +457,16 @@ const CASES: Case[] = [
     run: async (w) => {
       const dm = await approvedNewKey();
       return submitFromClick(w, dm, button(dm.blocks, "Reveal key"));
+    },
+  },
+
+  {
+    name: "submit reveal new secret (someone else's key)",
+    handler: `view:${CALLBACK_ID.revealHandover}`,
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await handedOverKey();
+      return submitFromClick(w, dm, button(dm.blocks, "Reveal new secret"));
     },
   },
 
@@ -560,6 +581,21 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "Reveal new secret (someone else's key)",
+    handler: act(ACTION_ID.revealHandover),
+    allowed: NOBODY,
+    run: async (w) => {
+      const dm = await handedOverKey();
+      return outcome(w, () =>
+        h.slack.driver.click(
+          ID[w],
+          { kind: "message", ...dm },
+          button(dm.blocks, "Reveal new secret"),
+        ),
+      );
+    },
+  },
+  {
     name: "digest: Review a request",
     handler: act(ACTION_ID.digestButton),
     verb: "review",
@@ -666,7 +702,70 @@ const CASES: Case[] = [
     },
   },
 
+  // "Did you mean …?" after a key command that named no key exactly.
+  ...(["show", "edit", "regenerate", "rotate", "disable", "delete"] as const).map(
+    (verb): Case => ({
+      name: `did you mean: ${verb}`,
+      handler: act(ACTION_ID.keySuggestion),
+      verb,
+      allowed: verb === "show" ? "view" : verb,
+      read: true,
+      run: async (w) =>
+        clickCrafted(
+          w,
+          ACTION_ID.keySuggestion,
+          JSON.stringify({ verb, keyId: (await freshKey()).id }),
+        ),
+    }),
+  ),
+  {
+    name: "did you mean: enable",
+    handler: act(ACTION_ID.keySuggestion),
+    verb: "enable",
+    allowed: "enable",
+    run: async (w) => {
+      const k = await freshKey();
+      await disableKey(h.app.ctx, ADMIN, { keyId: k.id, reason: "matrix" });
+      return clickCrafted(
+        w,
+        ACTION_ID.keySuggestion,
+        JSON.stringify({ verb: "enable", keyId: k.id }),
+      );
+    },
+  },
+  {
+    name: "submit the key picker (edit)",
+    handler: `view:${CALLBACK_ID.keyPick}`,
+    allowed: "edit",
+    read: true,
+    run: async (w) => {
+      const k = await freshKey();
+      return submitAs(w, "edit", (v) =>
+        h.slack.driver.setValue(v, "key", ACTION_ID.keyPick, {
+          type: "external_select",
+          selected_option: { text: { type: "plain_text", text: k.name }, value: keyIdValue(k.id) },
+        }),
+      );
+    },
+  },
+
   // Suggestions as the person types.
+  {
+    name: "options: keys in the key picker",
+    handler: `options:${ACTION_ID.keyPick}`,
+    allowed: "view",
+    read: true,
+    run: async (w) => {
+      await freshKey();
+      await h.slack.driver.command(ID[w], GENERAL, "show");
+      await quiet(h);
+      const v = h.slack.ws.topModal(ID[w]);
+      if (!v) throw new Error("no key picker");
+      const options = await h.slack.driver.suggest(ID[w], v.id, "key", ACTION_ID.keyPick, "Matrix");
+      await h.slack.driver.close(ID[w], v.id);
+      return { refused: false, changed: false, acted: options.length > 0 };
+    },
+  },
   {
     name: "options: keys in the request modal",
     handler: `options:${ACTION_ID.keyChoice}`,
@@ -772,6 +871,23 @@ async function approvedNewKey() {
   return { channel: dm.channel, ts: dm.ts, blocks: dm.blocks };
 }
 
+/** A key of the admin's whose new secret another owner left for them: the admin's DM. */
+async function handedOverKey() {
+  const { id } = await freshKey();
+  await regenerateKey(h.app.ctx, PEOPLE.owner2.id, {
+    keyId: id,
+    grace: "none",
+    handTo: "key_owner",
+  });
+  await quiet(h);
+  const dm = person(h, "owner")
+    .dms()
+    .filter((m) => JSON.stringify(m.blocks).includes(ACTION_ID.revealHandover))
+    .at(-1);
+  if (!dm) throw new Error("no hand-over DM");
+  return { channel: dm.channel, ts: dm.ts, blocks: dm.blocks };
+}
+
 beforeAll(async () => {
   // Olivia (the admin) and Oscar are owners from the start; Casey is on-call.
   let admin: Person;
@@ -799,6 +915,9 @@ describe("authorization matrix", () => {
       new Set(CASES.filter((c) => c.handler === handler).map((c) => c.verb));
     expect(KEY_VERBS.filter((v) => !verbs(act(ACTION_ID.keyMenu)).has(v))).toEqual([]);
     expect(DIGEST_VERBS.filter((v) => !verbs(act(ACTION_ID.digestButton)).has(v))).toEqual([]);
+    expect(KEY_COMMAND_VERBS.filter((v) => !verbs(act(ACTION_ID.keySuggestion)).has(v))).toEqual(
+      [],
+    );
   });
 
   for (const c of CASES) {
@@ -833,6 +952,7 @@ describe("a refusal says nothing about whether the thing exists", () => {
       (id) => JSON.stringify({ verb: "review", requestId: id }),
       async () => (await pendingRequest()).id,
     ],
+    ["Reveal new secret", ACTION_ID.revealHandover, keyIdValue, async () => (await freshKey()).id],
     [
       "Remove unused grants",
       ACTION_ID.removeUnused,

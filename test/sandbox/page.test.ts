@@ -7,6 +7,7 @@ import { enableKey } from "../../src/domain/keys/enable.ts";
 import { getKey } from "../../src/domain/keys/queries.ts";
 import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
 import { createRequest } from "../../src/domain/requests/create.ts";
+import { shown } from "../helpers/shown.ts";
 import { SandboxPage } from "./harness.ts";
 
 let s: SandboxPage;
@@ -255,7 +256,9 @@ describe("badges and threads", () => {
   it("shows thread replies as 'N replies' under their parent, and opens the thread beside", async () => {
     const ctx = s.sandbox.app.ctx;
     const { key } = await getKey(ctx, "Storefront catalog");
-    const { secret } = await regenerateKey(ctx, "U0OLIVIA", { keyId: key.id, grace: "none" });
+    const secret = shown(
+      (await regenerateKey(ctx, "U0OLIVIA", { keyId: key.id, grace: "none" })).secret,
+    );
     await s.as("U0MAX");
     await s.go("general");
     await s.type(`here's the storefront key ${secret}`);

@@ -1,6 +1,7 @@
 // The Slack app's key flows, driven through the stand-in exactly as Slack would drive them.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
+import { rows } from "../helpers/db-rows.ts";
 import { button, buttonNear, menuOption, secretIn, textOf } from "../helpers/slack/finders.ts";
 import { GENERAL, type Harness, PEOPLE, quiet, verify } from "../helpers/slack/harness.ts";
 import { stopChecked } from "../helpers/slack/invariants.ts";
@@ -95,6 +96,135 @@ describe("creating a key", () => {
   });
 });
 
+describe("expiry dates", () => {
+  it("reads the picked day in the picker's own time zone, and says which", async () => {
+    // Olivia works from Los Angeles: the last day she picks ends at her midnight, not UTC's.
+    h.slack.ws.people.set(PEOPLE.owner.id, {
+      ...PEOPLE.owner,
+      tz: "America/Los_Angeles",
+    });
+    await owner.run("create");
+    const hint = JSON.stringify(
+      (owner.modal().view.blocks as Array<{ block_id?: string; hint?: unknown }>).find(
+        (b) => b.block_id === "expires",
+      ),
+    );
+    expect(hint).toContain("America/Los_Angeles");
+    await owner.fill("Name", "Ends in LA");
+    await owner.fill("Expires on", "2027-03-14");
+    await owner.submit();
+    secretIn(owner.modal());
+    const [row] = rows<{ expires_at: number }>(
+      h.app.store,
+      "select expires_at from api_keys where name = 'Ends in LA'",
+    );
+    // Midnight after 14 March in Los Angeles (daylight time from that morning: UTC−7).
+    expect(new Date(Number(row?.expires_at)).toISOString()).toBe("2027-03-15T07:00:00.000Z");
+    // Opened again, the form shows the same day to her.
+    await h.slack.driver.close(PEOPLE.owner.id, owner.modal().id);
+    await owner.run("edit Ends in LA");
+    const picker = (
+      owner.modal().view.blocks as Array<{ block_id?: string; element?: { initial_date?: string } }>
+    ).find((b) => b.block_id === "expires");
+    expect(picker?.element?.initial_date).toBe("2027-03-14");
+  });
+});
+
+describe("forms", () => {
+  it("shows every error at once, each under its field", async () => {
+    await owner.run("create");
+    await owner.fill("Name", "   ");
+    h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
+      type: "checkboxes",
+      selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
+    });
+    await owner.fill("Expires on", "2020-01-01");
+    const r = await owner.submit();
+    expect(r.json).toEqual({
+      response_action: "errors",
+      errors: {
+        name: "Give the key a name.",
+        "perm:products": 'Products API is for sellers only: "acme_aff" is an affiliate account.',
+        expires: "The expiry date must be in the future.",
+      },
+    });
+  });
+
+  it("refuses a list filter longer than it can search, saying the limit", async () => {
+    await owner.run(`list ${"x".repeat(101)}`);
+    expect(owner.last().text).toContain("at most 100 characters");
+  });
+});
+
+describe("commands that help with mistakes", () => {
+  it("asks 'did you mean' for a mistyped subcommand instead of printing the whole help", async () => {
+    await owner.run("regnerate Billing");
+    const said = textOf(owner.last().blocks) || owner.last().text;
+    expect(said).toContain("Did you mean `/apikeys regenerate Billing`?");
+    expect(said).not.toContain("`/apikeys nicknames`");
+  });
+
+  it("offers the one key a partial name matches, and the button does what was asked", async () => {
+    await createKey("Billing sync", { "Analytics API": ["acme"] });
+    await createKey("Warehouse export", { "Analytics API": ["acme"] });
+    await owner.run("show billing");
+    const offer = owner.last();
+    expect(textOf(offer.blocks)).toContain(
+      "No key is called “billing”. Did you mean *Billing sync*",
+    );
+    await owner.click(offer, button(offer.blocks, "Show Billing sync"));
+    expect(textOf(owner.last().blocks)).toContain("*Which nicknames can use which APIs*");
+    await owner.run("edit export");
+    const edit = owner.last();
+    await owner.click(edit, button(edit.blocks, "Edit Warehouse export"));
+    expect(textOf(owner.modal().view.blocks)).toContain("Editing *Warehouse export*");
+  });
+
+  it("opens a key picker for a key command without a key, then that key's modal", async () => {
+    await createKey("Picked one", { "Analytics API": ["acme"] });
+    await owner.run("edit");
+    expect(owner.modal().view.callback_id).toBe("key_pick");
+    await owner.fill("Key", "Picked one");
+    await owner.submit();
+    expect(textOf(owner.modal().view.blocks)).toContain("Editing *Picked one*");
+    // A member asking to edit is refused before any picker opens.
+    await member.run("edit");
+    expect(member.hasModal()).toBe(false);
+    expect(member.last().text).toContain("Only account owners can edit keys");
+  });
+});
+
+describe("words", () => {
+  it("quick view names Read/Write alone where it includes Read", async () => {
+    await createKey("Writer", { "Orders/Tickets API Read/Write": ["acme"] });
+    await member.run("list");
+    const list = member.last();
+    await member.click(list, buttonNear(list.blocks, "Writer", "Quick view"));
+    const text = textOf(member.modal().view.blocks);
+    expect(text).toContain("`acme`: Orders/Tickets API Read/Write");
+    expect(text).not.toContain("Orders/Tickets API Read,");
+  });
+
+  it("tells a key owner who the account owners are when refusing them", async () => {
+    await createKey("Mine", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await member.run("edit Mine");
+    const said = member.last().text;
+    expect(said).toContain("Only account owners can edit keys.");
+    expect(said).toContain(
+      `The account owners are <@${PEOPLE.owner.id}> and <@${PEOPLE.owner2.id}>`,
+    );
+    expect(said).toContain("A key owner answers for the integration that uses a key");
+  });
+
+  it("says a confirmation lists what the key can reach, not what uses it", async () => {
+    await createKey("Reach", { "Analytics API": ["acme"] });
+    await owner.run("regenerate Reach");
+    const text = textOf(owner.modal().view.blocks);
+    expect(text).toContain("*What it can reach today*");
+    expect(text).not.toContain("What uses it");
+  });
+});
+
 describe("listing", () => {
   it("pages 10 at a time with Next and Previous, and shows members no actions", async () => {
     for (let i = 0; i < 12; i++)
@@ -139,7 +269,7 @@ describe("listing", () => {
     const text = textOf(member.last().blocks);
     expect(text).toContain("Orders bot");
     expect(text).toContain("Orders/Tickets API Read/Write on `globex`");
-    expect(text).toContain("`globex`: Orders/Tickets API Read, Orders/Tickets API Read/Write");
+    expect(text).toContain("`globex`: Orders/Tickets API Read/Write");
     expect(text).toContain("*Last used*\nnever");
     await member.run("show nope");
     expect(member.last().text).toContain('No key is called or has the id "nope"');
@@ -147,7 +277,7 @@ describe("listing", () => {
 });
 
 describe("editing", () => {
-  it("saves name and permissions via Actions → Edit and DMs a readable diff", async () => {
+  it("saves via Actions → Edit: warns before unticking All accounts takes reach away, closes, and redraws the list", async () => {
     const secret = await createKey("Sync", { "Products API": ["All accounts"] });
     await owner.run("list");
     const list = owner.last();
@@ -156,8 +286,20 @@ describe("editing", () => {
     await owner.fill("Name", "Sync v2");
     await owner.fill("Products API", []);
     await owner.fill("Orders/Tickets API Read/Write", ["acme"]);
+    // Unticking All accounts would take Products away from every seller: said before saving.
+    const warned = await owner.submit();
+    expect(warned.json?.response_action).toBe("errors");
+    expect((warned.json?.errors as Record<string, string> | undefined)?.["perm:products"]).toMatch(
+      /^Unticking All accounts takes Products API away from 2 nicknames that have it only through All accounts: acme, globex\. Tick those that still need it, or press Save again to take it away\.$/,
+    );
+    expect(await verify(h, { key: secret, nickname: "acme", api: "products" })).toMatchObject({
+      allowed: true,
+    });
     await owner.submit();
-    expect(textOf(owner.modal().view.blocks)).toContain("Saved *Sync v2*");
+    // No extra "saved" modal: the form closes, and the list it came from shows the change.
+    expect(owner.hasModal()).toBe(false);
+    const redrawn = h.slack.ws.findMessage(list.channel, list.ts);
+    expect(textOf(redrawn?.blocks)).toContain("*Sync v2*");
     const dm = textOf(owner2.dms().at(-1)?.blocks);
     expect(dm).toContain('Renamed from "Sync" to "Sync v2"');
     expect(dm).toContain("+ Orders/Tickets API Read/Write on acme");
@@ -246,7 +388,9 @@ describe("regenerating and deleting", () => {
     expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
       allowed: true,
     });
-    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain("The old secret stopped working at once");
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain(
+      "The old secret stopped working at <!date^",
+    );
   });
 
   it("can keep the old secret for a grace window", async () => {
@@ -261,6 +405,76 @@ describe("regenerating and deleting", () => {
     });
     h.clock.advance(24 * 60 * 60 * 1000 + 1000);
     expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+  });
+
+  it("names whom to hand the new secret to, and tells the key owner who holds it and since when", async () => {
+    await createKey("Handed", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await owner.run("regenerate Handed");
+    await owner.fill("Who gets the new secret", "me");
+    await owner.submit();
+    const shown = textOf(owner.modal().view.blocks);
+    secretIn(owner.modal());
+    expect(shown).toContain(`Hand it to the key owner, <@${PEOPLE.member.id}>`);
+    const generated = rows<{ regenerated_at: number }>(
+      h.app.store,
+      "select regenerated_at from api_keys where name = 'Handed'",
+    )[0]?.regenerated_at;
+    const dm = textOf(member.dms().at(-1)?.blocks);
+    expect(dm).toContain(
+      `shown once to <@${PEOPLE.owner.id}> at <!date^${Math.floor(Number(generated) / 1000)}^`,
+    );
+    expect(dm).toContain(`asked to hand it to the key owner, <@${PEOPLE.member.id}>`);
+    expect(dm).toContain("The old secret stopped working at <!date^");
+  });
+
+  it("can leave the new secret for the key owner to reveal once, in their own modal", async () => {
+    const old = await createKey("For Mia", { "Analytics API": ["acme"] }, PEOPLE.member.id);
+    await owner.run("regenerate For Mia");
+    await owner.fill("Who gets the new secret", "key_owner");
+    await owner.submit();
+    // The owner sees no secret: none exists yet.
+    const done = textOf(owner.modal().view.blocks);
+    expect(done).not.toMatch(/kw_[0-9A-Za-z]{46}/);
+    expect(done).toContain(`<@${PEOPLE.member.id}> got a DM with *Reveal new secret*`);
+    expect(
+      rows(h.app.store, "select secret_hash, handover_by from api_keys where name = 'For Mia'"),
+    ).toEqual([{ secret_hash: null, handover_by: PEOPLE.owner.id }]);
+    // Meanwhile the old secret's fate is plain to everyone: it stopped, and no new one works.
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    const told = textOf(owner2.dms().at(-1)?.blocks);
+    expect(told).toContain("The old secret stopped working at <!date^");
+    expect(told).toContain(
+      `No new secret exists yet: it is made when the key owner, <@${PEOPLE.member.id}>, presses Reveal new secret`,
+    );
+    expect(told).toContain("Until then every call with this key is refused.");
+
+    // Someone else pressing the key owner's button is refused; the key owner reveals it once.
+    const dm = member.dms().at(-1);
+    if (!dm) throw new Error("no DM for the key owner");
+    await owner2.click(dm, button(dm.blocks, "Reveal new secret"));
+    expect(owner2.last(dm.channel).text).toContain("Only the key owner can reveal");
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    await member.submit();
+    const fresh = secretIn(member.modal());
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "analytics" })).toMatchObject({
+      allowed: true,
+    });
+    await h.slack.driver.close(PEOPLE.member.id, member.modal().id);
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    expect(member.last(dm.channel).text).toContain("already revealed");
+    // The owners hear that the key works again, and the audit log has both steps.
+    expect(textOf(owner2.dms().at(-1)?.blocks)).toContain(
+      `<@${PEOPLE.member.id}>, the key owner, revealed the new secret`,
+    );
+    expect(
+      rows(
+        h.app.store,
+        "select action, actor from audit_events where key_name = 'For Mia' and action in ('key.regenerated', 'key.revealed') order by id",
+      ),
+    ).toEqual([
+      { action: "key.regenerated", actor: PEOPLE.owner.id },
+      { action: "key.revealed", actor: PEOPLE.member.id },
+    ]);
   });
 
   it("deletes only when the name is typed, permanently", async () => {
@@ -304,10 +518,12 @@ describe("disable, enable, nicknames, roles, help", () => {
     await owner.run("roles");
     expect(textOf(owner.last().blocks)).toContain(`<@${PEOPLE.oncall.id}>`);
     await member.run("nickname add evil seller");
-    expect(member.last().text).toBe("Only account owners can add or remove account nicknames.");
+    expect(member.last().text).toContain(
+      "Only account owners can add or remove account nicknames.",
+    );
     for (const bad of [
       "frobnicate",
-      "show",
+      "show nothing-like-it",
       "nickname add BAD! seller",
       "role add nobody owner",
       "list\u0000x",
@@ -320,7 +536,7 @@ describe("disable, enable, nicknames, roles, help", () => {
       .map((m) => textOf(m.blocks) || m.text);
     expect(answers[0]).toContain("There is no `frobnicate` subcommand.");
     expect(answers[0]).toContain("/apikeys list [text]");
-    expect(answers[1]).toContain("Say which key");
+    expect(answers[1]).toContain("No key is called or has the id");
     expect(answers[2]).toContain("A nickname is 1–32 characters");
     expect(answers[3]).toContain("Mention the person");
     await member.run("");
@@ -359,7 +575,7 @@ describe("authorization from the database", () => {
     // The member's list has no menu at all; craft the payload by posting the owner's message id.
     expect(r).toBeInstanceOf(Error);
     await member.click(ownerList, edit);
-    expect(member.last().text).toBe("Only account owners can edit keys.");
+    expect(member.last().text).toContain("Only account owners can edit keys.");
     expect(member.hasModal()).toBe(false);
 
     // A crafted view submission: the owner's edit modal, submitted as the member.

@@ -66,7 +66,7 @@ describe("compromised-key rotation", () => {
       expect(text).toContain(`by <@${PEOPLE.oncall.id}>`);
       expect(text).toContain("Pasted in a public gist");
       expect(text).toContain("https://status.example.com/incidents/42");
-      expect(text).toContain("the old secret stopped working at once");
+      expect(text).toContain("The old secret stopped working at <!date^");
     }
     const audit = rows<{ action: string; reason: string; actor: string }>(
       h.app.store,
@@ -79,6 +79,28 @@ describe("compromised-key rotation", () => {
         actor: PEOPLE.oncall.id,
       },
     ]);
+  });
+
+  it("can leave the new secret for the key owner, while the old one is dead", async () => {
+    await setUp();
+    const old = await createKey("Their key");
+    await oncall.run("rotate Their key");
+    await oncall.fill("Reason", "Posted in a public channel");
+    await oncall.fill("Who gets the new secret", "key_owner");
+    await oncall.submit();
+    expect(textOf(oncall.modal().view.blocks)).toContain(
+      `<@${PEOPLE.member.id}> got a DM with *Reveal new secret*`,
+    );
+    expect(await verify(h, { key: old })).toEqual({ valid: false, reason: "rotated" });
+    const dm = member.dms().at(-1);
+    if (!dm) throw new Error("no DM for the key owner");
+    expect(textOf(dm.blocks)).toContain("Until then every call with this key is refused.");
+    await member.click(dm, button(dm.blocks, "Reveal new secret"));
+    await member.submit();
+    const fresh = secretIn(member.modal());
+    expect(await verify(h, { key: fresh, nickname: "acme", api: "orders:read" })).toMatchObject({
+      allowed: true,
+    });
   });
 
   it("can keep the old secret a while, or only disable the key (which only owners undo)", async () => {
@@ -101,7 +123,7 @@ describe("compromised-key rotation", () => {
     expect(textOf(oncall.modal().view.blocks)).toContain("is disabled");
     expect(await verify(h, { key: b })).toEqual({ valid: false, reason: "disabled" });
     await oncall.run("enable Stop it");
-    expect(oncall.last().text).toBe("Only account owners can enable keys.");
+    expect(oncall.last().text).toContain("Only account owners can enable keys.");
   });
 
   it("refuses a member, including a crafted submission of someone else's rotate modal", async () => {
@@ -128,12 +150,12 @@ describe("compromised-key rotation", () => {
 });
 
 describe("leaked keys", () => {
-  it("replies in the thread without repeating the key, DMs owners and the key owner, offers Rotate now", async () => {
+  it("tells the poster to delete it, and DMs owners, on-call and the key owner a link to the message", async () => {
     await setUp();
     const live = await createKey("Warehouse");
     const publicId = live.slice(3, 11);
     const { message } = await h.slack.driver.say(
-      PEOPLE.member.id,
+      PEOPLE.member2.id,
       GENERAL,
       `here is the key for the job: ${live} thanks`,
     );
@@ -141,33 +163,66 @@ describe("leaked keys", () => {
     const thread = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
     expect(thread).toHaveLength(1);
     const reply = textOf(thread[0]?.blocks);
-    expect(reply).toContain("contains a *live API key*");
+    expect(reply).toContain(`<@${PEOPLE.member2.id}>, this message contains a *live API key*`);
+    expect(reply).toContain("*Delete this message now*");
+    expect(reply).toContain("The account owners and on-call engineers have been told");
     expect(reply).toContain(`*Warehouse* \`${publicId}\``);
+    // The poster is not offered what they may not do, nor sent to a channel that does not exist.
+    expect(JSON.stringify(thread[0]?.blocks)).not.toContain('"button"');
+    expect(reply).not.toMatch(/#[a-z]/);
     expect(JSON.stringify(thread[0])).not.toContain(live);
-    for (const who of [owner, owner2, member]) {
+
+    const { permalink } = (await h.app.slack?.client.chat.getPermalink({
+      channel: GENERAL,
+      message_ts: message.ts,
+    })) ?? { permalink: "" };
+    for (const who of [owner, owner2, oncall, member]) {
       const dm = who.dms().at(-1);
       expect(dm?.text).toContain("URGENT — a live API key was posted");
-      expect(textOf(dm?.blocks)).toContain(`<#${GENERAL}>`);
+      expect(textOf(dm?.blocks)).toContain(`<${permalink}|`);
     }
-    expect(oncall.dms().some((m) => m.text.includes("live API key"))).toBe(false);
-    // On-call answers from the thread.
-    const m = thread[0];
-    if (!m) throw new Error("no reply");
-    await oncall.click(m, button(m.blocks, "Rotate now"));
+    // Those who may rotate get the button; the key owner (a member) is told who will.
+    for (const who of [owner, owner2, oncall]) button(who.dms().at(-1)?.blocks, "Rotate now");
+    expect(JSON.stringify(member.dms().at(-1)?.blocks)).not.toContain('"button"');
+    expect(textOf(member.dms().at(-1)?.blocks)).toContain(
+      "The account owners and on-call engineers have been told",
+    );
+    // On-call answers from their DM.
+    const dm = oncall.dms().at(-1);
+    if (!dm) throw new Error("no DM for on-call");
+    await oncall.click(dm, button(dm.blocks, "Rotate now"));
     expect(textOf(oncall.modal().view.blocks)).toContain("*Warehouse*");
-    // A member pressing it is refused.
-    await member.click(m, button(m.blocks, "Rotate now"));
+  });
+
+  it("DMs the on-call user group's members too", async () => {
+    await setUp({
+      env: { ONCALL_USERGROUP_ID: "S0ONCALL" },
+      usergroups: { S0ONCALL: [PEOPLE.member2.id] },
+    });
+    const live = await createKey("Grouped leak");
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `oops ${live}`);
+    await quiet(h);
+    const dm = member2.dms().at(-1);
+    expect(dm?.text).toContain("URGENT — a live API key was posted");
+    button(dm?.blocks, "Rotate now");
+  });
+
+  it("refuses a member's rotation without naming a channel that is not configured", async () => {
+    await setUp();
+    await createKey("Guarded");
+    await member.run("rotate Guarded");
     expect(member.last().text).toContain("Only account owners and on-call engineers can rotate");
+    expect(member.last().text).not.toMatch(/#[a-z]/);
   });
 
   it("offers a Rotate button for each live key when one message holds several", async () => {
     await setUp();
     const a = await createKey("First leaked");
     const b = await createKey("Second leaked");
-    const { message } = await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
+    await h.slack.driver.say(PEOPLE.member.id, GENERAL, `${a} and ${b}`);
     await quiet(h);
-    const [reply] = h.slack.ws.messages.filter((m) => m.threadTs === message.ts);
-    if (!reply) throw new Error("no warning in the thread");
+    const reply = oncall.dms().at(-1);
+    if (!reply) throw new Error("no DM for on-call");
     const rotate = (publicId: string) => button(reply.blocks, `Rotate ${publicId} now`);
     await oncall.click(reply, rotate(b.slice(3, 11)));
     expect(textOf(oncall.modal().view.blocks)).toContain("*Second leaked*");
@@ -208,7 +263,7 @@ describe("the hygiene digest", () => {
     await owner.run("create");
     await owner.fill("Name", "Short lived");
     await owner.fill(
-      "Expires on (optional)",
+      "Expires on",
       new Date(h.clock.now().getTime() + 10 * DAY).toISOString().slice(0, 10),
     );
     await owner.submit();
@@ -231,11 +286,11 @@ describe("the hygiene digest", () => {
     expect(text).toContain("Orders/Tickets API Read/Write on all accounts");
     expect(text).toContain("*Expiring within 14 days (1)*");
     expect(text).toContain("*Access requests waiting (1)*");
-    expect(text).toContain("never used, created 91 days ago");
+    expect(text).toMatch(/Stale one \(\w{8}\): never used, created <!date\^\d+\^/);
     await oncall.click(d, button(d.blocks, "Disable"));
     expect(textOf(oncall.modal().view.blocks)).toContain("Disable *Stale one*");
     await member.run("digest");
-    expect(member.last().text).toBe(
+    expect(member.last().text).toContain(
       "Only account owners and on-call engineers can see the key hygiene digest.",
     );
   });

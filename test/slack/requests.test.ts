@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { editKey } from "../../src/domain/keys/edit.ts";
 import type { Message } from "../../src/sandbox/standin/workspace.ts";
 import { ACTION_ID } from "../../src/slack/blocks/ids.ts";
 import { HOUR } from "../helpers/clock.ts";
@@ -120,6 +121,27 @@ describe("asking", () => {
   });
 });
 
+describe("the request form", () => {
+  it("shows every error at once, and asks a new key's name only for a new key", async () => {
+    await member.run("request");
+    const labels = () =>
+      (member.modal().view.blocks as Array<{ type: string; label?: { text: string } }>)
+        .filter((b) => b.type === "input")
+        .map((b) => b.label?.text);
+    expect(labels()).not.toContain("Name for the new key");
+    await member.fill("Why", "short");
+    const r = await member.submit();
+    expect(r.json?.errors).toEqual({
+      key: "Pick a key, or “A new key”.",
+      "perm:analytics": "Pick at least one API for at least one nickname.",
+      duration: "Pick how long you need it.",
+      reason: "Say why you need it, in at least 10 characters.",
+    });
+    await member.fill("Key", "➕ A new key");
+    expect(labels()).toContain("Name for the new key");
+  });
+});
+
 describe("deciding", () => {
   it("approves: the verification API reflects it, the requester hears, every card shows who decided", async () => {
     const id = await memberAsks();
@@ -184,8 +206,10 @@ describe("deciding", () => {
     const outcome = textOf(
       member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks,
     );
-    expect(outcome).toContain("1 of 2 permissions");
-    expect(outcome).toContain("*Not approved:* Orders/Tickets API Read on acme");
+    expect(outcome).toContain("1 of 2 permissions granted");
+    expect(outcome).toContain(
+      `*Not granted*\nOrders/Tickets API Read on acme — left unticked by <@${PEOPLE.owner.id}>`,
+    );
   });
 
   it("denies with a reason that reaches the requester", async () => {
@@ -229,7 +253,9 @@ describe("deciding", () => {
     const id = await memberAsks();
     const c = card(owner, id);
     await member.click(c, button(c.blocks, "Approve"));
-    expect(member.last(c.channel).text).toBe("Only account owners can decide access requests.");
+    expect(member.last(c.channel).text).toContain(
+      "Only account owners can decide access requests.",
+    );
     // An owner asking for themselves cannot approve it while owner 2 can.
     await ask(owner, {
       key: "Billing sync",
@@ -252,6 +278,70 @@ describe("deciding", () => {
     expect(
       rows(h.app.store, "select * from audit_events where action = 'request.approved'"),
     ).toHaveLength(0);
+  });
+});
+
+describe("what a decision says", () => {
+  it("tells owners, the key owner and the requester what was granted (until when) and what was not, and why", async () => {
+    const id = await memberAsks("1 day", {
+      "Analytics API": ["acme_aff"],
+      "Orders/Tickets API Read": ["acme"],
+      "Subscription Modification API": ["acme"],
+    });
+    // Before the decision, another owner gives the key one of the asked cells anyway.
+    const key = rows<{ id: number; version: number }>(
+      h.app.store,
+      "select id, version from api_keys where name = 'Billing sync'",
+    )[0];
+    await editKey(h.app.ctx, PEOPLE.owner2.id, {
+      keyId: Number(key?.id),
+      cells: [
+        { scope: "acme", api: "analytics" },
+        { scope: "acme", api: "orders:read" },
+      ],
+    });
+    // The deciding owner leaves Subscription Modification unticked.
+    const c = card(owner, id);
+    const cellsBlock = (c.blocks as Array<{ block_id?: string }>).find((b) =>
+      b.block_id?.startsWith("cells:"),
+    );
+    await h.slack.driver.check(
+      PEOPLE.owner.id,
+      c,
+      { blockId: String(cellsBlock?.block_id), actionId: ACTION_ID.requestCells },
+      ["acme_aff|analytics", "acme|orders:read"],
+    );
+    await owner.click(card(owner, id), button(card(owner, id).blocks, "Approve"));
+
+    const ends = rows<{ expires_at: number }>(
+      h.app.store,
+      "select expires_at from grants where request_id = ?",
+      id,
+    );
+    expect(ends).toHaveLength(1);
+    const until = `until <!date^${Math.floor(Number(ends[0]?.expires_at) / 1000)}^`;
+    const says = (text: string) => {
+      expect(text).toMatch(
+        new RegExp(`Analytics API on acme_aff ${until.replace(/[$^]/g, "\\$&")}`),
+      );
+      expect(text).toMatch(/^\*?Not granted\*?:?$/m);
+      expect(text).toMatch(/Subscription Modification API on acme — left unticked by <@U0OWNER1>/);
+      expect(text).toMatch(/Orders\/Tickets API Read on acme — the key already had it/);
+    };
+    // Every owner's card: the decision, not a before → after recomputed from today's grants.
+    for (const o of [owner, owner2]) {
+      const text = textOf(card(o, id).blocks);
+      says(text);
+      expect(text).not.toContain("What would change");
+      expect(text).not.toContain("→");
+    }
+    // The requester's DM, and the DM about the key's change (to the other owner).
+    says(textOf(member.dms().find((m) => m.text.startsWith(`Your request #${id}`))?.blocks));
+    says(textOf(owner2.dms().find((m) => m.text.startsWith("Access granted on request"))?.blocks));
+    // The requester's Home lists the asked cells as decided, not all under approved.
+    const home = textOf((await member.home()).view.blocks);
+    expect(home).toMatch(/granted: Analytics API on acme_aff until/);
+    expect(home).toMatch(/not granted: .*Subscription Modification API on acme/);
   });
 });
 

@@ -12,6 +12,7 @@ import { removeRole } from "../../src/domain/roles/remove.ts";
 import { openStore, type Store, type StoreTx } from "../../src/store/index.ts";
 import { openPgStore } from "../../src/store/pg/index.ts";
 import { query } from "../helpers/db-rows.ts";
+import { shown } from "../helpers/shown.ts";
 import {
   BACKENDS,
   MEMBER,
@@ -141,7 +142,9 @@ describe.each(BACKENDS)("the %s store", (backend) => {
         expiresAt: null,
       });
       secrets.push(secret);
-      secrets.push((await regenerateKey(t.ctx, OWNER, { keyId: key.id, grace: "1h" })).secret);
+      secrets.push(
+        shown((await regenerateKey(t.ctx, OWNER, { keyId: key.id, grace: "1h" })).secret),
+      );
       const r = await rotateKey(t.ctx, OWNER, {
         keyId: key.id,
         reason: "test",

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { invalid } from "../errors.ts";
 import { SYSTEM_ACTOR } from "../roles/bootstrap.ts";
-import { isoMinute, quote, userRef } from "../text.ts";
+import { quote, timeRef, userRef } from "../text.ts";
 import type { AuditAction } from "../types.ts";
 import { AUDIT_ACTIONS } from "./actions.ts";
 
@@ -164,8 +164,8 @@ export function describeFilter(f: AuditFilter): string {
     f.key !== undefined ? `key "${quote(f.key)}"` : null,
     f.actor !== undefined ? `actor ${f.actor === SYSTEM_ACTOR ? f.actor : userRef(f.actor)}` : null,
     f.action !== undefined ? `action ${f.action}` : null,
-    f.since ? `since ${isoMinute(f.since)}` : null,
-    f.until ? `until ${isoMinute(f.until)}` : null,
+    f.since ? `since ${timeRef(f.since)}` : null,
+    f.until ? `until ${timeRef(f.until)}` : null,
   ].filter((p): p is string => p !== null);
   return parts.length ? parts.join(", ") : "all events";
 }

@@ -4,7 +4,7 @@ import { validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
 import type { ApiKey } from "../types.ts";
-import { parseField, userIdSchema } from "../validation.ts";
+import { Checks, parseField, userIdSchema } from "../validation.ts";
 import { auditKey, createdLines, snapshot } from "./describe.ts";
 import { checkExpiry, freshPublicId, uniqueName } from "./rules.ts";
 
@@ -24,16 +24,21 @@ export async function createKey(
   return ctx.uow.run(async (tx) => {
     await requirePermission(ctx, tx, actor, "create");
     const now = ctx.clock.now();
-    const name = await uniqueName(tx, input.name);
-    const keyOwner = parseField(userIdSchema, input.keyOwner, "key_owner");
-    const cells = validateCells(input.cells, await tx.nicknames.list());
-    checkExpiry(input.expiresAt, now);
+    const checks = new Checks();
+    const name = await checks.check(() => uniqueName(tx, input.name));
+    const keyOwner = await checks.check(() =>
+      parseField(userIdSchema, input.keyOwner, "key_owner"),
+    );
+    const nicknames = await tx.nicknames.list();
+    const cells = await checks.check(() => validateCells(input.cells, nicknames));
+    await checks.check(() => checkExpiry(input.expiresAt, now));
+    checks.done();
     const publicId = await freshPublicId(tx);
     const secret = newSecret(publicId);
     const key = await tx.keys.insert({
       publicId,
-      name,
-      keyOwner,
+      name: name as string,
+      keyOwner: keyOwner as string,
       secretHash: hashSecret(secret),
       at: now,
       by: actor,
@@ -41,7 +46,7 @@ export async function createKey(
     });
     await tx.grants.add(
       key.id,
-      cells.map((c) => ({ ...c, expiresAt: null, requestId: null })),
+      (cells ?? []).map((c) => ({ ...c, expiresAt: null, requestId: null })),
       now,
       actor,
     );
@@ -50,11 +55,11 @@ export async function createKey(
         actor,
         action: "key.created",
         ...auditKey(key),
-        diff: { after: snapshot(key, cells) },
+        diff: { after: snapshot(key, cells ?? []) },
       },
       title: "API key created",
       key,
-      changes: createdLines(key, cells),
+      changes: createdLines(key, cells ?? []),
     });
     return { key, secret };
   });

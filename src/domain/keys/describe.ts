@@ -1,6 +1,6 @@
 // How a key appears in audit events and notices.
 import { describeCell } from "../grants.ts";
-import { isoDay, userRef } from "../text.ts";
+import { timeRef, userRef } from "../text.ts";
 import type { ApiKey, GrantCell } from "../types.ts";
 
 export function auditKey(key: ApiKey) {
@@ -21,6 +21,6 @@ export function createdLines(key: ApiKey, cells: readonly GrantCell[]): string[]
   return [
     `Key owner: ${userRef(key.keyOwner)}`,
     ...(cells.length ? cells.map((c) => `+ ${describeCell(c)}`) : ["No permissions yet"]),
-    ...(key.expiresAt ? [`Expires ${isoDay(key.expiresAt)}`] : []),
+    ...(key.expiresAt ? [`Expires ${timeRef(key.expiresAt)}`] : []),
   ];
 }

@@ -1,11 +1,13 @@
+import { API_LABELS, type ApiId } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
-import { describeDiff, diffCells, validateCells } from "../grants.ts";
+import { DomainError, FieldErrors } from "../errors.ts";
+import { describeDiff, diffCells, reachLostWithAllAccounts, validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent, Tx } from "../ports.ts";
-import { isoDay, quote, userRef } from "../text.ts";
+import { quote, timeRef, userRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
-import { parseField, userIdSchema } from "../validation.ts";
+import { Checks, parseField, userIdSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { loadKey } from "./load.ts";
 import { checkExpiry, uniqueName } from "./rules.ts";
@@ -21,8 +23,28 @@ export interface EditKeyInput {
   expiresAt?: Date | null;
   /** The complete new permission matrix; cells kept from before keep their expiry. */
   cells?: ReadonlyArray<{ scope: string; api: string }>;
+  /**
+   * Taking All accounts away from an API is refused with what it would take from which
+   * nicknames, until the person has seen that and confirms (`allowReachLoss`).
+   */
+  allowReachLoss?: boolean;
   /** Why the permissions changed, when Keyward suggested it (audit log and DMs). */
   reason?: string;
+}
+
+/** Unticking All accounts would take an API away from nicknames; said before it happens. */
+export class ReachLoss extends DomainError {}
+
+function reachLossErrors(lost: Map<ApiId, string[]>): DomainError[] {
+  return [...lost].map(([api, nicks]) => {
+    const names = nicks.slice(0, 5).join(", ");
+    const more = nicks.length > 5 ? ` and ${nicks.length - 5} more` : "";
+    return new ReachLoss(
+      "invalid",
+      `Unticking All accounts takes ${API_LABELS[api]} away from ${nicks.length} nickname${nicks.length === 1 ? "" : "s"} that have it only through All accounts: ${quote(names)}${more}. Tick those that still need it, or press Save again to take it away.`,
+      `permissions.${api}`,
+    );
+  });
 }
 
 export type EditResult = { changed: false; key: ApiKey } | { changed: true; key: ApiKey };
@@ -44,12 +66,35 @@ export async function editKeyIn(
   const key = await loadKey(tx, input.keyId);
   assertFresh(key, input.expectedVersion);
 
+  // Every field is checked before anything is refused, so all its errors show at once.
+  const checks = new Checks();
+  const name =
+    input.name === undefined
+      ? undefined
+      : await checks.check(() => uniqueName(tx, input.name as string, key.id));
+  const owner =
+    input.keyOwner === undefined
+      ? undefined
+      : await checks.check(() => parseField(userIdSchema, input.keyOwner, "key_owner"));
+  const nicknames = await tx.nicknames.list();
+  const after =
+    input.cells === undefined
+      ? undefined
+      : await checks.check(() => validateCells(input.cells ?? [], nicknames));
+  const expiryChanges =
+    input.expiresAt !== undefined &&
+    (key.expiresAt?.getTime() ?? null) !== (input.expiresAt?.getTime() ?? null);
+  if (expiryChanges && input.expiresAt) {
+    const at = input.expiresAt;
+    await checks.check(() => checkExpiry(at, now));
+  }
+  checks.done();
+
   const patch: KeyPatch = {};
   const events: Array<Omit<NewAuditEvent, "at">> = [];
   const lines: string[] = [];
 
-  if (input.name !== undefined) {
-    const name = await uniqueName(tx, input.name, key.id);
+  if (name !== undefined) {
     if (name !== key.name) {
       patch.name = name;
       lines.push(`Renamed from "${quote(key.name)}" to "${quote(name)}"`);
@@ -62,8 +107,7 @@ export async function editKeyIn(
       });
     }
   }
-  if (input.keyOwner !== undefined) {
-    const owner = parseField(userIdSchema, input.keyOwner, "key_owner");
+  if (owner !== undefined) {
     if (owner !== key.keyOwner) {
       patch.keyOwner = owner;
       lines.push(`Key owner: ${userRef(key.keyOwner)} → ${userRef(owner)}`);
@@ -77,12 +121,9 @@ export async function editKeyIn(
   }
 
   if (input.expiresAt !== undefined) {
-    const was = key.expiresAt?.getTime() ?? null;
-    const will = input.expiresAt?.getTime() ?? null;
-    if (was !== will) {
-      if (input.expiresAt) checkExpiry(input.expiresAt, now);
+    if (expiryChanges) {
       patch.expiresAt = input.expiresAt;
-      const show = (d: Date | null) => (d ? isoDay(d) : "never");
+      const show = (d: Date | null) => (d ? timeRef(d) : "never");
       lines.push(`Expires: ${show(key.expiresAt)} → ${show(input.expiresAt)}`);
       events.push({
         actor,
@@ -97,9 +138,13 @@ export async function editKeyIn(
   }
 
   const before = await tx.grants.forKey(key.id);
+  if (after !== undefined && !input.allowReachLoss) {
+    const warnings = reachLossErrors(reachLostWithAllAccounts(before, after, nicknames, now));
+    if (warnings.length === 1) throw warnings[0];
+    if (warnings.length > 1) throw new FieldErrors(warnings);
+  }
   let grantDiff: ReturnType<typeof diffCells> = { added: [], removed: [] };
-  if (input.cells !== undefined) {
-    const after = validateCells(input.cells, await tx.nicknames.list());
+  if (after !== undefined) {
     const d = diffCells(before, after);
     grantDiff = d;
     if (d.added.length || d.removed.length) {

@@ -3,14 +3,13 @@ import type { Ctx } from "../context.ts";
 import { invalid } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
-import { hashSecret, newSecret } from "../secrets.ts";
-import { isoMinute, quote } from "../text.ts";
+import { quote } from "../text.ts";
 import type { ApiKey } from "../types.ts";
-import { parseField, reasonSchema } from "../validation.ts";
+import { Checks, parseField, reasonSchema } from "../validation.ts";
 import { auditKey } from "./describe.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "./grace.ts";
 import { loadKey } from "./load.ts";
-import { replaceSecret } from "./secret-swap.ts";
+import { type HandTo, issueNewSecret, type NewSecret } from "./new-secret.ts";
 import { applyUpdate } from "./versioning.ts";
 
 export type RotateMode = { kind: "rotate"; grace: GraceWindow } | { kind: "disable" };
@@ -20,6 +19,8 @@ export interface RotateInput {
   reason: string;
   incidentLink?: string | null;
   mode: RotateMode;
+  /** Who gets the new secret (default: the person rotating, now). */
+  handTo?: HandTo;
 }
 
 /**
@@ -30,12 +31,14 @@ export async function rotateKey(
   ctx: Ctx,
   actor: string,
   input: RotateInput,
-): Promise<{ key: ApiKey; secret: string | null }> {
+): Promise<{ key: ApiKey; secret: string | null; handedOver: boolean; lines: string[] }> {
   return ctx.uow.run(async (tx) => {
     await requirePermission(ctx, tx, actor, "rotate");
     const now = ctx.clock.now();
-    const reason = parseField(reasonSchema, input.reason, "reason");
-    const incidentLink = parseIncidentLink(input.incidentLink);
+    const checks = new Checks();
+    const reason = await checks.check(() => parseField(reasonSchema, input.reason, "reason"));
+    const incidentLink = await checks.check(() => parseIncidentLink(input.incidentLink));
+    checks.done();
     const key = await loadKey(tx, input.keyId);
     const grants = await tx.grants.forKey(key.id);
     const reaches = grants.length
@@ -43,27 +46,21 @@ export async function rotateKey(
       : "It has no permissions.";
     await tx.keys.endGraceWindows(key.id, now);
 
-    let secret: string | null = null;
-    let what: string;
+    let issued: NewSecret = { secret: null, handedOver: false, lines: [] };
     if (input.mode.kind === "disable") {
       if (key.status === "disabled") throw invalid(`"${quote(key.name)}" is already disabled.`);
       await applyUpdate(tx, key, { status: "disabled" }, now, actor);
-      what = "Disabled the key: every call with it is refused until an owner enables it.";
-    } else {
-      const validUntil = new Date(now.getTime() + GRACE_WINDOWS[input.mode.grace]);
-      secret = newSecret(key.publicId);
-      await replaceSecret(tx, key, validUntil, "rotated", now);
-      await applyUpdate(
-        tx,
-        key,
-        { secretHash: hashSecret(secret), regeneratedAt: now },
-        now,
-        actor,
+      issued.lines.push(
+        "Disabled the key: every call with it is refused until an owner enables it.",
       );
-      what =
-        input.mode.grace === "none"
-          ? "Rotated the secret: the old secret stopped working at once."
-          : `Rotated the secret: the old secret keeps working until ${isoMinute(validUntil)}.`;
+    } else {
+      issued = await issueNewSecret(tx, key, {
+        actor,
+        now,
+        oldValidUntil: new Date(now.getTime() + GRACE_WINDOWS[input.mode.grace]),
+        reason: "rotated",
+        handTo: input.handTo ?? "me",
+      });
     }
     await recordChange(tx, now, {
       event: {
@@ -72,7 +69,18 @@ export async function rotateKey(
         ...auditKey(key),
         reason,
         subject: "compromised",
-        diff: { after: { mode: input.mode, incidentLink } },
+        diff: {
+          after: {
+            mode: input.mode,
+            incidentLink,
+            ...(input.mode.kind === "rotate" && {
+              newSecret: issued.handedOver
+                ? "waiting for the key owner to reveal it"
+                : "shown once",
+            }),
+          },
+          changes: issued.lines,
+        },
       },
       title:
         input.mode.kind === "disable"
@@ -81,9 +89,15 @@ export async function rotateKey(
       key,
       urgent: true,
       incidentLink,
-      changes: [what, reaches],
+      changes: [...issued.lines, reaches],
+      revealFor: issued.handedOver ? key.keyOwner : null,
     });
-    return { key: await loadKey(tx, key.id), secret };
+    return {
+      key: await loadKey(tx, key.id),
+      secret: issued.secret,
+      handedOver: issued.handedOver,
+      lines: issued.lines,
+    };
   });
 }
 

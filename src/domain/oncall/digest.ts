@@ -6,7 +6,7 @@ import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { requirePermission } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
-import { isoDay, quote } from "../text.ts";
+import { quote, timeRef } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant } from "../types.ts";
 import { leastPrivilegeSections } from "../usage/digest-sections.ts";
 
@@ -17,7 +17,6 @@ const PER_SECTION = 8;
 const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
-const daysAgo = (d: Date, now: Date) => Math.floor((now.getTime() - d.getTime()) / DAY);
 
 function sectionOf(title: string, items: DigestItem[]): DigestSection {
   const shown = items.slice(0, PER_SECTION);
@@ -69,7 +68,7 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
     sectionOf(
       `Unused for ${UNUSED_DAYS} days`,
       unused.map((k) => ({
-        text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${daysAgo(k.lastUsedAt, now)} days ago` : `never used, created ${daysAgo(k.createdAt, now)} days ago`}`,
+        text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${timeRef(k.lastUsedAt)}` : `never used, created ${timeRef(k.createdAt)}`}`,
         action: act(k, "Disable", "disable"),
       })),
     ),
@@ -91,14 +90,14 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
     sectionOf(
       `Expiring within ${EXPIRING_DAYS} days`,
       expiring.map((k) => ({
-        text: `${keyText(k)}: expires ${isoDay(k.expiresAt as Date)}`,
+        text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
         action: act(k, "Edit", "edit"),
       })),
     ),
     sectionOf(
       "Access requests waiting",
       pending.map((r: AccessRequest) => ({
-        text: `#${r.id} from {{user:${r.requester}}} for ${r.newKey ? "a new key " : ""}${quote(r.keyName)}, ${daysAgo(r.createdAt, now)} days old`,
+        text: `#${r.id} from {{user:${r.requester}}} for ${r.newKey ? "a new key " : ""}${quote(r.keyName)}, asked ${timeRef(r.createdAt)}`,
         action: { label: "Review", kind: "request" as const, id: r.id, verb: "review" },
       })),
     ),

@@ -1,5 +1,5 @@
-// A key posted in a channel: say so in the thread (without repeating it) and tell the owners
-// and the key's owner at once. Only strings whose checksum holds count, so lookalikes are
+// A key posted in a channel: say so in the thread (without repeating it), and tell the owners,
+// on-call and the key's owner at once, with a link to the message. Only strings whose checksum holds count, so lookalikes are
 // ignored; the secret itself is never stored, logged or echoed.
 import { keyRef, recipientsFor } from "../changes.ts";
 import type { Ctx } from "../context.ts";
@@ -18,6 +18,8 @@ export async function reportLeak(
     /** A person's user id, or a bot's id. */
     poster: string;
     text: string;
+    /** A link to the message, when Slack gave one. */
+    permalink?: string | null;
   },
 ): Promise<LeakFinding[]> {
   const candidates = [...new Set(findSecrets(m.text))];
@@ -55,7 +57,7 @@ export async function reportLeak(
           action: "key.leak_detected",
           ...auditKey(key),
           subject: m.channel,
-          reason: `A ${state === "live" ? "live" : "retired"} secret was posted in a channel (message ${m.ts}).`,
+          reason: `A ${state === "live" ? "live" : "retired"} secret was posted in a channel${m.permalink ? `: ${m.permalink}` : ""}.`,
         });
       }
     }
@@ -65,8 +67,14 @@ export async function reportLeak(
       channel: m.channel,
       messageTs: m.ts,
       poster: m.poster,
+      permalink: m.permalink ?? null,
     };
-    const dmTo = await recipientsFor(tx, "", keyOwners);
+    // Owners, on-call (by role and by the user group) and the keys' owners, at once.
+    const oncall = [
+      ...(await tx.roles.list()).filter((r) => r.role === "oncall").map((r) => r.userId),
+      ...(ctx.oncallGroup?.members() ?? []),
+    ];
+    const dmTo = await recipientsFor(tx, "", [...keyOwners, ...oncall]);
     await tx.outbox.enqueue(
       [
         {

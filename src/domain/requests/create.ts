@@ -5,13 +5,15 @@ import { cellKey, describeCell, validateCells } from "../grants.ts";
 import { uniqueName } from "../keys/rules.ts";
 import { roleOf } from "../permissions.ts";
 import { quote } from "../text.ts";
-import type { AccessRequest } from "../types.ts";
-import { parseField } from "../validation.ts";
+import type { AccessRequest, GrantCell, RequestDuration } from "../types.ts";
+import { Checks, parseField } from "../validation.ts";
 import { alreadyHeld, durationSchema, REQUEST_TTL_MS, requestReasonSchema } from "./rules.ts";
 
+export const PICK_A_KEY = "Pick a key, or “A new key”.";
+
 export interface CreateRequestInput {
-  /** An existing key, or null for a new one (then `newKeyName`). */
-  keyId: number | null;
+  /** An existing key, or null for a new one (then `newKeyName`); undefined when none was picked. */
+  keyId: number | null | undefined;
   newKeyName?: string;
   cells: ReadonlyArray<{ scope: string; api: string }>;
   duration: string;
@@ -30,19 +32,35 @@ export async function createRequest(
   return ctx.uow.run(async (tx) => {
     await roleOf(ctx, tx, actor);
     const now = ctx.clock.now();
-    const reason = parseField(requestReasonSchema, input.reason, "reason");
-    const duration = parseField(durationSchema, input.duration, "duration");
+    // Every field is checked before anything is refused, so all its errors show at once.
+    const checks = new Checks();
+    const keyId = input.keyId;
+    if (keyId === undefined) await checks.check(() => Promise.reject(invalid(PICK_A_KEY, "key")));
+    const newName =
+      keyId === null ? await checks.check(() => uniqueName(tx, input.newKeyName ?? "")) : "";
     const nicknames = await tx.nicknames.list();
-    let cells = validateCells(input.cells, nicknames);
-    if (cells.length === 0)
-      throw invalid("Pick at least one API for at least one nickname.", "permissions");
+    const asked = await checks.check(() => {
+      const valid = validateCells(input.cells, nicknames);
+      if (valid.length === 0)
+        throw invalid("Pick at least one API for at least one nickname.", "permissions");
+      return valid;
+    });
+    const duration = await checks.check(() =>
+      parseField(durationSchema, input.duration, "duration"),
+    );
+    const reason = await checks.check(() =>
+      parseField(requestReasonSchema, input.reason, "reason"),
+    );
+    checks.done();
+    let cells = asked as GrantCell[];
+    const target = keyId ?? null;
 
     let keyName: string;
     let dropped: string[] = [];
-    if (input.keyId === null) {
-      keyName = await uniqueName(tx, input.newKeyName ?? "");
+    if (target === null) {
+      keyName = newName as string;
     } else {
-      const key = await tx.keys.byId(input.keyId);
+      const key = await tx.keys.byId(target);
       if (!key) throw notFound("That key no longer exists.", "key");
       keyName = key.name;
       const grants = await tx.grants.forKey(key.id);
@@ -55,8 +73,8 @@ export async function createRequest(
     }
     const same = (await tx.requests.list({ requester: actor, status: "pending", limit: 100 })).find(
       (r) =>
-        r.keyId === input.keyId &&
-        (input.keyId !== null || r.keyName.toLowerCase() === keyName.toLowerCase()) &&
+        r.keyId === target &&
+        (target !== null || r.keyName.toLowerCase() === keyName.toLowerCase()) &&
         r.cells.map(cellKey).sort().join() === cells.map(cellKey).sort().join(),
     );
     if (same)
@@ -67,12 +85,12 @@ export async function createRequest(
 
     const request = await tx.requests.insert({
       requester: actor,
-      keyId: input.keyId,
+      keyId: target,
       keyName,
-      newKey: input.keyId === null,
+      newKey: target === null,
       cells,
-      duration,
-      reason,
+      duration: duration as RequestDuration,
+      reason: reason as string,
       status: "pending",
       createdAt: now,
       expiresAt: new Date(now.getTime() + REQUEST_TTL_MS),
@@ -81,18 +99,20 @@ export async function createRequest(
       decidedAt: null,
       decisionReason: null,
       approvedCells: null,
+      grantsExpireAt: null,
+      notGranted: null,
       revealedAt: null,
     });
     await tx.audit.append({
       at: now,
       actor,
       action: "request.created",
-      keyId: input.keyId,
+      keyId: target,
       keyName,
       requestId: request.id,
       reason,
       diff: {
-        after: { cells, duration, newKey: input.keyId === null },
+        after: { cells, duration, newKey: target === null },
         changes: cells.map((c) => `+ ${describeCell(c)}`),
       },
     });

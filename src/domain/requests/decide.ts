@@ -5,15 +5,16 @@ import { mayHold } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError, forbidden, invalid, notFound } from "../errors.ts";
-import { cellKey, describeCell } from "../grants.ts";
+import { cellKey, describeCell, sortCells } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
 import { requirePermission } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
-import { isoMinute, userRef } from "../text.ts";
-import type { AccessRequest, GrantCell } from "../types.ts";
+import { timeRef, userRef } from "../text.ts";
+import type { AccessRequest, ApiKey, GrantCell, NotGranted } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
 import { announceDecision } from "./announce.ts";
+import { decisionLines } from "./decision.ts";
 import { alreadyHeld, expiryFor } from "./rules.ts";
 
 export class AlreadyDecided extends DomainError {
@@ -24,7 +25,7 @@ export class AlreadyDecided extends DomainError {
 
 function describeDecided(r: AccessRequest): string {
   const who = r.decidedBy ? ` by ${userRef(r.decidedBy)}` : "";
-  const when = r.decidedAt ? ` at ${isoMinute(r.decidedAt)}` : "";
+  const when = r.decidedAt ? ` at ${timeRef(r.decidedAt)}` : "";
   const what = {
     approved: "approved",
     denied: "denied",
@@ -63,13 +64,14 @@ async function settle(
 
 /**
  * Approves all the requested cells, or the subset the owner left checked. Cells that became
- * impossible meanwhile (a nickname removed) or that the key got meanwhile are left out.
+ * impossible meanwhile (a nickname removed) or that the key got meanwhile are not granted; the
+ * request records the decision as made: what was granted, until when, what was not and why.
  */
 export async function approveRequest(
   ctx: Ctx,
   actor: string,
   input: { requestId: number; cells?: GrantCell[] },
-): Promise<{ request: AccessRequest; granted: GrantCell[]; leftOut: GrantCell[] }> {
+): Promise<{ request: AccessRequest; granted: GrantCell[]; notGranted: NotGranted[] }> {
   return ctx.uow.run(async (tx) => {
     const r = await loadPending(ctx, tx, actor, input.requestId);
     const now = ctx.clock.now();
@@ -79,19 +81,25 @@ export async function approveRequest(
       throw invalid("Only what was asked for can be approved.");
     if (chosen.length === 0)
       throw invalid("Leave at least one permission checked to approve, or deny the request.");
+    const chosenKeys = new Set(chosen.map(cellKey));
+    const notGranted: NotGranted[] = r.cells
+      .filter((c) => !chosenKeys.has(cellKey(c)))
+      .map((c) => ({ ...c, why: "declined" }));
     const nicknames = await tx.nicknames.list();
     const possible = chosen.filter((c) => {
       if (c.scope === "*") return true;
       const n = nicknames.find((x) => x.nickname === c.scope);
-      return n !== undefined && mayHold(c.api, n.kind);
+      const ok = n !== undefined && mayHold(c.api, n.kind);
+      if (!ok) notGranted.push({ ...c, why: "unavailable" });
+      return ok;
     });
     const expiresAt = expiryFor(r.duration, now);
 
-    let keyId: number;
     let granted: GrantCell[];
+    let key: ApiKey;
     if (r.newKey) {
       const name = await uniqueName(tx, r.keyName);
-      const key = await tx.keys.insert({
+      key = await tx.keys.insert({
         publicId: await freshPublicId(tx),
         name,
         keyOwner: r.requester,
@@ -100,14 +108,32 @@ export async function approveRequest(
         by: actor,
         expiresAt: null,
       });
-      keyId = key.id;
       granted = possible;
-      await tx.grants.add(
-        key.id,
-        granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),
-        now,
-        actor,
-      );
+    } else {
+      const existing = r.keyId === null ? undefined : await tx.keys.byId(r.keyId);
+      if (!existing) throw notFound("The key of this request no longer exists.");
+      key = existing;
+      const current = await tx.grants.forKey(key.id);
+      granted = possible.filter((c) => {
+        const held = alreadyHeld(c, current, nicknames, now);
+        if (held) notGranted.push({ ...c, why: "already_held" });
+        return !held;
+      });
+    }
+    const keyId = key.id;
+    const decision = { granted, until: expiresAt, notGranted: sortCells(notGranted) };
+    const lines = decisionLines(decision, actor);
+    const told = [
+      ...lines.granted,
+      ...(lines.notGranted.length ? ["Not granted:", ...lines.notGranted] : []),
+    ];
+    await tx.grants.add(
+      key.id,
+      granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),
+      now,
+      actor,
+    );
+    if (r.newKey) {
       await recordChange(tx, now, {
         event: {
           actor,
@@ -116,7 +142,7 @@ export async function approveRequest(
           requestId: r.id,
           reason: r.reason,
           diff: {
-            after: { name, keyOwner: r.requester, grants: granted },
+            after: { name: key.name, keyOwner: r.requester, grants: granted },
             changes: granted.map((c) => `+ ${describeCell(c)}`),
           },
         },
@@ -124,55 +150,34 @@ export async function approveRequest(
         key,
         changes: [
           `Asked by ${userRef(r.requester)}, the key owner; the secret is shown to them once when they reveal it.`,
-          ...granted.map(
-            (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
-          ),
+          ...told,
         ],
       });
-    } else {
-      if (r.keyId === null) throw notFound("The key of this request no longer exists.");
-      const key = await tx.keys.byId(r.keyId);
-      if (!key) throw notFound("The key of this request no longer exists.");
-      keyId = key.id;
-      const current = await tx.grants.forKey(key.id);
-      granted = possible.filter((c) => !alreadyHeld(c, current, nicknames, now));
-      await tx.grants.add(
-        key.id,
-        granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),
-        now,
-        actor,
-      );
-      if (granted.length) {
-        await tx.keys.update(key.id, key.version, {}, now, actor);
-        await recordChange(tx, now, {
-          event: {
-            actor,
-            action: "key.permissions_changed",
-            ...auditKey(key),
-            requestId: r.id,
-            reason: r.reason,
-            diff: { changes: granted.map((c) => `+ ${describeCell(c)}`) },
-          },
-          title: `Access granted on request #${r.id}`,
-          key,
-          alsoTell: [r.requester],
-          changes: [
-            `Asked by ${userRef(r.requester)}.`,
-            ...granted.map(
-              (c) => `+ ${describeCell(c)}${expiresAt ? ` until ${isoMinute(expiresAt)}` : ""}`,
-            ),
-          ],
-        });
-      }
+    } else if (granted.length) {
+      await tx.keys.update(key.id, key.version, {}, now, actor);
+      await recordChange(tx, now, {
+        event: {
+          actor,
+          action: "key.permissions_changed",
+          ...auditKey(key),
+          requestId: r.id,
+          reason: r.reason,
+          diff: { changes: granted.map((c) => `+ ${describeCell(c)}`) },
+        },
+        title: `Access granted on request #${r.id}`,
+        key,
+        alsoTell: [r.requester],
+        changes: [`Asked by ${userRef(r.requester)}.`, ...told],
+      });
     }
-    const grantedKeys = new Set(granted.map(cellKey));
-    const leftOut = r.cells.filter((c) => !grantedKeys.has(cellKey(c)));
     await settle(tx, r, {
       status: "approved",
       by: actor,
       at: now,
       reason: null,
       approvedCells: granted,
+      grantsExpireAt: expiresAt,
+      notGranted: decision.notGranted,
       keyId,
     });
     await tx.audit.append({
@@ -184,15 +189,20 @@ export async function approveRequest(
       requestId: r.id,
       reason: r.reason,
       diff: {
-        after: { granted, leftOut, expiresAt: expiresAt?.toISOString() ?? null },
-        changes: [
-          ...granted.map((c) => `+ ${describeCell(c)}`),
-          ...leftOut.map((c) => `not approved: ${describeCell(c)}`),
-        ],
+        after: {
+          granted,
+          notGranted: decision.notGranted,
+          expiresAt: expiresAt?.toISOString() ?? null,
+        },
+        changes: [...lines.granted, ...lines.notGranted.map((l) => `not granted: ${l}`)],
       },
     });
     await announceDecision(tx, r.id, r.requester, now);
-    return { request: (await tx.requests.byId(r.id)) as AccessRequest, granted, leftOut };
+    return {
+      request: (await tx.requests.byId(r.id)) as AccessRequest,
+      granted,
+      notGranted: decision.notGranted,
+    };
   });
 }
 

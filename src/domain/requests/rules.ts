@@ -20,7 +20,7 @@ export const requestReasonSchema = z
   .string()
   .trim()
   .min(10, "Say why you need it, in at least 10 characters.")
-  .max(1000, "Keep the reason under 1000 characters.");
+  .max(1000, "A reason can be at most 1,000 characters.");
 
 /** Whether the key already lets this cell through (directly, via All accounts, or implied). */
 export function alreadyHeld(

@@ -3,7 +3,7 @@
 // already the digest's own "Unused for 90 days" section, so they are not listed again here.
 import type { Ctx } from "../context.ts";
 import type { DigestItem } from "../notices.ts";
-import { quote } from "../text.ts";
+import { quote, timeRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { countingSince } from "./counting.ts";
 import { dayOf } from "./days.ts";
@@ -43,7 +43,7 @@ export async function leastPrivilegeSections(
       const advice = advise(key, use.get(key.id) ?? [], since, now);
       if (advice.kind === "key_unused" && advice.idleDays < LONG_UNUSED_DAYS) {
         keysUnused.push({
-          text: `${keyText(key)}: ${advice.lastUsedAt ? `last used ${advice.idleDays} days ago` : `never used, created ${advice.idleDays} days ago`}`,
+          text: `${keyText(key)}: ${advice.lastUsedAt ? `last used ${timeRef(advice.lastUsedAt)}` : `never used, created ${timeRef(key.createdAt)}`}`,
           action: { label: "Disable", kind: "key", id: key.id, verb: "disable" },
         });
       }

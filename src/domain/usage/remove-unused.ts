@@ -52,6 +52,8 @@ export async function removeUnusedGrants(
       keyId: key.id,
       expectedVersion: input.expectedVersion,
       cells: grants.filter((g) => !gone.has(cellKey(g))).map(({ scope, api }) => ({ scope, api })),
+      // The confirmation already said which grants go; nothing used goes with them.
+      allowReachLoss: true,
       reason: `Not used since ${isoDayOf(input.since)}: removed as an unused grant.`,
     });
     return {

@@ -5,7 +5,7 @@
 // when the grant is younger than the window.
 import { describeCell, isLive } from "../grants.ts";
 import type { ApiKey, GrantCell } from "../types.ts";
-import { DAY_MS, dayOf, dayStart } from "./days.ts";
+import { DAY_MS, dayOf, dayStart, isoDayOf } from "./days.ts";
 import type { GrantUse } from "./types.ts";
 
 /** A grant unused this long is suggested for removal. */
@@ -102,7 +102,7 @@ export function advise(
 export function unusedText(g: UnusedGrant): string {
   const idle =
     g.lastUsedDay !== null
-      ? `last used ${g.idleDays} days ago`
+      ? `last used on ${isoDayOf(g.lastUsedDay)} (UTC)`
       : g.long
         ? `not used in ${LONG_UNUSED_DAYS}+ days`
         : `not used in ${g.idleDays} days`;

@@ -57,6 +57,21 @@ export interface ApiAnswer {
 
 const TRIGGER_TTL_MS = 3000;
 
+/** A zone as users.info gives it: its name, its long name, and seconds east of UTC now. */
+export function timeZoneOf(
+  tz: string,
+  at: Date,
+): { tz: string; tz_label: string; tz_offset: number } {
+  const part = (timeZoneName: "long" | "longOffset") =>
+    new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName })
+      .formatToParts(at)
+      .find((p) => p.type === "timeZoneName")?.value ?? "";
+  // "GMT-07:00", or "GMT" for UTC itself.
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part("longOffset"));
+  const offset = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
+  return { tz, tz_label: part("long"), tz_offset: offset };
+}
+
 function parseJson(v: unknown, name: string): Json | Json[] | undefined {
   if (v === undefined || v === null || v === "") return undefined;
   if (typeof v === "object") return v as Json;
@@ -438,10 +453,16 @@ export class WebApi {
       return { message_ts: m.ts };
     },
 
-    "chat.getPermalink": (args) => ({
-      channel: args.channel,
-      permalink: `https://${TEAM.domain}.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace(".", "")}`,
-    }),
+    "chat.getPermalink": (args) => {
+      const c = this.ws.conversations.get(String(args.channel));
+      if (!c) throw new ApiError("channel_not_found");
+      if (!this.ws.findMessage(c.id, String(args.message_ts)))
+        throw new ApiError("message_not_found");
+      return {
+        channel: c.id,
+        permalink: `https://${TEAM.domain}.slack.com/archives/${c.id}/p${String(args.message_ts).replace(".", "")}`,
+      };
+    },
 
     "views.open": (args) => {
       const view = this.checkedView(args);
@@ -552,6 +573,7 @@ export class WebApi {
           deleted: Boolean(p.deleted),
           is_bot: Boolean(p.isBot),
           profile: { real_name: p.realName, display_name: p.name },
+          ...timeZoneOf(p.tz ?? "UTC", new Date()),
         },
       };
     },

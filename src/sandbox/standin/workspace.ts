@@ -13,6 +13,8 @@ export interface Person {
   isBot?: boolean;
   /** Shown in the sandbox's person picker. */
   title?: string;
+  /** IANA time zone, as the person set it in Slack (users.info's tz); UTC when not given. */
+  tz?: string;
 }
 
 export interface Conversation {

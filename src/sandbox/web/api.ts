@@ -40,7 +40,7 @@ export interface Snapshot {
   me: string;
   /** The workspace's change count when this picture was taken. */
   version: number;
-  people: Array<{ id: string; name: string; realName: string; title?: string }>;
+  people: Array<{ id: string; name: string; realName: string; title?: string; tz?: string }>;
   everyone: Array<{ id: string; name: string; realName: string; isBot: boolean }>;
   conversations: Conversation[];
   modals: View[];

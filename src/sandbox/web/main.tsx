@@ -128,8 +128,9 @@ function App() {
     () => ({
       user: (id) => snap?.everyone.find((p) => p.id === id)?.realName ?? id,
       channel: (id) => snap?.conversations.find((c) => c.id === id)?.name ?? id,
+      tz: snap?.people.find((p) => p.id === me)?.tz,
     }),
-    [snap],
+    [snap, me],
   );
   if (!snap) return <div class="loading">Loading the sandbox…</div>;
 

@@ -25,6 +25,46 @@ const EMOJI: Record<string, string> = {
 export interface Names {
   user(id: string): string;
   channel(id: string): string;
+  /** The time zone of the person looking (Slack formats dates in each reader's own zone). */
+  tz?: string;
+}
+
+/** Slack's `<!date^unix^format|fallback>`, as Slack's client shows it to the reader. */
+export function slackDate(unix: number, format: string, fallback: string, tz?: string): string {
+  const at = new Date(unix * 1000);
+  if (Number.isNaN(at.getTime())) return fallback;
+  const zone = tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const fmt = (o: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, ...o }).format(at);
+  const day = (d: Date) => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(d); // YYYY-MM-DD in the zone
+  const short = fmt({ month: "short", day: "numeric", year: "numeric" });
+  const long = fmt({ weekday: "long", month: "long", day: "numeric", year: "numeric" });
+  const pretty = (plain: string) => {
+    const now = Date.now();
+    const d = day(at);
+    if (d === day(new Date(now))) return "today";
+    if (d === day(new Date(now - 86_400_000))) return "yesterday";
+    if (d === day(new Date(now + 86_400_000))) return "tomorrow";
+    return plain;
+  };
+  const tokens: Record<string, () => string> = {
+    date_num: () => day(at),
+    date: () => fmt({ month: "long", day: "numeric", year: "numeric" }),
+    date_short: () => short,
+    date_long: () => long,
+    date_pretty: () => pretty(fmt({ month: "long", day: "numeric", year: "numeric" })),
+    date_short_pretty: () => pretty(short),
+    date_long_pretty: () => pretty(long),
+    time: () => fmt({ hour: "numeric", minute: "2-digit" }),
+    time_secs: () => fmt({ hour: "numeric", minute: "2-digit", second: "2-digit" }),
+  };
+  let unknown = false;
+  const out = format.replace(/\{(\w+)\}/g, (_, t: string) => {
+    const f = tokens[t];
+    if (!f) unknown = true;
+    return f ? f() : "";
+  });
+  return unknown ? fallback : out;
 }
 
 const unescapeSlack = (s: string) =>
@@ -58,7 +98,14 @@ function inline(text: string, names: Names, key: string): ComponentChildren[] {
             #{names.channel(target.slice(1))}
           </span>,
         );
-      else if (target.startsWith("!"))
+      else if (target.startsWith("!date^")) {
+        const [, unix = "", format = ""] = target.split("^");
+        out.push(
+          <time key={k} title={unescapeSlack(label ?? "")}>
+            {slackDate(Number(unix), format, unescapeSlack(label ?? ""), names.tz)}
+          </time>,
+        );
+      } else if (target.startsWith("!"))
         out.push(
           <span class="mention" key={k}>
             @{target.slice(1)}

@@ -5,7 +5,7 @@ import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, type Message, packLines, section } from "./layout.ts";
-import { ago, cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { cut, esc, listSome, mention, mrkdwnOf, when } from "./text.ts";
 import { auditPageValue, encode } from "./values.ts";
 
 export function helpMessage(usage: string, error?: string): Message {
@@ -13,6 +13,12 @@ export function helpMessage(usage: string, error?: string): Message {
   if (error) blocks.push(section(`:warning: ${error}`));
   blocks.push(section(usage));
   return { text: error ? `${error} — see /apikeys help` : "How to use /apikeys", blocks };
+}
+
+/** A mistyped subcommand: what was probably meant, in one line. */
+export function suggestionMessage(error: string, suggestion: string): Message {
+  const text = `${error} Did you mean \`${esc(suggestion)}\`? \`/apikeys help\` lists every command.`;
+  return { text, blocks: [section(`:thinking_face: ${text}`)] };
 }
 
 export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Message {
@@ -30,8 +36,8 @@ export function nicknamesMessage(nicknames: Nickname[], canChange: boolean): Mes
   return { text: `${nicknames.length} linked nicknames`, blocks };
 }
 
-export function rolesMessage(roles: RoleAssignment[], canChange: boolean, now: Date): Message {
-  const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${ago(r.addedAt, now)}`;
+export function rolesMessage(roles: RoleAssignment[], canChange: boolean): Message {
+  const line = (r: RoleAssignment) => `• ${mention(r.userId)} — added ${when(r.addedAt)}`;
   const owners = roles.filter((r) => r.role === "owner").map(line);
   const oncall = roles.filter((r) => r.role === "oncall").map(line);
   const blocks = [
@@ -60,6 +66,7 @@ const ACTION_TEXT: Record<string, string> = {
   "key.expiry_changed": "changed the expiry of",
   "key.owner_changed": "changed the key owner of",
   "key.revealed": "revealed the secret of",
+  "key.leak_detected": "posted the secret of",
   "grant.expired": "— a time-bound grant expired on",
   "request.created": "requested access",
   "request.approved": "approved a request",
@@ -72,30 +79,39 @@ const ACTION_TEXT: Record<string, string> = {
   "role.removed": "removed the role of",
 };
 
-export function auditLine(e: AuditEvent, now: Date): string {
+/** What an event is about, as people read it: a person, a channel, or nothing internal. */
+function subjectText(e: AuditEvent): string {
+  const s = e.subject;
+  if (!s) return "";
+  if (/^[UW][A-Z0-9]+$/.test(s)) return ` ${mention(s)}`;
+  if (e.action === "key.leak_detected" && /^[CG][A-Z0-9]+$/.test(s)) return ` in <#${s}>`;
+  // A rotation's "compromised" is already in its words.
+  if (s === "compromised") return e.action === "key.disabled" ? " (compromised)" : "";
+  return ` \`${esc(s)}\``;
+}
+
+export function auditLine(e: AuditEvent): string {
   const who = /^[UW][A-Z0-9]+$/.test(e.actor) ? mention(e.actor) : `_${esc(e.actor)}_`;
   const key = e.keyName
     ? ` *${esc(e.keyName)}*${e.keyPublicId ? ` \`${e.keyPublicId}\`` : ""}`
     : "";
-  const subject = e.subject
-    ? /^[UW][A-Z0-9]+$/.test(e.subject)
-      ? ` ${mention(e.subject)}`
-      : ` \`${esc(e.subject)}\``
-    : "";
+  const subject = subjectText(e);
   const request = e.requestId ? ` (request #${e.requestId})` : "";
   const changes = e.diff?.changes?.length
-    ? `\n    ${e.diff.changes.map(mrkdwnOf).join(" · ")}`
+    ? `\n    ${listSome(e.diff.changes.map(mrkdwnOf), 8, " · ")}`
     : "";
-  const reason = e.reason ? `\n    _Reason:_ ${esc(cut(e.reason, 300))}` : "";
-  return `${ago(e.at, now)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${cut(changes, 600)}${reason}`;
+  // Reports written before they carried a link named the message by its raw timestamp.
+  const said = e.reason?.replace(/ \(message \d+\.\d+\)/, "");
+  const reason = said ? `\n    _Reason:_ ${esc(said)}` : "";
+  return `${when(e.at)} · ${who} ${ACTION_TEXT[e.action] ?? e.action}${key}${subject}${request}${changes}${reason}`;
 }
 
-export function auditMessage(page: AuditPage, now: Date, keyRef?: string): Message {
+export function auditMessage(page: AuditPage, keyRef?: string): Message {
   const title = page.keyName ? `*Audit log — ${esc(page.keyName)}*` : "*Audit log* (newest first)";
   const blocks: KnownBlock[] = [
     section(title),
     ...packLines(
-      page.events.length ? page.events.map((e) => auditLine(e, now)) : ["_Nothing recorded yet._"],
+      page.events.length ? page.events.map((e) => auditLine(e)) : ["_Nothing recorded yet._"],
       45,
     ),
   ];

@@ -6,16 +6,16 @@ import { GRACE_LABELS, GRACE_WINDOWS, type GraceWindow } from "../../domain/keys
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, packLines, section } from "./layout.ts";
-import { ago, esc, plain } from "./text.ts";
+import { esc, mention, plain, when } from "./text.ts";
 import { keyMetaOf } from "./values.ts";
 
 const REGENERATE_WARNING =
   "Regenerating an API key will break any existing integration using that API key.";
 const DELETE_WARNING = "Deleting an API key is permanent and cannot be undone.";
 
-function whatBreaks(key: ApiKey, grants: Grant[], now: Date): KnownBlock[] {
+function whatBreaks(key: ApiKey, grants: Grant[]): KnownBlock[] {
   return [
-    section(`*What uses it today* — last used ${ago(key.lastUsedAt, now)}`),
+    section(`*What it can reach today* — last used ${when(key.lastUsedAt)}`),
     ...packLines(
       grants.length ? grants.map((g) => `• ${esc(describeCell(g))}`) : ["_No permissions._"],
       20,
@@ -46,7 +46,36 @@ interface KeyAt {
   now: Date;
 }
 
-export function regenerateModal(p: KeyAt): ModalView {
+/**
+ * Who gets the new secret, asked of anyone but the key owner: themselves now (to hand it on),
+ * or the key owner, who reveals it once in their own modal. Null for the key owner.
+ */
+export function handToInput(key: ApiKey, actor: string): KnownBlock[] {
+  if (actor === key.keyOwner) return [];
+  const options = [
+    option("Me, now: I hand it to the key owner", "me"),
+    option("The key owner: they reveal it once, themselves", "key_owner"),
+  ];
+  return [
+    {
+      type: "input",
+      block_id: "hand_to",
+      label: plain("Who gets the new secret"),
+      hint: plain(
+        "Handed to the key owner, the secret is made only when they press Reveal new secret in their DM; until then the key has no new secret.",
+      ),
+      element: {
+        type: "radio_buttons",
+        action_id: "value",
+        options,
+        initial_option: options[0],
+      },
+    },
+    context(`The key owner is ${mention(key.keyOwner)}.`),
+  ];
+}
+
+export function regenerateModal(p: KeyAt & { actor: string }): ModalView {
   return modal({
     callbackId: CALLBACK_ID.regenerateKey,
     title: "Regenerate API key",
@@ -55,9 +84,10 @@ export function regenerateModal(p: KeyAt): ModalView {
     blocks: [
       section(`Regenerate *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${REGENERATE_WARNING}*`),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       graceInput(),
       context("A grace window lets integrations move to the new secret before the old one stops."),
+      ...handToInput(p.key, p.actor),
     ],
   });
 }
@@ -71,7 +101,7 @@ export function deleteModal(p: KeyAt): ModalView {
     blocks: [
       section(`Delete *${esc(p.key.name)}* \`${p.key.publicId}\`?`),
       section(`:warning: *${DELETE_WARNING}* Every integration using it stops working.`),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       {
         type: "input",
         block_id: "confirm_name",
@@ -97,12 +127,13 @@ export function disableModal(p: KeyAt & { reasonRequired: boolean }): ModalView 
       section(
         `Disable *${esc(p.key.name)}* \`${p.key.publicId}\`? Every call with it is refused until an owner enables it again.`,
       ),
-      ...whatBreaks(p.key, p.grants, p.now),
+      ...whatBreaks(p.key, p.grants),
       {
         type: "input",
         block_id: "reason",
         optional: !p.reasonRequired,
-        label: plain(p.reasonRequired ? "Reason" : "Reason (optional)"),
+        label: plain("Reason"),
+        hint: plain("Up to 1,000 characters. The account owners and the key owner get it."),
         element: {
           type: "plain_text_input",
           action_id: "value",

@@ -8,6 +8,8 @@ export const ACTION_ID = {
   approveRequest: "request_approve",
   denyRequest: "request_deny",
   revealKey: "request_reveal",
+  /** The key owner's Reveal new secret, after someone regenerated or rotated for them. */
+  revealHandover: "handover_reveal",
   digestButton: "digest_act",
   /** Remove unused grants: from Quick view or the digest. */
   removeUnused: "grants_remove_unused",
@@ -22,6 +24,10 @@ export const ACTION_ID = {
   requestCells: "request_cells",
   /** The key picker of the request modal. */
   keyChoice: "key_choice",
+  /** The key picker a key command without a key opens (its options, as one types). */
+  keyPick: "key_pick",
+  /** "Did you mean <key>?" after a key command named no key exactly. */
+  keySuggestion: "key_suggestion",
 } as const;
 
 export const CALLBACK_ID = {
@@ -34,9 +40,24 @@ export const CALLBACK_ID = {
   requestAccess: "request_create",
   denyRequest: "request_deny",
   revealKey: "request_reveal",
+  revealHandover: "handover_reveal",
+  /** Which key, for a key command typed without one. */
+  keyPick: "key_pick",
   /** Views with nothing to submit: results, errors, the quick view. */
   done: "done",
 } as const;
+
+/** The subcommands that act on one key: with a key, or through the key picker without one. */
+export const KEY_COMMAND_VERBS = [
+  "show",
+  "edit",
+  "regenerate",
+  "rotate",
+  "disable",
+  "enable",
+  "delete",
+] as const;
+export type KeyCommandVerb = (typeof KEY_COMMAND_VERBS)[number];
 
 /** The verbs of a key's Actions menu, in menu order. */
 export const KEY_VERBS = ["edit", "regenerate", "rotate", "disable", "enable", "delete"] as const;

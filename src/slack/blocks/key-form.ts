@@ -3,6 +3,8 @@
 // accounts: checkboxes while they fit (10 options), past that a multi-select whose options
 // are looked up as the person types, so an account with hundreds of nicknames still gets a
 // small, valid modal.
+
+import { TZDate } from "@date-fns/tz";
 import type {
   Checkboxes,
   InputBlock,
@@ -11,13 +13,14 @@ import type {
   MultiExternalSelect,
   PlainTextOption,
 } from "@slack/types";
+import { format } from "date-fns";
 import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
-import { isoDay } from "../../domain/text.ts";
+import { utcMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
 import { esc, plain } from "./text.ts";
-import { keyMetaOf } from "./values.ts";
+import { keyMetaOf, type ListSource } from "./values.ts";
 
 export const FIELD = {
   name: "name",
@@ -38,7 +41,7 @@ function scopeOption(
   nicknames: Map<string, Nickname>,
   grant?: Grant,
 ): PlainTextOption {
-  const until = grant?.expiresAt ? ` · until ${isoDay(grant.expiresAt)}` : "";
+  const until = grant?.expiresAt ? ` · until ${utcMinute(grant.expiresAt)}` : "";
   if (scope === ALL_ACCOUNTS)
     return option(`All accounts (incl. linked later)${until}`, ALL_ACCOUNTS);
   const n = nicknames.get(scope);
@@ -95,7 +98,12 @@ export function keyFormModal(p: {
   nicknames: Nickname[];
   key?: ApiKey;
   grants?: Grant[];
+  /** The time zone of the person filling it in (Slack's users.info); UTC when unknown. */
+  tz?: string;
+  /** The key list it was opened from, redrawn after saving. */
+  source?: ListSource;
 }): ModalView {
+  const tz = p.tz ?? "UTC";
   const grants = p.grants ?? [];
   const blocks: KnownBlock[] = [];
   if (p.mode === "edit" && p.key) {
@@ -105,6 +113,7 @@ export function keyFormModal(p: {
     type: "input",
     block_id: FIELD.name,
     label: plain("Name"),
+    hint: plain("Up to 60 characters, unique."),
     element: {
       type: "plain_text_input",
       action_id: "value",
@@ -133,12 +142,14 @@ export function keyFormModal(p: {
     type: "input",
     block_id: FIELD.expires,
     optional: true,
-    label: plain("Expires on (optional)"),
-    hint: plain("The key stops working at the end of this day (UTC)."),
+    label: plain("Expires on"),
+    hint: plain(
+      `The last day the key works: it stops at the end of that day in your time zone (${tz}).`,
+    ),
     element: {
       type: "datepicker",
       action_id: "value",
-      ...(p.key?.expiresAt ? { initial_date: lastDayOf(p.key.expiresAt) } : {}),
+      ...(p.key?.expiresAt ? { initial_date: lastDayOf(p.key.expiresAt, tz) } : {}),
     },
   });
   return modal({
@@ -147,17 +158,22 @@ export function keyFormModal(p: {
     submit: p.mode === "create" ? "Create" : "Save",
     blocks,
     // The edited key and the version the person saw.
-    privateMetadata: p.key ? keyMetaOf(p.key) : undefined,
+    privateMetadata: p.key ? keyMetaOf(p.key, p.source) : undefined,
   });
 }
 
-/** The date a person picks is the last day the key works: it expires at the next midnight UTC. */
-export function expiryFromDate(date: string): Date {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000);
+/**
+ * The date a person picks is the last day the key works, in their own time zone: it expires
+ * at the midnight that ends that day there (daylight saving time included).
+ */
+export function expiryFromDate(date: string, tz = "UTC"): Date {
+  const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+  return new Date(new TZDate(y, m - 1, d + 1, tz).getTime());
 }
 
-function lastDayOf(expiresAt: Date): string {
-  return isoDay(new Date(expiresAt.getTime() - 1));
+/** The day a stored expiry ends, as the date picker shows it to someone in `tz`. */
+function lastDayOf(expiresAt: Date, tz: string): string {
+  return format(new TZDate(expiresAt.getTime() - 1, tz), "yyyy-MM-dd");
 }
 
 /**

@@ -1,10 +1,15 @@
 // Keys as people see them: the list, the detail view, the quick view.
 import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@slack/types";
-import { ALL_ACCOUNTS, API_LABELS, type ApiId, scopeLabel } from "../../domain/catalog.ts";
+import {
+  ALL_ACCOUNTS,
+  API_LABELS,
+  type ApiId,
+  scopeLabel,
+  withoutImplied,
+} from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
-import { isoDay, isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
 import type { KeyUsage } from "../../domain/usage/summary.ts";
 import { ACTION_ID, CALLBACK_ID, KEY_VERBS, type KeyVerb } from "./ids.ts";
@@ -20,9 +25,9 @@ import {
   packLines,
   section,
 } from "./layout.ts";
-import { ago, cut, esc, mention } from "./text.ts";
+import { cut, esc, listSome, mention, when } from "./text.ts";
 import { usageDetailBlocks, usageQuickBlocks } from "./usage.ts";
-import { encode, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
+import { encode, keyBlockPage, keyMenuValue, keysPageValue, keyValue } from "./values.ts";
 
 export const PAGE_SIZE = 10;
 
@@ -53,10 +58,18 @@ function actionsMenu(role: Role, key: ApiKey): Overflow | undefined {
   };
 }
 
-/** Quick view, and the Actions menu when the role may do anything to the key. */
-export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
+/**
+ * Quick view, and the Actions menu when the role may do anything to the key. In a key list,
+ * the block id carries the list's page, so a change made from the menu can redraw the list.
+ */
+export function keyButtons(
+  role: Role,
+  key: ApiKey,
+  page?: { offset: number; text: string },
+): ActionsBlock {
   const menu = actionsMenu(role, key);
-  return actions(`key:${key.id}`, [
+  const id = page ? `key:${key.id}:${encode(keyBlockPage, page)}` : `key:${key.id}`;
+  return actions(id, [
     button("Quick view", ACTION_ID.quickView, encode(keyValue, { keyId: key.id })),
     ...(menu ? [menu] : []),
   ]);
@@ -65,6 +78,7 @@ export function keyButtons(role: Role, key: ApiKey): ActionsBlock {
 export const statusText = (key: ApiKey, now: Date) => {
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return ":hourglass: Expired";
   if (key.status === "disabled") return ":no_entry: Disabled";
+  if (key.handover) return ":envelope: New secret waiting for the key owner to reveal it";
   if (!key.hasSecret) return ":envelope: Not revealed yet";
   return ":large_green_circle: Active";
 };
@@ -77,7 +91,7 @@ export const enabledText = (key: ApiKey) =>
 function keySummary(key: ApiKey, nicknamesReached: number, now: Date): string {
   return [
     `${keyTitle(key)} · ${statusText(key, now)}`,
-    `Key owner ${mention(key.keyOwner)} · created ${ago(key.createdAt, now)} · last used ${ago(key.lastUsedAt, now)} · reaches ${nicknamesReached} nickname${nicknamesReached === 1 ? "" : "s"}`,
+    `Key owner ${mention(key.keyOwner)} · created ${when(key.createdAt)} · last used ${when(key.lastUsedAt)} · reaches ${nicknamesReached} nickname${nicknamesReached === 1 ? "" : "s"}`,
   ].join("\n");
 }
 
@@ -101,7 +115,10 @@ export function keyListMessage(p: {
   blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
   for (const { key, nicknamesReached } of page.items) {
     blocks.push(divider());
-    blocks.push(section(keySummary(key, nicknamesReached, now)), keyButtons(role, key));
+    blocks.push(
+      section(keySummary(key, nicknamesReached, now)),
+      keyButtons(role, key, { offset: page.offset, text: p.text ?? "" }),
+    );
   }
   const nav: Button[] = [];
   const text = p.text ? cut(p.text, 100) : "";
@@ -128,15 +145,18 @@ export function keyListMessage(p: {
   return { text: `API keys ${page.offset + 1}–${last} of ${page.total}`, blocks };
 }
 
-function grantLine(g: Grant, now: Date): string {
-  const until = g.expiresAt ? ` _(until ${isoMinute(g.expiresAt)}, ${ago(g.expiresAt, now)})_` : "";
+function grantLine(g: Grant): string {
+  const until = g.expiresAt ? ` _(until ${when(g.expiresAt)})_` : "";
   return `• ${API_LABELS[g.api]} on ${g.scope === ALL_ACCOUNTS ? "*all accounts*" : `\`${g.scope}\``}${until}`;
 }
 
 /** Nickname → the APIs it can use through this key (All accounts expanded). */
 function reachLines(grants: Grant[], nicknames: Nickname[], now: Date): string[] {
   return [...reach(grants, nicknames, now)].map(
-    ([nick, apis]) => `\`${nick}\`: ${apis.map((a: ApiId) => API_LABELS[a]).join(", ")}`,
+    ([nick, apis]) =>
+      `\`${nick}\`: ${withoutImplied(apis)
+        .map((a: ApiId) => API_LABELS[a])
+        .join(", ")}`,
   );
 }
 
@@ -158,16 +178,16 @@ export function keyDetailMessage(p: {
         `*ID*\n\`${key.publicId}\``,
         `*Status*\n${statusText(key, now)}`,
         `*Key owner*\n${mention(key.keyOwner)}`,
-        `*Created*\n${ago(key.createdAt, now)} by ${mention(key.createdBy)}`,
-        `*Last used*\n${ago(key.lastUsedAt, now)}`,
-        `*Regenerated*\n${ago(key.regeneratedAt, now)}`,
-        `*Expires*\n${key.expiresAt ? isoDay(key.expiresAt) : "never"}`,
-        `*Last change*\n${ago(key.updatedAt, now)} by ${mention(key.updatedBy)}`,
+        `*Created*\n${when(key.createdAt)} by ${mention(key.createdBy)}`,
+        `*Last used*\n${when(key.lastUsedAt)}`,
+        `*Regenerated*\n${when(key.regeneratedAt)}`,
+        `*Expires*\n${when(key.expiresAt)}`,
+        `*Last change*\n${when(key.updatedAt)} by ${mention(key.updatedBy)}`,
       ].map((t) => ({ type: "mrkdwn" as const, text: t })),
       ...(menu ? { accessory: menu } : {}),
     },
     section("*Permissions*"),
-    ...packLines(grants.length ? grants.map((g) => grantLine(g, now)) : ["_No permissions._"], 10),
+    ...packLines(grants.length ? grants.map((g) => grantLine(g)) : ["_No permissions._"], 10),
     section("*Which nicknames can use which APIs*"),
     ...packLines(
       reachLines(grants, nicknames, now).length
@@ -201,14 +221,18 @@ export function quickViewModal(p: {
       ...(timeBound.length
         ? [
             context(
-              cut(
-                `Time-bound: ${timeBound.map((g) => `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${g.expiresAt ? isoMinute(g.expiresAt) : "never"}`).join("; ")}`,
-                3000,
-              ),
+              `Time-bound: ${listSome(
+                timeBound.map(
+                  (g) =>
+                    `${API_LABELS[g.api]} on ${scopeLabel(g.scope)} until ${when(g.expiresAt)}`,
+                ),
+                15,
+                "; ",
+              )}`,
             ),
           ]
         : []),
-      context(`Last used ${ago(p.key.lastUsedAt, p.now)}`),
+      context(`Last used ${when(p.key.lastUsedAt)}`),
       ...usageQuickBlocks(p),
     ],
   });

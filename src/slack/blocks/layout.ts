@@ -60,30 +60,39 @@ export const option = (text: string, value: string): PlainTextOption => ({
 
 /**
  * Lines packed into as few sections as fit (3000 characters each), at most `maxBlocks`;
- * what does not fit is counted in a last line, so a view never passes Slack's limits.
+ * what does not fit is counted in a last line, so a view never passes Slack's limits. A line
+ * longer than a section is split across sections rather than cut.
  */
 export function packLines(
   lines: string[],
   maxBlocks: number,
   more = (n: number) => `…and ${n} more`,
 ): SectionBlock[] {
+  const MAX = 2900;
   const blocks: SectionBlock[] = [];
   let current = "";
   let i = 0;
   for (; i < lines.length; i++) {
     const line = lines[i] as string;
     const next = current ? `${current}\n${line}` : line;
-    if (next.length <= 2900) {
+    if (next.length <= MAX) {
       current = next;
+      continue;
+    }
+    if (line.length > MAX) {
+      // Too long for any section alone: split it, whole, across as many as it needs.
+      const pieces = Math.ceil(line.length / MAX);
+      if (blocks.length + (current ? 1 : 0) + pieces > maxBlocks) break;
+      if (current) blocks.push(section(current));
+      for (let p = 0; p < pieces - 1; p++) blocks.push(section(line.slice(p * MAX, (p + 1) * MAX)));
+      current = line.slice((pieces - 1) * MAX);
       continue;
     }
     if (blocks.length + 1 >= maxBlocks) break;
     blocks.push(section(current));
-    current = line.slice(0, 2900);
+    current = line;
   }
-  if (i < lines.length) {
-    current = `${current}\n${more(lines.length - i)}`.slice(0, 3000);
-  }
+  if (i < lines.length) current = `${current}\n${more(lines.length - i)}`;
   if (current) blocks.push(section(current));
   return blocks;
 }

@@ -2,16 +2,17 @@
 import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
-import { isoMinute } from "../../domain/text.ts";
-import { context, header, type Message, packLines, section } from "./layout.ts";
-import { cut, esc, mention, mrkdwnOf } from "./text.ts";
+import { ACTION_ID } from "./ids.ts";
+import { actions, button, context, header, type Message, packLines, section } from "./layout.ts";
+import { cut, esc, mention, mrkdwnOf, when } from "./text.ts";
+import { encode, keyValue } from "./values.ts";
 
 /** A notification as it is posted. */
 export type Rendered = Message;
 
 const keyLabel = (k: KeyRef) => `*${esc(k.name)}* \`${k.publicId}\``;
 
-export function renderChange(n: ChangeNotice, at: Date): Rendered {
+export function renderChange(n: ChangeNotice, at: Date, recipient?: string): Rendered {
   const blocks: KnownBlock[] = [];
   if (n.urgent) blocks.push(header(`🚨 ${n.title}`));
   const lead = `${n.urgent ? "" : `*${esc(n.title)}*`}${n.key ? `${n.urgent ? "" : " — "}${keyLabel(n.key)}` : ""}\nby ${mention(n.actor)}`;
@@ -30,7 +31,22 @@ export function renderChange(n: ChangeNotice, at: Date): Rendered {
     blocks.push(section(`*Incident:* <${target}|${esc(cut(n.incidentLink, 200))}>`));
   }
   if (n.hint) blocks.push(context(mrkdwnOf(n.hint)));
-  blocks.push(context(`Keyward · ${isoMinute(at)}`));
+  if (n.key && n.revealFor && n.revealFor === recipient) {
+    blocks.push(
+      section(
+        "*The new secret is yours to reveal.* It is made when you press the button and shown to you once.",
+      ),
+      actions(`handover:${n.key.id}`, [
+        button(
+          "Reveal new secret",
+          ACTION_ID.revealHandover,
+          encode(keyValue, { keyId: n.key.id }),
+          "primary",
+        ),
+      ]),
+    );
+  }
+  blocks.push(context(`Keyward · ${when(at)}`));
   // The fallback (push notifications, screen readers) is mrkdwn too: escaped like the blocks.
   const keyText = n.key ? `: ${esc(n.key.name)} (${n.key.publicId})` : "";
   return { text: cut(`${n.urgent ? "URGENT — " : ""}${esc(n.title)}${keyText}`, 3000), blocks };
@@ -46,7 +62,7 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
         20,
       ),
       context(
-        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${isoMinute(at)}`,
+        `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${when(at)}`,
       ),
     ],
   };

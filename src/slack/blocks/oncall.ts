@@ -9,8 +9,8 @@ import type {
   LeakFinding,
   LeakNotice,
 } from "../../domain/notices.ts";
-import { isoMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
+import { handToInput } from "./confirm.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
   actions,
@@ -23,7 +23,7 @@ import {
   packLines,
   section,
 } from "./layout.ts";
-import { ago, cut, esc, mention, mrkdwnOf, plain } from "./text.ts";
+import { cut, esc, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { removeUnusedButton } from "./usage.ts";
 import { digestValue, encode, keyMetaOf, keyValue } from "./values.ts";
 
@@ -33,7 +33,12 @@ const GRACE_TEXT: Record<Exclude<GraceWindow, "none">, string> = {
   "7d": "7 days",
 };
 
-export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): ModalView {
+export function rotateModal(p: {
+  key: ApiKey;
+  grants: Grant[];
+  now: Date;
+  actor: string;
+}): ModalView {
   const choices = [
     option("Rotate now: the old secret stops at once", "rotate:none"),
     ...(Object.keys(GRACE_WINDOWS) as GraceWindow[])
@@ -48,7 +53,7 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
     privateMetadata: keyMetaOf(p.key),
     blocks: [
       section(
-        `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${ago(p.key.lastUsedAt, p.now)}`,
+        `:rotating_light: *${esc(p.key.name)}* \`${p.key.publicId}\` — last used ${when(p.key.lastUsedAt)}`,
       ),
       section("*It reaches*"),
       ...packLines(
@@ -70,7 +75,9 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
         type: "input",
         block_id: "reason",
         label: plain("Reason"),
-        hint: plain("Every owner and the key owner get it at once, and the audit log keeps it."),
+        hint: plain(
+          "Up to 1,000 characters. Every owner and the key owner get it at once, and the audit log keeps it.",
+        ),
         element: {
           type: "plain_text_input",
           action_id: "value",
@@ -83,6 +90,7 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
         block_id: "incident",
         optional: true,
         label: plain("Incident link"),
+        hint: plain("A web address (https://…), up to 500 characters."),
         element: {
           type: "plain_text_input",
           action_id: "value",
@@ -90,6 +98,7 @@ export function rotateModal(p: { key: ApiKey; grants: Grant[]; now: Date }): Mod
           placeholder: plain("https://…"),
         },
       },
+      ...handToInput(p.key, p.actor),
     ],
   });
 }
@@ -109,42 +118,63 @@ const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const posterText = (poster: string) =>
   /^[UW][A-Z0-9]+$/.test(poster) ? mention(poster) : `the integration \`${esc(poster)}\``;
 
-export function renderLeak(n: LeakNotice): Message {
+/**
+ * A key-shaped string posted in a channel. In the thread (everyone there sees it): what the
+ * poster should do, no button. In a DM: where, with a link to the message, and a Rotate button
+ * for each live key to those who may rotate (`canRotate`, from the recipient's role).
+ */
+export function renderLeak(n: LeakNotice, canRotate = false): Message {
   const live = n.findings.filter(
     (f): f is LeakFinding & { key: KeyRef } => f.state === "live" && f.key !== null,
   );
   const lines = n.findings.map(findingLine);
-  const buttons = live.slice(0, 5).map((f) =>
-    button(
-      live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
-      // Action ids must differ within a block: one button per key.
-      `${ACTION_ID.rotateNow}:${f.publicId}`,
-      encode(keyValue, { keyId: f.key.id }),
-      "danger",
-    ),
-  );
   if (n.inThread) {
+    const person = /^[UW][A-Z0-9]+$/.test(n.poster);
+    const who = person ? `${mention(n.poster)}, this` : "This";
     const blocks: KnownBlock[] = [
       section(
         live.length
-          ? `:rotating_light: ${/^[UW]/.test(n.poster) ? `${mention(n.poster)}, this` : "This"} message contains a *live API key*. The account owners have been told. Please delete the message; an owner or on-call engineer should rotate the key now.`
-          : ":warning: This message contains something shaped like a Keyward API key. Please delete it.",
+          ? `:rotating_light: ${who} message contains a *live API key*: anyone who can read this channel can use it. *Delete this message now*${person ? " (⋯ → Delete message)" : ", whoever runs the integration that posted it"}. The account owners and on-call engineers have been told and will rotate the key.`
+          : `:warning: ${who} message contains something shaped like a Keyward API key. *Please delete the message*; the account owners have been told.`,
       ),
       ...packLines(lines, 5),
     ];
-    if (buttons.length) blocks.push(actions("leak_actions", buttons));
     return {
       text: live.length ? "A live API key was posted here" : "A key-shaped string was posted here",
       blocks,
     };
   }
+  const where = n.permalink
+    ? `<${n.permalink.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|this message> in <#${n.channel}>`
+    : `a message in <#${n.channel}>`;
   const blocks: KnownBlock[] = [
     header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
-    section(`${capitalised(posterText(n.poster))} posted it in <#${n.channel}>.`),
+    section(`${capitalised(posterText(n.poster))} posted it in ${where}.`),
     ...packLines(lines, 5),
   ];
-  if (buttons.length) blocks.push(actions("leak_actions", buttons));
-  blocks.push(context("Rotating is for account owners and on-call engineers."));
+  if (canRotate && live.length) {
+    const buttons = live.slice(0, 5).map((f) =>
+      button(
+        live.length > 1 ? `Rotate ${f.publicId} now` : "Rotate now",
+        // Action ids must differ within a block: one button per key.
+        `${ACTION_ID.rotateNow}:${f.publicId}`,
+        encode(keyValue, { keyId: f.key.id }),
+        "danger",
+      ),
+    );
+    blocks.push(
+      actions("leak_actions", buttons),
+      context(
+        "The poster was asked to delete the message; rotating makes the posted secret useless.",
+      ),
+    );
+  } else if (live.length) {
+    blocks.push(
+      context(
+        "The account owners and on-call engineers have been told and rotate it; the key owner then gets the new secret from them.",
+      ),
+    );
+  }
   return {
     text: live.length
       ? "URGENT — a live API key was posted in a channel"
@@ -183,8 +213,6 @@ export function renderDigest(n: DigestNotice): Message {
       blocks.push(section(cut(mrkdwnOf(item.text), 2900), act ? digestButton(act) : undefined));
     }
   }
-  blocks.push(
-    context(`As of ${isoMinute(new Date(n.generatedAt))} · \`/apikeys digest\` any time`),
-  );
+  blocks.push(context(`As of ${when(new Date(n.generatedAt))} · \`/apikeys digest\` any time`));
   return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
 }

@@ -1,10 +1,11 @@
 // One-line summaries of access requests and their Approve/Deny buttons (lists, the Home tab).
 import type { ActionsBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
+import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { AccessRequest } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button } from "./layout.ts";
-import { ago, cut, esc, mention } from "./text.ts";
+import { esc, listSome, mention, mrkdwnOf, when } from "./text.ts";
 import { encode, requestValue } from "./values.ts";
 
 export const DURATION_LABEL = {
@@ -27,9 +28,28 @@ export function requestTarget(r: AccessRequest): string {
   return r.newKey ? `a new key *${esc(r.keyName)}*` : `*${esc(r.keyName)}*`;
 }
 
-export function requestLine(r: AccessRequest, now: Date): string {
-  const cells = r.cells.map(describeCell).join(", ");
-  return `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${ago(r.createdAt, now)}\n${esc(cut(cells, 600))}\n_“${esc(cut(r.reason, 300))}”_`;
+export function requestLine(r: AccessRequest): string {
+  const head = `*#${r.id}* ${mention(r.requester)} → ${requestTarget(r)} · ${STATUS_LABEL[r.status]} · ${DURATION_LABEL[r.duration]} · ${when(r.createdAt)}`;
+  const d = r.status === "approved" ? decisionOf(r) : null;
+  let what = `asked: ${listSome(
+    r.cells.map((c) => esc(describeCell(c))),
+    8,
+  )}`;
+  if (d) {
+    const lines = decisionLines(d, r.decidedBy);
+    what = [
+      lines.granted.length
+        ? `granted: ${listSome(
+            lines.granted.map((l) => mrkdwnOf(l.slice(2))),
+            8,
+          )}`
+        : "",
+      lines.notGranted.length ? `not granted: ${listSome(lines.notGranted.map(mrkdwnOf), 8)}` : "",
+    ]
+      .filter(Boolean)
+      .join("\n");
+  }
+  return `${head}\n${what}\n_“${esc(r.reason)}”_`;
 }
 
 /** An owner's Approve and Deny for one request. */

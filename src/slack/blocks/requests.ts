@@ -1,10 +1,15 @@
 // Access requests: the request modal, owners' Approve/Deny cards, outcomes, lists.
 import type { KnownBlock, ModalView } from "@slack/types";
-import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId } from "../../domain/catalog.ts";
-import { cellKey, describeCell, permits } from "../../domain/grants.ts";
+import {
+  ALL_ACCOUNTS,
+  API_IDS,
+  API_LABELS,
+  type ApiId,
+  withoutImplied,
+} from "../../domain/catalog.ts";
+import { describeCell, permits } from "../../domain/grants.ts";
+import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
-import { expiryFor } from "../../domain/requests/rules.ts";
-import { isoMinute } from "../../domain/text.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
@@ -27,7 +32,7 @@ import {
   requestTarget,
   STATUS_LABEL,
 } from "./request-lines.ts";
-import { ago, cut, esc, mention, plain } from "./text.ts";
+import { cut, esc, listSome, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
 
 export const keyChoiceOption = (key: Pick<ApiKey, "id" | "name" | "publicId">) =>
@@ -46,7 +51,7 @@ export function requestModal(p: {
   else if (p.chosen) {
     const g = p.chosen.grants;
     current = g.length
-      ? `*${esc(p.chosen.key.name)}* already has: ${esc(cut(g.map(describeCell).join("; "), 2500))}`
+      ? `*${esc(p.chosen.key.name)}* already has: ${esc(listSome(g.map(describeCell), 30, "; "))}`
       : `*${esc(p.chosen.key.name)}* has no permissions yet.`;
   }
   return modal({
@@ -68,14 +73,18 @@ export function requestModal(p: {
         },
       },
       context(current),
-      {
-        type: "input",
-        block_id: "new_name",
-        optional: true,
-        label: plain("Name for the new key"),
-        hint: plain("Only when asking for a new key."),
-        element: { type: "plain_text_input", action_id: "value", max_length: 60 },
-      },
+      // Asked only once "A new key" is picked (the modal is redrawn then).
+      ...(p.chosen === "new"
+        ? [
+            {
+              type: "input" as const,
+              block_id: "new_name",
+              label: plain("Name for the new key"),
+              hint: plain("Up to 60 characters, unique."),
+              element: { type: "plain_text_input" as const, action_id: "value", max_length: 60 },
+            },
+          ]
+        : []),
       section("*What you need* — the APIs, for which account nicknames"),
       ...API_IDS.map((api) => permissionInput(api, p.nicknames, [])),
       {
@@ -94,7 +103,7 @@ export function requestModal(p: {
         type: "input",
         block_id: "reason",
         label: plain("Why"),
-        hint: plain("At least 10 characters. The account owners see it."),
+        hint: plain("10 to 1,000 characters. The account owners see it."),
         element: {
           type: "plain_text_input",
           action_id: "value",
@@ -120,7 +129,11 @@ function beforeAfter(
   ];
   const scopes = [...new Set(cells.map((c) => c.scope))];
   const label = (apis: ApiId[]) =>
-    apis.length ? apis.map((a) => API_LABELS[a]).join(", ") : "nothing";
+    apis.length
+      ? withoutImplied(apis)
+          .map((a) => API_LABELS[a])
+          .join(", ")
+      : "nothing";
   return scopes.map((scope) => {
     if (scope === ALL_ACCOUNTS) {
       const b = API_IDS.filter((a) => grants.some((g) => g.scope === ALL_ACCOUNTS && g.api === a));
@@ -135,23 +148,37 @@ function beforeAfter(
   });
 }
 
-function decision(r: AccessRequest, now: Date): string {
+function decision(r: AccessRequest): string {
   const by = r.decidedBy && /^[UW]/.test(r.decidedBy) ? ` by ${mention(r.decidedBy)}` : "";
-  const when = r.decidedAt ? ` ${ago(r.decidedAt, now)}` : "";
+  const at = r.decidedAt ? ` ${when(r.decidedAt)}` : "";
   switch (r.status) {
     case "approved": {
       const n = r.approvedCells?.length ?? 0;
-      return `:white_check_mark: *Approved*${by}${when}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"}.`;
+      return `:white_check_mark: *Approved*${by}${at}: ${n} of ${r.cells.length} permission${r.cells.length === 1 ? "" : "s"} granted.`;
     }
     case "denied":
-      return `:x: *Denied*${by}${when}: ${esc(cut(r.decisionReason ?? "", 500))}`;
+      return `:x: *Denied*${by}${at}: ${esc(r.decisionReason ?? "")}`;
     case "expired":
-      return ":zzz: *Expired* after 7 days without a decision.";
+      return ":zzz: *Expired* after 7 days without a decision: nothing was granted.";
     case "cancelled":
       return `:heavy_multiplication_x: *Cancelled*: ${esc(r.decisionReason ?? "")}`;
     default:
       return "";
   }
+}
+
+/** The decision as recorded: who decided, what was granted until when, what was not and why. */
+function decisionBlocks(r: AccessRequest, maxBlocks: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(decision(r))];
+  const d = decisionOf(r);
+  if (!d || r.status !== "approved") return blocks;
+  const lines = decisionLines(d, r.decidedBy);
+  const half = Math.max(2, Math.floor((maxBlocks - 3) / 2));
+  if (lines.granted.length)
+    blocks.push(section("*Granted*"), ...packLines(lines.granted.map(mrkdwnOf), half));
+  if (lines.notGranted.length)
+    blocks.push(section("*Not granted*"), ...packLines(lines.notGranted.map(mrkdwnOf), half));
+  return blocks;
 }
 
 /** The card every owner gets; redrawn from the request's state after a decision. */
@@ -166,15 +193,17 @@ export function requestCard(v: RequestView, now: Date): Message {
       type: "section",
       fields: [
         { type: "mrkdwn", text: `*For*\n${DURATION_LABEL[r.duration]}` },
-        { type: "mrkdwn", text: `*Asked*\n${ago(r.createdAt, now)}` },
+        { type: "mrkdwn", text: `*Asked*\n${when(r.createdAt)}` },
       ],
     },
-    section(`*Why:* ${esc(cut(r.reason, 2800))}`),
-    section("*What would change* (before → after)"),
-    ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
+    section(`*Why:* ${esc(r.reason)}`),
   ];
   if (r.status === "pending") {
-    const checked = r.cells.map((c) => option(cut(describeCell(c), 75), `${c.scope}|${c.api}`));
+    blocks.push(
+      section("*What would change* (before → after)"),
+      ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
+    );
+    const checked = r.cells.map((c) => option(describeCell(c), `${c.scope}|${c.api}`));
     for (let i = 0; i < checked.length && i < 100; i += 10) {
       const part = checked.slice(i, i + 10);
       blocks.push(
@@ -190,34 +219,21 @@ export function requestCard(v: RequestView, now: Date): Message {
     }
     blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
     blocks.push(decisionButtons(r));
-    blocks.push(context(`Undecided requests expire ${ago(r.expiresAt, now)}.`));
+    blocks.push(context(`Undecided, it expires ${when(r.expiresAt)}.`));
   } else {
-    blocks.push(divider(), section(decision(r, now)));
+    blocks.push(divider(), ...decisionBlocks(r, 50 - blocks.length - 1));
   }
   return { text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
 /** What the requester hears once the request is decided (or lapses). */
-export function requestOutcome(v: RequestView, now: Date): Message {
+export function requestOutcome(v: RequestView): Message {
   const r = v.request;
   const blocks: KnownBlock[] = [
-    section(`Your request *#${r.id}* for ${requestTarget(r)}:\n${decision(r, now)}`),
+    section(`Your request *#${r.id}* for ${requestTarget(r)}:`),
+    ...decisionBlocks(r, 44),
   ];
   if (r.status === "approved") {
-    const granted = new Set((r.approvedCells ?? []).map(cellKey));
-    const got = r.cells.filter((c) => granted.has(cellKey(c)));
-    const left = r.cells.filter((c) => !granted.has(cellKey(c)));
-    const ends = r.decidedAt ? expiryFor(r.duration, r.decidedAt) : null;
-    const until = ends ? ` until ${isoMinute(ends)}` : "";
-    if (got.length)
-      blocks.push(
-        ...packLines(
-          got.map((c) => `+ ${esc(describeCell(c))}${until}`),
-          10,
-        ),
-      );
-    if (left.length)
-      blocks.push(section(`*Not approved:* ${esc(cut(left.map(describeCell).join("; "), 2800))}`));
     if (r.newKey && v.key) {
       blocks.push(
         section(
@@ -239,7 +255,7 @@ export function requestOutcome(v: RequestView, now: Date): Message {
   return { text: `Your request #${r.id}: ${STATUS_LABEL[r.status]}`, blocks };
 }
 
-export function reminderMessage(requests: AccessRequest[], now: Date): Message {
+export function reminderMessage(requests: AccessRequest[]): Message {
   const pending = requests.filter((r) => r.status === "pending");
   return {
     text: `${pending.length} access request(s) waiting over a day`,
@@ -248,7 +264,7 @@ export function reminderMessage(requests: AccessRequest[], now: Date): Message {
         `:bell: *${pending.length} access request${pending.length === 1 ? "" : "s"} waiting for a decision for over a day*`,
       ),
       ...packLines(
-        pending.map((r) => requestLine(r, now)),
+        pending.map((r) => requestLine(r)),
         20,
       ),
       context("Decide on the cards above, in your Keyward Home tab, or with `/apikeys requests`."),
@@ -256,15 +272,12 @@ export function reminderMessage(requests: AccessRequest[], now: Date): Message {
   };
 }
 
-export function requestsMessage(
-  d: { mine: AccessRequest[]; pending: AccessRequest[] },
-  now: Date,
-): Message {
+export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }): Message {
   const blocks: KnownBlock[] = [];
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
     for (const r of d.pending.slice(0, 15)) {
-      blocks.push(section(requestLine(r, now)), decisionButtons(r, "Approve all"));
+      blocks.push(section(requestLine(r)), decisionButtons(r, "Approve all"));
     }
     blocks.push(divider());
   }
@@ -272,7 +285,7 @@ export function requestsMessage(
   blocks.push(
     ...packLines(
       d.mine.length
-        ? d.mine.map((r) => requestLine(r, now))
+        ? d.mine.map((r) => requestLine(r))
         : ["_None yet. Ask with `/apikeys request`._"],
       10,
     ),
@@ -291,7 +304,8 @@ export function denyModal(r: AccessRequest): ModalView {
       {
         type: "input",
         block_id: "reason",
-        label: plain("Reason (sent to the requester)"),
+        label: plain("Reason"),
+        hint: plain("Up to 1,000 characters. The requester gets it."),
         element: {
           type: "plain_text_input",
           action_id: "value",

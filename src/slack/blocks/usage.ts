@@ -5,14 +5,13 @@ import type { Button, ConfirmationDialog, KnownBlock } from "@slack/types";
 import { API_LABELS } from "../../domain/catalog.ts";
 import { describeCell } from "../../domain/grants.ts";
 import { may } from "../../domain/permissions.ts";
-import { isoDay } from "../../domain/text.ts";
 import type { ApiKey, GrantCell, Role } from "../../domain/types.ts";
 import { isoDayOf } from "../../domain/usage/days.ts";
 import type { GrantChecks, KeyUsage } from "../../domain/usage/summary.ts";
 import { type Advice, UNUSED_DAYS, unusedText } from "../../domain/usage/unused.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, packLines, section } from "./layout.ts";
-import { cut, esc, plain } from "./text.ts";
+import { cut, esc, plain, whenDay } from "./text.ts";
 import { encode, unusedGrantsValue } from "./values.ts";
 
 const BARS = "▁▂▃▄▅▆▇█";
@@ -42,7 +41,7 @@ function totals(u: KeyUsage): string {
 
 const countingNote = (u: KeyUsage) =>
   u.days.some((d) => d.calls === null) && u.countingSince
-    ? ` (counted since ${isoDay(u.countingSince)})`
+    ? ` (counted since ${whenDay(u.countingSince)})`
     : "";
 
 /** Quick view: the sparkline, then what least privilege suggests. */
@@ -61,13 +60,13 @@ function adviceBlocks(key: ApiKey, advice: Advice, role: Role): KnownBlock[] {
     case "key_unused":
       return [
         section(
-          `:zzz: *Not used in ${advice.idleDays} days* (${advice.lastUsedAt ? `last used ${isoDay(advice.lastUsedAt)}` : "never used"}). If nothing needs it, disable it.`,
+          `:zzz: *Unused for ${advice.idleDays} days* (${advice.lastUsedAt ? `last used ${whenDay(advice.lastUsedAt)}` : "never used"}). If nothing needs it, disable it.`,
         ),
       ];
     case "counting":
       return [
         context(
-          `Unused grants are suggested after ${UNUSED_DAYS} days of counted usage: from ${isoDay(advice.ready)}.`,
+          `Unused grants are suggested after ${UNUSED_DAYS} days of counted usage: from ${whenDay(advice.ready)}.`,
         ),
       ];
     case "grants_unused": {

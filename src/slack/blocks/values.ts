@@ -3,7 +3,7 @@
 // schemas. What comes back is untrusted input: anything else is refused, never guessed at.
 import { z } from "zod";
 import { invalid } from "../../domain/errors.ts";
-import { DIGEST_VERBS, KEY_VERBS } from "./ids.ts";
+import { DIGEST_VERBS, KEY_COMMAND_VERBS, KEY_VERBS } from "./ids.ts";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -31,16 +31,34 @@ export const unusedGrantsValue = z.object({
   version: id,
   since: z.number().int().min(0).max(10_000_000),
 });
+/** A key command run on one key: "Did you mean …?" buttons. */
+export const keyCommandValue = z.object({ verb: z.enum(KEY_COMMAND_VERBS), keyId: id });
+/** The key picker remembers which command it picks a key for. */
+export const keyPickMeta = z.object({ verb: z.enum(KEY_COMMAND_VERBS) });
+/** A key in the key picker. */
+export const keyPickValue = z.object({ keyId: id });
+
 /** The request modal's key picker: a key, or a new one. */
 export const keyChoiceValue = z.union([
   z.object({ keyId: id }),
   z.object({ newKey: z.literal(true) }),
 ]);
 
-/** A key's modal remembers which key and the version the person saw. */
-export const keyMeta = z.object({ keyId: id, version: id });
-export const keyMetaOf = (key: { id: number; version: number }) =>
-  encode(keyMeta, { keyId: key.id, version: key.version });
+/** The key list a key's modal was opened from, so it can be redrawn after the change. */
+export const listSource = z.object({
+  url: z.string().max(500),
+  offset: z.number().int().min(0).max(1_000_000),
+  text: z.string().max(100),
+});
+export type ListSource = z.infer<typeof listSource>;
+
+/** A key's modal remembers which key and the version the person saw (and where it came from). */
+export const keyMeta = z.object({ keyId: id, version: id, source: listSource.optional() });
+export const keyMetaOf = (key: { id: number; version: number }, source?: ListSource) =>
+  encode(keyMeta, { keyId: key.id, version: key.version, ...(source && { source }) });
+
+/** A key list's page, carried in each key's block id so its Actions menu knows the list. */
+export const keyBlockPage = keysPageValue;
 /** A request's modal (deny, reveal) remembers which request. */
 export const requestMeta = requestValue;
 /** Modals that remember nothing. */

@@ -1,7 +1,10 @@
 // `/apikeys`: acknowledge at once, parse, hand the command to its subcommand's handler, and
 // answer privately. A refusal or a failure is told in words, with nothing changed.
 import type { App } from "@slack/bolt";
-import { helpMessage } from "../blocks/admin.ts";
+import { KeyNotFound } from "../../domain/keys/load.ts";
+import { helpMessage, suggestionMessage } from "../blocks/admin.ts";
+import { KEY_COMMAND_VERBS, type KeyCommandVerb } from "../blocks/ids.ts";
+import { keyOfferMessage } from "../blocks/key-pick.ts";
 import type { SlackDeps } from "../deps.ts";
 import { messageFor } from "../replies.ts";
 import type { CommandCall, Handlers } from "./call.ts";
@@ -36,6 +39,9 @@ export const SUBCOMMANDS: Handlers = {
   digest: reports.digest,
 };
 
+const isKeyCommandVerb = (cmd: string | undefined): cmd is KeyCommandVerb =>
+  (KEY_COMMAND_VERBS as readonly string[]).includes(cmd ?? "");
+
 function dispatch<K extends Subcommand>(call: CommandCall, command: Command<K>): Promise<void> {
   const handler: Handlers[K] = SUBCOMMANDS[command.cmd];
   return handler(call, command);
@@ -51,7 +57,12 @@ export function registerApikeysCommand(app: App, deps: SlackDeps): void {
     };
     try {
       if (!parsed.ok) {
-        await reply(helpMessage(USAGE, parsed.error));
+        // A typo gets the one line it needs, not the whole help.
+        await reply(
+          parsed.suggestion
+            ? suggestionMessage(parsed.error, parsed.suggestion)
+            : helpMessage(USAGE, parsed.error),
+        );
         return;
       }
       await dispatch(
@@ -67,7 +78,12 @@ export function registerApikeysCommand(app: App, deps: SlackDeps): void {
       deps.kick();
     } catch (e) {
       const where = `/apikeys ${parsed.ok ? parsed.command.cmd : "?"}`;
-      await reply(messageFor(deps, e, where)).catch(() => undefined);
+      const cmd = parsed.ok ? parsed.command.cmd : undefined;
+      const offered =
+        e instanceof KeyNotFound && e.near.length === 1 && e.near[0] && isKeyCommandVerb(cmd)
+          ? keyOfferMessage(cmd, e.ref, e.near[0])
+          : undefined;
+      await reply(offered ?? messageFor(deps, e, where)).catch(() => undefined);
     }
   });
 }

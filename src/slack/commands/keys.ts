@@ -1,11 +1,9 @@
 // Subcommands about keys: list, show, create, enable, and the verbs that open a key's modal.
 import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey, listKeys } from "../../domain/keys/queries.ts";
-import { listNicknames } from "../../domain/nicknames/list.ts";
 import { getRole } from "../../domain/roles/list.ts";
-import { keyUsage } from "../../domain/usage/summary.ts";
-import { enabledText, keyDetailMessage, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
-import { openCreateModal, openKeyModal } from "../flows/modals.ts";
+import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import { keyDetail, openCreateModal, openKeyModal, openKeyPicker } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
 export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) => {
@@ -16,14 +14,9 @@ export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) =
   await reply(keyListMessage({ page, role, now: deps.ctx.clock.now(), text: text || undefined }));
 };
 
-export const show: Handler<"show"> = async ({ deps, userId, reply }, { key: ref }) => {
-  const [{ key, grants }, nicknames, role] = await Promise.all([
-    getKey(deps.ctx, ref),
-    listNicknames(deps.ctx),
-    getRole(deps.ctx, userId),
-  ]);
-  const usage = await keyUsage(deps.ctx, key);
-  await reply(keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now(), usage }));
+export const show: Handler<"show"> = async (call, { key: ref }) => {
+  if (ref === undefined) return openKeyPicker(call, "show");
+  await call.reply(await keyDetail(call.deps, call.userId, ref));
 };
 
 export const create: Handler<"create"> = (call) => openCreateModal(call);
@@ -32,9 +25,11 @@ export const create: Handler<"create"> = (call) => openCreateModal(call);
 export const openVerbModal: Handler<"edit" | "regenerate" | "rotate" | "disable" | "delete"> = (
   call,
   { cmd, key },
-) => openKeyModal(call, cmd, key);
+) => (key === undefined ? openKeyPicker(call, cmd) : openKeyModal(call, cmd, key));
 
-export const enable: Handler<"enable"> = async ({ deps, userId, reply }, { key: ref }) => {
+export const enable: Handler<"enable"> = async (call, { key: ref }) => {
+  const { deps, userId, reply } = call;
+  if (ref === undefined) return openKeyPicker(call, "enable");
   const { key } = await getKey(deps.ctx, ref);
   const enabled = await enableKey(deps.ctx, userId, { keyId: key.id });
   await reply(enabledText(enabled));

@@ -6,7 +6,8 @@ import { PERMISSIONS, type Verb } from "../../domain/permissions.ts";
 import type { Role, StoredRole } from "../../domain/types.ts";
 import { nicknameSchema } from "../../domain/validation.ts";
 
-type Key = { key: string };
+/** A key command names its key, or opens a key picker when it names none. */
+type Key = { key: string | undefined };
 type Bare = Record<never, never>;
 
 /** Every subcommand and what it carries once parsed. */
@@ -39,7 +40,65 @@ export type Command<K extends Subcommand = Subcommand> = {
   [C in K]: { cmd: C } & Subcommands[C];
 }[K];
 
-export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
+export type Parsed =
+  | { ok: true; command: Command }
+  | {
+      ok: false;
+      error: string;
+      /** For a mistyped subcommand: the command the person most likely meant. */
+      suggestion?: string;
+    };
+
+/** Every word that starts a subcommand, for "did you mean". */
+const WORDS = [
+  "help",
+  "list",
+  "show",
+  "edit",
+  "regenerate",
+  "rotate",
+  "disable",
+  "enable",
+  "delete",
+  "create",
+  "request",
+  "requests",
+  "nicknames",
+  "nickname",
+  "roles",
+  "role",
+  "audit",
+  "digest",
+];
+
+/** Edits (insertions, deletions, substitutions, swaps of neighbours) from one word to another. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** The subcommand a mistyped word most likely meant, if one is close enough. */
+export function closestSubcommand(word: string): string | undefined {
+  let best: { w: string; d: number } | undefined;
+  for (const w of WORDS) {
+    const d = distance(word, w);
+    if (!best || d < best.d) best = { w, d };
+  }
+  const allowed = Math.max(1, Math.floor(word.length / 3));
+  return best && best.d <= allowed ? best.w : undefined;
+}
 
 const ROLE_NAMES = { owner: "owners", oncall: "on-call", member: "members" } as const;
 /** ` _(owners, on-call)_`: who may, as the permission table says. */
@@ -129,11 +188,20 @@ export function parseCommand(input: string): Parsed {
   const rest = restWords.join(" ");
 
   if (sub === "" || sub === "help") return { ok: true, command: { cmd: "help" } };
-  if (sub === "list") return { ok: true, command: { cmd: "list", text: rest.slice(0, 100) } };
+  if (sub === "list") {
+    if (rest.length > 100)
+      return {
+        ok: false,
+        error: `\`list\` searches for at most 100 characters; that was ${rest.length}.`,
+      };
+    return { ok: true, command: { cmd: "list", text: rest } };
+  }
   if ((KEY_COMMANDS as readonly string[]).includes(sub)) {
+    const cmd = sub as (typeof KEY_COMMANDS)[number];
+    if (!rest) return { ok: true, command: { cmd, key: undefined } };
     const r = keyRef.safeParse(rest);
     if (!r.success) return { ok: false, error: `\`${sub}\`: ${first(r)}` };
-    return { ok: true, command: { cmd: sub as (typeof KEY_COMMANDS)[number], key: r.data } };
+    return { ok: true, command: { cmd, key: r.data } };
   }
   if ((BARE_COMMANDS as readonly string[]).includes(sub)) {
     if (rest) return { ok: false, error: `\`${sub}\` takes no arguments.` };
@@ -178,5 +246,10 @@ export function parseCommand(input: string): Parsed {
     }
     return { ok: false, error: "Use `role add @person owner|oncall` or `role remove @person`." };
   }
-  return { ok: false, error: `There is no \`${sub.slice(0, 30)}\` subcommand.` };
+  const meant = closestSubcommand(sub);
+  return {
+    ok: false,
+    error: `There is no \`${sub.slice(0, 30)}\` subcommand.`,
+    ...(meant && { suggestion: `/apikeys ${[meant, ...restWords].join(" ").slice(0, 200)}` }),
+  };
 }

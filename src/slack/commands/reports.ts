@@ -9,7 +9,7 @@ export const AUDIT_PAGE = 15;
 
 export const audit: Handler<"audit"> = async ({ deps, userId, reply }, { key }) => {
   const page = await listAudit(deps.ctx, userId, { keyRef: key, limit: AUDIT_PAGE });
-  await reply(auditMessage(page, deps.ctx.clock.now(), key));
+  await reply(auditMessage(page, key));
 };
 
 export const digest: Handler<"digest"> = async ({ deps, userId, reply }) => {

@@ -9,7 +9,7 @@ import type { Handler } from "./call.ts";
 
 export const roles: Handler<"roles"> = async ({ deps, userId, reply }) => {
   const [all, role] = await Promise.all([listRoles(deps.ctx), getRole(deps.ctx, userId)]);
-  await reply(rolesMessage(all, may(role, "roles"), deps.ctx.clock.now()));
+  await reply(rolesMessage(all, may(role, "roles")));
 };
 
 export const add: Handler<"role_add"> = async ({ deps, userId, reply }, c) => {

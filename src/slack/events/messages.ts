@@ -3,6 +3,7 @@
 // edits — warned about in the thread of the edited message. Never Keyward's own messages.
 import type { App } from "@slack/bolt";
 import { reportLeak } from "../../domain/oncall/leak.ts";
+import { findSecrets } from "../../domain/secrets.ts";
 import type { SlackDeps } from "../deps.ts";
 
 type Obj = Record<string, unknown>;
@@ -62,11 +63,21 @@ export function postedOf(event: Obj, self: { botId?: string; botUserId?: string 
 }
 
 export function registerMessageEvents(app: App, deps: SlackDeps): void {
-  app.message(async ({ message, context }) => {
+  app.message(async ({ message, context, client }) => {
     const posted = postedOf(message as unknown as Obj, context);
     if (!posted?.text.includes("kw_")) return;
     try {
-      const findings = await reportLeak(deps.ctx, posted);
+      // Only a string whose checksum holds is worth a link: most "kw_" are not keys.
+      const permalink = findSecrets(posted.text).length
+        ? await client.chat
+            .getPermalink({ channel: posted.channel, message_ts: posted.ts })
+            .then((r) => r.permalink ?? null)
+            .catch((e) => {
+              deps.log.warn({ err: e }, "no link to the message with a posted key");
+              return null;
+            })
+        : null;
+      const findings = await reportLeak(deps.ctx, { ...posted, permalink });
       if (findings.length) {
         // Public ids only: the string itself is never logged.
         deps.log.warn(

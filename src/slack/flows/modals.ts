@@ -4,16 +4,22 @@
 import type { ModalView } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { disableNeedsReason } from "../../domain/keys/disable.ts";
+import { enableKey } from "../../domain/keys/enable.ts";
 import { getKey } from "../../domain/keys/queries.ts";
 import { listNicknames } from "../../domain/nicknames/list.ts";
 import { checkPermission } from "../../domain/permissions.ts";
 import type { KeyWithGrants, Role } from "../../domain/types.ts";
 import { keyUsage } from "../../domain/usage/summary.ts";
 import { deleteModal, disableModal, regenerateModal } from "../blocks/confirm.ts";
+import { CALLBACK_ID, type KeyCommandVerb } from "../blocks/ids.ts";
 import { keyFormModal } from "../blocks/key-form.ts";
-import { quickViewModal } from "../blocks/keys.ts";
+import { keyPickerModal } from "../blocks/key-pick.ts";
+import { enabledText, keyDetailMessage, quickViewModal } from "../blocks/keys.ts";
+import { modal } from "../blocks/layout.ts";
 import { rotateModal } from "../blocks/oncall.ts";
 import { requestModal } from "../blocks/requests.ts";
+import { doneModal } from "../blocks/results.ts";
+import type { ListSource } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
 import { openModal } from "./open-modal.ts";
 
@@ -24,6 +30,7 @@ interface Opened extends KeyWithGrants {
   userId: string;
   role: Role;
   now: Date;
+  source?: ListSource;
 }
 
 const MODALS: Record<
@@ -48,10 +55,15 @@ const MODALS: Record<
         key: o.key,
         grants: o.grants,
         nicknames: await listNicknames(o.deps.ctx),
+        tz: await o.deps.people.timeZone(o.userId),
+        source: o.source,
       }),
   },
-  regenerate: { title: "Regenerate API key", build: regenerateModal },
-  rotate: { title: "Rotate compromised key", build: rotateModal },
+  regenerate: {
+    title: "Regenerate API key",
+    build: (o) => regenerateModal({ ...o, actor: o.userId }),
+  },
+  rotate: { title: "Rotate compromised key", build: (o) => rotateModal({ ...o, actor: o.userId }) },
   delete: { title: "Delete API key", build: deleteModal },
   disable: {
     title: "Disable API key",
@@ -67,18 +79,65 @@ export interface Opener {
   userId: string;
 }
 
+/** A key's modal for one verb, built for this person; the permission table first. */
+export async function keyModal(
+  deps: SlackDeps,
+  userId: string,
+  verb: ModalVerb,
+  key: string | number,
+  source?: ListSource,
+): Promise<ModalView> {
+  // The role first: a refusal must not tell which keys exist.
+  const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
+  const k = await getKey(deps.ctx, key);
+  return MODALS[verb].build({ deps, userId, role, ...k, now: deps.ctx.clock.now(), source });
+}
+
 export async function openKeyModal(
   o: Opener,
   verb: ModalVerb,
   key: string | number,
+  source?: ListSource,
 ): Promise<void> {
-  const { deps, userId } = o;
-  const modal = MODALS[verb];
-  await openModal(deps, o.client, o.triggerId, modal.title, async () => {
-    // The role first: a refusal must not tell which keys exist.
-    const role = await checkPermission(deps.ctx, userId, verb === "quickview" ? "view" : verb);
-    const k = await getKey(deps.ctx, key);
-    return modal.build({ deps, userId, role, ...k, now: deps.ctx.clock.now() });
+  await openModal(o.deps, o.client, o.triggerId, MODALS[verb].title, () =>
+    keyModal(o.deps, o.userId, verb, key, source),
+  );
+}
+
+/** `/apikeys show`: a key's details, its permission matrix and its usage, for anyone who may see keys. */
+export async function keyDetail(deps: SlackDeps, userId: string, ref: string | number) {
+  const role = await checkPermission(deps.ctx, userId, "view");
+  const [{ key, grants }, nicknames] = await Promise.all([
+    getKey(deps.ctx, ref),
+    listNicknames(deps.ctx),
+  ]);
+  const usage = await keyUsage(deps.ctx, key);
+  return keyDetailMessage({ key, grants, nicknames, role, now: deps.ctx.clock.now(), usage });
+}
+
+/** What a key command does to a key chosen in the key picker, as the view that comes next. */
+export async function keyCommandView(
+  deps: SlackDeps,
+  userId: string,
+  verb: KeyCommandVerb,
+  keyId: number,
+): Promise<ModalView> {
+  if (verb === "show") {
+    const m = await keyDetail(deps, userId, keyId);
+    return modal({ callbackId: CALLBACK_ID.done, title: "API key", blocks: m.blocks });
+  }
+  if (verb === "enable") {
+    const key = await enableKey(deps.ctx, userId, { keyId });
+    return doneModal("API key enabled", enabledText(key));
+  }
+  return keyModal(deps, userId, verb, keyId);
+}
+
+/** A key command without a key: the picker, once the permission table allows the command. */
+export async function openKeyPicker(o: Opener, verb: KeyCommandVerb): Promise<void> {
+  await openModal(o.deps, o.client, o.triggerId, "Pick a key", async () => {
+    await checkPermission(o.deps.ctx, o.userId, verb === "show" ? "view" : verb);
+    return keyPickerModal(verb);
   });
 }
 
@@ -90,6 +149,7 @@ export async function openCreateModal({ deps, client, triggerId, userId }: Opene
       mode: "create",
       actor: userId,
       nicknames: await listNicknames(deps.ctx),
+      tz: await deps.people.timeZone(userId),
     });
   });
 }

@@ -1,29 +1,47 @@
 // Submissions of the key modals: create, edit, regenerate, delete, disable, rotate.
 import type { App } from "@slack/bolt";
-import { invalid } from "../../domain/errors.ts";
+import { FieldErrors, invalid } from "../../domain/errors.ts";
 import { createKey } from "../../domain/keys/create.ts";
 import { deleteKey } from "../../domain/keys/delete.ts";
 import { disableKey } from "../../domain/keys/disable.ts";
-import { editKey } from "../../domain/keys/edit.ts";
+import { editKey, ReachLoss } from "../../domain/keys/edit.ts";
 import { isGraceWindow } from "../../domain/keys/grace.ts";
+import { type HandTo, isHandTo } from "../../domain/keys/new-secret.ts";
 import { regenerateKey } from "../../domain/keys/regenerate.ts";
+import { revealHandover } from "../../domain/keys/reveal-handover.ts";
 import { type RotateMode, rotateKey } from "../../domain/keys/rotate.ts";
-import { isoMinute } from "../../domain/text.ts";
 import { CALLBACK_ID } from "../blocks/ids.ts";
 import { expiryFromDate, FIELD } from "../blocks/key-form.ts";
-import { doneModal, secretModal } from "../blocks/results.ts";
+import { doneModal, handedOverModal, secretModal } from "../blocks/results.ts";
 import { esc } from "../blocks/text.ts";
 import { keyMeta, noMeta } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
+import { redrawList } from "../flows/redraw.ts";
 import { cells, choice, date, datePattern, type State, text, user } from "./state.ts";
 import { onSubmit } from "./submission.ts";
 
-function expiryOf(state: State): Date | null {
+/** The picked day, read in the time zone of the person who picked it. */
+function expiryOf(state: State, tz: string | undefined): Date | null {
   const d = date(state, FIELD.expires);
   if (d === null || d === "") return null;
   if (!datePattern.test(d) || Number.isNaN(Date.parse(d)))
     throw invalid("Pick a date from the calendar.", "expires");
-  return expiryFromDate(d);
+  return expiryFromDate(d, tz);
+}
+
+const isReachLoss = (e: unknown) =>
+  e instanceof ReachLoss ||
+  (e instanceof FieldErrors && e.errors.every((x) => x instanceof ReachLoss));
+
+/** True the first time this is asked for `what` (remembered with the submission claims). */
+function firstTime(deps: SlackDeps, what: string): Promise<boolean> {
+  return deps.ctx.uow.run((tx) => tx.submissions.claim(what, deps.ctx.clock.now()));
+}
+
+function handToOf(state: State): HandTo {
+  const v = choice(state, "hand_to") ?? "me";
+  if (!isHandTo(v)) throw invalid("Pick who gets the new secret.", "hand_to");
+  return v;
 }
 
 function rotateModeOf(value: string | null): RotateMode {
@@ -41,7 +59,7 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         name: text(state, FIELD.name),
         keyOwner: user(state, FIELD.keyOwner),
         cells: cells(state),
-        expiresAt: expiryOf(state),
+        expiresAt: expiryOf(state, await deps.people.timeZone(userId)),
       });
       return secretModal({ key, secret, title: "API key created" });
     },
@@ -49,21 +67,29 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
 
   onSubmit(app, deps, CALLBACK_ID.editKey, {
     meta: keyMeta,
-    submit: async ({ meta, state, ctx, userId }) => {
-      const r = await editKey(ctx, userId, {
-        keyId: meta.keyId,
-        expectedVersion: meta.version,
-        name: text(state, FIELD.name),
-        keyOwner: user(state, FIELD.keyOwner),
-        cells: cells(state),
-        expiresAt: expiryOf(state),
-      });
-      // Nothing changed: close quietly.
-      if (!r.changed) return undefined;
-      return doneModal(
-        "API key saved",
-        `:white_check_mark: Saved *${esc(r.key.name)}* \`${r.key.publicId}\`. The account owners and the key owner have been told.`,
-      );
+    submit: async ({ meta, state, ctx, userId, viewId }) => {
+      const tz = await deps.people.timeZone(userId);
+      const edit = (allowReachLoss: boolean) =>
+        editKey(ctx, userId, {
+          keyId: meta.keyId,
+          expectedVersion: meta.version,
+          name: text(state, FIELD.name),
+          keyOwner: user(state, FIELD.keyOwner),
+          cells: cells(state),
+          expiresAt: expiryOf(state, tz),
+          allowReachLoss,
+        });
+      let r: Awaited<ReturnType<typeof editKey>>;
+      try {
+        r = await edit(false);
+      } catch (e) {
+        // Taking reach away is said once, under the field; saving again confirms it.
+        if (!isReachLoss(e) || (await firstTime(deps, `reach-warning:${viewId}`))) throw e;
+        r = await edit(true);
+      }
+      // Saved (or nothing to change): the form closes, and the list it came from shows it.
+      if (r.changed && meta.source) await redrawList(deps, userId, meta.source);
+      return undefined;
     },
   });
 
@@ -76,11 +102,16 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         keyId: meta.keyId,
         expectedVersion: meta.version,
         grace,
+        handTo: handToOf(state),
       });
-      const line = r.oldValidUntil
-        ? `The old secret keeps working until ${isoMinute(r.oldValidUntil)}.`
-        : "The old secret has stopped working.";
-      return secretModal({ key: r.key, secret: r.secret, title: "New secret", lines: [line] });
+      if (!r.secret) return handedOverModal(r.key, r.lines);
+      return secretModal({
+        key: r.key,
+        secret: r.secret,
+        title: "New secret",
+        lines: r.lines.slice(0, 1),
+        viewer: userId,
+      });
     },
   });
 
@@ -124,23 +155,30 @@ export function registerKeyViews(app: App, deps: SlackDeps): void {
         reason: text(state, "reason"),
         incidentLink: text(state, "incident"),
         mode,
+        handTo: handToOf(state),
       });
+      if (r.handedOver) return handedOverModal(r.key, r.lines);
       if (!r.secret) {
         return doneModal(
           "Key disabled",
           `:no_entry: *${esc(r.key.name)}* \`${r.key.publicId}\` is disabled, and every old secret is dead. The owners have been told. Only an owner can enable it again.`,
         );
       }
-      const line =
-        mode.kind === "rotate" && mode.grace !== "none"
-          ? "The old secret works for the grace window you chose; older ones stopped now."
-          : "The old secret stopped working now.";
       return secretModal({
         key: r.key,
         secret: r.secret,
         title: "Key rotated",
-        lines: [line, "The owners and the key owner have been told."],
+        lines: [...r.lines.slice(0, 1), "The owners and the key owner have been told."],
+        viewer: userId,
       });
+    },
+  });
+
+  onSubmit(app, deps, CALLBACK_ID.revealHandover, {
+    meta: keyMeta,
+    submit: async ({ meta, ctx, userId }) => {
+      const { key, secret } = await revealHandover(ctx, userId, { keyId: meta.keyId });
+      return secretModal({ key, secret, title: "Your new secret", viewer: userId });
     },
   });
 }

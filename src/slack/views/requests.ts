@@ -1,6 +1,5 @@
 // Submissions around access requests: the request itself, a denial's reason, a reveal.
 import type { App } from "@slack/bolt";
-import { invalid } from "../../domain/errors.ts";
 import { createRequest } from "../../domain/requests/create.ts";
 import { denyRequest } from "../../domain/requests/decide.ts";
 import { revealKey } from "../../domain/requests/reveal.ts";
@@ -19,10 +18,11 @@ export function registerRequestViews(app: App, deps: SlackDeps): void {
     fields: { name: "new_name" },
     submit: async ({ state, ctx, userId }) => {
       const picked = choice(state, "key");
-      if (!picked) throw invalid("Pick a key, or “A new key”.", "key");
-      const chosen = decode(keyChoiceValue, picked, "Pick a key from the list.", "key");
+      const chosen = picked
+        ? decode(keyChoiceValue, picked, "Pick a key from the list.", "key")
+        : undefined;
       const { request, dropped } = await createRequest(ctx, userId, {
-        keyId: "keyId" in chosen ? chosen.keyId : null,
+        keyId: chosen === undefined ? undefined : "keyId" in chosen ? chosen.keyId : null,
         newKeyName: text(state, "new_name"),
         cells: cells(state),
         duration: choice(state, "duration") ?? "",

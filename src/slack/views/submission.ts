@@ -5,12 +5,12 @@ import type { App, ViewResponseAction, ViewSubmitAction } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import type { z } from "zod";
 import type { Ctx } from "../../domain/context.ts";
-import { DomainError } from "../../domain/errors.ts";
+import { DomainError, FieldErrors } from "../../domain/errors.ts";
 import { errorModal } from "../blocks/results.ts";
 import { decode } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
 import { onceCtx } from "../once.ts";
-import { fieldMessageFor } from "../replies.ts";
+import { fieldMessageFor, messageFor } from "../replies.ts";
 import { errorsFor, readState, type State } from "./state.ts";
 
 export interface Submission<M> {
@@ -18,6 +18,8 @@ export interface Submission<M> {
   meta: M;
   state: State;
   userId: string;
+  /** The submitted view's id (stable across its submissions). */
+  viewId: string;
   /** The domain context whose transaction also claims this submission: it applies once. */
   ctx: Ctx;
 }
@@ -51,24 +53,48 @@ export function onSubmit<S extends z.ZodType>(
         ),
         state: readState(view),
         userId: body.user.id,
+        viewId: view.id,
         ctx: onceCtx(deps.ctx, `${view.id}:${view.callback_id}`),
       });
       deps.kick();
       answer = next && { response_action: "update", view: next };
     } catch (e) {
-      const message = await fieldMessageFor(deps, e, `view ${view.callback_id}`);
-      const errors =
-        e instanceof DomainError
-          ? errorsFor(
-              { code: e.code, field: e.field && (form.fields?.[e.field] ?? e.field) },
-              (view.blocks ?? []).flatMap((b) => (b.type === "input" ? [String(b.block_id)] : [])),
-              message,
-            )
-          : null;
-      answer = errors
-        ? { response_action: "errors", errors }
-        : { response_action: "update", view: errorModal(message) };
+      answer = await refusalAnswer(deps, form, view, e);
     }
     await ack(answer);
   });
+}
+
+/**
+ * A refusal as the person sees it: every field error under its own input, all at once (what
+ * names no input goes under the first, the top of the form); anything else replaces the form
+ * with what happened.
+ */
+async function refusalAnswer<S extends z.ZodType>(
+  deps: SlackDeps,
+  form: Form<S>,
+  view: ViewSubmitAction["view"],
+  e: unknown,
+): Promise<ViewResponseAction> {
+  const where = `view ${view.callback_id}`;
+  const inputs = (view.blocks ?? []).flatMap((b) =>
+    b.type === "input" ? [String(b.block_id)] : [],
+  );
+  const refusals = e instanceof FieldErrors ? e.errors : e instanceof DomainError ? [e] : [];
+  const errors: Record<string, string> = {};
+  for (const r of refusals) {
+    const field = r.field && (form.fields?.[r.field] ?? r.field);
+    const placed = errorsFor(
+      { code: r.code, field },
+      inputs,
+      await fieldMessageFor(deps, r, where),
+    );
+    if (!placed) return { response_action: "update", view: errorModal(messageFor(deps, e, where)) };
+    for (const [block, text] of Object.entries(placed)) {
+      errors[block] = errors[block] ? `${errors[block]} ${text}` : text;
+    }
+  }
+  if (refusals.length === 0)
+    return { response_action: "update", view: errorModal(messageFor(deps, e, where)) };
+  return { response_action: "errors", errors };
 }

@@ -104,6 +104,10 @@ export function keyRepo(db: Db): KeyRepo {
           ...(patch.secretHash !== undefined && { secretHash: patch.secretHash }),
           ...(patch.regeneratedAt !== undefined && { regeneratedAt: patch.regeneratedAt }),
           ...(patch.expiresAt !== undefined && { expiresAt: patch.expiresAt }),
+          ...(patch.handover !== undefined && {
+            handoverBy: patch.handover?.by ?? null,
+            handoverAt: patch.handover?.at ?? null,
+          }),
           updatedAt: at,
           updatedBy: by,
           version: sql`${apiKeys.version} + 1`,

@@ -36,6 +36,8 @@ export function requestRepo(db: Db): RequestRepo {
           decidedAt: d.at,
           decisionReason: d.reason,
           approvedCells: d.approvedCells,
+          grantsExpireAt: d.grantsExpireAt ?? null,
+          notGranted: d.notGranted ?? null,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))

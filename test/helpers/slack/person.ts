@@ -91,7 +91,8 @@ export class Person {
     };
     switch (el.type) {
       case "external_select": {
-        const options = await this.d.suggest(this.id, v.id, blockId, actionId, "");
+        // As a person does: type what they look for, then pick it.
+        const options = await this.d.suggest(this.id, v.id, blockId, actionId, String(value));
         const o = options.find((x) => matches(x, String(value)));
         if (!o) throw new Error(`"${label}" offers no option "${String(value)}"`);
         await this.d.choose(this.id, v.id, blockId, actionId, o);

@@ -49,6 +49,7 @@ import {
   keysPageValue,
   requestValue,
 } from "../../../src/slack/blocks/values.ts";
+import { textOf } from "../../helpers/slack/finders.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const LONG = "Ω".repeat(60);
@@ -68,6 +69,7 @@ const key = (id: number, over: Partial<ApiKey> = {}): ApiKey => ({
   lastUsedAt: null,
   expiresAt: null,
   version: 3,
+  handover: null,
   ...over,
 });
 const nicknames = (n: number): Nickname[] =>
@@ -135,6 +137,8 @@ const request = (id: number, over: Partial<AccessRequest> = {}): AccessRequest =
   decidedAt: null,
   decisionReason: null,
   approvedCells: null,
+  grantsExpireAt: null,
+  notGranted: null,
   revealedAt: null,
   ...over,
 });
@@ -255,10 +259,10 @@ describe("key modals", () => {
     const k = key(9);
     const grants = grantsOn(nicknames(200));
     for (const v of [
-      regenerateModal({ key: k, grants, now: NOW }),
+      regenerateModal({ key: k, grants, now: NOW, actor: "U0OWNER1" }),
       deleteModal({ key: k, grants, now: NOW }),
       disableModal({ key: k, grants, now: NOW, reasonRequired: true }),
-      rotateModal({ key: k, grants, now: NOW }),
+      rotateModal({ key: k, grants, now: NOW, actor: "U0ONCALL" }),
     ]) {
       expect(checkView(v), v.callback_id).toEqual([]);
       expect(JSON.stringify(v.blocks)).toContain(k.publicId);
@@ -302,30 +306,47 @@ describe("requests", () => {
 
   it("the request modal, and the owners' list of 20 pending, within their limits", () => {
     expect(checkView(requestModal({ nicknames: nicks, chosen: "new" }))).toEqual([]);
-    const list = requestsMessage(
-      {
-        mine: Array.from({ length: 10 }, (_, i) => request(i + 1, { cells })),
-        pending: Array.from({ length: 20 }, (_, i) => request(i + 100, { cells })),
-      },
-      NOW,
-    );
+    const list = requestsMessage({
+      mine: Array.from({ length: 10 }, (_, i) => request(i + 1, { cells })),
+      pending: Array.from({ length: 20 }, (_, i) => request(i + 100, { cells })),
+    });
     expect(checkMessage(list)).toEqual([]);
   });
 });
 
 describe("the Home tab", () => {
+  const leak = (id: number): AuditEvent => ({
+    id,
+    at: NOW,
+    actor: "U0MEMBER",
+    action: "key.leak_detected",
+    keyId: id,
+    keyName: LONG,
+    keyPublicId: "Pub00001",
+    requestId: null,
+    subject: "C0GENERAL",
+    reason: "z".repeat(1000),
+    diff: null,
+  });
+  // As full as the domain ever makes it.
   const data = (role: Role) => ({
     role,
-    myKeys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
-    myKeysTotal: 40,
-    activity: [],
+    userId: "U0MEMBER",
+    keys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
+    keysTotal: 40,
+    allKeys: role === "owner",
+    activity: Array.from({ length: 10 }, (_, i) => leak(i + 1)),
     requests: Array.from({ length: 15 }, (_, i) => request(i + 1)),
+    incidents: Array.from({ length: 5 }, (_, i) => ({ event: leak(i + 1), key: key(i + 1) })),
+    rotations: Array.from({ length: 5 }, (_, i) => leak(i + 1)),
+    leaks: Array.from({ length: 5 }, (_, i) => leak(i + 1)),
   });
 
-  it("shows owners Create key and Approve all, members neither, within 100 blocks", () => {
+  it("shows owners Create key and Approve all, members neither, every role within 100 blocks", () => {
     const owner = homeView(data("owner"), NOW);
     const member = homeView(data("member"), NOW);
-    for (const v of [owner, member]) expect(checkView(v)).toEqual([]);
+    for (const v of [owner, member, homeView(data("oncall"), NOW)])
+      expect(checkView(v)).toEqual([]);
     const ids = (v: typeof owner) =>
       new Set(elements(v.blocks).map((e) => ("action_id" in e ? e.action_id : "")));
     expect(ids(owner).has(ACTION_ID.homeCreate)).toBe(true);
@@ -365,27 +386,39 @@ describe("on-call surfaces", () => {
     expect(values[0]).toEqual({ verb: "disable", keyId: 1 });
     expect(values.at(-1)).toEqual({ verb: "review", requestId: 3 });
     expect(m.text).toBe("Keyward key hygiene digest");
-    expect(JSON.stringify(m.blocks)).toContain("As of 2026-11-27 12:00 UTC");
+    expect(JSON.stringify(m.blocks)).toContain(
+      "As of <!date^1795780800^{date_short_pretty} {time}|2026-11-27 12:00 UTC>",
+    );
   });
 
-  it("a leak warning offers a Rotate now button per live key, 5 at most", () => {
+  it("a leak DM offers those who may rotate a Rotate now button per live key, 5 at most; the thread none", () => {
     const findings = Array.from({ length: 9 }, (_, i) => ({
       publicId: `Pub${i}`,
       key: { id: i + 1, name: `k${i}`, publicId: `Pub${i}` },
       state: "live" as const,
     }));
-    for (const inThread of [true, false]) {
-      const m = renderLeak({
-        type: "leak",
-        findings,
-        channel: "C0GENERAL",
-        messageTs: "1.2",
-        poster: "U0MEMBER",
-        inThread,
-      });
+    const leak = (inThread: boolean) => ({
+      type: "leak" as const,
+      findings,
+      channel: "C0GENERAL",
+      messageTs: "1.2",
+      poster: "U0MEMBER",
+      inThread,
+      permalink: "https://x.slack.com/archives/C0GENERAL/p12",
+    });
+    const buttons = (m: { blocks: KnownBlock[] }) =>
+      elements(m.blocks).filter((e) => e.type === "button");
+    for (const [m, n] of [
+      [renderLeak(leak(false), true), 5],
+      [renderLeak(leak(false), false), 0],
+      [renderLeak(leak(true), true), 0],
+    ] as const) {
       expect(checkMessage(m)).toEqual([]);
-      expect(elements(m.blocks).filter((e) => e.type === "button")).toHaveLength(5);
+      expect(buttons(m)).toHaveLength(n);
     }
+    expect(textOf(renderLeak(leak(false)).blocks)).toContain(
+      "<https://x.slack.com/archives/C0GENERAL/p12|this message> in <#C0GENERAL>",
+    );
   });
 });
 
@@ -410,10 +443,13 @@ describe("the audit log", () => {
         nextBeforeId: 86,
         keyName: LONG,
       },
-      NOW,
       "k".repeat(200),
     );
     expect(checkMessage(m)).toEqual([]);
+    // Nothing is cut without saying so: the whole reason, and how many changes are not listed.
+    const text = textOf(m.blocks);
+    expect(text).toContain(`_Reason:_ ${"z".repeat(1000)}`);
+    expect(text).toContain("…and 42 more");
     const older = elements(m.blocks).find((e) => e.type === "button");
     expect(older?.type === "button" && JSON.parse(String(older.value))).toEqual({
       beforeId: 86,
@@ -448,5 +484,37 @@ describe("typed Block Kit", () => {
       { type: "header", text: plain("h") },
     ];
     expect([typo, wrongTitle, fine].flat()).toHaveLength(4);
+  });
+});
+
+describe("form labels and limits", () => {
+  const inputs = (v: { blocks: AnyBlock[] }) =>
+    v.blocks.filter((b): b is InputBlock => b.type === "input");
+  const forms = () => [
+    keyFormModal({ mode: "create", actor: "U0OWNER1", nicknames: nicknames(3) }),
+    keyFormModal({ mode: "edit", actor: "U0OWNER1", nicknames: nicknames(3), key: key(1) }),
+    requestModal({ nicknames: nicknames(3), chosen: "new" }),
+    disableModal({ key: key(1), grants: [], now: NOW, reasonRequired: false }),
+    disableModal({ key: key(1), grants: [], now: NOW, reasonRequired: true }),
+    rotateModal({ key: key(1), grants: [], now: NOW, actor: "U0ONCALL" }),
+    regenerateModal({ key: key(1), grants: [], now: NOW, actor: "U0OWNER1" }),
+  ];
+
+  it("never says optional twice: Slack adds it to an optional input's label", () => {
+    for (const f of forms()) {
+      for (const i of inputs(f)) expect(i.label.text).not.toMatch(/optional/i);
+    }
+  });
+
+  it("states the limit of every text a person types in the hint", () => {
+    for (const f of forms()) {
+      for (const i of inputs(f)) {
+        const el = i.element;
+        if (el.type !== "plain_text_input" || el.max_length === undefined) continue;
+        expect(i.hint?.text, i.label.text).toMatch(
+          new RegExp(`${el.max_length.toLocaleString("en-US")} characters`),
+        );
+      }
+    }
   });
 });

@@ -63,6 +63,22 @@ describe("parseCommand", () => {
     expect(ok("role remove <@W0OWNER9>")).toEqual({ cmd: "role_remove", userId: "W0OWNER9" });
   });
 
+  it("takes a key command without a key (it opens a key picker)", () => {
+    expect(ok("show")).toEqual({ cmd: "show", key: undefined });
+    expect(ok("edit")).toEqual({ cmd: "edit", key: undefined });
+  });
+
+  it("suggests the subcommand a typo most likely meant, with the rest of what was typed", () => {
+    const typo = (text: string) => {
+      const r = parseCommand(text);
+      return r.ok ? undefined : r.suggestion;
+    };
+    expect(typo("regnerate Billing sync")).toBe("/apikeys regenerate Billing sync");
+    expect(typo("lsit")).toBe("/apikeys list");
+    expect(typo("nicknmes")).toBe("/apikeys nicknames");
+    expect(typo("frobnicate")).toBeUndefined();
+  });
+
   it("treats control characters and runs of white space as one space", () => {
     expect(ok("show\u0000Billing\t\n sync")).toEqual({ cmd: "show", key: "Billing sync" });
     expect(ok("list\u0007x")).toEqual({ cmd: "list", text: "x" });
@@ -71,7 +87,6 @@ describe("parseCommand", () => {
   it("answers a wrong command in words a person can act on", () => {
     expect(refused("frobnicate")).toBe("There is no `frobnicate` subcommand.");
     expect(refused(`${"x".repeat(40)} y`)).toBe(`There is no \`${"x".repeat(30)}\` subcommand.`);
-    expect(refused("show")).toBe("`show`: Say which key: its name or its id.");
     expect(refused(`edit ${"k".repeat(121)}`)).toBe(
       "`edit`: That is longer than any key name or id.",
     );

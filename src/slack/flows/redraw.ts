@@ -1,0 +1,37 @@
+// Redrawing the key list a change was made from (its Actions menu), through the response URL
+// of that list: it is an ephemeral message, which only that URL can replace.
+import { listKeys } from "../../domain/keys/queries.ts";
+import { getRole } from "../../domain/roles/list.ts";
+import { keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import type { ListSource } from "../blocks/values.ts";
+import type { SlackDeps } from "../deps.ts";
+
+export async function redrawList(
+  deps: SlackDeps,
+  userId: string,
+  source: ListSource,
+): Promise<void> {
+  // The URL came back in private_metadata: only ever post to Slack's own.
+  if (!deps.isResponseUrl(source.url)) {
+    deps.log.warn("a key list's response URL was not Slack's; not redrawn");
+    return;
+  }
+  try {
+    const text = source.text || undefined;
+    const [page, role] = await Promise.all([
+      listKeys(deps.ctx, { text, offset: source.offset, limit: PAGE_SIZE }),
+      getRole(deps.ctx, userId),
+    ]);
+    const message = keyListMessage({ page, role, now: deps.ctx.clock.now(), text });
+    const res = await fetch(source.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ replace_original: true, ...message }),
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!res.ok) deps.log.warn({ status: res.status }, "the key list was not redrawn");
+  } catch (e) {
+    // The change is made and told; an old list (response URLs last 30 minutes) stays as it was.
+    deps.log.warn({ err: e }, "the key list was not redrawn");
+  }
+}
