@@ -1,5 +1,6 @@
 // The process: which mode it starts (and when it refuses to), and a SIGTERM that drains what
 // is in flight before closing.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -163,6 +164,33 @@ it("runs the sandbox on request without printing a configured verification token
   await child.line(/Ctrl-C stops/);
   expect(child.output()).toContain("Bearer $VERIFY_API_TOKEN");
   expect(child.output()).not.toContain(VERIFY_TOKEN);
+  child.proc.kill("SIGTERM");
+  expect(await child.exited).toBe(0);
+});
+
+it("runs from the bundle npm start builds, on plain node, and serves the sandbox page", async () => {
+  execFileSync(process.execPath, ["scripts/build.mjs"]);
+  const dir = mkdtempSync(join(tmpdir(), "keyward-main-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const child = startMain(
+    { DATABASE_PATH: join(dir, "keyward.db"), PORT: "0" },
+    ["--sandbox"],
+    ["dist/main.mjs"],
+  );
+  cleanups.push(() => {
+    child.proc.kill("SIGKILL");
+  });
+  const open = await child.line(/ Open http:\/\/127\.0\.0\.1:\d+/);
+  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(open)?.[0] as string;
+  // The page and its script: built from src/sandbox/web, found from the bundle's folder.
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain("<!doctype html>");
+  const script = await fetch(`${url}/app.js`);
+  expect(script.status).toBe(200);
+  expect((await script.text()).length).toBeGreaterThan(10_000);
+  // The demo was seeded through the migrations found from dist/.
+  expect(child.output()).toContain("demo account seeded");
   child.proc.kill("SIGTERM");
   expect(await child.exited).toBe(0);
 });

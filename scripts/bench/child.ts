@@ -24,7 +24,8 @@ export async function startChild(
 ): Promise<Child> {
   const proc = fork(script, [], {
     env: { ...process.env, ...env },
-    execArgv: ["--import", "tsx", ...nodeFlags],
+    // A bundle from dist/ runs on plain node, as npm start runs it; TypeScript through tsx.
+    execArgv: script.endsWith(".mjs") ? nodeFlags : ["--import", "tsx", ...nodeFlags],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   await ready(proc);

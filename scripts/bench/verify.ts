@@ -3,7 +3,7 @@
 // Seeds 100,000 keys over 200 nicknames; each server runs in its own process, and the load
 // comes from another (wrk, or autocannon when wrk is not installed), at 8 and 32 connections,
 // in alternating rounds. See the README's Performance section for how to read it.
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -128,8 +128,10 @@ async function main() {
   if (profDir) mkdirSync(profDir, { recursive: true });
   const port = 4100 + Math.floor(Math.random() * 500);
   const kwUrl = `http://127.0.0.1:${port}`;
+  // Keyward runs as npm start runs it: the esbuild bundle on plain node (not tsx).
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   const kwChild = await startChild(
-    "scripts/bench/verify-server.ts",
+    "dist/bench-verify-server.mjs",
     {
       VERIFY_API_TOKEN: TOKEN,
       DATABASE_PATH: dbPath,

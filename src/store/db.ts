@@ -2,16 +2,16 @@
 // process serves a file: a lock held for the process's life refuses a second one.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "../../db/schema.ts";
+import { projectPath } from "../paths.ts";
 import { checkpointInBackground } from "./checkpointer.ts";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
-const MIGRATIONS = fileURLToPath(new URL("../../db/migrations", import.meta.url));
+const MIGRATIONS = projectPath("db/migrations");
 
 export interface OpenDb {
   sqlite: Database.Database;

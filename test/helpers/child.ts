@@ -14,8 +14,13 @@ export interface Child {
 }
 
 /** Starts `src/main.ts` with exactly this environment (plus PATH), in the repository root. */
-export function startMain(env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+/** Runs src/main.ts through tsx, or (with `entry`) another way of starting it, e.g. the bundle. */
+export function startMain(
+  env: Record<string, string>,
+  args: string[] = [],
+  entry: string[] = ["--import", "tsx", "src/main.ts"],
+): Child {
+  const proc = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

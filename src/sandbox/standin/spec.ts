@@ -1,7 +1,7 @@
 // Slack's published Web API spec (OpenAPI 2.0, vendored): which arguments each method
 // requires. The stand-in refuses a call that misses one, as Slack would.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../../paths.ts";
 
 interface Parameter {
   name: string;
@@ -12,9 +12,7 @@ interface Spec {
   paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
 }
 
-const SPEC_PATH = fileURLToPath(
-  new URL("../../../vendor/slack/slack_web_openapi_v2.json", import.meta.url),
-);
+const SPEC_PATH = projectPath("vendor/slack/slack_web_openapi_v2.json");
 
 let cache: Map<string, string[]> | undefined;
 

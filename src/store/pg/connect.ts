@@ -1,12 +1,12 @@
 // Connecting to PostgreSQL: client settings, what to say when the server cannot be used, and
 // the migrations, applied once however many instances start at the same moment.
-import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { projectPath } from "../../paths.ts";
 import { LOCK_NS } from "./locks.ts";
 
-const MIGRATIONS = fileURLToPath(new URL("../../../db/migrations-pg", import.meta.url));
+const MIGRATIONS = projectPath("db/migrations-pg");
 
 /** Settings of every connection Keyward opens. */
 export function clientConfig(url: string): pg.ClientConfig {

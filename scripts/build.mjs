@@ -1,0 +1,23 @@
+// npm run build: Keyward as one ES module in dist/, run by plain `node` (npm start). Running
+// the TypeScript through tsx costs about 45 MB of memory for the compiler kept loaded; the
+// bundle keeps node_modules external, so native drivers and Bolt load as usual.
+import { build } from "esbuild";
+
+const entries = {
+  main: "src/main.ts",
+  // The verification benchmark's server: the same composition root, run the way npm start runs.
+  "bench-verify-server": "scripts/bench/verify-server.ts",
+};
+
+await build({
+  entryPoints: entries,
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+});
