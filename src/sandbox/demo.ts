@@ -1,5 +1,6 @@
 // The demo account a new sandbox starts with: people to act as, and a year of history made
 // through the production use cases at the moments it happened, so audit log and data agree.
+import type { ApiId } from "../domain/catalog.ts";
 import type { Ctx } from "../domain/context.ts";
 import { createKey } from "../domain/keys/create.ts";
 import { disableKey } from "../domain/keys/disable.ts";
@@ -10,7 +11,11 @@ import { createRequest } from "../domain/requests/create.ts";
 import { approveRequest } from "../domain/requests/decide.ts";
 import { expireGrants } from "../domain/requests/expire.ts";
 import { addRole } from "../domain/roles/add.ts";
-import type { ApiKey } from "../domain/types.ts";
+import type { ApiKey, GrantCell } from "../domain/types.ts";
+import { COUNTING } from "../domain/usage/counting.ts";
+import { dayOf, dayStart } from "../domain/usage/days.ts";
+import type { StoreTx, UsageRow } from "../store/types.ts";
+import type { TxRunner } from "../store/unit-of-work.ts";
 import type { Person } from "./standin/workspace.ts";
 
 export const DEMO_PEOPLE: Person[] = [
@@ -185,4 +190,118 @@ export async function seedDemo(ctx: Ctx): Promise<boolean> {
 async function recordUse(ctx: Ctx, uses: Array<[ApiKey, number]>): Promise<void> {
   const at = new Map(uses.map(([k, t]) => [k.id, new Date(t)]));
   await ctx.uow.run((tx) => tx.keys.touchLastUsed(at));
+}
+
+type Traffic = Array<{
+  nickname: string;
+  api: ApiId;
+  grant: GrantCell;
+  /** Calls on a working day; weekends get a third. */
+  perDay: number;
+  /** Days ago of the first and the last day with calls (0 = today). */
+  from: number;
+  to: number;
+}>;
+
+/** The demo keys' traffic, as the verification API would have counted it. */
+const TRAFFIC: Record<string, Traffic> = {
+  "Billing sync": [
+    {
+      nickname: "acme",
+      api: "orders:write",
+      grant: { scope: "acme", api: "orders:write" },
+      perDay: 1800,
+      from: 89,
+      to: 0,
+    },
+    {
+      nickname: "acme",
+      api: "orders:read",
+      grant: { scope: "acme", api: "orders:write" },
+      perDay: 4200,
+      from: 89,
+      to: 0,
+    },
+    {
+      nickname: "acme",
+      api: "analytics",
+      grant: { scope: "*", api: "analytics" },
+      perDay: 300,
+      from: 89,
+      to: 0,
+    },
+  ],
+  // initech's products grant has not been used since the spring: a least-privilege suggestion.
+  "Storefront catalog": [
+    {
+      nickname: "acme",
+      api: "products",
+      grant: { scope: "acme", api: "products" },
+      perDay: 950,
+      from: 89,
+      to: 0,
+    },
+    {
+      nickname: "initech",
+      api: "products",
+      grant: { scope: "initech", api: "products" },
+      perDay: 240,
+      from: 89,
+      to: 44,
+    },
+  ],
+  "Holiday campaign": [
+    {
+      nickname: "globex",
+      api: "analytics",
+      grant: { scope: "globex", api: "analytics" },
+      perDay: 500,
+      from: 24,
+      to: 1,
+    },
+  ],
+};
+
+/**
+ * Usage counts for the demo keys over the last 90 days (as the usage recorder writes them), so
+ * Quick view's sparkline, `show` and the least-privilege suggestions have something to say.
+ * Written only right after the demo is seeded.
+ */
+export async function seedDemoUsage(uow: TxRunner<StoreTx>, now: Date): Promise<void> {
+  const today = dayOf(now);
+  await uow.run(async (tx) => {
+    const keys = new Map((await tx.keys.all()).map((k) => [k.name, k]));
+    const rows: UsageRow[] = [];
+    for (const [name, traffic] of Object.entries(TRAFFIC)) {
+      const key = keys.get(name);
+      if (!key) continue;
+      for (let ago = 89; ago >= 0; ago -= 1) {
+        const day = today - ago;
+        const weekday = new Date(dayStart(day)).getUTCDay();
+        // A steady, recognisable rhythm: quieter weekends, a little day-to-day wobble.
+        const scale = (weekday === 0 || weekday === 6 ? 1 / 3 : 1) * (0.85 + 0.15 * Math.sin(day));
+        let calls = 0;
+        for (const t of traffic) {
+          if (ago > t.from || ago < t.to) continue;
+          const n = Math.round(t.perDay * scale);
+          calls += n;
+          rows.push({
+            kind: "check",
+            keyId: key.id,
+            day,
+            nickname: t.nickname,
+            api: t.api,
+            grantScope: t.grant.scope,
+            grantApi: t.grant.api,
+            calls: n,
+          });
+        }
+        if (calls > 0)
+          rows.push({ kind: "key", keyId: key.id, day, calls, refused: Math.round(calls / 400) });
+      }
+    }
+    await tx.usageLog.add(rows);
+    // The counts reach back 90 days, so counting "began" then, not at this first start.
+    await tx.jobRuns.markRun(COUNTING, dayStart(today - 89));
+  });
 }

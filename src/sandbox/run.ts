@@ -8,7 +8,7 @@ import { configSchema } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { Log } from "../log.ts";
 import { bundlePage, type Page } from "./bundle.ts";
-import { DEMO_CHANNELS, DEMO_OWNERS, DEMO_PEOPLE, seedDemo } from "./demo.ts";
+import { DEMO_CHANNELS, DEMO_OWNERS, DEMO_PEOPLE, seedDemo, seedDemoUsage } from "./demo.ts";
 import { pageApi } from "./page-api.ts";
 import { autosave, loadWorkspace } from "./persist.ts";
 import { SlackStandIn } from "./standin/index.ts";
@@ -89,6 +89,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   }
   slack.appUrl = `${app.url}/slack/events`;
   const seeded = await seedDemo(app.ctx);
+  if (seeded) await seedDemoUsage(app.store.uow, app.ctx.clock.now());
   app.worker?.kick();
   const saving = autosave(slack.ws, slackFile);
   return {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/domain/types.ts";
+import { keyUsage } from "../../src/domain/usage/summary.ts";
 import { createLog } from "../../src/log.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/run.ts";
 
@@ -75,6 +76,26 @@ describe("the demo account", () => {
       if (k.status === "disabled")
         expect(events.some((e) => e.keyId === k.id && e.action === "key.disabled")).toBe(true);
     }
+  });
+
+  it("has months of usage, so Quick view has a month to show and a grant nobody uses", async () => {
+    const all = await keys();
+    const named = (n: string) => all.find((k) => k.name === n) as (typeof all)[number];
+    const billing = await keyUsage(sandbox.app.ctx, named("Billing sync"));
+    // Every one of the last 30 days was counted, weekdays busier than weekends.
+    expect(billing.days).toHaveLength(30);
+    expect(billing.days.every((d) => (d.calls ?? 0) > 0)).toBe(true);
+    expect(new Set(billing.days.map((d) => d.calls)).size).toBeGreaterThan(5);
+    expect(billing.advice.kind).toBe("nothing");
+    // The storefront key stopped reading initech's products in the spring.
+    const storefront = await keyUsage(sandbox.app.ctx, named("Storefront catalog"));
+    expect(storefront.advice).toMatchObject({
+      kind: "grants_unused",
+      grants: [{ scope: "initech", api: "products" }],
+    });
+    // The stale key is called out as a key nobody uses.
+    const stale = await keyUsage(sandbox.app.ctx, named("Affiliate reports"));
+    expect(stale.advice.kind).toBe("key_unused");
   });
 
   it("does not pile months-old news into anyone's DM", async () => {

@@ -4,7 +4,7 @@
 import type { Ctx } from "../context.ts";
 import type { Tx } from "../ports.ts";
 
-const COUNTING = "usage-counting-since";
+export const COUNTING = "usage-counting-since";
 
 /** Records that counting starts now, unless it started before; returns when it started. */
 export async function startCountingUsage(ctx: Ctx): Promise<Date> {
