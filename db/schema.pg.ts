@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -18,6 +19,7 @@ import {
 import type { ApiId } from "../src/domain/catalog.ts";
 import type { Notice } from "../src/domain/notices.ts";
 import type {
+  Approval,
   AuditAction,
   AuditDiff,
   GrantCell,
@@ -27,6 +29,15 @@ import type {
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const id = () => integer("id").primaryKey().generatedAlwaysAsIdentity();
+// Owners' approvals of a request: jsonb, their times as ISO strings, read back as Dates.
+const approvals = customType<{ data: Approval[]; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (v) => JSON.stringify(v),
+  fromDriver: (v) =>
+    (
+      (typeof v === "string" ? JSON.parse(v) : v) as Array<Omit<Approval, "at"> & { at: string }>
+    ).map((a) => ({ ...a, at: new Date(a.at) })),
+});
 
 export const nicknames = pgTable("nicknames", {
   id: id(),
@@ -130,6 +141,8 @@ export const accessRequests = pgTable(
     grantsExpireAt: time("grants_expire_at"),
     notGranted: jsonb("not_granted").$type<NotGranted[]>(),
     revealedAt: time("revealed_at"),
+    approvals: approvals("approvals").notNull().default(sql`'[]'::jsonb`),
+    escalatedAt: time("escalated_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],
 );

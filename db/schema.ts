@@ -5,6 +5,7 @@
 // docs/design.md#data-model.
 import { sql } from "drizzle-orm";
 import {
+  customType,
   index,
   integer,
   primaryKey,
@@ -15,6 +16,7 @@ import {
 import type { ApiId } from "../src/domain/catalog.ts";
 import type { Notice } from "../src/domain/notices.ts";
 import type {
+  Approval,
   AuditAction,
   AuditDiff,
   GrantCell,
@@ -24,6 +26,16 @@ import type {
 
 const time = (name: string) => integer(name, { mode: "timestamp_ms" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+// Owners' approvals of a request: JSON TEXT, their times as ISO strings, read back as Dates.
+const approvals = customType<{ data: Approval[]; driverData: string }>({
+  dataType: () => "text",
+  toDriver: (v) => JSON.stringify(v),
+  fromDriver: (v) =>
+    (JSON.parse(v) as Array<Omit<Approval, "at"> & { at: string }>).map((a) => ({
+      ...a,
+      at: new Date(a.at),
+    })),
+});
 
 export const nicknames = sqliteTable("nicknames", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -134,6 +146,11 @@ export const accessRequests = sqliteTable(
     notGranted: json<NotGranted[]>("not_granted"),
     // New-key requests: whether the secret has been generated and shown once.
     revealedAt: time("revealed_at"),
+    // Each owner's approval (who, when, what they left ticked) while more are needed, and
+    // those that made the decision; a request adding a write API needs two (WRITE_APPROVALS).
+    approvals: approvals("approvals").notNull().default(sql`'[]'`),
+    // When on-call were told the request had waited too long (ESCALATE_AFTER_HOURS); once.
+    escalatedAt: time("escalated_at"),
   },
   (t) => [index("access_requests_status").on(t.status), index("access_requests_key").on(t.keyId)],
 );

@@ -50,6 +50,20 @@ const fields = z.object({
   ONCALL_USERGROUP_ID: optional(
     z.string().regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD"),
   ),
+  // The approval policy: different account owners' approvals a request adding a write API
+  // needs (1: one, as any other), and hours a request waits before on-call hear (0: never).
+  WRITE_APPROVALS: z.coerce
+    .number({ error: "must be a whole number of approvals, 1 to 10" })
+    .int("must be a whole number of approvals, 1 to 10")
+    .min(1, "must be at least 1 (1: one approval, as for any other request)")
+    .max(10, "can be at most 10")
+    .default(2),
+  ESCALATE_AFTER_HOURS: z.coerce
+    .number({ error: "must be a whole number of hours (0: never)" })
+    .int("must be a whole number of hours (0: never)")
+    .min(0, "must be 0 (never) or more hours")
+    .max(24 * 7, "can be at most 168 (7 days; an undecided request lapses then)")
+    .default(24),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

@@ -134,3 +134,26 @@ describe("AUDIT_API_TOKEN", () => {
     expect(same).not.toContain(SECRET_VALUES.VERIFY_API_TOKEN);
   });
 });
+
+describe("the approval policy", () => {
+  it("asks two owners for write access and escalates after 24 hours unless told otherwise", () => {
+    const c = loadConfig(PRODUCTION, "-").config;
+    expect([c.WRITE_APPROVALS, c.ESCALATE_AFTER_HOURS]).toEqual([2, 24]);
+    const set = loadConfig(
+      { ...PRODUCTION, WRITE_APPROVALS: "1", ESCALATE_AFTER_HOURS: "0" },
+      "-",
+    ).config;
+    expect([set.WRITE_APPROVALS, set.ESCALATE_AFTER_HOURS]).toEqual([1, 0]);
+  });
+
+  it("refuses what is not a count, naming each variable", () => {
+    const said = refusal({ ...PRODUCTION, WRITE_APPROVALS: "0", ESCALATE_AFTER_HOURS: "two" });
+    expect(said).toContain(
+      "WRITE_APPROVALS: must be at least 1 (1: one approval, as for any other request)",
+    );
+    expect(said).toContain("ESCALATE_AFTER_HOURS: must be a whole number of hours (0: never)");
+    expect(refusal({ ...PRODUCTION, WRITE_APPROVALS: "1.5" })).toContain(
+      "WRITE_APPROVALS: must be a whole number of approvals, 1 to 10",
+    );
+  });
+});

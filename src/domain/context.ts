@@ -14,4 +14,13 @@ export interface Ctx {
     /** Everyone in the group, as last read; nobody when that read is too old to trust. */
     members(): string[];
   };
+  /** The approval policy (WRITE_APPROVALS, ESCALATE_AFTER_HOURS); the defaults when absent. */
+  approvals?: ApprovalPolicy;
+}
+
+export interface ApprovalPolicy {
+  /** Different account owners' approvals a request adding a write API needs (1: one, as any). */
+  writeApprovals: number;
+  /** Hours a request may wait before on-call are told (0: never). */
+  escalateAfterHours: number;
 }

@@ -39,6 +39,25 @@ export interface RequestOutcomeNotice {
   requestId: number;
 }
 
+/** An approval was recorded and another is needed: the requester hears who approved. */
+export interface RequestProgressNotice {
+  type: "request_progress";
+  requestId: number;
+}
+
+/**
+ * A request waited too long: on-call hear of it, with the account owners who were asked.
+ * Rendered from the request's state at delivery (who approved meanwhile, or that it was decided).
+ */
+export interface RequestEscalationNotice {
+  type: "request_escalation";
+  requestId: number;
+  /** The account owners it waits for (owners, less the requester and who approved). */
+  asked: string[];
+  /** How long it had waited, in hours, when escalated. */
+  hours: number;
+}
+
 export interface RequestReminderNotice {
   type: "request_reminder";
   requestIds: number[];
@@ -125,6 +144,8 @@ export type Notice =
   | ChangeNotice
   | RequestCardNotice
   | RequestOutcomeNotice
+  | RequestProgressNotice
+  | RequestEscalationNotice
   | RequestReminderNotice
   | GrantExpiredNotice
   | LeakNotice

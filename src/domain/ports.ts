@@ -5,6 +5,7 @@ import type { OutgoingNotice } from "./notices.ts";
 import type {
   AccessRequest,
   ApiKey,
+  Approval,
   AuditAction,
   AuditDiff,
   AuditEvent,
@@ -123,8 +124,20 @@ export interface RequestRepo {
       grantsExpireAt?: Date | null;
       notGranted?: NotGranted[] | null;
       keyId?: number;
+      /** The approvals that made an approval (kept as they were when absent). */
+      approvals?: Approval[];
     },
   ): Promise<boolean>;
+  /**
+   * Adds an owner's approval to a pending request that has exactly `expected` approvals so far
+   * (a compare-and-set on the request's row): false when it was decided, or another approval
+   * landed, meanwhile.
+   */
+  addApproval(id: number, expected: number, approval: Approval): Promise<boolean>;
+  /** Pending requests asked at or before `at` whose on-call were not told yet. */
+  escalationDue(at: Date): Promise<AccessRequest[]>;
+  /** Records that on-call were told; false when it was already recorded (or it was decided). */
+  markEscalated(id: number, at: Date): Promise<boolean>;
   list(q: { requester?: string; status?: RequestStatus; limit: number }): Promise<AccessRequest[]>;
   pendingForKey(keyId: number): Promise<AccessRequest[]>;
   pendingCreatedBefore(at: Date): Promise<AccessRequest[]>;

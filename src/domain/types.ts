@@ -73,10 +73,12 @@ export type AuditAction =
   | "key.leak_detected"
   | "grant.expired"
   | "request.created"
+  | "request.approval_recorded"
   | "request.approved"
   | "request.denied"
   | "request.expired"
   | "request.cancelled"
+  | "request.escalated"
   | "nickname.added"
   | "nickname.removed"
   | "role.added"
@@ -130,6 +132,20 @@ export interface AccessRequest {
   /** What was asked and not granted, and why; null before a decision. */
   notGranted: NotGranted[] | null;
   revealedAt: Date | null;
+  /**
+   * Owners' approvals so far, oldest first: one while a request that needs two waits for the
+   * second; every approval that made the decision once it is approved.
+   */
+  approvals: Approval[];
+  /** When on-call were told it was waiting too long (once); null until then. */
+  escalatedAt: Date | null;
+}
+
+/** One account owner's approval: who, when, and the permissions they left ticked. */
+export interface Approval {
+  by: string;
+  at: Date;
+  cells: GrantCell[];
 }
 
 /**
@@ -139,4 +155,6 @@ export interface AccessRequest {
 export type NotGrantedWhy = "declined" | "unavailable" | "already_held";
 export interface NotGranted extends GrantCell {
   why: NotGrantedWhy;
+  /** declined: the owner who left it unticked, when it was not the one who decided. */
+  by?: string;
 }

@@ -7,7 +7,13 @@ import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { getRole } from "../domain/roles/list.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
-import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
+import {
+  escalationMessage,
+  reminderMessage,
+  requestCard,
+  requestOutcome,
+  requestProgress,
+} from "../slack/blocks/requests.ts";
 
 /** `recipient`: whom this copy is for (what it offers can depend on their role). */
 export type Renderer = (
@@ -26,9 +32,14 @@ export function createRenderer(ctx: Ctx): Renderer {
       case "grant_expired":
         return renderGrantExpired(notice, createdAt);
       case "request_card":
-        return requestCard(await getRequestView(ctx, notice.requestId), now);
+        // Each owner's own copy: the requester and who approved already get no Approve.
+        return requestCard(await getRequestView(ctx, notice.requestId), now, recipient);
       case "request_outcome":
         return requestOutcome(await getRequestView(ctx, notice.requestId));
+      case "request_progress":
+        return requestProgress(await getRequestView(ctx, notice.requestId));
+      case "request_escalation":
+        return escalationMessage(await getRequestView(ctx, notice.requestId), notice);
       case "request_reminder":
         return reminderMessage(await getRequests(ctx, notice.requestIds));
       case "leak":

@@ -219,10 +219,10 @@ export class OutboxWorker {
       { quiet: true },
     );
     if (cards.length === 0) return { kind: "sent", channel: null, ts: null };
-    // Every owner's card shows the same state: render it once.
-    const rendered = await this.o.render(row.notice, new Date(row.createdAt), row.recipient);
-    if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
     for (const card of cards) {
+      // Every owner's card shows the same state, with what that owner may still do.
+      const rendered = await this.o.render(row.notice, new Date(row.createdAt), card.recipient);
+      if (!rendered) return { kind: "failed", error: `no renderer for ${row.notice.type}` };
       // chat.update is idempotent: repeating it after a crash shows the same card.
       await this.o.client.chat.update({
         channel: card.channel,

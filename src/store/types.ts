@@ -57,8 +57,10 @@ export interface OutboxQueue {
    * to start again with a new upload). Kept across attempts and restarts.
    */
   recordUpload(id: number, fileId: string | null): Promise<void>;
-  /** Delivered Approve/Deny cards of a request, to update in place. */
-  deliveredCards(requestId: number): Promise<Array<{ channel: string; ts: string }>>;
+  /** Delivered Approve/Deny cards of a request, to update in place, with whose each is. */
+  deliveredCards(
+    requestId: number,
+  ): Promise<Array<{ channel: string; ts: string; recipient: string }>>;
   nextDueAt(): Promise<number | null>;
   counts(): Promise<Record<string, number>>;
 }

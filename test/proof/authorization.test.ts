@@ -7,6 +7,7 @@ import { createKey } from "../../src/domain/keys/create.ts";
 import { disableKey } from "../../src/domain/keys/disable.ts";
 import { regenerateKey } from "../../src/domain/keys/regenerate.ts";
 import { may, refusal, type Verb } from "../../src/domain/permissions.ts";
+import { approveRequest } from "../../src/domain/requests/decide.ts";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import type { Role } from "../../src/domain/types.ts";
 import { dayOf } from "../../src/domain/usage/days.ts";
@@ -204,6 +205,40 @@ async function pendingRequest(): Promise<{ id: number; card: { channel: string; 
   await quiet(h);
   const id = Number(rows(h.app.store, "select max(id) as id from access_requests")[0]?.id);
   const card = person(h, "owner2")
+    .dms()
+    .find((m) => m.text.startsWith(`Access request #${id} `));
+  if (!card) throw new Error("no card");
+  return { id, card: { channel: card.channel, ts: card.ts } };
+}
+
+/** Who each role under test is, as a person of the harness. */
+const PERSON: Record<Who, keyof typeof PEOPLE> = {
+  owner: "owner2",
+  oncall: "oncall",
+  member: "member",
+  removed: "member2",
+};
+
+/**
+ * A pending request for write access (two owners' approvals) asked by `asker`, and the admin's
+ * card for it (Oscar's when the admin asked).
+ */
+async function writeRequestBy(
+  asker: keyof typeof PEOPLE,
+  api = "Orders/Tickets API Read/Write",
+): Promise<{ id: number; card: { channel: string; ts: string } }> {
+  const k = await freshKey();
+  const p = person(h, asker);
+  await p.run("request");
+  await p.fill("Key", k.name);
+  await p.fill(api, ["acme"]);
+  await p.fill("For how long", "1 day");
+  await p.fill("Why", "matrix approval policy check");
+  await p.submit();
+  await h.slack.driver.close(PEOPLE[asker].id, p.modal().id);
+  await quiet(h);
+  const id = Number(rows(h.app.store, "select max(id) as id from access_requests")[0]?.id);
+  const card = person(h, asker === "owner" ? "owner2" : "owner")
     .dms()
     .find((m) => m.text.startsWith(`Access request #${id} `));
   if (!card) throw new Error("no card");
@@ -537,6 +572,51 @@ const CASES: Case[] = [
       );
     },
   },
+  // The approval policy: a write request's first approval, one's own request, twice.
+  {
+    name: "Approve a request adding a write API (the first of two approvals)",
+    handler: act(ACTION_ID.approveRequest),
+    allowed: "decide",
+    run: async (w) => {
+      const { card } = await writeRequestBy("owner");
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      return outcome(w, () =>
+        h.slack.driver.click(ID[w], { kind: "message", ...card }, button(m?.blocks, "Approve")),
+      );
+    },
+  },
+  {
+    name: "Approve one's own request",
+    handler: act(ACTION_ID.approveRequest),
+    allowed: NOBODY,
+    run: async (w) => {
+      const { id } = await writeRequestBy(PERSON[w]);
+      return clickCrafted(w, ACTION_ID.approveRequest, requestIdValue(id));
+    },
+  },
+  {
+    name: "Approve a request one approved already",
+    handler: act(ACTION_ID.approveRequest),
+    allowed: NOBODY,
+    run: async (w) => {
+      const { id } = await writeRequestBy("member");
+      await approveRequest(h.app.ctx, w === "owner" ? ID.owner : ADMIN, { requestId: id });
+      await quiet(h);
+      return clickCrafted(w, ACTION_ID.approveRequest, requestIdValue(id));
+    },
+  },
+  {
+    name: "submit deny of one's own request (withdrawing it)",
+    handler: `view:${CALLBACK_ID.denyRequest}`,
+    allowed: "decide",
+    run: async (w) => {
+      const { card } = await writeRequestBy(PERSON[w]);
+      const m = h.slack.ws.findMessage(card.channel, card.ts);
+      return submitFromClick(w, card, button(m?.blocks, "Deny"), (v) =>
+        h.slack.driver.setValue(v, "reason", "value", text("withdrawn by the requester")),
+      );
+    },
+  },
   {
     name: "Deny on an owner's card",
     handler: act(ACTION_ID.denyRequest),
@@ -670,7 +750,8 @@ const CASES: Case[] = [
     handler: act(ACTION_ID.approveRequest),
     allowed: "decide",
     run: async (w) => {
-      await pendingRequest();
+      // Someone else's (the admin's own requests offer the admin no Approve), newest first.
+      await writeRequestBy("member", "Orders/Tickets API Read");
       return clickHome(w, "Approve all");
     },
   },
@@ -946,6 +1027,16 @@ describe("authorization matrix", () => {
 describe("a refusal says nothing about whether the thing exists", () => {
   const cases: Array<[string, string, (id: number) => string, () => Promise<number>]> = [
     ["Deny", ACTION_ID.denyRequest, requestIdValue, async () => (await pendingRequest()).id],
+    [
+      "Approve (a write request, approved once)",
+      ACTION_ID.approveRequest,
+      requestIdValue,
+      async () => {
+        const { id } = await writeRequestBy("member2");
+        await approveRequest(h.app.ctx, ADMIN, { requestId: id });
+        return id;
+      },
+    ],
     [
       "the digest's Review",
       ACTION_ID.digestButton,

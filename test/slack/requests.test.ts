@@ -249,14 +249,14 @@ describe("deciding", () => {
     expect(rows(h.app.store, "select * from grants where request_id = ?", id)).toHaveLength(2);
   });
 
-  it("refuses approval by a member and by the requester while another owner exists", async () => {
+  it("refuses approval by a member, and by the requester even as an owner", async () => {
     const id = await memberAsks();
     const c = card(owner, id);
     await member.click(c, button(c.blocks, "Approve"));
     expect(member.last(c.channel).text).toContain(
       "Only account owners can decide access requests.",
     );
-    // An owner asking for themselves cannot approve it while owner 2 can.
+    // An owner asking for themselves cannot approve it.
     await ask(owner, {
       key: "Billing sync",
       perms: { "Products API": ["acme"] },
@@ -271,12 +271,22 @@ describe("deciding", () => {
       `<@${PEOPLE.owner.id}> asks for access on *Billing sync*`,
     );
     expect(() => card(owner, mine)).toThrow(`no card #${mine}`);
-    await owner.click(list, { blockId: `req:${mine}`, actionId: ACTION_ID.approveRequest });
-    expect(owner.last().text).toBe(
-      "You cannot decide your own request while another account owner can.",
+    // Their list offers Deny (to withdraw it) but no Approve on it, and says why.
+    const row = (
+      list.blocks as Array<{ block_id?: string; elements?: Array<{ action_id?: string }> }>
+    ).find((b) => b.block_id === `req:${mine}`);
+    expect(row?.elements?.map((e) => e.action_id)).toEqual([ACTION_ID.denyRequest]);
+    expect(textOf(list.blocks)).toContain(
+      "This is your own request, so another account owner has to approve it",
+    );
+    // Clicked anyway (on the other owner's card): refused on the server, nothing changes.
+    const theirs = card(owner2, mine);
+    await owner.click(theirs, button(theirs.blocks, "Approve"));
+    expect(owner.last(theirs.channel).text).toBe(
+      "You cannot approve your own request, even as an account owner: another account owner has to. You can still deny it to withdraw it.",
     );
     expect(
-      rows(h.app.store, "select * from audit_events where action = 'request.approved'"),
+      rows(h.app.store, "select * from audit_events where action like 'request.approv%'"),
     ).toHaveLength(0);
   });
 });

@@ -25,3 +25,29 @@ export async function announceDecision(
     at,
   );
 }
+
+/** An approval that waits for another: the requester hears it, every card shows it. */
+export async function announceApproval(
+  tx: Tx,
+  requestId: number,
+  requester: string,
+  at: Date,
+): Promise<void> {
+  await tx.outbox.enqueue(
+    [
+      {
+        kind: "dm",
+        recipient: requester,
+        requestId,
+        notice: { type: "request_progress", requestId },
+      },
+      {
+        kind: "card_update",
+        recipient: "cards",
+        requestId,
+        notice: { type: "request_card", requestId },
+      },
+    ],
+    at,
+  );
+}

@@ -102,6 +102,8 @@ export async function createRequest(
       grantsExpireAt: null,
       notGranted: null,
       revealedAt: null,
+      approvals: [],
+      escalatedAt: null,
     });
     await tx.audit.append({
       at: now,

@@ -1,21 +1,32 @@
 // Approve or deny. The first decision wins: decisions run one at a time and each checks the
-// request is still pending (and the store's update is guarded by status as well).
+// request is still pending (and the store's update is guarded by status as well). A request
+// that adds a write API is decided by the second owner's approval (rules.ts, the approval
+// policy): the first is recorded on the request's row by a compare-and-set on its approvals,
+// so of two owners approving at once one is first and the other decides.
 
 import { mayHold } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
-import { DomainError, forbidden, invalid, notFound } from "../errors.ts";
+import { conflict, DomainError, forbidden, invalid, notFound } from "../errors.ts";
 import { cellKey, describeCell, sortCells } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
 import { requirePermission } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
 import { timeRef, userRef } from "../text.ts";
-import type { AccessRequest, ApiKey, GrantCell, NotGranted } from "../types.ts";
+import type { AccessRequest, ApiKey, Approval, GrantCell, NotGranted } from "../types.ts";
 import { parseField, reasonSchema } from "../validation.ts";
-import { announceDecision } from "./announce.ts";
+import { announceApproval, announceDecision } from "./announce.ts";
 import { decisionLines } from "./decision.ts";
-import { alreadyHeld, expiryFor } from "./rules.ts";
+import {
+  agreedCells,
+  alreadyHeld,
+  approvalBar,
+  approvalRefusal,
+  approvalsNeeded,
+  expiryFor,
+  policyOf,
+} from "./rules.ts";
 
 export class AlreadyDecided extends DomainError {
   constructor(readonly request: AccessRequest) {
@@ -46,9 +57,6 @@ async function loadPending(
   const r = await tx.requests.byId(requestId);
   if (!r) throw notFound(`There is no request #${requestId}.`);
   if (r.status !== "pending") throw new AlreadyDecided(r);
-  if (r.requester === actor && (await tx.roles.owners()).length > 1) {
-    throw forbidden("You cannot decide your own request while another account owner can.");
-  }
   return r;
 }
 
@@ -62,31 +70,73 @@ async function settle(
   }
 }
 
+export interface ApproveResult {
+  request: AccessRequest;
+  granted: GrantCell[];
+  notGranted: NotGranted[];
+  /** Approvals the request still waits for: 0 when this one decided it. */
+  waitingFor: number;
+}
+
 /**
- * Approves all the requested cells, or the subset the owner left checked. Cells that became
- * impossible meanwhile (a nickname removed) or that the key got meanwhile are not granted; the
- * request records the decision as made: what was granted, until when, what was not and why.
+ * Approves all the requested cells, or the subset the owner left checked. Where the policy asks
+ * for more owners' approvals, this one is recorded and the request stays pending; the last one
+ * needed decides, granting what every approving owner ticked. Cells that became impossible
+ * meanwhile (a nickname removed) or that the key got meanwhile are not granted; the request
+ * records the decision as made: what was granted, until when, what was not and why.
  */
 export async function approveRequest(
   ctx: Ctx,
   actor: string,
   input: { requestId: number; cells?: GrantCell[] },
-): Promise<{ request: AccessRequest; granted: GrantCell[]; notGranted: NotGranted[] }> {
+): Promise<ApproveResult> {
   return ctx.uow.run(async (tx) => {
     const r = await loadPending(ctx, tx, actor, input.requestId);
+    const bar = approvalBar(r, actor);
+    if (bar) throw forbidden(approvalRefusal(r, bar));
     const now = ctx.clock.now();
     const asked = new Set(r.cells.map(cellKey));
-    const chosen = input.cells ?? r.cells;
-    if (chosen.some((c) => !asked.has(cellKey(c))))
+    const open = agreedCells(r.cells, r.approvals);
+    const picked = input.cells ?? open;
+    if (picked.some((c) => !asked.has(cellKey(c))))
       throw invalid("Only what was asked for can be approved.");
-    if (chosen.length === 0)
+    if (picked.length === 0)
       throw invalid("Leave at least one permission checked to approve, or deny the request.");
-    const chosenKeys = new Set(chosen.map(cellKey));
+    const pickedKeys = new Set(picked.map(cellKey));
+    const approval: Approval = {
+      by: actor,
+      at: now,
+      cells: r.cells.filter((c) => pickedKeys.has(cellKey(c))),
+    };
+    const approvals = [...r.approvals, approval];
+    const agreed = agreedCells(r.cells, approvals);
+    if (agreed.length === 0) {
+      throw invalid(
+        `Nothing you left checked is still open: ${r.approvals.map((a) => userRef(a.by)).join(" and ")} approved only ${r.approvals[0]?.cells.map(describeCell).join(", ")}. Approve some of that, or deny the request.`,
+      );
+    }
+    const needed = approvalsNeeded(agreed, policyOf(ctx));
+    if (approvals.length < needed) {
+      await recordApproval(tx, r, approval, needed - approvals.length);
+      return {
+        request: (await tx.requests.byId(r.id)) as AccessRequest,
+        granted: [],
+        notGranted: [],
+        waitingFor: needed - approvals.length,
+      };
+    }
+
+    const agreedKeys = new Set(agreed.map(cellKey));
+    // Each cell left out, with the first owner who left it unticked (the decider goes unnamed:
+    // the decision names them).
     const notGranted: NotGranted[] = r.cells
-      .filter((c) => !chosenKeys.has(cellKey(c)))
-      .map((c) => ({ ...c, why: "declined" }));
+      .filter((c) => !agreedKeys.has(cellKey(c)))
+      .map((c) => {
+        const by = approvals.find((a) => !a.cells.some((x) => cellKey(x) === cellKey(c)))?.by;
+        return { ...c, why: "declined" as const, ...(by && by !== actor ? { by } : {}) };
+      });
     const nicknames = await tx.nicknames.list();
-    const possible = chosen.filter((c) => {
+    const possible = agreed.filter((c) => {
       if (c.scope === "*") return true;
       const n = nicknames.find((x) => x.nickname === c.scope);
       const ok = n !== undefined && mayHold(c.api, n.kind);
@@ -179,6 +229,8 @@ export async function approveRequest(
       grantsExpireAt: expiresAt,
       notGranted: decision.notGranted,
       keyId,
+      // One approval is the decider's own; more are the approvals that made it.
+      approvals: approvals.length > 1 ? approvals : [],
     });
     await tx.audit.append({
       at: now,
@@ -202,8 +254,45 @@ export async function approveRequest(
       request: (await tx.requests.byId(r.id)) as AccessRequest,
       granted,
       notGranted: decision.notGranted,
+      waitingFor: 0,
     };
   });
+}
+
+/** An approval that does not decide yet: on the request, in the audit log, on every card. */
+async function recordApproval(
+  tx: Tx,
+  r: AccessRequest,
+  approval: Approval,
+  missing: number,
+): Promise<void> {
+  if (!(await tx.requests.addApproval(r.id, r.approvals.length, approval))) {
+    const now = await tx.requests.byId(r.id);
+    if (now?.status !== "pending") throw new AlreadyDecided(now ?? r);
+    throw conflict(
+      `Another account owner approved request #${r.id} at the same moment. Look at its card again, then approve.`,
+    );
+  }
+  const left = new Set(approval.cells.map(cellKey));
+  const unticked = r.cells.filter((c) => !left.has(cellKey(c)));
+  await tx.audit.append({
+    at: approval.at,
+    actor: approval.by,
+    action: "request.approval_recorded",
+    keyId: r.keyId,
+    keyName: r.keyName,
+    requestId: r.id,
+    reason: r.reason,
+    diff: {
+      after: { approved: approval.cells, approvalsMissing: missing },
+      changes: [
+        ...approval.cells.map((c) => `approved: ${describeCell(c)}`),
+        ...unticked.map((c) => `left unticked: ${describeCell(c)}`),
+        `waiting for ${missing} more account owner${missing === 1 ? "'s approval" : "s' approvals"}`,
+      ],
+    },
+  });
+  await announceApproval(tx, r.id, r.requester, approval.at);
 }
 
 export async function denyRequest(

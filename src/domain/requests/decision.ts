@@ -41,7 +41,7 @@ export const grantedLine = (c: GrantCell, until: Date | null) =>
   `+ ${describeCell(c)} ${until ? `until ${timeRef(until)}` : "(permanent)"}`;
 
 export const notGrantedLine = (n: NotGranted, decidedBy: string | null) =>
-  `${describeCell(n)} — ${WHY[n.why](decidedBy)}`;
+  `${describeCell(n)} — ${WHY[n.why](n.by ?? decidedBy)}`;
 
 /** The decision in lines: each granted cell with its end, then each refused one with why. */
 export function decisionLines(

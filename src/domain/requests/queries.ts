@@ -2,6 +2,7 @@ import type { Ctx } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { may, roleOf } from "../permissions.ts";
 import type { AccessRequest, ApiKey, Grant, Nickname, Role } from "../types.ts";
+import { approvalsMissing, policyOf } from "./rules.ts";
 
 export interface RequestView {
   request: AccessRequest;
@@ -9,6 +10,8 @@ export interface RequestView {
   /** The key's grants now (for a new key: none). */
   grants: Grant[];
   nicknames: Nickname[];
+  /** Approvals a pending request still waits for (the approval policy); 0 once decided. */
+  waitingFor: number;
 }
 
 export async function getRequestView(ctx: Ctx, requestId: number): Promise<RequestView> {
@@ -17,7 +20,13 @@ export async function getRequestView(ctx: Ctx, requestId: number): Promise<Reque
     if (!request) throw notFound(`There is no request #${requestId}.`);
     const key = request.keyId !== null ? await tx.keys.byId(request.keyId) : undefined;
     const grants = key ? await tx.grants.forKey(key.id) : [];
-    return { request, key, grants, nicknames: await tx.nicknames.list() };
+    return {
+      request,
+      key,
+      grants,
+      nicknames: await tx.nicknames.list(),
+      waitingFor: approvalsMissing(request, policyOf(ctx)),
+    };
   });
 }
 

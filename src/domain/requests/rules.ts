@@ -1,8 +1,17 @@
 // What a request may ask for, and how long an approval lasts.
 import { z } from "zod";
-import { ALL_ACCOUNTS, mayHold } from "../catalog.ts";
+import { ALL_ACCOUNTS, mayHold, WRITE_APIS } from "../catalog.ts";
+import type { ApprovalPolicy, Ctx } from "../context.ts";
 import { cellKey, permits } from "../grants.ts";
-import type { Grant, GrantCell, Nickname, RequestDuration } from "../types.ts";
+import { timeRef } from "../text.ts";
+import type {
+  AccessRequest,
+  Approval,
+  Grant,
+  GrantCell,
+  Nickname,
+  RequestDuration,
+} from "../types.ts";
 
 const DURATIONS = ["1h", "1d", "7d", "30d", "permanent"] as const;
 const DURATION_MS: Record<RequestDuration, number | null> = {
@@ -51,4 +60,66 @@ export function alreadyHeld(
 export function expiryFor(duration: RequestDuration, from: Date): Date | null {
   const ms = DURATION_MS[duration];
   return ms === null ? null : new Date(from.getTime() + ms);
+}
+
+// The approval policy. A request that would add a write API needs approvals from
+// `writeApprovals` different account owners; any other needs one. Each approving owner ticks
+// what they approve; what is granted is what every one of them ticked (a later owner can only
+// narrow it), so once no write API is left ticked, one approval is enough. Any owner's Deny
+// ends the request. Nobody approves their own request, nor the same request twice.
+
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
+  writeApprovals: 2,
+  escalateAfterHours: 24,
+};
+
+export const policyOf = (ctx: Pick<Ctx, "approvals">): ApprovalPolicy =>
+  ctx.approvals ?? DEFAULT_APPROVAL_POLICY;
+
+export const addsWrite = (cells: readonly GrantCell[]): boolean =>
+  cells.some((c) => WRITE_APIS.includes(c.api));
+
+/** What the approvals given so far leave to grant: what every one of them ticked. */
+export function agreedCells(
+  cells: readonly GrantCell[],
+  approvals: readonly Approval[],
+): GrantCell[] {
+  return cells.filter((c) =>
+    approvals.every((a) => a.cells.some((x) => cellKey(x) === cellKey(c))),
+  );
+}
+
+/** Approvals needed while these cells are still to be granted. */
+export function approvalsNeeded(cells: readonly GrantCell[], policy: ApprovalPolicy): number {
+  return addsWrite(cells) ? Math.max(1, policy.writeApprovals) : 1;
+}
+
+/** How many more approvals a pending request waits for (0 once decided). */
+export function approvalsMissing(r: AccessRequest, policy: ApprovalPolicy): number {
+  if (r.status !== "pending") return 0;
+  const needed = approvalsNeeded(agreedCells(r.cells, r.approvals), policy);
+  return Math.max(1, needed - r.approvals.length);
+}
+
+export const OWN_REQUEST =
+  "You cannot approve your own request, even as an account owner: another account owner has to. You can still deny it to withdraw it.";
+
+/** Why someone may not approve a request whatever their role. */
+export type ApprovalBar = { why: "own_request" } | { why: "approved_already"; at: Date };
+
+/**
+ * What bars this person from approving this request, or null: it is their own, or they
+ * approved it already. The role is the permission table's (`decide`).
+ */
+export function approvalBar(r: AccessRequest, userId: string): ApprovalBar | null {
+  if (r.requester === userId) return { why: "own_request" };
+  const mine = r.approvals.find((a) => a.by === userId);
+  return mine ? { why: "approved_already", at: mine.at } : null;
+}
+
+/** The refusal an approval barred by `bar` gets. */
+export function approvalRefusal(r: AccessRequest, bar: ApprovalBar): string {
+  return bar.why === "own_request"
+    ? OWN_REQUEST
+    : `You cannot approve request #${r.id} twice: you approved it at ${timeRef(bar.at)}. It needs another account owner's approval.`;
 }

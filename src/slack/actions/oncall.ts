@@ -25,7 +25,11 @@ export function registerOncallActions(app: App, deps: SlackDeps): void {
     // The request's card, in a modal, with its Approve and Deny: for those who decide.
     await openModal(deps, c.client, c.triggerId, "Access request", async () => {
       await checkPermission(deps.ctx, c.userId, "decide");
-      const card = requestCard(await getRequestView(deps.ctx, v.requestId), deps.ctx.clock.now());
+      const card = requestCard(
+        await getRequestView(deps.ctx, v.requestId),
+        deps.ctx.clock.now(),
+        c.userId,
+      );
       return modal({ callbackId: CALLBACK_ID.done, title: "Access request", blocks: card.blocks });
     });
   });

@@ -87,7 +87,7 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
 
   onClick(app, deps, ACTION_ID.approveRequest, async (c) => {
     const { body } = c;
-    const { granted, notGranted, request } = await approveRequest(deps.ctx, c.userId, {
+    const { granted, notGranted, request, waitingFor } = await approveRequest(deps.ctx, c.userId, {
       requestId: c.value(requestValue).requestId,
       cells: checkedCells(body.state ?? body.view?.state),
     });
@@ -98,7 +98,9 @@ export function registerRequestActions(app: App, deps: SlackDeps): void {
       await c.respond({
         response_type: "ephemeral",
         replace_original: false,
-        text: `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${notGranted.length ? `, ${notGranted.length} not granted` : ""}. ${esc("The requester has been told.")}`,
+        text: waitingFor
+          ? `:ballot_box_with_check: Your approval of request #${request.id} is recorded. It adds a write API, so it needs ${waitingFor === 1 ? "one more account owner's approval" : `${waitingFor} more account owners' approvals`}; the requester has been told.`
+          : `:white_check_mark: Approved request #${request.id}: ${granted.length} granted${notGranted.length ? `, ${notGranted.length} not granted` : ""}. ${esc("The requester has been told.")}`,
       });
   });
 

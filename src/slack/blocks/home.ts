@@ -9,7 +9,7 @@ import { auditLine } from "./admin.ts";
 import { ACTION_ID } from "./ids.ts";
 import { keyButtons, keyTitle, statusText } from "./keys.ts";
 import { actions, button, context, divider, header, packLines, section } from "./layout.ts";
-import { decisionButtons, requestLine } from "./request-lines.ts";
+import { decisionButtons, requestLine, whyNoApprove } from "./request-lines.ts";
 import { mention, when } from "./text.ts";
 import { encode, keyValue } from "./values.ts";
 
@@ -46,8 +46,10 @@ function requestBlocks(d: HomeData): KnownBlock[] {
       context(decides ? "Nothing waiting for a decision." : "You have not asked for anything yet."),
     );
   for (const r of d.requests) {
-    blocks.push(section(requestLine(r)));
-    if (decides && r.status === "pending") blocks.push(decisionButtons(r, "Approve all"));
+    // Why there is no Approve, under the request it is about (no block more: within 100).
+    const why = decides ? whyNoApprove(r, d.userId) : null;
+    blocks.push(section(`${requestLine(r)}${why ? `\n:no_entry_sign: ${why}` : ""}`));
+    if (decides && r.status === "pending") blocks.push(decisionButtons(r, d.userId, "Approve all"));
   }
   return blocks;
 }

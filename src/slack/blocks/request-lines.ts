@@ -2,6 +2,7 @@
 import type { ActionsBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
+import { approvalBar } from "../../domain/requests/rules.ts";
 import type { AccessRequest } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button } from "./layout.ts";
@@ -49,13 +50,48 @@ export function requestLine(r: AccessRequest): string {
       .filter(Boolean)
       .join("\n");
   }
-  return `${head}\n${what}\n_“${esc(r.reason)}”_`;
+  const progress = r.status === "pending" && r.approvals.length ? `\n${approvedSoFar(r)}` : "";
+  return `${head}\n${what}${progress}\n_“${esc(r.reason)}”_`;
 }
 
-/** An owner's Approve and Deny for one request. */
-export function decisionButtons(r: Pick<AccessRequest, "id">, approve = "Approve"): ActionsBlock {
+/** "A, B and C" as mentions. */
+export function mentions(ids: readonly string[]): string {
+  const m = ids.map(mention);
+  return m.length <= 1 ? (m[0] ?? "") : `${m.slice(0, -1).join(", ")} and ${m.at(-1)}`;
+}
+
+/** A pending request's approvals so far, waiting for more. */
+export function approvedSoFar(r: AccessRequest, waitingFor = 1): string {
+  const more =
+    waitingFor === 1
+      ? "needs one more account owner's approval"
+      : `needs ${waitingFor} more account owners' approvals`;
+  return `:ballot_box_with_check: Approved by ${mentions(r.approvals.map((a) => a.by))} — ${more}`;
+}
+
+/**
+ * An owner's Approve and Deny for one request; Deny alone for whom the approval policy bars
+ * from approving it (the requester, or who approved it already). `viewer` unknown: both.
+ */
+export function decisionButtons(
+  r: AccessRequest,
+  viewer?: string,
+  approve = "Approve",
+): ActionsBlock {
+  const value = encode(requestValue, { requestId: r.id });
+  const barred = viewer !== undefined && approvalBar(r, viewer) !== null;
   return actions(`req:${r.id}`, [
-    button(approve, ACTION_ID.approveRequest, encode(requestValue, { requestId: r.id }), "primary"),
-    button("Deny", ACTION_ID.denyRequest, encode(requestValue, { requestId: r.id }), "danger"),
+    ...(barred ? [] : [button(approve, ACTION_ID.approveRequest, value, "primary")]),
+    button("Deny", ACTION_ID.denyRequest, value, "danger"),
   ]);
+}
+
+/** Why this viewer is offered no Approve (in their own words), or null. */
+export function whyNoApprove(r: AccessRequest, viewer: string | undefined): string | null {
+  if (viewer === undefined || r.status !== "pending") return null;
+  const bar = approvalBar(r, viewer);
+  if (!bar) return null;
+  return bar.why === "own_request"
+    ? "This is your own request, so another account owner has to approve it (Deny withdraws it)."
+    : `You approved this ${when(bar.at)}; another account owner's approval decides it.`;
 }

@@ -8,8 +8,10 @@ import {
   withoutImplied,
 } from "../../domain/catalog.ts";
 import { describeCell, permits } from "../../domain/grants.ts";
+import type { RequestEscalationNotice } from "../../domain/notices.ts";
 import { decisionLines, decisionOf } from "../../domain/requests/decision.ts";
 import type { RequestView } from "../../domain/requests/queries.ts";
+import { addsWrite, agreedCells } from "../../domain/requests/rules.ts";
 import type { AccessRequest, ApiKey, Grant, GrantCell, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { permissionInput } from "./key-form.ts";
@@ -26,11 +28,14 @@ import {
   section,
 } from "./layout.ts";
 import {
+  approvedSoFar,
   DURATION_LABEL,
   decisionButtons,
+  mentions,
   requestLine,
   requestTarget,
   STATUS_LABEL,
+  whyNoApprove,
 } from "./request-lines.ts";
 import { cut, esc, listSome, mention, mrkdwnOf, plain, when } from "./text.ts";
 import { encode, keyChoiceValue, requestMeta, requestValue } from "./values.ts";
@@ -149,7 +154,13 @@ function beforeAfter(
 }
 
 function decision(r: AccessRequest): string {
-  const by = r.decidedBy && /^[UW]/.test(r.decidedBy) ? ` by ${mention(r.decidedBy)}` : "";
+  const deciders =
+    r.status === "approved" && r.approvals.length > 1 ? r.approvals.map((a) => a.by) : null;
+  const by = deciders
+    ? ` by ${mentions(deciders)}`
+    : r.decidedBy && /^[UW]/.test(r.decidedBy)
+      ? ` by ${mention(r.decidedBy)}`
+      : "";
   const at = r.decidedAt ? ` ${when(r.decidedAt)}` : "";
   switch (r.status) {
     case "approved": {
@@ -181,8 +192,25 @@ function decisionBlocks(r: AccessRequest, maxBlocks: number): KnownBlock[] {
   return blocks;
 }
 
-/** The card every owner gets; redrawn from the request's state after a decision. */
-export function requestCard(v: RequestView, now: Date): Message {
+/** Each approval so far: who, when, and what they left unticked. */
+function approvalLines(r: AccessRequest): string[] {
+  return r.approvals.map((a) => {
+    const left = r.cells.filter(
+      (c) => !a.cells.some((x) => x.scope === c.scope && x.api === c.api),
+    );
+    const unticked = left.length
+      ? `, leaving unticked ${esc(listSome(left.map(describeCell), 10, "; "))}`
+      : "";
+    return `:ballot_box_with_check: *Approved by ${mention(a.by)}* ${when(a.at)}${unticked}`;
+  });
+}
+
+/**
+ * The card every owner gets; redrawn from the request's state after each approval and the
+ * decision. `viewer`: whose copy it is (the requester and who approved already are offered no
+ * Approve, and told why); unknown, it offers both.
+ */
+export function requestCard(v: RequestView, now: Date, viewer?: string): Message {
   const r = v.request;
   const blocks: KnownBlock[] = [
     header(`Access request #${r.id}`),
@@ -199,31 +227,96 @@ export function requestCard(v: RequestView, now: Date): Message {
     section(`*Why:* ${esc(r.reason)}`),
   ];
   if (r.status === "pending") {
-    blocks.push(
-      section("*What would change* (before → after)"),
-      ...packLines(beforeAfter(r.cells, v.grants, v.nicknames, now), 8),
-    );
-    const checked = r.cells.map((c) => option(describeCell(c), `${c.scope}|${c.api}`));
-    for (let i = 0; i < checked.length && i < 100; i += 10) {
-      const part = checked.slice(i, i + 10);
+    // What is still open: what every approving owner so far left checked.
+    const open = agreedCells(r.cells, r.approvals);
+    if (r.approvals.length) {
       blocks.push(
-        actions(`cells:${i / 10}`, [
-          {
-            type: "checkboxes",
-            action_id: ACTION_ID.requestCells,
-            options: part,
-            initial_options: part,
-          },
-        ]),
+        ...packLines(approvalLines(r), 3),
+        context(
+          `${approvedSoFar(r, v.waitingFor)}. Only what every approving owner leaves checked is granted.`,
+        ),
+      );
+    } else if (v.waitingFor > 1 && addsWrite(r.cells)) {
+      blocks.push(
+        context(
+          `:lock: It adds a write API, so it needs approvals from ${v.waitingFor} different account owners.`,
+        ),
       );
     }
-    blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
-    blocks.push(decisionButtons(r));
+    blocks.push(
+      section("*What would change* (before → after)"),
+      ...packLines(beforeAfter(open, v.grants, v.nicknames, now), 8),
+    );
+    const why = whyNoApprove(r, viewer);
+    if (!why) {
+      const checked = open.map((c) => option(describeCell(c), `${c.scope}|${c.api}`));
+      for (let i = 0; i < checked.length && i < 100; i += 10) {
+        const part = checked.slice(i, i + 10);
+        blocks.push(
+          actions(`cells:${i / 10}`, [
+            {
+              type: "checkboxes",
+              action_id: ACTION_ID.requestCells,
+              options: part,
+              initial_options: part,
+            },
+          ]),
+        );
+      }
+      blocks.push(context("Uncheck anything you do not want to grant, then Approve."));
+    } else {
+      blocks.push(context(why));
+    }
+    blocks.push(decisionButtons(r, viewer));
     blocks.push(context(`Undecided, it expires ${when(r.expiresAt)}.`));
   } else {
     blocks.push(divider(), ...decisionBlocks(r, 50 - blocks.length - 1));
   }
-  return { text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}`, blocks };
+  return {
+    text: `Access request #${r.id} from ${r.requester}: ${STATUS_LABEL[r.status]}${r.status === "pending" && r.approvals.length ? " (approved once, needs another owner)" : ""}`,
+    blocks,
+  };
+}
+
+/** What the requester hears when an approval is recorded and another is needed. */
+export function requestProgress(v: RequestView): Message {
+  const r = v.request;
+  if (r.status !== "pending") return requestOutcome(v);
+  return {
+    text: `Your request #${r.id}: approved by one account owner, needs another`,
+    blocks: [
+      section(`Your request *#${r.id}* for ${requestTarget(r)}:`),
+      ...packLines(approvalLines(r), 3),
+      section(`${approvedSoFar(r, v.waitingFor)}.`),
+      context("Nothing changes until then. You get a DM with the decision."),
+    ],
+  };
+}
+
+/** On-call hear of a request that waited too long: what it is, whom it waits for, what to do. */
+export function escalationMessage(v: RequestView, n: RequestEscalationNotice): Message {
+  const r = v.request;
+  const blocks: KnownBlock[] = [
+    section(
+      `:rotating_light: *Access request #${r.id} has waited ${n.hours} hours for an account owner*`,
+    ),
+    section(requestLine(r)),
+  ];
+  if (r.status === "pending") {
+    blocks.push(
+      section(
+        n.asked.length
+          ? `*Waiting for:* ${mentions(n.asked)} (account owners)`
+          : "*No other account owner can approve it.* An owner can add one with `/apikeys role add @someone owner`.",
+      ),
+      context(
+        "What you can do: ping the account owners above. You cannot approve it unless you are an account owner yourself; owners decide on their card, in the Keyward Home tab or with `/apikeys requests`.",
+      ),
+    );
+  } else {
+    blocks.push(context(`Since then it was decided: ${STATUS_LABEL[r.status]}. Nothing to do.`));
+  }
+  return { text: `Access request #${r.id} has waited ${n.hours} hours for a decision`, blocks };
 }
 
 /** What the requester hears once the request is decided (or lapses). */
@@ -272,12 +365,19 @@ export function reminderMessage(requests: AccessRequest[]): Message {
   };
 }
 
-export function requestsMessage(d: { mine: AccessRequest[]; pending: AccessRequest[] }): Message {
+export function requestsMessage(
+  d: { mine: AccessRequest[]; pending: AccessRequest[] },
+  viewer?: string,
+): Message {
   const blocks: KnownBlock[] = [];
   if (d.pending.length) {
     blocks.push(section(`*Waiting for a decision* (${d.pending.length})`));
     for (const r of d.pending.slice(0, 15)) {
-      blocks.push(section(requestLine(r)), decisionButtons(r, "Approve all"));
+      const why = whyNoApprove(r, viewer);
+      blocks.push(
+        section(`${requestLine(r)}${why ? `\n:no_entry_sign: ${why}` : ""}`),
+        decisionButtons(r, viewer, "Approve all"),
+      );
     }
     blocks.push(divider());
   }

@@ -7,5 +7,5 @@ import type { Handler } from "./call.ts";
 export const request: Handler<"request"> = (call) => openRequestModal(call);
 
 export const requests: Handler<"requests"> = async ({ deps, userId, reply }) => {
-  await reply(requestsMessage(await listRequests(deps.ctx, userId)));
+  await reply(requestsMessage(await listRequests(deps.ctx, userId), userId));
 };

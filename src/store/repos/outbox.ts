@@ -109,7 +109,7 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
     },
     async deliveredCards(requestId) {
       return db
-        .select({ channel: outbox.channel, ts: outbox.ts })
+        .select({ channel: outbox.channel, ts: outbox.ts, recipient: outbox.recipient })
         .from(outbox)
         .where(
           and(
@@ -121,7 +121,9 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
         )
         .orderBy(asc(outbox.id))
         .all()
-        .flatMap((r) => (r.channel && r.ts ? [{ channel: r.channel, ts: r.ts }] : []));
+        .flatMap((r) =>
+          r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
+        );
     },
     async nextDueAt() {
       return (

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { accessRequests } from "../../../db/schema.ts";
 import type { RequestRepo } from "../../domain/ports.ts";
 import type { Db } from "../db.ts";
@@ -39,6 +39,7 @@ export function requestRepo(db: Db): RequestRepo {
           grantsExpireAt: d.grantsExpireAt ?? null,
           notGranted: d.notGranted ?? null,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
+          ...(d.approvals !== undefined && { approvals: d.approvals }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))
         .run();
@@ -87,6 +88,50 @@ export function requestRepo(db: Db): RequestRepo {
         .set({ remindedAt: at })
         .where(inArray(accessRequests.id, ids))
         .run();
+    },
+    async addApproval(id, expected, approval) {
+      const r = db
+        .update(accessRequests)
+        .set({
+          approvals: sql`json_insert(${accessRequests.approvals}, '$[#]', json(${JSON.stringify(approval)}))`,
+        })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            sql`json_array_length(${accessRequests.approvals}) = ${expected}`,
+          ),
+        )
+        .run();
+      return r.changes === 1;
+    },
+    async escalationDue(at) {
+      return db
+        .select()
+        .from(accessRequests)
+        .where(
+          and(
+            eq(accessRequests.status, "pending"),
+            lte(accessRequests.createdAt, at),
+            isNull(accessRequests.escalatedAt),
+          ),
+        )
+        .orderBy(asc(accessRequests.id))
+        .all();
+    },
+    async markEscalated(id, at) {
+      const r = db
+        .update(accessRequests)
+        .set({ escalatedAt: at })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            isNull(accessRequests.escalatedAt),
+          ),
+        )
+        .run();
+      return r.changes === 1;
     },
     async markRevealed(id, at) {
       const r = db

@@ -140,6 +140,8 @@ const request = (id: number, over: Partial<AccessRequest> = {}): AccessRequest =
   grantsExpireAt: null,
   notGranted: null,
   revealedAt: null,
+  approvals: [],
+  escalatedAt: null,
   ...over,
 });
 
@@ -279,6 +281,7 @@ describe("requests", () => {
     key: key(1),
     grants: [],
     nicknames: nicks,
+    waitingFor: r.status === "pending" ? 1 : 0,
   });
 
   it("a card with 100 asked cells: checkboxes 10 at a time, Approve and Deny, in 50 blocks", () => {
@@ -329,9 +332,9 @@ describe("the Home tab", () => {
     diff: null,
   });
   // As full as the domain ever makes it.
-  const data = (role: Role) => ({
+  const data = (role: Role, userId = role === "owner" ? "U0OWNER1" : "U0MEMBER") => ({
     role,
-    userId: "U0MEMBER",
+    userId,
     keys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
     keysTotal: 40,
     allKeys: role === "owner",
@@ -354,6 +357,12 @@ describe("the Home tab", () => {
     expect(ids(member).has(ACTION_ID.homeCreate)).toBe(false);
     expect(ids(member).has(ACTION_ID.approveRequest)).toBe(false);
     expect(ids(member).has(ACTION_ID.homeRequest)).toBe(true);
+    // An owner's own requests: Deny (to withdraw) but no Approve, and why, within 100 blocks.
+    const asker = homeView(data("owner", "U0MEMBER"), NOW);
+    expect(checkView(asker)).toEqual([]);
+    expect(ids(asker).has(ACTION_ID.approveRequest)).toBe(false);
+    expect(ids(asker).has(ACTION_ID.denyRequest)).toBe(true);
+    expect(textOf(asker.blocks)).toContain("This is your own request");
   });
 });
 

@@ -69,6 +69,8 @@ const request = (over: Partial<AccessRequest> = {}): AccessRequest => ({
   grantsExpireAt: null,
   notGranted: null,
   revealedAt: null,
+  approvals: [],
+  escalatedAt: null,
   ...over,
 });
 const approved = request({
@@ -127,9 +129,15 @@ const surfaces: Array<[string, unknown]> = [
   ["delete", modal(deleteModal({ key, grants, now: NOW }))],
   ["disable", modal(disableModal({ key, grants, now: NOW, reasonRequired: false }))],
   ["rotate", modal(rotateModal({ key, grants, now: NOW, actor: "U0ONCALL" }))],
-  ["pending card", requestCard({ request: request(), key, grants, nicknames }, NOW).blocks],
-  ["decided card", requestCard({ request: approved, key, grants, nicknames }, NOW).blocks],
-  ["outcome", requestOutcome({ request: approved, key, grants, nicknames }).blocks],
+  [
+    "pending card",
+    requestCard({ request: request(), key, grants, nicknames, waitingFor: 1 }, NOW).blocks,
+  ],
+  [
+    "decided card",
+    requestCard({ request: approved, key, grants, nicknames, waitingFor: 0 }, NOW).blocks,
+  ],
+  ["outcome", requestOutcome({ request: approved, key, grants, nicknames, waitingFor: 0 }).blocks],
   ["request list", requestsMessage({ mine: [approved], pending: [request()] }).blocks],
   [
     "change DM",

@@ -132,7 +132,7 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
     },
     async deliveredCards(requestId) {
       const rows = await db
-        .select({ channel: outbox.channel, ts: outbox.ts })
+        .select({ channel: outbox.channel, ts: outbox.ts, recipient: outbox.recipient })
         .from(outbox)
         .where(
           and(
@@ -143,7 +143,9 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
           ),
         )
         .orderBy(asc(outbox.id));
-      return rows.flatMap((r) => (r.channel && r.ts ? [{ channel: r.channel, ts: r.ts }] : []));
+      return rows.flatMap((r) =>
+        r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
+      );
     },
     async nextDueAt() {
       const [row] = await db

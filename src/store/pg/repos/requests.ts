@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { accessRequests } from "../../../../db/schema.pg.ts";
 import type { RequestRepo } from "../../../domain/ports.ts";
 import type { PgDb } from "../unit-of-work.ts";
@@ -42,6 +42,7 @@ export function requestRepo(db: PgDb): RequestRepo {
           grantsExpireAt: d.grantsExpireAt ?? null,
           notGranted: d.notGranted ?? null,
           ...(d.keyId !== undefined && { keyId: d.keyId }),
+          ...(d.approvals !== undefined && { approvals: d.approvals }),
         })
         .where(and(eq(accessRequests.id, id), eq(accessRequests.status, "pending")))
         .returning({ id: accessRequests.id });
@@ -87,6 +88,51 @@ export function requestRepo(db: PgDb): RequestRepo {
         .update(accessRequests)
         .set({ remindedAt: at })
         .where(inArray(accessRequests.id, ids));
+    },
+    async addApproval(id, expected, approval) {
+      // The row is locked by the update: a concurrent approval on another instance waits, then
+      // fails to serialize and runs again, finding this one.
+      const changed = await db
+        .update(accessRequests)
+        .set({
+          approvals: sql`${accessRequests.approvals} || jsonb_build_array(${JSON.stringify(approval)}::jsonb)`,
+        })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            sql`jsonb_array_length(${accessRequests.approvals}) = ${expected}`,
+          ),
+        )
+        .returning({ id: accessRequests.id });
+      return changed.length === 1;
+    },
+    async escalationDue(at) {
+      return db
+        .select()
+        .from(accessRequests)
+        .where(
+          and(
+            eq(accessRequests.status, "pending"),
+            lte(accessRequests.createdAt, at),
+            isNull(accessRequests.escalatedAt),
+          ),
+        )
+        .orderBy(asc(accessRequests.id));
+    },
+    async markEscalated(id, at) {
+      const changed = await db
+        .update(accessRequests)
+        .set({ escalatedAt: at })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            isNull(accessRequests.escalatedAt),
+          ),
+        )
+        .returning({ id: accessRequests.id });
+      return changed.length === 1;
     },
     async markRevealed(id, at) {
       const changed = await db
