@@ -59,7 +59,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLog(config.LOG_LEVEL);
   const store = await connectStore(config, log);
-  const ctx: Ctx = { uow: store.uow, clock };
+  const ctx: Ctx = { uow: store.uow, clock, maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS };
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");
 

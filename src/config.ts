@@ -50,6 +50,14 @@ const fields = z.object({
   ONCALL_USERGROUP_ID: optional(
     z.string().regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD"),
   ),
+  // When set, every key must expire, at most this many days after its expiry is set.
+  MAX_KEY_LIFETIME_DAYS: optional(
+    z.coerce
+      .number("must be a whole number of days")
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days"),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

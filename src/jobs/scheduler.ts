@@ -2,6 +2,7 @@
 // reminded. Each job is a domain use case (one transaction); this only runs them on a timer,
 // each under its lock, so that of several instances on one database one runs it at a time.
 import type { Ctx } from "../domain/context.ts";
+import { remindExpiries } from "../domain/expiry/reminders.ts";
 import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
 import type { Log } from "../log.ts";
 import { yieldToLoop } from "../store/write-behind.ts";
@@ -17,6 +18,7 @@ export const DEFAULT_JOBS: Record<string, Job> = {
   expireGrants,
   expireRequests,
   remindOwners,
+  remindExpiries,
 };
 
 export class JobScheduler {
