@@ -9,9 +9,10 @@ import { describeCell } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { editKeyIn } from "../keys/edit.ts";
 import { loadKey } from "../keys/load.ts";
-import { requirePermission } from "../permissions.ts";
+import { may, requirePermission, roleOf } from "../permissions.ts";
 import type { ExpirySubject } from "../ports.ts";
 import { timeRef } from "../text.ts";
+import type { Grant, Nickname } from "../types.ts";
 import { checkLifetime, DAY_MS } from "./lifetime.ts";
 import { type ExpiryTarget, loadTarget, targetName } from "./target.ts";
 
@@ -101,5 +102,29 @@ export async function extendExpiry(
       changes,
     });
     return { target: t, until };
+  });
+}
+
+/**
+ * What Extend opens for this person: owners choose a new date; anyone else asks for the
+ * same access again (time-bound grants only: a request carries grants, not a key's expiry).
+ */
+export async function extendOptions(
+  ctx: Ctx,
+  actor: string,
+  input: { subject: ExpirySubject; id: number; from: Date },
+): Promise<{ direct: boolean; target: ExpiryTarget; grants: Grant[]; nicknames: Nickname[] }> {
+  return ctx.uow.run(async (tx) => {
+    const role = await roleOf(ctx, tx, actor);
+    const direct = may(role, "extend");
+    // A key's expiry only an owner can move: the refusal names them.
+    if (!direct && input.subject === "key") await requirePermission(ctx, tx, actor, "extend");
+    const target = assertUnchanged(await loadTarget(tx, input.subject, input.id), input.from);
+    return {
+      direct,
+      target,
+      grants: await tx.grants.forKey(target.key.id),
+      nicknames: await tx.nicknames.list(),
+    };
   });
 }

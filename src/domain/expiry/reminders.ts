@@ -21,7 +21,7 @@ export function dueStage(expiresAt: Date, setAt: Date, now: Date): ReminderStage
     left <= REMINDER_STAGES["1d"] ? "1d" : left <= REMINDER_STAGES["7d"] ? "7d" : undefined;
   if (!stage) return undefined;
   // Its moment must have been ahead when the date was set.
-  return expiresAt.getTime() - REMINDER_STAGES[stage] >= setAt.getTime() ? stage : undefined;
+  return expiresAt.getTime() - REMINDER_STAGES[stage] > setAt.getTime() ? stage : undefined;
 }
 
 /** When a key got its current expiry: the newest creation or expiry change in the audit log. */
