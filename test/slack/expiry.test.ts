@@ -54,6 +54,9 @@ async function createWithExpiry(who: Person, name: string, date: string | null) 
   return who.submit();
 }
 
+const errorsOf = (r: { json?: Record<string, unknown> }) =>
+  (r.json?.errors ?? {}) as Record<string, string>;
+
 /** The clock runs in real time too: a moment computed during the last step. */
 const near = (actual: unknown, expected: number) =>
   expect(Math.abs(Number(actual) - expected)).toBeLessThan(60_000);
@@ -281,12 +284,12 @@ describe("key lifetime (MAX_KEY_LIFETIME_DAYS)", () => {
     }));
     let r = await createWithExpiry(owner, "Capped", null);
     expect(r.json).toMatchObject({ response_action: "errors" });
-    expect((r.json?.errors as Record<string, string>).expires).toMatch(
+    expect(errorsOf(r).expires).toMatch(
       /^Keys must expire, within 30 days: pick a date no later than \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/,
     );
     await owner.fill("Expires on", dayFromNow(45));
     r = await owner.submit();
-    expect((r.json?.errors as Record<string, string>).expires).toMatch(
+    expect(errorsOf(r).expires).toMatch(
       /^Keys may live at most 30 days: pick a date no later than/,
     );
     // The day the limit falls on counts whole.
@@ -298,7 +301,7 @@ describe("key lifetime (MAX_KEY_LIFETIME_DAYS)", () => {
     await owner.run("edit Capped");
     await owner.fill("Expires on", dayFromNow(60));
     r = await owner.submit();
-    expect((r.json?.errors as Record<string, string>).expires).toMatch(/at most 30 days/);
+    expect(errorsOf(r).expires).toMatch(/at most 30 days/);
     await h.slack.driver.close(owner.id, owner.modal().id);
 
     // A key made by an approval gets the longest expiry allowed.
@@ -326,7 +329,7 @@ describe("key lifetime (MAX_KEY_LIFETIME_DAYS)", () => {
     expect(offered).not.toContain('"90 days"');
     await owner.fill("Or until a date", dayFromNow(50));
     r = await owner.submit();
-    expect((r.json?.errors as Record<string, string>).until_date).toMatch(/at most 30 days/);
+    expect(errorsOf(r).until_date).toMatch(/at most 30 days/);
     await h.slack.driver.close(owner.id, owner.modal().id);
 
     // Keys from before the policy: the digest lists them, one click sets the longest expiry.
