@@ -283,6 +283,9 @@ describe("key lifetime (MAX_KEY_LIFETIME_DAYS)", () => {
       env: { MAX_KEY_LIFETIME_DAYS: "30" },
     }));
     let r = await createWithExpiry(owner, "Capped", null);
+    expect(JSON.stringify(owner.modal().view.blocks)).toContain(
+      "Required: keys may live at most 30 days.",
+    );
     expect(r.json).toMatchObject({ response_action: "errors" });
     expect(errorsOf(r).expires).toMatch(
       /^Keys must expire, within 30 days: pick a date no later than \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.$/,

@@ -13,15 +13,21 @@ import { DAY_MS } from "./lifetime.ts";
 export const REMINDER_STAGES = { "7d": 7 * DAY_MS, "1d": DAY_MS } as const;
 export type ReminderStage = keyof typeof REMINDER_STAGES;
 
-/** The reminder due now for this date, if any: the nearest stage already reached. */
-export function dueStage(expiresAt: Date, setAt: Date, now: Date): ReminderStage | undefined {
+/** The nearest stage reached for this date now, if any. */
+export function reachedStage(expiresAt: Date, now: Date): ReminderStage | undefined {
   const left = expiresAt.getTime() - now.getTime();
   if (left <= 0) return undefined;
-  const stage: ReminderStage | undefined =
-    left <= REMINDER_STAGES["1d"] ? "1d" : left <= REMINDER_STAGES["7d"] ? "7d" : undefined;
-  if (!stage) return undefined;
-  // Its moment must have been ahead when the date was set.
-  return expiresAt.getTime() - REMINDER_STAGES[stage] > setAt.getTime() ? stage : undefined;
+  return left <= REMINDER_STAGES["1d"] ? "1d" : left <= REMINDER_STAGES["7d"] ? "7d" : undefined;
+}
+
+/** Whether a stage's moment was still ahead when the date was set. */
+export const stageApplies = (stage: ReminderStage, expiresAt: Date, setAt: Date): boolean =>
+  expiresAt.getTime() - REMINDER_STAGES[stage] > setAt.getTime();
+
+/** The reminder due now for this date, if any: the nearest stage reached, if it applies. */
+export function dueStage(expiresAt: Date, setAt: Date, now: Date): ReminderStage | undefined {
+  const stage = reachedStage(expiresAt, now);
+  return stage && stageApplies(stage, expiresAt, setAt) ? stage : undefined;
 }
 
 /** When a key got its current expiry: the newest creation or expiry change in the audit log. */
@@ -33,6 +39,18 @@ async function keyExpirySetAt(tx: Tx, key: ApiKey): Promise<Date> {
   return e?.at ?? key.createdAt;
 }
 
+/** Whether this stage, or a choice to let the date pass, is recorded already. */
+async function claimed(
+  tx: Tx,
+  subject: ExpirySubject,
+  id: number,
+  expiresAt: Date,
+  stage: ReminderStage,
+): Promise<boolean> {
+  const done = await tx.expiries.stages(subject, id, expiresAt);
+  return done.some((d) => d.stage === stage || d.stage === "let_expire");
+}
+
 /** Records the stage unless it (or a choice to let the date pass) is recorded already. */
 async function claim(
   tx: Tx,
@@ -42,8 +60,7 @@ async function claim(
   stage: ReminderStage,
   now: Date,
 ): Promise<boolean> {
-  const done = await tx.expiries.stages(subject, id, expiresAt);
-  if (done.some((d) => d.stage === stage || d.stage === "let_expire")) return false;
+  if (await claimed(tx, subject, id, expiresAt, stage)) return false;
   return tx.expiries.record({
     subject,
     subjectId: id,
@@ -65,8 +82,11 @@ export async function remindExpiries(ctx: Ctx): Promise<number> {
     for (const keyId of await tx.expiries.keysExpiring(now, until)) {
       const key = await tx.keys.byId(keyId);
       if (!key?.expiresAt || key.status !== "active") continue;
-      const stage = dueStage(key.expiresAt, await keyExpirySetAt(tx, key), now);
-      if (!stage || !(await claim(tx, "key", key.id, key.expiresAt, stage, now))) continue;
+      const stage = reachedStage(key.expiresAt, now);
+      // Cheap checks first: what was sent already, then the audit log for when it was set.
+      if (!stage || (await claimed(tx, "key", key.id, key.expiresAt, stage))) continue;
+      if (!stageApplies(stage, key.expiresAt, await keyExpirySetAt(tx, key))) continue;
+      if (!(await claim(tx, "key", key.id, key.expiresAt, stage, now))) continue;
       const to = [...new Set([key.keyOwner, ...owners])];
       await tx.outbox.enqueue(
         to.map((recipient) => ({
