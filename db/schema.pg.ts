@@ -226,6 +226,20 @@ export const jobRuns = pgTable("job_runs", {
   lastRunAt: time("last_run_at").notNull(),
 });
 
+// Expiry reminders sent and choices to let an expiry pass, once per subject, date and stage.
+export const expiryReminders = pgTable(
+  "expiry_reminders",
+  {
+    subject: text("subject", { enum: ["key", "grants"] }).notNull(),
+    subjectId: integer("subject_id").notNull(),
+    expiresAt: time("expires_at").notNull(),
+    stage: text("stage", { enum: ["7d", "1d", "let_expire", "set"] }).notNull(),
+    at: time("at").notNull(),
+    by: text("by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.subjectId, t.expiresAt, t.stage] })],
+);
+
 // Verifications of each key per UTC day (`day`: days since 1970-01-01), added in batches.
 const count = (name: string) => bigint(name, { mode: "number" });
 export const keyDailyUsage = pgTable(

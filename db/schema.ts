@@ -249,6 +249,24 @@ export const jobRuns = sqliteTable("job_runs", {
   lastRunAt: time("last_run_at").notNull(),
 });
 
+// Expiry reminders already sent, and choices to let an expiry pass, per key or per request's
+// time-bound grants (`subject_id`: the key id, or the request id) and per expiry date: written
+// in the transaction that queues the DMs, so each is sent once across restarts and instances;
+// a new expiry date starts afresh. `stage`: 7d or 1d (a reminder), let_expire (no more
+// reminders for that date), set (when grants were extended to that date).
+export const expiryReminders = sqliteTable(
+  "expiry_reminders",
+  {
+    subject: text("subject", { enum: ["key", "grants"] }).notNull(),
+    subjectId: integer("subject_id").notNull(),
+    expiresAt: time("expires_at").notNull(),
+    stage: text("stage", { enum: ["7d", "1d", "let_expire", "set"] }).notNull(),
+    at: time("at").notNull(),
+    by: text("by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.subjectId, t.expiresAt, t.stage] })],
+);
+
 // Verifications of each key per UTC day (`day`: days since 1970-01-01), counted in memory by
 // the verification API and added in batches: every answer for the valid key, and how many of
 // its checks were refused. Rows older than the retention (src/domain/usage/unused.ts) are

@@ -66,6 +66,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       writeApprovals: config.WRITE_APPROVALS,
       escalateAfterHours: config.ESCALATE_AFTER_HOURS,
     },
+    maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS,
   };
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");

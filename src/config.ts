@@ -64,6 +64,14 @@ const fields = z.object({
     .min(0, "must be 0 (never) or more hours")
     .max(24 * 7, "can be at most 168 (7 days; an undecided request lapses then)")
     .default(24),
+  // When set, every key must expire, at most this many days after its expiry is set.
+  MAX_KEY_LIFETIME_DAYS: optional(
+    z.coerce
+      .number("must be a whole number of days")
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(3650, "must be at most 3650 days"),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

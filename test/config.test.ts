@@ -157,3 +157,16 @@ describe("the approval policy", () => {
     );
   });
 });
+
+describe("MAX_KEY_LIFETIME_DAYS", () => {
+  it("is optional: a whole number of days from 1 to 3650", () => {
+    expect(loadConfig(PRODUCTION, "-").config.MAX_KEY_LIFETIME_DAYS).toBeUndefined();
+    expect(
+      loadConfig({ ...PRODUCTION, MAX_KEY_LIFETIME_DAYS: "90" }, "-").config.MAX_KEY_LIFETIME_DAYS,
+    ).toBe(90);
+    for (const bad of ["0", "1.5", "ninety", "4000"])
+      expect(refusal({ ...PRODUCTION, MAX_KEY_LIFETIME_DAYS: bad })).toMatch(
+        /MAX_KEY_LIFETIME_DAYS: must be (a whole number of days|at least 1 day|at most 3650 days)/,
+      );
+  });
+});

@@ -5,6 +5,8 @@ import type { UnitOfWork } from "./ports.ts";
 export interface Ctx {
   uow: UnitOfWork;
   clock: Clock;
+  /** The longest a key may live, from create or edit on (MAX_KEY_LIFETIME_DAYS); none if unset. */
+  maxKeyLifetimeDays?: number;
   /**
    * Members of the on-call Slack user group, as last read successfully. Consulted only for
    * people without a stored role; a failed or stale read answers false, so it never grants.

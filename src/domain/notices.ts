@@ -70,6 +70,22 @@ export interface GrantExpiredNotice {
   requestId: number | null;
 }
 
+/**
+ * A key, or a request's time-bound grants, expires soon: to the key owner and the owners, or
+ * to the requester. Extend and Let it expire carry the subject and the date reminded of.
+ */
+export interface ExpiryReminderNotice {
+  type: "expiry_reminder";
+  subject: "key" | "grants";
+  key: KeyRef;
+  /** For grants: the request that granted them, and what ends. */
+  requestId: number | null;
+  cells: GrantCell[];
+  /** ISO 8601. */
+  expiresAt: string;
+  stage: "7d" | "1d";
+}
+
 export interface LeakFinding {
   publicId: string;
   key: KeyRef | null;
@@ -111,7 +127,9 @@ export type DigestAction =
   | { label: string; kind: "key"; id: number; verb: "disable" | "edit" }
   | { label: string; kind: "request"; id: number; verb: "review" }
   /** Remove unused grants: the key's version and the suggestion's window, checked on click. */
-  | { label: string; kind: "unused_grants"; id: number; version: number; since: number };
+  | { label: string; kind: "unused_grants"; id: number; version: number; since: number }
+  /** Give a key the longest expiry the lifetime policy allows: the key's version, checked. */
+  | { label: string; kind: "lifetime"; id: number; version: number; days: number };
 /** An audit query in a notice: JSON, so times are ISO 8601 strings. */
 export interface StoredAuditQuery {
   key?: { ids: number[]; ref: string };
@@ -148,6 +166,7 @@ export type Notice =
   | RequestEscalationNotice
   | RequestReminderNotice
   | GrantExpiredNotice
+  | ExpiryReminderNotice
   | LeakNotice
   | DigestNotice;
 

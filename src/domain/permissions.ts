@@ -39,6 +39,16 @@ export const PERMISSIONS = {
   enable: { roles: OWNERS, what: "enable keys" },
   delete: { roles: OWNERS, what: "delete keys" },
   decide: { roles: OWNERS, what: "decide access requests" },
+  extend: {
+    roles: OWNERS,
+    what: "extend keys and time-bound access directly",
+    instead: "Their Extend button asks the account owners instead.",
+  },
+  letExpire: {
+    roles: OWNERS,
+    what: "let any key or time-bound access expire",
+    instead: "A key owner can for their key, and whoever asked for time-bound access for theirs.",
+  },
   audit: { roles: RESPONDERS, what: "read the audit log" },
   digest: { roles: RESPONDERS, what: "see the key hygiene digest" },
   nicknames: { roles: OWNERS, what: "add or remove account nicknames" },

@@ -235,6 +235,44 @@ export interface UsageRepo {
   grantUse(keyIds: number[], fromDay: number): Promise<Map<number, GrantUse[]>>;
 }
 
+export type ExpirySubject = "key" | "grants";
+export type ExpiryStage = "7d" | "1d" | "let_expire" | "set";
+
+/** One time-bound grant of an approved request, as the expiry reminders read it. */
+export interface ExpiringGrant extends GrantCell {
+  keyId: number;
+  requestId: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/**
+ * What was done about an expiry date: reminders sent, a choice to let it pass, grants
+ * extended to it. `subjectId`: a key id, or for time-bound grants the request id.
+ */
+export interface ExpiryRepo {
+  /** Records a stage; false when that stage of that date was already recorded. */
+  record(r: {
+    subject: ExpirySubject;
+    subjectId: number;
+    expiresAt: Date;
+    stage: ExpiryStage;
+    at: Date;
+    by: string;
+  }): Promise<boolean>;
+  stages(
+    subject: ExpirySubject,
+    subjectId: number,
+    expiresAt: Date,
+  ): Promise<Array<{ stage: ExpiryStage; at: Date; by: string }>>;
+  /** Keys whose expiry is after `from` and no later than `until`. */
+  keysExpiring(from: Date, until: Date): Promise<number[]>;
+  /** Grants of approved requests ending after `from` and no later than `until`. */
+  grantsExpiring(from: Date, until: Date): Promise<ExpiringGrant[]>;
+  /** A request's grants on a key ending at `from` end at `to` instead; how many. */
+  moveGrantExpiry(keyId: number, requestId: number, from: Date, to: Date): Promise<number>;
+}
+
 export interface Tx {
   nicknames: NicknameRepo;
   keys: KeyRepo;
@@ -246,6 +284,7 @@ export interface Tx {
   submissions: SubmissionRepo;
   jobRuns: JobRunRepo;
   usage: UsageRepo;
+  expiries: ExpiryRepo;
 }
 
 /**

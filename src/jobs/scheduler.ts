@@ -3,6 +3,7 @@
 // each under its lock, so that of several instances on one database one runs it at a time.
 import type { Ctx } from "../domain/context.ts";
 import { escalateRequests } from "../domain/requests/escalate.ts";
+import { remindExpiries } from "../domain/expiry/reminders.ts";
 import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
 import type { Log } from "../log.ts";
 import { yieldToLoop } from "../store/write-behind.ts";
@@ -19,6 +20,7 @@ export const DEFAULT_JOBS: Record<string, Job> = {
   expireRequests,
   remindOwners,
   escalateRequests,
+  remindExpiries,
 };
 
 export class JobScheduler {

@@ -5,6 +5,7 @@ import type { Notice } from "../domain/notices.ts";
 import { may } from "../domain/permissions.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { getRole } from "../domain/roles/list.ts";
+import { expiryReminder } from "../slack/blocks/expiry.ts";
 import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import {
@@ -31,6 +32,8 @@ export function createRenderer(ctx: Ctx): Renderer {
         return renderChange(notice, createdAt, recipient);
       case "grant_expired":
         return renderGrantExpired(notice, createdAt);
+      case "expiry_reminder":
+        return expiryReminder(notice);
       case "request_card":
         // Each owner's own copy: the requester and who approved already get no Approve.
         return requestCard(await getRequestView(ctx, notice.requestId), now, recipient);

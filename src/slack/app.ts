@@ -4,6 +4,7 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Ctx } from "../domain/context.ts";
 import { InFlight } from "../in-flight.ts";
 import { boltLogger, type Log } from "../log.ts";
+import { registerExpiryActions } from "./actions/expiry.ts";
 import { registerKeyPick } from "./actions/key-pick.ts";
 import { registerKeyActions } from "./actions/keys.ts";
 import { registerOncallActions } from "./actions/oncall.ts";
@@ -17,6 +18,7 @@ import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
+import { registerExpiryViews } from "./views/expiry.ts";
 import { registerKeyPickView } from "./views/key-pick.ts";
 import { registerKeyViews } from "./views/keys.ts";
 import { registerRequestViews } from "./views/requests.ts";
@@ -137,6 +139,8 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerRequestViews(registering, deps);
   registerOncallActions(registering, deps);
   registerUsageActions(registering, deps);
+  registerExpiryActions(registering, deps);
+  registerExpiryViews(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.

@@ -5,6 +5,7 @@ import type { Log } from "../log.ts";
 import { lockForProcess, type OpenDb, openDb, openReader } from "./db.ts";
 import { openPgStore, type PgStore } from "./pg/index.ts";
 import { auditRepo } from "./repos/audit.ts";
+import { expiryRepo } from "./repos/expiries.ts";
 import { grantRepo } from "./repos/grants.ts";
 import { jobRunRepo } from "./repos/job-runs.ts";
 import { keyRepo } from "./repos/keys.ts";
@@ -66,6 +67,7 @@ export function openStore(path: string): SqliteStore {
     submissions: submissionRepo(db),
     jobRuns: jobRunRepo(db),
     usage: usageRepo(db),
+    expiries: expiryRepo(db),
     outboxQueue: outboxQueue(db, instanceId),
     signatures: signatureRepo(db),
     usageLog: usageLog(db),

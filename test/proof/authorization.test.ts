@@ -923,7 +923,87 @@ const CASES: Case[] = [
       return clickCrafted(w, ACTION_ID.removeUnused, unusedValue(k.id, since));
     },
   },
+  // Expiry reminders and the lifetime fix.
+  {
+    name: "reminder: Extend a key",
+    handler: act(ACTION_ID.extendExpiry),
+    allowed: "extend",
+    read: true,
+    run: async (w) => clickCrafted(w, ACTION_ID.extendExpiry, await expiringKeyValue()),
+  },
+  {
+    // Owners choose a new date; anyone else gets the request modal, prefilled.
+    name: "reminder: Extend time-bound access",
+    handler: act(ACTION_ID.extendExpiry),
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => clickCrafted(w, ACTION_ID.extendExpiry, await grantedValue()),
+  },
+  {
+    name: "reminder: Let it expire (someone else's key)",
+    handler: act(ACTION_ID.letExpire),
+    allowed: "letExpire",
+    run: async (w) => clickCrafted(w, ACTION_ID.letExpire, await expiringKeyValue()),
+  },
+  {
+    name: "submit Extend",
+    handler: `view:${CALLBACK_ID.extendExpiry}`,
+    allowed: "extend",
+    run: async (w) => {
+      const c = crafted(ACTION_ID.extendExpiry, await expiringKeyValue());
+      return submitFromClick(w, c.surface, c.ref, (v) =>
+        h.slack.driver.setValue(v, "until", "value", {
+          type: "radio_buttons",
+          selected_option: { text: { type: "plain_text", text: "30 days" }, value: "30" },
+        }),
+      );
+    },
+  },
+  {
+    name: "digest: lifetime fix",
+    handler: act(ACTION_ID.fixLifetime),
+    allowed: "edit",
+    run: async (w) => {
+      const k = await freshKey();
+      h.app.ctx.maxKeyLifetimeDays = 90;
+      try {
+        return await clickCrafted(
+          w,
+          ACTION_ID.fixLifetime,
+          JSON.stringify({ keyId: k.id, version: 1 }),
+        );
+      } finally {
+        h.app.ctx.maxKeyLifetimeDays = undefined;
+      }
+    },
+  },
 ];
+
+/** A reminder's button value for a new key of the admin's, expiring in 10 days. */
+async function expiringKeyValue(keyId?: number): Promise<string> {
+  n += 1;
+  const at = new Date(h.clock.now().getTime() + 10 * DAY);
+  if (keyId) return JSON.stringify({ subject: "key", id: keyId, at: at.getTime() });
+  const { key } = await createKey(h.app.ctx, ADMIN, {
+    name: keyName(n),
+    keyOwner: ADMIN,
+    cells: [{ scope: "acme", api: "analytics" }],
+    expiresAt: at,
+  });
+  return JSON.stringify({ subject: "key", id: key.id, at: at.getTime() });
+}
+
+/** A reminder's button value for the admin's approved 1-day access. */
+async function grantedValue(): Promise<string> {
+  const { id } = await pendingRequest();
+  await approveRequest(h.app.ctx, PEOPLE.owner2.id, { requestId: id });
+  const [g] = rows<{ at: number }>(
+    h.app.store,
+    "select expires_at as at from grants where request_id = ?",
+    id,
+  );
+  return JSON.stringify({ subject: "grants", id, at: Number(g?.at) });
+}
 
 /** A new key the admin asked for and an owner approved: the admin's DM with Reveal key. */
 async function approvedNewKey() {
@@ -1049,6 +1129,18 @@ describe("a refusal says nothing about whether the thing exists", () => {
       ACTION_ID.removeUnused,
       (id) => unusedValue(id, 1),
       async () => (await freshKey()).id,
+    ],
+    [
+      "Let it expire",
+      ACTION_ID.letExpire,
+      (id) => JSON.stringify({ subject: "key", id, at: h.clock.now().getTime() + 10 * DAY }),
+      async () => Number(JSON.parse(await expiringKeyValue()).id),
+    ],
+    [
+      "Extend a key",
+      ACTION_ID.extendExpiry,
+      (id) => JSON.stringify({ subject: "key", id, at: h.clock.now().getTime() + 10 * DAY }),
+      async () => Number(JSON.parse(await expiringKeyValue()).id),
     ],
     [
       "Reveal key",

@@ -1,5 +1,6 @@
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
+import { checkLifetime } from "../expiry/lifetime.ts";
 import { validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
@@ -32,6 +33,7 @@ export async function createKey(
     const nicknames = await tx.nicknames.list();
     const cells = await checks.check(() => validateCells(input.cells, nicknames));
     await checks.check(() => checkExpiry(input.expiresAt, now));
+    await checks.check(() => checkLifetime(ctx, input.expiresAt, now));
     checks.done();
     const publicId = await freshPublicId(tx);
     const secret = newSecret(publicId);

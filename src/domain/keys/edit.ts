@@ -2,6 +2,7 @@ import { API_LABELS, type ApiId } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError, FieldErrors } from "../errors.ts";
+import { checkLifetime } from "../expiry/lifetime.ts";
 import { describeDiff, diffCells, reachLostWithAllAccounts, validateCells } from "../grants.ts";
 import { requirePermission } from "../permissions.ts";
 import type { KeyPatch, NewAuditEvent, Tx } from "../ports.ts";
@@ -88,6 +89,7 @@ export async function editKeyIn(
     const at = input.expiresAt;
     await checks.check(() => checkExpiry(at, now));
   }
+  if (expiryChanges) await checks.check(() => checkLifetime(ctx, input.expiresAt ?? null, now));
   checks.done();
 
   const patch: KeyPatch = {};

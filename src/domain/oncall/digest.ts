@@ -2,6 +2,7 @@
 
 import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
+import { lifetimeSections } from "../expiry/lifetime.ts";
 import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { requirePermission } from "../permissions.ts";
@@ -73,6 +74,7 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
       })),
     ),
     ...(await leastPrivilegeSections(ctx, keys, now)).map((s) => sectionOf(s.title, s.items)),
+    ...lifetimeSections(ctx, keys, now).map((s) => sectionOf(s.title, s.items)),
     sectionOf(
       "Key owner no longer in the workspace",
       orphaned.map((k) => ({

@@ -7,7 +7,13 @@ import { roleOf } from "../permissions.ts";
 import { quote } from "../text.ts";
 import type { AccessRequest, GrantCell, RequestDuration } from "../types.ts";
 import { Checks, parseField } from "../validation.ts";
-import { alreadyHeld, durationSchema, REQUEST_TTL_MS, requestReasonSchema } from "./rules.ts";
+import {
+  alreadyHeld,
+  durationSchema,
+  expiryFor,
+  REQUEST_TTL_MS,
+  requestReasonSchema,
+} from "./rules.ts";
 
 export const PICK_A_KEY = "Pick a key, or “A new key”.";
 
@@ -64,7 +70,8 @@ export async function createRequest(
       if (!key) throw notFound("That key no longer exists.", "key");
       keyName = key.name;
       const grants = await tx.grants.forKey(key.id);
-      const held = cells.filter((c) => alreadyHeld(c, grants, nicknames, now));
+      const until = expiryFor(duration as RequestDuration, now);
+      const held = cells.filter((c) => alreadyHeld(c, grants, nicknames, now, until));
       cells = cells.filter((c) => !held.includes(c));
       dropped = held.map(describeCell);
       if (cells.length === 0) {

@@ -8,6 +8,7 @@ import { mayHold } from "../catalog.ts";
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
 import { conflict, DomainError, forbidden, invalid, notFound } from "../errors.ts";
+import { newKeyExpiry } from "../expiry/lifetime.ts";
 import { cellKey, describeCell, sortCells } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
@@ -156,7 +157,7 @@ export async function approveRequest(
         secretHash: null,
         at: now,
         by: actor,
-        expiresAt: null,
+        expiresAt: newKeyExpiry(ctx, now),
       });
       granted = possible;
     } else {
@@ -165,7 +166,7 @@ export async function approveRequest(
       key = existing;
       const current = await tx.grants.forKey(key.id);
       granted = possible.filter((c) => {
-        const held = alreadyHeld(c, current, nicknames, now);
+        const held = alreadyHeld(c, current, nicknames, now, expiresAt);
         if (held) notGranted.push({ ...c, why: "already_held" });
         return !held;
       });
@@ -177,6 +178,8 @@ export async function approveRequest(
       ...lines.granted,
       ...(lines.notGranted.length ? ["Not granted:", ...lines.notGranted] : []),
     ];
+    // A shorter time-bound grant of a cell granted again is replaced by this one.
+    await tx.grants.remove(key.id, granted);
     await tx.grants.add(
       key.id,
       granted.map((c) => ({ ...c, expiresAt, requestId: r.id })),

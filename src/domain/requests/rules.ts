@@ -31,13 +31,22 @@ export const requestReasonSchema = z
   .min(10, "Say why you need it, in at least 10 characters.")
   .max(1000, "A reason can be at most 1,000 characters.");
 
-/** Whether the key already lets this cell through (directly, via All accounts, or implied). */
+/**
+ * Whether the key already lets this cell through (directly, via All accounts, or implied).
+ * `until`, when given: only grants lasting at least that long count (null: permanent ones), so
+ * time-bound access can be asked for again for longer, and an approval replaces it.
+ */
 export function alreadyHeld(
   cell: GrantCell,
-  grants: readonly Grant[],
+  held: readonly Grant[],
   nicknames: readonly Nickname[],
   now: Date,
+  until?: Date | null,
 ): boolean {
+  const grants =
+    until === undefined
+      ? held
+      : held.filter((g) => g.expiresAt === null || (until !== null && g.expiresAt >= until));
   if (
     grants.some((g) => cellKey(g) === cellKey(cell) && (g.expiresAt === null || g.expiresAt > now))
   )

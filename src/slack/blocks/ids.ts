@@ -13,6 +13,11 @@ export const ACTION_ID = {
   digestButton: "digest_act",
   /** Remove unused grants: from Quick view or the digest. */
   removeUnused: "grants_remove_unused",
+  /** An expiry reminder's Extend and Let it expire. */
+  extendExpiry: "expiry_extend",
+  letExpire: "expiry_let_expire",
+  /** The digest's fix for a key beyond the lifetime policy. */
+  fixLifetime: "lifetime_fix",
   /** Rotate now, under a leak warning; one per key (`leak_rotate:<public id>`). */
   rotateNow: "leak_rotate",
   homeRequest: "home_request",
@@ -41,6 +46,8 @@ export const CALLBACK_ID = {
   denyRequest: "request_deny",
   revealKey: "request_reveal",
   revealHandover: "handover_reveal",
+  /** An owner's Extend: how long. */
+  extendExpiry: "expiry_extend",
   /** Which key, for a key command typed without one. */
   keyPick: "key_pick",
   /** Views with nothing to submit: results, errors, the quick view. */

@@ -102,6 +102,8 @@ export function keyFormModal(p: {
   tz?: string;
   /** The key list it was opened from, redrawn after saving. */
   source?: ListSource;
+  /** MAX_KEY_LIFETIME_DAYS, when set: the expiry is needed, within it. */
+  maxLifetimeDays?: number;
 }): ModalView {
   const tz = p.tz ?? "UTC";
   const grants = p.grants ?? [];
@@ -144,7 +146,7 @@ export function keyFormModal(p: {
     optional: true,
     label: plain("Expires on"),
     hint: plain(
-      `The last day the key works: it stops at the end of that day in your time zone (${tz}).`,
+      `The last day the key works: it stops at the end of that day in your time zone (${tz}).${p.maxLifetimeDays ? ` Required: keys may live at most ${p.maxLifetimeDays} days.` : ""}`,
     ),
     element: {
       type: "datepicker",

@@ -1,4 +1,5 @@
 // On-call surfaces: the compromised-key rotation modal, leak warnings, the hygiene digest.
+
 import type { Button, KnownBlock, ModalView } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
 import { GRACE_WINDOWS, type GraceWindow } from "../../domain/keys/grace.ts";
@@ -11,6 +12,7 @@ import type {
 } from "../../domain/notices.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { handToInput } from "./confirm.ts";
+import { lifetimeButton } from "./expiry.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import {
   actions,
@@ -186,6 +188,7 @@ export function renderLeak(n: LeakNotice, canRotate = false): Message {
 const digestButton = (a: DigestAction): Button => {
   if (a.kind === "unused_grants")
     return removeUnusedButton({ id: a.id, version: a.version }, a.since);
+  if (a.kind === "lifetime") return lifetimeButton(a, a.days);
   return button(
     a.label,
     ACTION_ID.digestButton,

@@ -48,7 +48,14 @@ export function requestModal(p: {
   nicknames: Nickname[];
   /** After the person picked a key: it, and what it already has. */
   chosen?: { key: ApiKey; grants: Grant[] } | "new";
+  /** Asking again for what is ending (an expiry reminder's Extend): ticked, for as long. */
+  again?: { cells: GrantCell[]; duration: AccessRequest["duration"] };
 }): ModalView {
+  const ticked: Grant[] = (p.again?.cells ?? []).map((c) => ({
+    ...c,
+    expiresAt: null,
+    requestId: null,
+  }));
   const chosenOption =
     p.chosen === "new" ? newKeyOption() : p.chosen ? keyChoiceOption(p.chosen.key) : undefined;
   let current = "Pick a key to see what it already has, or ask for a new key.";
@@ -91,7 +98,7 @@ export function requestModal(p: {
           ]
         : []),
       section("*What you need* — the APIs, for which account nicknames"),
-      ...API_IDS.map((api) => permissionInput(api, p.nicknames, [])),
+      ...API_IDS.map((api) => permissionInput(api, p.nicknames, ticked)),
       {
         type: "input",
         block_id: "duration",
@@ -102,6 +109,16 @@ export function requestModal(p: {
           options: (Object.keys(DURATION_LABEL) as Array<keyof typeof DURATION_LABEL>).map((d) =>
             option(d === "permanent" ? "Permanently" : DURATION_LABEL[d], d),
           ),
+          ...(p.again
+            ? {
+                initial_option: option(
+                  p.again.duration === "permanent"
+                    ? "Permanently"
+                    : DURATION_LABEL[p.again.duration],
+                  p.again.duration,
+                ),
+              }
+            : {}),
         },
       },
       {

@@ -31,6 +31,14 @@ export const unusedGrantsValue = z.object({
   version: id,
   since: z.number().int().min(0).max(10_000_000),
 });
+/** An expiry reminder's buttons and Extend modal: a key or a request's grants, and the date. */
+export const expiryValue = z.object({
+  subject: z.enum(["key", "grants"]),
+  id,
+  at: z.number().int().positive().max(8.64e15),
+});
+/** The lifetime fix: the key as the digest saw it. */
+export const lifetimeValue = z.object({ keyId: id, version: id });
 /** A key command run on one key: "Did you mean …?" buttons. */
 export const keyCommandValue = z.object({ verb: z.enum(KEY_COMMAND_VERBS), keyId: id });
 /** The key picker remembers which command it picks a key for. */

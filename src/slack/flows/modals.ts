@@ -57,6 +57,7 @@ const MODALS: Record<
         nicknames: await listNicknames(o.deps.ctx),
         tz: await o.deps.people.timeZone(o.userId),
         source: o.source,
+        maxLifetimeDays: o.deps.ctx.maxKeyLifetimeDays,
       }),
   },
   regenerate: {
@@ -150,6 +151,7 @@ export async function openCreateModal({ deps, client, triggerId, userId }: Opene
       actor: userId,
       nicknames: await listNicknames(deps.ctx),
       tz: await deps.people.timeZone(userId),
+      maxLifetimeDays: deps.ctx.maxKeyLifetimeDays,
     });
   });
 }

@@ -2,6 +2,7 @@
 import type { StoreTx } from "../../types.ts";
 import type { PgDb } from "../unit-of-work.ts";
 import { auditRepo } from "./audit.ts";
+import { expiryRepo } from "./expiries.ts";
 import { grantRepo } from "./grants.ts";
 import { jobRunRepo } from "./job-runs.ts";
 import { keyRepo } from "./keys.ts";
@@ -27,6 +28,7 @@ export function pgTx(db: PgDb, instanceId: string): { tx: StoreTx; beforeCommit(
     submissions: submissionRepo(db),
     jobRuns: jobRunRepo(db),
     usage: usageRepo(db),
+    expiries: expiryRepo(db),
     outboxQueue: outboxQueue(db, instanceId),
     signatures: signatureRepo(db),
     usageLog: usageLog(db),
