@@ -120,8 +120,19 @@ export interface AuditExportNotice {
   filename: string;
 }
 
+/** An audit export that could not be delivered: told to whoever asked for it. */
+export interface AuditExportFailedNotice {
+  type: "audit_export_failed";
+  count: number;
+  /** The filter in words (domain text). */
+  description: string;
+  /** They may no longer read the audit log, or Slack would not take the file. */
+  reason: "not_allowed" | "slack";
+}
+
 export type Notice =
   | AuditExportNotice
+  | AuditExportFailedNotice
   | ChangeNotice
   | RequestCardNotice
   | RequestOutcomeNotice

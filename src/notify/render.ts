@@ -5,7 +5,12 @@ import type { Notice } from "../domain/notices.ts";
 import { may } from "../domain/permissions.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { getRole } from "../domain/roles/list.ts";
-import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
+import {
+  type Rendered,
+  renderChange,
+  renderExportFailed,
+  renderGrantExpired,
+} from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import { reminderMessage, requestCard, requestOutcome } from "../slack/blocks/requests.ts";
 
@@ -38,6 +43,8 @@ export function createRenderer(ctx: Ctx): Renderer {
         return renderDigest(notice);
       case "audit_export":
         return null;
+      case "audit_export_failed":
+        return renderExportFailed(notice);
     }
   };
 }
