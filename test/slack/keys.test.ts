@@ -546,7 +546,7 @@ describe("disable, enable, nicknames, roles, help", () => {
   it("publishes the Home tab with your keys and recent activity", async () => {
     await createKey("Mine", { "Analytics API": ["acme"] }, PEOPLE.member.id);
     const text = textOf((await member.home()).view.blocks);
-    expect(text).toContain("*Your keys* (1)");
+    expect(text).toContain("*My keys* (1)");
     expect(text).toContain("Mine");
     expect(text).toContain("created");
   });
