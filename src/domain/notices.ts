@@ -69,6 +69,10 @@ export interface LeakNotice {
   inThread: boolean;
   /** A link to the message (chat.getPermalink), when Slack gave one. */
   permalink?: string | null;
+  /** Who used the Report leaked key shortcut on it; absent when the bot found it itself. */
+  reportedBy?: string;
+  /** A direct message between people (reported): no channel to name. */
+  conversation?: "dm";
 }
 
 export interface DigestNotice {

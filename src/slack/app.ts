@@ -17,6 +17,7 @@ import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
+import { registerShortcuts } from "./shortcuts.ts";
 import { registerKeyPickView } from "./views/key-pick.ts";
 import { registerKeyViews } from "./views/keys.ts";
 import { registerRequestViews } from "./views/requests.ts";
@@ -139,6 +140,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerUsageActions(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
+  registerShortcuts(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
 
   const notifyClient = new WebClient(o.botToken, {
