@@ -128,7 +128,7 @@ describe("the Home tab's sections come from the same filters", () => {
     const home = textOf((await owner.home()).view.blocks);
     expect(home).toContain("*Expiring soon — within 14 days* (1)");
     expect(home).toMatch(
-      /Expiring soon[^]*\*Billing sync\*[^]*\*Disabled\* \(1\)[^]*\*Orders bot\*/,
+      /Expiring soon[\s\S]*\*Billing sync\*[\s\S]*\*Disabled\* \(1\)[\s\S]*\*Orders bot\*/,
     );
     const mine = textOf((await member.home()).view.blocks);
     expect(mine).toContain("*My keys* (3)");
