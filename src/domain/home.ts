@@ -4,6 +4,8 @@
 // leak alerts.
 
 import type { Ctx } from "./context.ts";
+import type { KeyFilter } from "./keys/filter.ts";
+import { findKeys } from "./keys/queries.ts";
 import { may, roleOf } from "./permissions.ts";
 import type { AccessRequest, ApiKey, AuditAction, AuditEvent, Role } from "./types.ts";
 
@@ -19,8 +21,11 @@ export interface HomeData {
   /** Owners: every key (they administer them all); others: the keys they are key owner of. */
   keys: ApiKey[];
   keysTotal: number;
-  /** Whether `keys` are every key (owners) or the person's own. */
+  /** Whether `keys` are every key (owners) or the person's own (`list mine`). */
   allKeys: boolean;
+  /** Those who administer keys: `list expiring` and `list disabled`, the first few of each. */
+  expiring: { keys: ApiKey[]; total: number };
+  disabled: { keys: ApiKey[]; total: number };
   activity: AuditEvent[];
   /** Those who decide: every pending request; others: their own recent requests. */
   requests: AccessRequest[];
@@ -42,11 +47,15 @@ export async function homeData(ctx: Ctx, userId: string): Promise<HomeData> {
   return ctx.uow.run(async (tx) => {
     const role = await roleOf(ctx, tx, userId);
     const allKeys = may(role, "edit");
-    const { keys, total } = await tx.keys.list({
-      ...(allKeys ? {} : { keyOwner: userId }),
-      offset: 0,
-      limit: 15,
-    });
+    const now = ctx.clock.now();
+    const nicknames = await tx.nicknames.list();
+    const find = (filter: KeyFilter, limit: number) =>
+      findKeys(tx, { filter, userId, offset: 0, limit }, now, nicknames);
+    // The same filters as `/apikeys list mine`, `list expiring`, `list disabled`.
+    const { keys, total } = await find(allKeys ? {} : { mine: true }, 15);
+    const none = { keys: [], total: 0 };
+    const expiring = allKeys ? await find({ expiring: true }, 5) : none;
+    const disabled = allKeys ? await find({ disabled: true }, 5) : none;
     // Those who may read the audit log see all of it; others what they did or own.
     const activity = may(role, "audit")
       ? await tx.audit.list({ limit: 10 })
@@ -88,6 +97,8 @@ export async function homeData(ctx: Ctx, userId: string): Promise<HomeData> {
       keys,
       keysTotal: total,
       allKeys,
+      expiring,
+      disabled,
       activity,
       requests,
       incidents: incidents.slice(0, 5),

@@ -104,6 +104,10 @@ export interface LeakNotice {
   inThread: boolean;
   /** A link to the message (chat.getPermalink), when Slack gave one. */
   permalink?: string | null;
+  /** Who used the Report leaked key shortcut on it; absent when the bot found it itself. */
+  reportedBy?: string;
+  /** A direct message between people (reported): no channel to name. */
+  conversation?: "dm";
 }
 
 export interface DigestNotice {
@@ -157,8 +161,19 @@ export interface AuditExportNotice {
   filename: string;
 }
 
+/** An audit export that could not be delivered: told to whoever asked for it. */
+export interface AuditExportFailedNotice {
+  type: "audit_export_failed";
+  count: number;
+  /** The filter in words (domain text). */
+  description: string;
+  /** They may no longer read the audit log, or Slack would not take the file. */
+  reason: "not_allowed" | "slack";
+}
+
 export type Notice =
   | AuditExportNotice
+  | AuditExportFailedNotice
   | ChangeNotice
   | RequestCardNotice
   | RequestOutcomeNotice

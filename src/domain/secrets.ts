@@ -67,3 +67,13 @@ export function hashSecret(secret: string): string {
 export function findSecrets(text: string): string[] {
   return [...text.matchAll(SECRET_SHAPE)].map((m) => m[0]).filter(isWellFormedSecret);
 }
+
+/** Every key-shaped string in a piece of text, split by whether its checksum holds. */
+export function findKeyShaped(text: string): { valid: string[]; badChecksum: string[] } {
+  const valid: string[] = [];
+  const badChecksum: string[] = [];
+  for (const m of text.matchAll(SECRET_SHAPE)) {
+    (isWellFormedSecret(m[0]) ? valid : badChecksum).push(m[0]);
+  }
+  return { valid, badChecksum };
+}

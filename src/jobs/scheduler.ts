@@ -2,8 +2,8 @@
 // reminded. Each job is a domain use case (one transaction); this only runs them on a timer,
 // each under its lock, so that of several instances on one database one runs it at a time.
 import type { Ctx } from "../domain/context.ts";
-import { escalateRequests } from "../domain/requests/escalate.ts";
 import { remindExpiries } from "../domain/expiry/reminders.ts";
+import { escalateRequests } from "../domain/requests/escalate.ts";
 import { expireGrants, expireRequests, remindOwners } from "../domain/requests/expire.ts";
 import type { Log } from "../log.ts";
 import { yieldToLoop } from "../store/write-behind.ts";

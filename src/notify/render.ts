@@ -6,7 +6,12 @@ import { may } from "../domain/permissions.ts";
 import { getRequests, getRequestView } from "../domain/requests/queries.ts";
 import { getRole } from "../domain/roles/list.ts";
 import { expiryReminder } from "../slack/blocks/expiry.ts";
-import { type Rendered, renderChange, renderGrantExpired } from "../slack/blocks/notices.ts";
+import {
+  type Rendered,
+  renderChange,
+  renderExportFailed,
+  renderGrantExpired,
+} from "../slack/blocks/notices.ts";
 import { renderDigest, renderLeak } from "../slack/blocks/oncall.ts";
 import {
   escalationMessage,
@@ -52,6 +57,8 @@ export function createRenderer(ctx: Ctx): Renderer {
         return renderDigest(notice);
       case "audit_export":
         return null;
+      case "audit_export_failed":
+        return renderExportFailed(notice);
     }
   };
 }

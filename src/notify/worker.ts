@@ -135,10 +135,29 @@ export class OutboxWorker {
       async (tx) => {
         if (outcome.kind === "sent")
           await tx.outboxQueue.markSent(row.id, outcome.channel, outcome.ts, now);
-        else if (outcome.kind === "failed") await tx.outboxQueue.fail(row.id, outcome.error);
-        else if (row.attempts >= MAX_ATTEMPTS)
-          await tx.outboxQueue.fail(row.id, `gave up: ${outcome.error}`);
-        else await tx.outboxQueue.retryAt(row.id, now + outcome.afterMs, outcome);
+        else if (outcome.kind === "failed" || row.attempts >= MAX_ATTEMPTS) {
+          const error = outcome.kind === "failed" ? outcome.error : `gave up: ${outcome.error}`;
+          await tx.outboxQueue.fail(row.id, error);
+          // An export that will not arrive is told to whoever is waiting for it.
+          if (row.notice.type === "audit_export") {
+            const n = row.notice;
+            await tx.outbox.enqueue(
+              [
+                {
+                  kind: "dm",
+                  recipient: row.recipient,
+                  notice: {
+                    type: "audit_export_failed",
+                    count: n.count,
+                    description: n.description,
+                    reason: error.startsWith("refused: forbidden") ? "not_allowed" : "slack",
+                  },
+                },
+              ],
+              new Date(now),
+            );
+          }
+        } else await tx.outboxQueue.retryAt(row.id, now + outcome.afterMs, outcome);
       },
       { quiet: true },
     );

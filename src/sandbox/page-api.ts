@@ -3,10 +3,21 @@
 // app receives exactly what Slack would send.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import { SHORTCUT_ID } from "../slack/blocks/ids.ts";
 import type { SlackStandIn } from "./standin/index.ts";
 import type { Json, StateValue } from "./standin/workspace.ts";
 
 const MAX_BODY = 256 * 1024;
+
+/** The app's shortcuts, as manifest.yml declares them: what the page offers. */
+export const SHORTCUTS = [
+  { type: "message", callbackId: SHORTCUT_ID.reportLeak, name: "Report leaked key" },
+  { type: "global", callbackId: SHORTCUT_ID.requestAccess, name: "Request API access" },
+] as const;
+const shortcutOf = (type: "message" | "global") =>
+  z
+    .string()
+    .refine((id) => SHORTCUTS.some((s) => s.type === type && s.callbackId === id), "shortcut");
 type Entered = Record<string, Record<string, StateValue>>;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -82,16 +93,30 @@ const schemas = {
   view: z.object({ user, viewId: z.string(), values }),
   home: z.object({ user }),
   read: z.object({ user, channel: z.string().max(40), ts: z.string().max(40) }),
+  messageShortcut: z.object({
+    user,
+    channel: z.string().max(40),
+    ts: z.string().max(40),
+    callbackId: shortcutOf("message"),
+  }),
+  globalShortcut: z.object({ user, callbackId: shortcutOf("global") }),
 };
 
 /** A person's picture of the workspace. */
 function snapshot(slack: SlackStandIn, userId: string) {
   const ws = slack.ws;
   const conversations = [...ws.conversations.values()]
-    .filter((c) => c.members.has(userId) && (!c.isIm || c.user === userId))
+    // Channels they are in, their DM with Keyward, and DMs between them and someone else.
+    .filter((c) => c.members.has(userId) && (!c.isIm || !c.user || c.user === userId))
     .map((c) => ({
       id: c.id,
-      name: c.isIm ? "Keyward" : c.name,
+      name: !c.isIm
+        ? c.name
+        : c.user
+          ? "Keyward"
+          : ([...c.members]
+              .filter((m) => m !== userId)
+              .map((m) => ws.people.get(m)?.realName ?? m)[0] ?? c.name),
       isIm: c.isIm,
       unread: ws.unreadCount(userId, c.id),
       messages: ws
@@ -113,6 +138,7 @@ function snapshot(slack: SlackStandIn, userId: string) {
     conversations,
     modals: stack,
     home: homeId ? ws.views.get(homeId) : null,
+    shortcuts: SHORTCUTS,
   };
 }
 
@@ -244,6 +270,18 @@ export function pageApi(slack: SlackStandIn) {
           const b = schemas.read.parse(body);
           slack.ws.markRead(b.user, b.channel, b.ts);
           result = { ok: true };
+          break;
+        }
+        case "message-shortcut": {
+          const b = schemas.messageShortcut.parse(body);
+          const r = await d.messageShortcut(b.user, b, b.callbackId);
+          result = { status: r.status };
+          break;
+        }
+        case "global-shortcut": {
+          const b = schemas.globalShortcut.parse(body);
+          const r = await d.globalShortcut(b.user, b.callbackId);
+          result = { status: r.status };
           break;
         }
         default:

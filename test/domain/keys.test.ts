@@ -412,5 +412,52 @@ describe.each(BACKENDS)("on %s", (backend) => {
       expect((await listKeys(t.ctx, { text: "KEY 0", offset: 0, limit: 10 })).total).toBe(10);
       expect((await listKeys(t.ctx, { text: "%", offset: 0, limit: 10 })).total).toBe(0);
     });
+
+    it("filters by owner, expiry, status, nickname reached and API, together with text", async () => {
+      const soon = new Date(t.clock.now().getTime() + 3 * DAY);
+      const later = new Date(t.clock.now().getTime() + 20 * DAY);
+      await createKey(t.ctx, OWNER, {
+        name: "Alpha sync",
+        keyOwner: MEMBER,
+        cells: [{ scope: "acme", api: "orders:write" }],
+        expiresAt: soon,
+      });
+      await createKey(t.ctx, OWNER, {
+        name: "Beta sync",
+        keyOwner: OWNER2,
+        cells: [{ scope: "*", api: "analytics" }],
+        expiresAt: later,
+      });
+      const gamma = await createKey(t.ctx, OWNER, {
+        name: "Gamma",
+        keyOwner: MEMBER,
+        cells: [{ scope: "globex", api: "products" }],
+        expiresAt: null,
+      });
+      await disableKey(t.ctx, OWNER, { keyId: gamma.key.id, reason: "paused" });
+      const names = async (filter: Parameters<typeof listKeys>[1]["filter"], userId = MEMBER) =>
+        (await listKeys(t.ctx, { filter, userId, offset: 0, limit: 10 })).items.map(
+          (i) => i.key.name,
+        );
+      expect(await names({ mine: true })).toEqual(["Alpha sync", "Gamma"]);
+      expect(await names({ mine: true }, OWNER2)).toEqual(["Beta sync"]);
+      expect(await names({ expiring: true })).toEqual(["Alpha sync"]);
+      expect(await names({ disabled: true })).toEqual(["Gamma"]);
+      expect(await names({ nickname: "acme_aff" })).toEqual(["Beta sync"]);
+      expect(await names({ nickname: "acme" })).toEqual(["Alpha sync", "Beta sync"]);
+      expect(await names({ api: "orders:read" })).toEqual(["Alpha sync"]);
+      expect(await names({ mine: true, text: "SYNC" })).toEqual(["Alpha sync"]);
+      expect(await names({ api: "analytics", text: "alpha" })).toEqual([]);
+      const page = await listKeys(t.ctx, {
+        filter: { text: "a" },
+        userId: MEMBER,
+        offset: 1,
+        limit: 1,
+      });
+      expect(page.total).toBe(3);
+      expect((await refusal(names({ nickname: "nobody" }))).message).toContain(
+        "No nickname `nobody` is linked",
+      );
+    });
   });
 });

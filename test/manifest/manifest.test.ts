@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { SHORTCUT_ID } from "../../src/slack/blocks/ids.ts";
 
 const manifest = parse(readFileSync("manifest.yml", "utf8"));
 const schema = JSON.parse(
@@ -24,6 +25,16 @@ describe("manifest.yml", () => {
     expect(cmd.should_escape).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
+  it("has the message shortcut Report leaked key and the global shortcut Request API access", () => {
+    const shortcuts = manifest.features.shortcuts.map(
+      (s: { type: string; callback_id: string; name: string }) => [s.type, s.callback_id, s.name],
+    );
+    expect(shortcuts).toEqual([
+      ["message", SHORTCUT_ID.reportLeak, "Report leaked key"],
+      ["global", SHORTCUT_ID.requestAccess, "Request API access"],
+    ]);
   });
 
   it("asks for the scopes the app uses and no more", () => {

@@ -19,6 +19,7 @@ import {
   DIGEST_VERBS,
   KEY_COMMAND_VERBS,
   KEY_VERBS,
+  SHORTCUT_ID,
 } from "../../src/slack/blocks/ids.ts";
 import { SUBCOMMANDS } from "../../src/slack/commands/apikeys.ts";
 import type { Subcommand } from "../../src/slack/commands/parse.ts";
@@ -310,6 +311,7 @@ const CASES: Case[] = [
       ["requests", "requests", "request"],
       ["request", "request", "request"],
       ["audit", "audit", "audit"],
+      ["audit_export", "audit export", "audit"],
       ["digest", "digest", "digest"],
       ["create", "create", "create"],
     ] as const
@@ -907,6 +909,36 @@ const CASES: Case[] = [
       // A well-formed key that matches no key is reported in the thread, not audited.
       return { refused: false, changed: changes() > before, acted: warned };
     },
+  },
+
+  // Shortcuts.
+  {
+    name: "shortcut: Report leaked key (a DM the bot is not in)",
+    handler: `shortcut:${SHORTCUT_ID.reportLeak}`,
+    allowed: EVERYONE,
+    read: true,
+    run: async (w) => {
+      const dm = h.slack.ws.dmBetween(ADMIN, ID[w]);
+      const { message } = await h.slack.driver.say(
+        ADMIN,
+        dm.id,
+        `try ${newSecret(newPublicId())} on staging`,
+      );
+      return outcome(w, () =>
+        h.slack.driver.messageShortcut(
+          ID[w],
+          { channel: dm.id, ts: message.ts },
+          SHORTCUT_ID.reportLeak,
+        ),
+      );
+    },
+  },
+  {
+    name: "shortcut: Request API access",
+    handler: `shortcut:${SHORTCUT_ID.requestAccess}`,
+    allowed: "request",
+    read: true,
+    run: (w) => outcome(w, () => h.slack.driver.globalShortcut(ID[w], SHORTCUT_ID.requestAccess)),
   },
 
   // Last, as each run moves the clock a month on: the button removes a grant only once it is a

@@ -112,4 +112,35 @@ describe("the sandbox page's API", () => {
       2,
     );
   });
+
+  it("offers the app's shortcuts: Report leaked key on a message (a DM between people too) and Request API access", async () => {
+    const ws = sandbox.slack.ws;
+    const snap = (await state("U0MIA")) as Snap & { shortcuts: Array<{ name: string }> };
+    expect(snap.shortcuts.map((s) => s.name)).toEqual(["Report leaked key", "Request API access"]);
+    const dm = ws.dmBetween("U0MIA", "U0MAX");
+    const m = ws.post({ channel: dm.id, user: "U0MAX", text: "no key here" });
+    // Mia sees the DM, named for Max.
+    const mine = (await state("U0MIA")).conversations as Array<{ id: string; name?: string }>;
+    expect(mine.find((c) => c.id === dm.id)?.name).toBe(ws.people.get("U0MAX")?.realName);
+    await call("message-shortcut", {
+      user: "U0MIA",
+      channel: dm.id,
+      ts: m.ts,
+      callbackId: "report_leaked_key",
+    });
+    await expect
+      .poll(async () => JSON.stringify((await state("U0MIA")).modals))
+      .toContain("Nothing in this message looks like a Keyward API key");
+    await call("global-shortcut", { user: "U0MAX", callbackId: "request_access" });
+    await expect
+      .poll(async () => JSON.stringify((await state("U0MAX")).modals))
+      .toContain("Request access");
+    // Only the shortcuts the app has, each where it belongs.
+    const refused = await fetch(`${sandbox.url}/sandbox/api/global-shortcut`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "U0MAX", callbackId: "report_leaked_key" }),
+    });
+    expect(refused.status).toBe(400);
+  });
 });

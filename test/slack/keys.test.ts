@@ -535,7 +535,7 @@ describe("disable, enable, nicknames, roles, help", () => {
       .slice(-5)
       .map((m) => textOf(m.blocks) || m.text);
     expect(answers[0]).toContain("There is no `frobnicate` subcommand.");
-    expect(answers[0]).toContain("/apikeys list [text]");
+    expect(answers[0]).toContain("/apikeys list [filters] [text]");
     expect(answers[1]).toContain("No key is called or has the id");
     expect(answers[2]).toContain("A nickname is 1–32 characters");
     expect(answers[3]).toContain("Mention the person");
@@ -546,7 +546,7 @@ describe("disable, enable, nicknames, roles, help", () => {
   it("publishes the Home tab with your keys and recent activity", async () => {
     await createKey("Mine", { "Analytics API": ["acme"] }, PEOPLE.member.id);
     const text = textOf((await member.home()).view.blocks);
-    expect(text).toContain("*Your keys* (1)");
+    expect(text).toContain("*My keys* (1)");
     expect(text).toContain("Mine");
     expect(text).toContain("created");
   });

@@ -308,6 +308,63 @@ export class Driver {
     });
   }
 
+  /**
+   * A message shortcut (the message's ⋯ menu) on any message the person can see, whether or
+   * not the bot is in the conversation: Slack sends the message with it.
+   */
+  async messageShortcut(
+    userId: string,
+    surface: { channel: string; ts: string },
+    callbackId: string,
+  ): Promise<Delivery> {
+    const m = this.ws.findMessage(surface.channel, surface.ts);
+    if (!m || (m.ephemeralFor && m.ephemeralFor !== userId)) throw new Error("message not found");
+    const c = this.conversation(surface.channel);
+    if (!c.members.has(userId)) throw new Error(`${userId} cannot see that conversation`);
+    const poster = m.user.startsWith("B")
+      ? { bot_id: m.user, subtype: "bot_message" }
+      : m.user === "U0KEYWARD"
+        ? { user: m.user, bot_id: "B0KEYWARD" }
+        : { user: m.user };
+    return this.interaction("message_action", {
+      type: "message_action",
+      token: "sandbox-verification-token",
+      action_ts: String(Date.now() / 1000),
+      team: { id: TEAM.id, domain: TEAM.domain },
+      user: this.userOf(userId),
+      channel: { id: c.id, name: c.isIm ? "directmessage" : c.name },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: callbackId,
+      trigger_id: this.ws.issueTrigger(userId),
+      response_url: this.ws.issueResponseUrl(this.opts.selfUrl(), userId, c.id),
+      message_ts: m.ts,
+      message: {
+        type: "message",
+        ...poster,
+        text: m.text,
+        ts: m.ts,
+        ...(m.blocks ? { blocks: m.blocks } : {}),
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      },
+    });
+  }
+
+  /** A global shortcut (the composer's shortcuts menu or search), from anywhere. */
+  async globalShortcut(userId: string, callbackId: string): Promise<Delivery> {
+    return this.interaction("shortcut", {
+      type: "shortcut",
+      token: "sandbox-verification-token",
+      action_ts: String(Date.now() / 1000),
+      team: { id: TEAM.id, domain: TEAM.domain },
+      user: { id: userId, username: this.ws.people.get(userId)?.name ?? userId, team_id: TEAM.id },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: callbackId,
+      trigger_id: this.ws.issueTrigger(userId),
+    });
+  }
+
   /** A click on a button, overflow option or select in a message or a view. */
   async click(userId: string, surface: Surface, ref: ActionRef): Promise<Delivery> {
     if (surface.kind === "message") {

@@ -455,7 +455,8 @@ export class WebApi {
 
     "chat.getPermalink": (args) => {
       const c = this.ws.conversations.get(String(args.channel));
-      if (!c) throw new ApiError("channel_not_found");
+      // A DM the bot is not in is one it cannot see.
+      if (!c || (c.isIm && !c.members.has(BOT.userId))) throw new ApiError("channel_not_found");
       if (!this.ws.findMessage(c.id, String(args.message_ts)))
         throw new ApiError("message_not_found");
       return {

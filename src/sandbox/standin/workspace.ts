@@ -196,6 +196,26 @@ export class Workspace extends EventEmitter {
     return c;
   }
 
+  /**
+   * A direct message between two people, which the bot is not in (it hears nothing there, and
+   * only a shortcut can bring one of its messages to the app).
+   */
+  dmBetween(a: string, b: string): Conversation {
+    const id = `D${[a, b]
+      .sort()
+      .join("")
+      .replace(/[^A-Z0-9]/g, "")
+      .slice(0, 18)}`;
+    let c = this.conversations.get(id);
+    if (!c) {
+      const names = [a, b].map((x) => this.people.get(x)?.name ?? x);
+      c = { id, name: names.join(", "), isIm: true, members: new Set([a, b]) };
+      this.conversations.set(id, c);
+      this.changed("conversations");
+    }
+    return c;
+  }
+
   /** A channel id, or a person's id meaning their DM with the bot. */
   resolveChannel(idOrUser: string): Conversation | undefined {
     if (/^[UW]/.test(idOrUser)) return this.imWith(idOrUser);

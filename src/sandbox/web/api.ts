@@ -45,6 +45,8 @@ export interface Snapshot {
   conversations: Conversation[];
   modals: View[];
   home: View | null;
+  /** The app's shortcuts: in a message's ⋯ menu, and the composer's shortcuts menu. */
+  shortcuts: Array<{ type: "message" | "global"; callbackId: string; name: string }>;
 }
 
 export type Surface =
@@ -112,4 +114,8 @@ export const api = {
   close: (user: string, viewId: string, values: Values) => post("close", { user, viewId, values }),
   home: (user: string) => post("home", { user }),
   read: (user: string, channel: string, ts: string) => post("read", { user, channel, ts }),
+  messageShortcut: (user: string, channel: string, ts: string, callbackId: string) =>
+    post("message-shortcut", { user, channel, ts, callbackId }),
+  globalShortcut: (user: string, callbackId: string) =>
+    post("global-shortcut", { user, callbackId }),
 };

@@ -19,15 +19,45 @@ function time(ts: string) {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/** A message's ⋯ menu: the app's message shortcuts, as Slack lists them there. */
+function MessageMenu({ m, snap, shortcut }: { m: Message; snap: Snapshot; shortcut: Shortcut }) {
+  const mine = snap.shortcuts.filter((s) => s.type === "message");
+  if (m.ephemeralFor || mine.length === 0) return null;
+  return (
+    <details class="msg-menu">
+      <summary aria-label="More actions">⋯</summary>
+      <div class="sc-menu">
+        {mine.map((s) => (
+          <button
+            type="button"
+            key={s.callbackId}
+            onClick={(e) => {
+              (e.currentTarget as HTMLElement).closest("details")?.removeAttribute("open");
+              shortcut(m, s.callbackId);
+            }}
+          >
+            {s.name}
+          </button>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+/** Runs a message shortcut on a message. */
+export type Shortcut = (m: Message, callbackId: string) => void;
+
 export function MessageItem({
   m,
   ctx,
   snap,
+  shortcut,
   children,
 }: {
   m: Message;
   ctx: (m: Message) => BlockCtx;
   snap: Snapshot;
+  shortcut?: Shortcut;
   /** Under the message: its thread's summary. */
   children?: ComponentChildren;
 }) {
@@ -35,6 +65,7 @@ export function MessageItem({
   const c = ctx(m);
   return (
     <div class={`message${m.ephemeralFor ? " ephemeral" : ""}`} data-ts={m.ts}>
+      {shortcut && <MessageMenu m={m} snap={snap} shortcut={shortcut} />}
       <div class="avatar">{m.user === BOT ? "🔑" : (author?.realName ?? "?").slice(0, 1)}</div>
       <div class="body">
         <div class="meta">
@@ -112,11 +143,13 @@ export function MessageList({
   snap,
   ctx,
   openThread,
+  shortcut,
 }: {
   convo: Conversation;
   snap: Snapshot;
   ctx: (m: Message) => BlockCtx;
   openThread(ts: string): void;
+  shortcut?: Shortcut;
 }) {
   const roots = convo.messages.filter((m) => !m.threadTs || m.threadTs === m.ts);
   const replies = threadsOf(convo.messages);
@@ -133,7 +166,7 @@ export function MessageList({
         {roots.map((m) => {
           const answers = replies.get(m.ts) ?? [];
           return (
-            <MessageItem key={m.ts} m={m} ctx={ctx} snap={snap}>
+            <MessageItem key={m.ts} m={m} ctx={ctx} snap={snap} shortcut={shortcut}>
               {answers.length > 0 && (
                 <div class="thread-summary">
                   <button type="button" class="replies" onClick={() => openThread(m.ts)}>
@@ -159,6 +192,7 @@ export function ThreadPane({
   drafts,
   send,
   close,
+  shortcut,
 }: {
   convo: Conversation;
   parentTs: string;
@@ -167,6 +201,7 @@ export function ThreadPane({
   drafts: Map<string, string>;
   send(text: string): Promise<void>;
   close(): void;
+  shortcut?: Shortcut;
 }) {
   const parent = convo.messages.find((m) => m.ts === parentTs);
   const answers = threadsOf(convo.messages).get(parentTs) ?? [];
@@ -184,13 +219,13 @@ export function ThreadPane({
       <div class="thread-messages" ref={list} onScroll={onScroll}>
         <div ref={content}>
           {parent ? (
-            <MessageItem m={parent} ctx={ctx} snap={snap} />
+            <MessageItem m={parent} ctx={ctx} snap={snap} shortcut={shortcut} />
           ) : (
             <div class="muted empty">This message was deleted.</div>
           )}
           <div class="thread-divider muted">{plural(answers.length, "reply", "replies")}</div>
           {answers.map((m) => (
-            <MessageItem key={m.ts} m={m} ctx={ctx} snap={snap} />
+            <MessageItem key={m.ts} m={m} ctx={ctx} snap={snap} shortcut={shortcut} />
           ))}
         </div>
       </div>

@@ -76,7 +76,7 @@ function Sidebar({
             class={`${where === c.id ? "active" : ""}${c.unread && where !== c.id ? " unread" : ""}`}
             onClick={() => go(c.id)}
           >
-            🔑 Keyward
+            {c.name === "Keyward" ? "🔑 Keyward" : `👤 ${c.name}`}
             {c.unread > 0 && where !== c.id && (
               <span class="count" title={`${c.unread} unread`}>
                 {c.unread}
@@ -166,6 +166,11 @@ function App() {
     }
   };
   const openThread = thread && convo && thread.channel === convo.id ? thread : null;
+  const shortcut = (m: Message, callbackId: string) => {
+    setError("");
+    void api.messageShortcut(me, m.channel, m.ts, callbackId).catch(failed);
+  };
+  const globals = mine?.shortcuts.filter((s) => s.type === "global") ?? [];
 
   return (
     <div class="app">
@@ -177,7 +182,7 @@ function App() {
               ? "Keyward — Home"
               : convo
                 ? convo.isIm
-                  ? "Keyward"
+                  ? convo.name
                   : `# ${convo.name}`
                 : ""}
           </h1>
@@ -208,12 +213,35 @@ function App() {
                   snap={mine}
                   ctx={messageCtx}
                   openThread={(ts) => setThread({ channel: convo.id, ts })}
+                  shortcut={shortcut}
                 />
+                {globals.length > 0 && (
+                  <details class="shortcuts">
+                    <summary>⚡ Shortcuts</summary>
+                    <div class="sc-menu">
+                      {globals.map((s) => (
+                        <button
+                          type="button"
+                          key={s.callbackId}
+                          onClick={(e) => {
+                            (e.currentTarget as HTMLElement)
+                              .closest("details")
+                              ?.removeAttribute("open");
+                            setError("");
+                            void api.globalShortcut(me, s.callbackId).catch(failed);
+                          }}
+                        >
+                          {s.name}
+                        </button>
+                      ))}
+                    </div>
+                  </details>
+                )}
                 <Composer
                   draftKey={`${me}|${convo.id}`}
                   drafts={drafts}
                   label="Message"
-                  placeholder={`Message ${convo.isIm ? "Keyward" : `#${convo.name}`} — try /apikeys help`}
+                  placeholder={`Message ${convo.isIm ? convo.name : `#${convo.name}`} — try /apikeys help`}
                   send={(text) => send(text)}
                 />
               </section>
@@ -226,6 +254,7 @@ function App() {
                   drafts={drafts}
                   send={(text) => send(text, openThread.ts)}
                   close={() => setThread(null)}
+                  shortcut={shortcut}
                 />
               )}
             </>

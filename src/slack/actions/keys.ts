@@ -1,14 +1,11 @@
 // Clicks on key lists: paging, Quick view, the Actions menu; and paging the audit log.
 import type { App } from "@slack/bolt";
-import { listAudit } from "../../domain/audit/list.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { enableKey } from "../../domain/keys/enable.ts";
-import { getKey, listKeys } from "../../domain/keys/queries.ts";
+import { getKey } from "../../domain/keys/queries.ts";
 import { checkHandover } from "../../domain/keys/reveal-handover.ts";
-import { getRole } from "../../domain/roles/list.ts";
-import { auditMessage } from "../blocks/admin.ts";
 import { ACTION_ID } from "../blocks/ids.ts";
-import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import { enabledText } from "../blocks/keys.ts";
 import { handoverRevealModal } from "../blocks/results.ts";
 import {
   auditPageValue,
@@ -19,8 +16,9 @@ import {
   keyValue,
   type ListSource,
 } from "../blocks/values.ts";
-import { AUDIT_PAGE } from "../commands/reports.ts";
 import type { SlackDeps } from "../deps.ts";
+import { auditPage } from "../flows/audit.ts";
+import { keyList } from "../flows/key-list.ts";
 import { openKeyModal } from "../flows/modals.ts";
 import { openModal } from "../flows/open-modal.ts";
 import { type Click, onClick } from "./click.ts";
@@ -41,15 +39,7 @@ function listSourceOf(c: Click): ListSource | undefined {
 export function registerKeyActions(app: App, deps: SlackDeps): void {
   onClick(app, deps, new RegExp(`^${ACTION_ID.keysPage}:`), async (c) => {
     const { offset, text } = c.value(keysPageValue);
-    const [page, role] = await Promise.all([
-      listKeys(deps.ctx, { text: text || undefined, offset, limit: PAGE_SIZE }),
-      getRole(deps.ctx, c.userId),
-    ]);
-    const now = deps.ctx.clock.now();
-    await c.respond({
-      replace_original: true,
-      ...keyListMessage({ page, role, now, text: text || undefined }),
-    });
+    await c.respond({ replace_original: true, ...(await keyList(deps, c.userId, text, offset)) });
   });
 
   onClick(app, deps, ACTION_ID.quickView, (c) =>
@@ -81,11 +71,12 @@ export function registerKeyActions(app: App, deps: SlackDeps): void {
   );
 
   onClick(app, deps, ACTION_ID.auditPage, async (c) => {
-    const { beforeId, keyRef } = c.value(auditPageValue);
-    const page = await listAudit(deps.ctx, c.userId, { keyRef, beforeId, limit: AUDIT_PAGE });
-    await c.respond({
-      replace_original: true,
-      ...auditMessage(page, keyRef),
+    const v = c.value(auditPageValue);
+    const message = await auditPage(deps, c.userId, {
+      text: v.text ?? v.keyRef ?? "",
+      before: v.beforeId,
+      ...(v.at !== undefined ? { at: new Date(v.at) } : {}),
     });
+    await c.respond({ replace_original: true, ...message });
   });
 }

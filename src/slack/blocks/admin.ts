@@ -1,6 +1,8 @@
 // Nicknames, roles, audit and help as messages.
 import type { KnownBlock } from "@slack/types";
+import { type AuditFilter, describeFilter } from "../../domain/audit/filter.ts";
 import type { AuditPage } from "../../domain/audit/list.ts";
+import type { AuditSearchPage } from "../../domain/audit/search.ts";
 import { API_LABELS } from "../../domain/catalog.ts";
 import type { AuditEvent, Nickname, RoleAssignment } from "../../domain/types.ts";
 import { ACTION_ID } from "./ids.ts";
@@ -80,6 +82,7 @@ const ACTION_TEXT: Record<string, string> = {
   "nickname.removed": "removed nickname",
   "role.added": "changed the role of",
   "role.removed": "removed the role of",
+  "audit.exported": "exported the audit log",
 };
 
 /** What an event is about, as people read it: a person, a channel, or nothing internal. */
@@ -133,4 +136,69 @@ export function auditMessage(page: AuditPage, keyRef?: string): Message {
     );
   }
   return { text: "Audit log", blocks };
+}
+
+/**
+ * An audit search: the filter in words, the events, and Older while there are more. Older
+ * carries the filter as typed and the moment it was first read, so ages (`since:7d`) mean the
+ * same on every page.
+ */
+export function auditSearchMessage(
+  page: AuditSearchPage,
+  q: { filter: AuditFilter; text: string; at: Date },
+): Message {
+  const narrowed = Object.keys(q.filter).length > 0;
+  const title = narrowed
+    ? `*Audit log* — ${mrkdwnOf(describeFilter(q.filter))} (newest first)`
+    : "*Audit log* (newest first)";
+  const blocks: KnownBlock[] = [
+    section(title),
+    ...packLines(
+      page.events.length
+        ? page.events.map((e) => auditLine(e))
+        : [narrowed ? "_No events match._" : "_Nothing recorded yet._"],
+      45,
+    ),
+  ];
+  if (page.nextBefore !== null) {
+    blocks.push(
+      actions("audit_nav", [
+        button(
+          "Older",
+          ACTION_ID.auditPage,
+          encode(auditPageValue, {
+            beforeId: page.nextBefore,
+            text: cut(q.text, 500),
+            at: q.at.getTime(),
+          }),
+        ),
+      ]),
+    );
+  }
+  blocks.push(
+    context(
+      `\`/apikeys audit export${q.text ? ` ${esc(cut(q.text, 300))}` : ""}\` sends every matching event as a CSV file to your DM.`,
+    ),
+  );
+  return { text: "Audit log", blocks };
+}
+
+/** Audit export asked for: what will arrive in the DM, and when it covers. */
+export function auditExportMessage(r: {
+  count: number;
+  truncated: boolean;
+  oldestAt: Date;
+  newestAt: Date;
+  filter: AuditFilter;
+}): Message {
+  const what = `${r.count} audit event${r.count === 1 ? "" : "s"}`;
+  const lines = [
+    `:outbox_tray: A CSV file of ${what} (${mrkdwnOf(describeFilter(r.filter))}, ${when(r.oldestAt)} to ${when(r.newestAt)}) is on its way to your DM with Keyward.`,
+  ];
+  if (r.truncated) {
+    lines.push(
+      `More events matched than one file holds: it has the newest ${r.count}. For the rest, export again with \`until:\` set to before ${when(r.oldestAt)}.`,
+    );
+  }
+  return { text: `Exporting ${what} to your DM`, blocks: [section(lines.join("\n"))] };
 }

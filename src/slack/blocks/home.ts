@@ -3,6 +3,7 @@
 // for (owners: every key), requests, and recent activity.
 import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeData, Incident } from "../../domain/home.ts";
+import { EXPIRING_DAYS } from "../../domain/keys/filter.ts";
 import { may } from "../../domain/permissions.ts";
 import type { ApiKey } from "../../domain/types.ts";
 import { auditLine } from "./admin.ts";
@@ -91,7 +92,7 @@ function keyBlocks(d: HomeData, now: Date): KnownBlock[] {
     section(
       d.allKeys
         ? `*Keys* (${d.keysTotal}) — every key, which you administer`
-        : `*Your keys* (${d.keysTotal}) — keys you are the key owner of`,
+        : `*My keys* (${d.keysTotal}) — keys you are the key owner of (\`/apikeys list mine\`)`,
     ),
   ];
   if (d.keys.length === 0)
@@ -115,6 +116,41 @@ function keyBlocks(d: HomeData, now: Date): KnownBlock[] {
   return blocks;
 }
 
+/** Owners' short lists: the keys `list expiring` and `list disabled` show, a few of each. */
+function watchBlocks(d: HomeData, now: Date): KnownBlock[] {
+  if (!d.allKeys) return [];
+  const part = (
+    title: string,
+    list: { keys: ApiKey[]; total: number },
+    command: string,
+    empty: string,
+  ): KnownBlock[] => [
+    section(`*${title}* (${list.total})`),
+    ...packLines(
+      list.keys.length
+        ? list.keys.map(
+            (k) =>
+              `${keyTitle(k)} · ${statusText(k, now)} · key owner ${mention(k.keyOwner)}${k.expiresAt && k.expiresAt > now ? ` · expires ${when(k.expiresAt)}` : ""}`,
+          )
+        : [`_${empty}_`],
+      2,
+    ),
+    ...(list.total > list.keys.length
+      ? [context(`${list.total - list.keys.length} more in \`${command}\`.`)]
+      : []),
+  ];
+  return [
+    divider(),
+    ...part(
+      `Expiring soon — within ${EXPIRING_DAYS} days`,
+      d.expiring,
+      "/apikeys list expiring",
+      "No key expires in the next two weeks.",
+    ),
+    ...part("Disabled", d.disabled, "/apikeys list disabled", "No key is disabled."),
+  ];
+}
+
 const keyLine = (key: ApiKey, d: HomeData, now: Date) =>
   `${keyTitle(key)} · ${statusText(key, now)}\n${d.allKeys ? `key owner ${mention(key.keyOwner)} · ` : ""}last used ${when(key.lastUsedAt)}`;
 
@@ -127,7 +163,7 @@ export function homeView(d: HomeData, now: Date): HomeView {
   // What the role does most comes right after the header.
   const first =
     d.role === "owner"
-      ? [...requestBlocks(d), ...incidentBlocks(d), ...keyBlocks(d, now)]
+      ? [...requestBlocks(d), ...incidentBlocks(d), ...watchBlocks(d, now), ...keyBlocks(d, now)]
       : d.role === "oncall"
         ? [...incidentBlocks(d), ...keyBlocks(d, now), ...requestBlocks(d)]
         : [...keyBlocks(d, now), ...requestBlocks(d)];

@@ -54,6 +54,14 @@ export const CALLBACK_ID = {
   done: "done",
 } as const;
 
+/** The shortcuts in manifest.yml, by callback_id. */
+export const SHORTCUT_ID = {
+  /** Message shortcut: Report leaked key. */
+  reportLeak: "report_leaked_key",
+  /** Global shortcut: Request API access. */
+  requestAccess: "request_access",
+} as const;
+
 /** The subcommands that act on one key: with a key, or through the key picker without one. */
 export const KEY_COMMAND_VERBS = [
   "show",

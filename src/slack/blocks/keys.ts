@@ -1,4 +1,5 @@
 // Keys as people see them: the list, the detail view, the quick view.
+
 import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow } from "@slack/types";
 import {
   ALL_ACCOUNTS,
@@ -8,6 +9,7 @@ import {
   withoutImplied,
 } from "../../domain/catalog.ts";
 import { reach } from "../../domain/grants.ts";
+import { describeKeyFilter, type KeyFilter } from "../../domain/keys/filter.ts";
 import type { KeyPage } from "../../domain/keys/queries.ts";
 import { may } from "../../domain/permissions.ts";
 import type { ApiKey, Grant, Nickname, Role } from "../../domain/types.ts";
@@ -99,20 +101,32 @@ export function keyListMessage(p: {
   page: KeyPage;
   role: Role;
   now: Date;
+  /** The words typed after `list`, kept for paging. */
   text?: string;
+  /** What those words mean; without it, `text` is a search of names and ids. */
+  filter?: KeyFilter;
 }): Message {
   const { page, role, now } = p;
-  const filter = p.text ? ` matching “${esc(cut(p.text, 100))}”` : "";
+  const f: KeyFilter = p.filter ?? (p.text ? { text: p.text } : {});
+  const parts = [
+    ...describeKeyFilter(f).map(esc),
+    ...(f.text ? [`matching “${esc(cut(f.text, 100))}”`] : []),
+  ];
+  const filter = parts.length ? ` ${parts.join(" · ")}` : "";
   const blocks: KnownBlock[] = [];
   if (page.total === 0) {
     const hint = may(role, "create")
       ? " Create one with `/apikeys create`."
       : " Ask for one with `/apikeys request`.";
-    blocks.push(section(p.text ? `No keys${filter}.` : `There are no API keys yet.${hint}`));
+    blocks.push(section(parts.length ? `No keys${filter}.` : `There are no API keys yet.${hint}`));
     return { text: "No API keys", blocks };
   }
   const last = Math.min(page.offset + page.items.length, page.total);
-  blocks.push(section(`*API keys*${filter} · ${page.offset + 1}–${last} of ${page.total}`));
+  blocks.push(
+    section(
+      `*API keys*${parts.length ? ` — ${parts.join(" · ")}` : ""} · ${page.offset + 1}–${last} of ${page.total}`,
+    ),
+  );
   for (const { key, nicknamesReached } of page.items) {
     blocks.push(divider());
     blocks.push(

@@ -1,7 +1,12 @@
 // Notifications as DMs. Rendered at delivery time from the notice the change wrote.
 import type { KnownBlock } from "@slack/types";
 import { describeCell } from "../../domain/grants.ts";
-import type { ChangeNotice, GrantExpiredNotice, KeyRef } from "../../domain/notices.ts";
+import type {
+  AuditExportFailedNotice,
+  ChangeNotice,
+  GrantExpiredNotice,
+  KeyRef,
+} from "../../domain/notices.ts";
 import { ACTION_ID } from "./ids.ts";
 import { actions, button, context, header, type Message, packLines, section } from "./layout.ts";
 import { cut, esc, mention, mrkdwnOf, when } from "./text.ts";
@@ -65,5 +70,17 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
         `${n.requestId ? `Granted by request #${n.requestId}. ` : ""}Ask again with \`/apikeys request\` if it is still needed · ${when(at)}`,
       ),
     ],
+  };
+}
+
+export function renderExportFailed(n: AuditExportFailedNotice): Rendered {
+  const what = `${n.count} audit event${n.count === 1 ? "" : "s"} (${mrkdwnOf(n.description)})`;
+  const why =
+    n.reason === "not_allowed"
+      ? "you may no longer read the audit log."
+      : "Slack would not take the file. Nothing was shared; try `/apikeys audit export` again in a while.";
+  return {
+    text: "Your audit export could not be delivered",
+    blocks: [section(`:warning: *Your audit export could not be delivered*: ${what} — ${why}`)],
   };
 }

@@ -10,6 +10,7 @@ import type {
   LeakFinding,
   LeakNotice,
 } from "../../domain/notices.ts";
+import type { LeakReport } from "../../domain/oncall/leak.ts";
 import type { ApiKey, Grant } from "../../domain/types.ts";
 import { handToInput } from "./confirm.ts";
 import { lifetimeButton } from "./expiry.ts";
@@ -146,14 +147,26 @@ export function renderLeak(n: LeakNotice, canRotate = false): Message {
       blocks,
     };
   }
+  const place = n.conversation === "dm" ? "a direct message" : `<#${n.channel}>`;
   const where = n.permalink
-    ? `<${n.permalink.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|this message> in <#${n.channel}>`
-    : `a message in <#${n.channel}>`;
+    ? `<${n.permalink.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|this message> in ${place}`
+    : `a message in ${place}`;
   const blocks: KnownBlock[] = [
-    header(live.length ? "🚨 Live API key posted in a channel" : "API key-shaped string posted"),
+    header(
+      live.length
+        ? `🚨 Live API key posted in ${n.conversation === "dm" ? "a DM" : "a channel"}`
+        : "API key-shaped string posted",
+    ),
     section(`${capitalised(posterText(n.poster))} posted it in ${where}.`),
     ...packLines(lines, 5),
   ];
+  if (n.reportedBy) {
+    blocks.push(
+      context(
+        `Reported by ${mention(n.reportedBy)} with the *Report leaked key* shortcut. No warning was posted in that conversation: ask ${posterText(n.poster)} to delete the message.`,
+      ),
+    );
+  }
   if (canRotate && live.length) {
     const buttons = live.slice(0, 5).map((f) =>
       button(
@@ -179,7 +192,7 @@ export function renderLeak(n: LeakNotice, canRotate = false): Message {
   }
   return {
     text: live.length
-      ? "URGENT — a live API key was posted in a channel"
+      ? `URGENT — a live API key was posted in ${n.conversation === "dm" ? "a direct message" : "a channel"}`
       : "An API key-shaped string was posted",
     blocks,
   };
@@ -218,4 +231,62 @@ export function renderDigest(n: DigestNotice): Message {
   }
   blocks.push(context(`As of ${when(new Date(n.generatedAt))} · \`/apikeys digest\` any time`));
   return { text: "Keyward key hygiene digest", blocks: blocks.slice(0, 50) };
+}
+
+/**
+ * What the person who used Report leaked key is told: which keys (by name and public id, never
+ * the string), and what happens next; or why nothing was sent.
+ */
+export function leakReportModal(
+  r: LeakReport,
+  o: { reporter: string; poster: string; limit: number },
+): ModalView {
+  const blocks: KnownBlock[] = [];
+  const own = o.reporter === o.poster;
+  const deleteIt = own
+    ? "*Delete the message now* (⋯ → Delete message)."
+    : `Ask ${posterText(o.poster)} to delete the message (⋯ → Delete message): Keyward does not post in that conversation.`;
+  const live = r.findings.filter((f) => f.state === "live");
+  if (r.findings.length === 0) {
+    blocks.push(
+      section(
+        r.badChecksum.length
+          ? `:mag: This message has ${r.badChecksum.length === 1 ? "a string" : `${r.badChecksum.length} strings`} shaped like a Keyward API key (${r.badChecksum.map((p) => `\`kw_${p}…\``).join(", ")}) whose checksum does not hold: not a real key — mistyped, cut short or made up. Nobody was alerted.`
+          : ":mag: Nothing in this message looks like a Keyward API key (`kw_` followed by 46 letters and digits). Nobody was alerted.",
+      ),
+      context("A key that is not Keyward's (another service's) should be reported to its owner."),
+    );
+    return modal({ callbackId: CALLBACK_ID.done, title: "Report leaked key", blocks });
+  }
+  const head = live.length
+    ? `:rotating_light: This message holds ${live.length === 1 ? "a *live* API key" : `${live.length} *live* API keys`}: anyone who can read it can use ${live.length === 1 ? "it" : "them"}.`
+    : ":warning: This message holds something shaped like a Keyward API key.";
+  blocks.push(section(head), ...packLines(r.findings.map(findingLine), 5));
+  if (r.badChecksum.length) {
+    blocks.push(
+      context(
+        `Also ${r.badChecksum.length === 1 ? "a string" : `${r.badChecksum.length} strings`} shaped like a key whose checksum does not hold (${r.badChecksum.map((p) => `\`kw_${p}…\``).join(", ")}): not keys.`,
+      ),
+    );
+  }
+  if (r.alerted) {
+    blocks.push(
+      section(
+        `*What happens next:* the on-call engineers and the account owners${live.length ? " (and the key owner)" : ""} were told just now, with a link to the message${live.length ? "; they rotate the key, which makes the posted secret useless" : ""}. ${deleteIt}`,
+      ),
+    );
+  } else if (r.alreadyReported) {
+    blocks.push(
+      section(
+        `*Already reported:* on-call and the account owners were told about ${r.findings.length === 1 ? "this key" : "these keys"} in this message before (Keyward found it, or someone reported it). Nothing was sent again. ${deleteIt}`,
+      ),
+    );
+  } else if (r.limited) {
+    blocks.push(
+      section(
+        `:no_entry: *Not sent:* you have reported ${o.limit} leaks in the past hour, as many as one person can. If this one is urgent, tell the on-call engineers directly. ${deleteIt}`,
+      ),
+    );
+  }
+  return modal({ callbackId: CALLBACK_ID.done, title: "Report leaked key", blocks });
 }

@@ -18,8 +18,16 @@ export const keysPageValue = z.object({
   offset: z.number().int().min(0).max(1_000_000),
   text: z.string().max(100),
 });
-/** Older, in the audit log. */
-export const auditPageValue = z.object({ beforeId: id, keyRef: z.string().max(120).optional() });
+/**
+ * Older, in the audit log: the filter as typed and when it was first read (`keyRef` is how
+ * buttons made before filters named a key).
+ */
+export const auditPageValue = z.object({
+  beforeId: id,
+  text: z.string().max(500).optional(),
+  at: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  keyRef: z.string().max(120).optional(),
+});
 /** A digest button: an action on a key, or reviewing a request. */
 export const digestValue = z.discriminatedUnion("verb", [
   z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),

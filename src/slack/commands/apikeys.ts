@@ -36,6 +36,7 @@ export const SUBCOMMANDS: Handlers = {
   role_add: roles.add,
   role_remove: roles.remove,
   audit: reports.audit,
+  audit_export: reports.auditExportCommand,
   digest: reports.digest,
 };
 

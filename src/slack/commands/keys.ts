@@ -1,17 +1,13 @@
 // Subcommands about keys: list, show, create, enable, and the verbs that open a key's modal.
 import { enableKey } from "../../domain/keys/enable.ts";
-import { getKey, listKeys } from "../../domain/keys/queries.ts";
-import { getRole } from "../../domain/roles/list.ts";
-import { enabledText, keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
+import { getKey } from "../../domain/keys/queries.ts";
+import { enabledText } from "../blocks/keys.ts";
+import { keyList } from "../flows/key-list.ts";
 import { keyDetail, openCreateModal, openKeyModal, openKeyPicker } from "../flows/modals.ts";
 import type { Handler } from "./call.ts";
 
 export const list: Handler<"list"> = async ({ deps, userId, reply }, { text }) => {
-  const [page, role] = await Promise.all([
-    listKeys(deps.ctx, { text: text || undefined, offset: 0, limit: PAGE_SIZE }),
-    getRole(deps.ctx, userId),
-  ]);
-  await reply(keyListMessage({ page, role, now: deps.ctx.clock.now(), text: text || undefined }));
+  await reply(await keyList(deps, userId, text, 0));
 };
 
 export const show: Handler<"show"> = async (call, { key: ref }) => {

@@ -1,7 +1,8 @@
 // `/apikeys` text → a typed command, with zod. Anything it cannot read comes back as an error
 // the person can act on, together with the usage.
 import { z } from "zod";
-import { NICKNAME_KINDS, type NicknameKind } from "../../domain/catalog.ts";
+import { API_IDS, NICKNAME_KINDS, type NicknameKind } from "../../domain/catalog.ts";
+import { EXPIRING_DAYS, type KeyFilter } from "../../domain/keys/filter.ts";
 import { PERMISSIONS, type Verb } from "../../domain/permissions.ts";
 import type { Role, StoredRole } from "../../domain/types.ts";
 import { nicknameSchema } from "../../domain/validation.ts";
@@ -13,7 +14,8 @@ type Bare = Record<never, never>;
 /** Every subcommand and what it carries once parsed. */
 export interface Subcommands {
   help: Bare;
-  list: { text: string };
+  /** `text` as typed (kept for paging); `filter` as read from it. */
+  list: { text: string; filter: KeyFilter };
   show: Key;
   edit: Key;
   regenerate: Key;
@@ -27,7 +29,9 @@ export interface Subcommands {
   nicknames: Bare;
   roles: Bare;
   digest: Bare;
-  audit: { key: string | undefined };
+  /** The filter as typed: read with the person's time zone, when it runs. */
+  audit: { text: string };
+  audit_export: { text: string };
   nickname_add: { nickname: string; kind: NicknameKind };
   nickname_remove: { nickname: string };
   role_add: { userId: string; role: StoredRole };
@@ -107,7 +111,7 @@ const only = (verb: Verb) =>
 
 export const USAGE = [
   "*`/apikeys` — manage API keys and their permissions*",
-  "`/apikeys list [text]` — keys, optionally those whose name or id contains the text",
+  "`/apikeys list [filters] [text]` — keys; filters `mine`, `expiring`, `disabled`, `nickname:<n>`, `api:<id>`, and text in a key's name or id, combined (`list mine api:orders:write billing`)",
   "`/apikeys show <key>` — one key: details and which nicknames can use which APIs",
   "`/apikeys request` — ask for access on a key, or for a new key",
   "`/apikeys requests` — your requests (owners: every pending one)",
@@ -117,7 +121,8 @@ export const USAGE = [
   `\`/apikeys rotate <key>\` — a compromised key: new secret now, with a reason${only("rotate")}`,
   `\`/apikeys disable <key>\`${only("disable")} · \`/apikeys enable <key>\`${only("enable")}`,
   `\`/apikeys delete <key>\` — permanent${only("delete")}`,
-  `\`/apikeys audit [key]\` — recent changes${only("audit")}`,
+  `\`/apikeys audit [filters]\` — what changed, newest first; \`/apikeys audit export [filters]\` — as a CSV file in your DM${only("audit")}`,
+  "    audit filters: `key:<name or id>` `actor:@person` `action:key.*` `since:2026-11-01` `until:7d`",
   `\`/apikeys digest\` — key hygiene report${only("digest")}`,
   "`/apikeys nicknames` — the linked account nicknames",
   `\`/apikeys nickname add <nick> seller|affiliate|both\` · \`/apikeys nickname remove <nick>\`${only("nicknames")}`,
@@ -194,7 +199,9 @@ export function parseCommand(input: string): Parsed {
         ok: false,
         error: `\`list\` searches for at most 100 characters; that was ${rest.length}.`,
       };
-    return { ok: true, command: { cmd: "list", text: rest } };
+    const f = parseListFilter(rest);
+    if (!f.ok) return f;
+    return { ok: true, command: { cmd: "list", text: rest, filter: f.filter } };
   }
   if ((KEY_COMMANDS as readonly string[]).includes(sub)) {
     const cmd = sub as (typeof KEY_COMMANDS)[number];
@@ -207,7 +214,12 @@ export function parseCommand(input: string): Parsed {
     if (rest) return { ok: false, error: `\`${sub}\` takes no arguments.` };
     return { ok: true, command: { cmd: sub as (typeof BARE_COMMANDS)[number] } };
   }
-  if (sub === "audit") return { ok: true, command: { cmd: "audit", key: rest || undefined } };
+  if (sub === "audit") {
+    const [verb = "", ...filters] = restWords;
+    if (verb.toLowerCase() === "export")
+      return { ok: true, command: { cmd: "audit_export", text: filters.join(" ") } };
+    return { ok: true, command: { cmd: "audit", text: rest } };
+  }
   if (sub === "nickname") {
     const [verb = "", nick = "", k = "", ...extra] = restWords;
     if (extra.length) return { ok: false, error: "Too many words after `nickname`." };
@@ -252,4 +264,74 @@ export function parseCommand(input: string): Parsed {
     error: `There is no \`${sub.slice(0, 30)}\` subcommand.`,
     ...(meant && { suggestion: `/apikeys ${[meant, ...restWords].join(" ").slice(0, 200)}` }),
   };
+}
+
+/** The filters `list` takes, as the help and its errors name them. */
+export const LIST_FILTER_HELP = `\`mine\` (keys you own), \`expiring\` (within ${EXPIRING_DAYS} days), \`disabled\`, \`nickname:<nickname>\`, \`api:<${API_IDS.join("|")}>\`, and any other words to match a key's name or id`;
+
+const listFilterSchema = z.object({
+  mine: z.literal(true).optional(),
+  expiring: z.literal(true).optional(),
+  disabled: z.literal(true).optional(),
+  nickname: nicknameSchema.optional(),
+  api: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(API_IDS, {
+        error: `\`api:\` takes one of ${API_IDS.map((a) => `\`${a}\``).join(", ")}.`,
+      }),
+    )
+    .optional(),
+  text: z.string().max(100).optional(),
+});
+
+const LIST_WORDS = ["mine", "expiring", "disabled"] as const;
+const LIST_FIELDS = ["nickname", "api"] as const;
+
+/** `list`'s words → a key filter; an unknown `name:` or a bad value is an error naming the valid ones. */
+export function parseListFilter(
+  input: string,
+): { ok: true; filter: KeyFilter } | { ok: false; error: string } {
+  const raw: Record<string, unknown> = {};
+  const text: string[] = [];
+  for (const word of normalise(input).split(" ").filter(Boolean)) {
+    const lower = word.toLowerCase();
+    if ((LIST_WORDS as readonly string[]).includes(lower)) {
+      raw[lower] = true;
+      continue;
+    }
+    const m = /^([a-z]+):(.*)$/i.exec(word);
+    if (m) {
+      const field = (m[1] ?? "").toLowerCase();
+      if (!(LIST_FIELDS as readonly string[]).includes(field)) {
+        return {
+          ok: false,
+          error: `\`${field.slice(0, 30)}:\` is not a list filter. \`list\` takes ${LIST_FILTER_HELP}.`,
+        };
+      }
+      if (raw[field] !== undefined) return { ok: false, error: `Give \`${field}:\` once.` };
+      if (!m[2])
+        return {
+          ok: false,
+          error: `\`${field}:\` needs a value, like \`${field === "api" ? "api:orders:write" : "nickname:acme"}\`.`,
+        };
+      raw[field] = m[2];
+      continue;
+    }
+    text.push(word);
+  }
+  if (text.length) raw.text = text.join(" ");
+  const r = listFilterSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue?.path[0];
+    const message = issue?.message ?? "That filter is not valid.";
+    return { ok: false, error: field === "nickname" ? `\`nickname:\` ${message}` : message };
+  }
+  const filter = Object.fromEntries(
+    Object.entries(r.data).filter(([, v]) => v !== undefined),
+  ) as KeyFilter;
+  return { ok: true, filter };
 }

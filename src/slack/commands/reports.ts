@@ -1,15 +1,19 @@
-// `/apikeys audit [key]` and `/apikeys digest`: what owners and on-call engineers read.
-import { listAudit } from "../../domain/audit/list.ts";
+// `/apikeys audit [filters]`, `/apikeys audit export [filters]` and `/apikeys digest`: what
+// owners and on-call engineers read.
 import { digestFor } from "../../domain/oncall/digest.ts";
-import { auditMessage } from "../blocks/admin.ts";
 import { renderDigest } from "../blocks/oncall.ts";
+import { auditExport, auditPage } from "../flows/audit.ts";
 import type { Handler } from "./call.ts";
 
-export const AUDIT_PAGE = 15;
+export const audit: Handler<"audit"> = async ({ deps, userId, reply }, { text }) => {
+  await reply(await auditPage(deps, userId, { text }));
+};
 
-export const audit: Handler<"audit"> = async ({ deps, userId, reply }, { key }) => {
-  const page = await listAudit(deps.ctx, userId, { keyRef: key, limit: AUDIT_PAGE });
-  await reply(auditMessage(page, key));
+export const auditExportCommand: Handler<"audit_export"> = async (
+  { deps, userId, reply },
+  { text },
+) => {
+  await reply(await auditExport(deps, userId, text));
 };
 
 export const digest: Handler<"digest"> = async ({ deps, userId, reply }) => {

@@ -25,7 +25,7 @@ export interface Posted {
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 /** Every piece of text a message shows: its text, its attachments' text, its blocks' text. */
-function textsOf(m: Obj): string[] {
+export function textsOf(m: Obj): string[] {
   const out: string[] = [];
   const walk = (v: unknown, depth: number) => {
     if (depth > 8) return;

@@ -1,10 +1,8 @@
 // Redrawing the key list a change was made from (its Actions menu), through the response URL
 // of that list: it is an ephemeral message, which only that URL can replace.
-import { listKeys } from "../../domain/keys/queries.ts";
-import { getRole } from "../../domain/roles/list.ts";
-import { keyListMessage, PAGE_SIZE } from "../blocks/keys.ts";
 import type { ListSource } from "../blocks/values.ts";
 import type { SlackDeps } from "../deps.ts";
+import { keyList } from "./key-list.ts";
 
 export async function redrawList(
   deps: SlackDeps,
@@ -17,12 +15,7 @@ export async function redrawList(
     return;
   }
   try {
-    const text = source.text || undefined;
-    const [page, role] = await Promise.all([
-      listKeys(deps.ctx, { text, offset: source.offset, limit: PAGE_SIZE }),
-      getRole(deps.ctx, userId),
-    ]);
-    const message = keyListMessage({ page, role, now: deps.ctx.clock.now(), text });
+    const message = await keyList(deps, userId, source.text, source.offset);
     const res = await fetch(source.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -338,6 +338,8 @@ describe("the Home tab", () => {
     keys: Array.from({ length: 15 }, (_, i) => key(i + 1)),
     keysTotal: 40,
     allKeys: role === "owner",
+    expiring: { keys: Array.from({ length: 5 }, (_, i) => key(i + 1)), total: 40 },
+    disabled: { keys: Array.from({ length: 5 }, (_, i) => key(i + 1)), total: 40 },
     activity: Array.from({ length: 10 }, (_, i) => leak(i + 1)),
     requests: Array.from({ length: 15 }, (_, i) => request(i + 1)),
     incidents: Array.from({ length: 5 }, (_, i) => ({ event: leak(i + 1), key: key(i + 1) })),

@@ -175,6 +175,8 @@ const surfaces: Array<[string, unknown]> = [
           keys: [key],
           keysTotal: 1,
           allKeys: true,
+          expiring: { keys: [key], total: 1 },
+          disabled: { keys: [], total: 0 },
           activity: [event],
           requests: [request()],
           incidents: [],

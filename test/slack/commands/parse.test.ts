@@ -34,6 +34,7 @@ describe("parseCommand", () => {
       roles: "roles",
       digest: "digest",
       audit: "audit",
+      audit_export: "audit export key:Billing",
       nickname_add: "nickname add acme seller",
       nickname_remove: "nickname remove acme",
       role_add: "role add <@U0CASEY1|casey> oncall",
@@ -45,11 +46,19 @@ describe("parseCommand", () => {
 
   it("carries what each subcommand needs, parsed", () => {
     expect(ok("")).toEqual({ cmd: "help" });
-    expect(ok("list")).toEqual({ cmd: "list", text: "" });
-    expect(ok("LIST  Billing   sync")).toEqual({ cmd: "list", text: "Billing sync" });
+    expect(ok("list")).toEqual({ cmd: "list", text: "", filter: {} });
+    expect(ok("LIST  Billing   sync")).toEqual({
+      cmd: "list",
+      text: "Billing sync",
+      filter: { text: "Billing sync" },
+    });
     expect(ok("show   Billing sync  ")).toEqual({ cmd: "show", key: "Billing sync" });
-    expect(ok("audit")).toEqual({ cmd: "audit", key: undefined });
-    expect(ok("audit Billing sync")).toEqual({ cmd: "audit", key: "Billing sync" });
+    expect(ok("audit")).toEqual({ cmd: "audit", text: "" });
+    expect(ok("audit Billing sync")).toEqual({ cmd: "audit", text: "Billing sync" });
+    expect(ok("audit EXPORT actor:@olivia since:7d")).toEqual({
+      cmd: "audit_export",
+      text: "actor:@olivia since:7d",
+    });
     expect(ok("nickname add ACME_aff Both")).toEqual({
       cmd: "nickname_add",
       nickname: "acme_aff",
@@ -81,7 +90,7 @@ describe("parseCommand", () => {
 
   it("treats control characters and runs of white space as one space", () => {
     expect(ok("show\u0000Billing\t\n sync")).toEqual({ cmd: "show", key: "Billing sync" });
-    expect(ok("list\u0007x")).toEqual({ cmd: "list", text: "x" });
+    expect(ok("list\u0007x")).toEqual({ cmd: "list", text: "x", filter: { text: "x" } });
   });
 
   it("answers a wrong command in words a person can act on", () => {
@@ -106,6 +115,43 @@ describe("parseCommand", () => {
   });
 });
 
+describe("list filters", () => {
+  const filter = (text: string) => {
+    const c = ok(`list ${text}`);
+    if (c.cmd !== "list") throw new Error("not a list");
+    return c.filter;
+  };
+  it("reads each filter, in any case, and combines them with each other and with text", () => {
+    expect(filter("mine")).toEqual({ mine: true });
+    expect(filter("Expiring")).toEqual({ expiring: true });
+    expect(filter("disabled")).toEqual({ disabled: true });
+    expect(filter("nickname:ACME")).toEqual({ nickname: "acme" });
+    expect(filter("api:orders:write")).toEqual({ api: "orders:write" });
+    expect(filter("mine api:orders:write billing sync")).toEqual({
+      mine: true,
+      api: "orders:write",
+      text: "billing sync",
+    });
+    expect(filter("billing disabled nickname:acme expiring")).toEqual({
+      disabled: true,
+      expiring: true,
+      nickname: "acme",
+      text: "billing",
+    });
+  });
+  it("names the valid filters when one is unknown, and says what a bad value should be", () => {
+    const unknown = refused("list owner:olivia");
+    expect(unknown).toContain("`owner:` is not a list filter");
+    for (const f of ["`mine`", "`expiring`", "`disabled`", "`nickname:<nickname>`", "`api:<"])
+      expect(unknown).toContain(f);
+    expect(unknown).toContain("within 14 days");
+    expect(refused("list api:orders")).toContain("`api:` takes one of `analytics`");
+    expect(refused("list nickname:BAD!")).toContain("`nickname:` A nickname is 1–32 characters");
+    expect(refused("list api:")).toContain("`api:` needs a value");
+    expect(refused("list api:analytics api:products")).toBe("Give `api:` once.");
+  });
+});
+
 describe("USAGE", () => {
   it("names every subcommand, and who may from the permission table", () => {
     for (const word of ["list", "show", "create", "edit", "regenerate", "rotate", "disable"]) {
@@ -114,5 +160,9 @@ describe("USAGE", () => {
     expect(USAGE).toContain("`/apikeys create` — create a key _(owners)_");
     expect(USAGE).toContain("compromised key: new secret now, with a reason _(owners, on-call)_");
     expect(USAGE).toContain("`/apikeys disable <key>` _(owners, on-call)_");
+    for (const f of ["`mine`", "`expiring`", "`disabled`", "`nickname:<n>`", "`api:<id>`"])
+      expect(USAGE).toContain(f);
+    for (const f of ["`key:", "`actor:", "`action:", "`since:", "`until:", "audit export"])
+      expect(USAGE).toContain(f);
   });
 });
