@@ -33,8 +33,8 @@ describe("the sandbox in a browser", () => {
     await type("/apikeys create");
     await expect.poll(() => modal().locator("h2").textContent()).toBe("Create API key");
     await field("Name").locator("input").fill("Partner feed");
-    await field("Analytics API").getByText("All accounts").click();
-    await s.nickname("Orders/Tickets API Read", "globex").click();
+    await s.pick("Analytics API", "All accounts");
+    await s.pick("Orders/Tickets API Read", "globex");
     await modal().getByRole("button", { name: "Create" }).click();
     await expect
       .poll(() => modal().textContent())
@@ -69,7 +69,7 @@ describe("the sandbox in a browser", () => {
     await expect
       .poll(() => modal().textContent())
       .toContain("Billing sync* already has".replace("*", ""));
-    await s.nickname("Subscription Modification API", "globex").click();
+    await s.pick("Subscription Modification API", "globex");
     await field("For how long").getByText("7 days").click();
     await field("Why").locator("textarea").fill("Pausing subscriptions during the migration");
     await shot("02-member-requests-access");

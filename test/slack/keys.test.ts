@@ -81,7 +81,7 @@ describe("creating a key", () => {
     // A crafted submission granting Products to an affiliate (the form never offers it).
     await owner.fill("Name", "Crafted");
     h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
-      type: "checkboxes",
+      type: "multi_static_select",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
     r = await owner.submit();
@@ -135,7 +135,7 @@ describe("forms", () => {
     await owner.run("create");
     await owner.fill("Name", "   ");
     h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
-      type: "checkboxes",
+      type: "multi_static_select",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
     await owner.fill("Expires on", "2020-01-01");

@@ -1,25 +1,33 @@
 // The create and edit modals: name, key owner, the permission matrix, expiry.
-// The matrix is one input per API whose options are the nicknames that may hold it, plus All
-// accounts: checkboxes while they fit (10 options), past that a multi-select whose options
-// are looked up as the person types, so an account with hundreds of nicknames still gets a
-// small, valid modal.
+// The matrix is one short row per API: a multi-select whose chosen nicknames show as chips, so
+// the form reads at a glance what each API reaches. Its options are the nicknames that may
+// hold the API, plus All accounts: inline while they are few (10), past that looked up as the
+// person types, so an account with hundreds of nicknames still gets a small, valid modal.
 
 import { TZDate } from "@date-fns/tz";
 import type {
-  Checkboxes,
   InputBlock,
   KnownBlock,
   ModalView,
   MultiExternalSelect,
+  MultiStaticSelect,
   PlainTextOption,
 } from "@slack/types";
 import { format } from "date-fns";
-import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
+import {
+  ALL_ACCOUNTS,
+  API_IDS,
+  API_LABELS,
+  type ApiId,
+  mayHold,
+  withoutImplied,
+} from "../../domain/catalog.ts";
+import { isLive, reach } from "../../domain/grants.ts";
 import { utcMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
-import { esc, plain } from "./text.ts";
+import { esc, listSome, plain } from "./text.ts";
 import { keyMetaOf, type ListSource } from "./values.ts";
 
 export const FIELD = {
@@ -64,14 +72,16 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
         ? "Read/Write includes Read."
         : undefined;
 
-  // Up to 10 choices fit checkboxes; past that the options are loaded as the person types
-  // (block_suggestion), so the modal stays small at any number of nicknames.
+  // Up to 10 choices go inline; past that the options are loaded as the person types
+  // (block_suggestion), so the modal stays small at any number of nicknames. Either way the
+  // row is one line of chips, not a column of boxes.
   const preselected = initial.length ? { initial_options: initial } : {};
-  const element: Checkboxes | MultiExternalSelect =
+  const element: MultiStaticSelect | MultiExternalSelect =
     scopes.length <= 10
       ? {
-          type: "checkboxes",
+          type: "multi_static_select",
           action_id: ACTION_ID.permissionScopes,
+          placeholder: plain("Choose nicknames"),
           options: scopes.map(opt),
           ...preselected,
         }
@@ -102,6 +112,8 @@ export function keyFormModal(p: {
   tz?: string;
   /** The key list it was opened from, redrawn after saving. */
   source?: ListSource;
+  /** When it is opened: what the key reaches now is summed up above the matrix. */
+  now?: Date;
 }): ModalView {
   const tz = p.tz ?? "UTC";
   const grants = p.grants ?? [];
@@ -137,6 +149,7 @@ export function keyFormModal(p: {
       ),
     );
   }
+  if (p.mode === "edit" && p.now) blocks.push(context(reachSummary(grants, p.nicknames, p.now)));
   for (const api of API_IDS) blocks.push(permissionInput(api, p.nicknames, grants));
   blocks.push({
     type: "input",
@@ -161,6 +174,34 @@ export function keyFormModal(p: {
     privateMetadata: p.key ? keyMetaOf(p.key, p.source) : undefined,
   });
 }
+
+/**
+ * What the key reaches today, per nickname: the other way round from the rows below (per
+ * API), so both questions are answered at a glance.
+ */
+export function reachSummary(grants: Grant[], nicknames: Nickname[], now: Date): string {
+  const live = grants.filter((g) => isLive(g, now));
+  if (live.length === 0) return "Today this key reaches no nickname.";
+  const byNick = [...reach(live, nicknames, now)].map(
+    ([nick, apis]) =>
+      `\`${nick}\` (${withoutImplied(apis)
+        .map((a) => shortLabel(a))
+        .join(", ")})`,
+  );
+  const all = API_IDS.filter((a) => live.some((g) => g.scope === ALL_ACCOUNTS && g.api === a));
+  const later = all.length
+    ? ` Nicknames linked later get ${withoutImplied(all)
+        .map((a) => shortLabel(a))
+        .join(", ")} (All accounts).`
+    : "";
+  const count = `${byNick.length} of ${nicknames.length} nickname${nicknames.length === 1 ? "" : "s"}`;
+  return byNick.length
+    ? `Today this key reaches ${count}: ${listSome(byNick, 8, "; ")}.${later}`
+    : `Today this key reaches no nickname.${later}`;
+}
+
+/** "Analytics", "Orders/Tickets Read/Write": the row labels without the word API. */
+const shortLabel = (api: ApiId) => API_LABELS[api].replace(" API", "");
 
 /**
  * The date a person picks is the last day the key works, in their own time zone: it expires

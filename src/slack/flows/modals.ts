@@ -57,6 +57,7 @@ const MODALS: Record<
         nicknames: await listNicknames(o.deps.ctx),
         tz: await o.deps.people.timeZone(o.userId),
         source: o.source,
+        now: o.now,
       }),
   },
   regenerate: {
