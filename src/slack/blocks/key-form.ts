@@ -177,27 +177,28 @@ export function keyFormModal(p: {
 
 /**
  * What the key reaches today, per nickname: the other way round from the rows below (per
- * API), so both questions are answered at a glance.
+ * API), so both questions are answered at a glance. What All accounts gives is said once;
+ * nicknames are named only for what they get beyond it.
  */
 export function reachSummary(grants: Grant[], nicknames: Nickname[], now: Date): string {
   const live = grants.filter((g) => isLive(g, now));
-  if (live.length === 0) return "Today this key reaches no nickname.";
-  const byNick = [...reach(live, nicknames, now)].map(
-    ([nick, apis]) =>
-      `\`${nick}\` (${withoutImplied(apis)
-        .map((a) => shortLabel(a))
-        .join(", ")})`,
+  const reached = reach(live, nicknames, now);
+  const names = (apis: ApiId[]) => apis.map(shortLabel).join(", ");
+  const all = withoutImplied(
+    API_IDS.filter((a) => live.some((g) => g.scope === ALL_ACCOUNTS && g.api === a)),
   );
-  const all = API_IDS.filter((a) => live.some((g) => g.scope === ALL_ACCOUNTS && g.api === a));
-  const later = all.length
-    ? ` Nicknames linked later get ${withoutImplied(all)
-        .map((a) => shortLabel(a))
-        .join(", ")} (All accounts).`
-    : "";
-  const count = `${byNick.length} of ${nicknames.length} nickname${nicknames.length === 1 ? "" : "s"}`;
-  return byNick.length
-    ? `Today this key reaches ${count}: ${listSome(byNick, 8, "; ")}.${later}`
-    : `Today this key reaches no nickname.${later}`;
+  const beyond = [...reached].flatMap(([nick, apis]) => {
+    const more = withoutImplied(apis).filter((a) => !all.includes(a));
+    return more.length ? [`\`${nick}\` ${names(more)}`] : [];
+  });
+  const plural = nicknames.length === 1 ? "" : "s";
+  return [
+    `Today this key reaches ${reached.size} of ${nicknames.length} nickname${plural}.`,
+    ...(all.length ? [`All accounts (incl. linked later): ${names(all)}.`] : []),
+    ...(beyond.length
+      ? [`${all.length ? "Beyond that" : "By name"}: ${listSome(beyond, 8, "; ")}.`]
+      : []),
+  ].join(" ");
 }
 
 /** "Analytics", "Orders/Tickets Read/Write": the row labels without the word API. */

@@ -270,10 +270,21 @@ describe("key modals", () => {
     expect(hint("products")).toContain("sellers only");
     expect(hint("orders:write")).toBe("Read/Write includes Read.");
     const summary = JSON.stringify(v.blocks.filter((b) => b.type === "context"));
-    expect(summary).toContain("Today this key reaches 9 of 9 nicknames");
-    expect(summary).toContain(`\`${nicks[0]?.nickname}\` (Analytics, Orders/Tickets Read/Write)`);
-    expect(summary).toContain("…and 1 more");
-    expect(summary).toContain("Nicknames linked later get Analytics (All accounts).");
+    expect(summary).toContain(
+      `Today this key reaches 9 of 9 nicknames. All accounts (incl. linked later): Analytics. Beyond that: \`${nicks[0]?.nickname}\` Orders/Tickets Read/Write.`,
+    );
+    // Past 8 nicknames named, the rest are counted.
+    const many = keyFormModal({
+      mode: "edit",
+      actor: "U0OWNER1",
+      key: key(5),
+      grants: grantsOn(nicknames(200)).filter((g) => g.scope !== ALL_ACCOUNTS),
+      nicknames: nicknames(200),
+      now: NOW,
+    });
+    const manySummary = JSON.stringify(many.blocks.filter((b) => b.type === "context"));
+    expect(manySummary).toContain("reaches 200 of 200 nicknames. By name: `nick_000_");
+    expect(manySummary).toContain("…and 192 more.");
     // The request modal asks with the same rows.
     const r = requestModal({ nicknames: nicks });
     expect(
