@@ -2,6 +2,7 @@
 // clicks through, with screenshots saved to test-results/screenshots.
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getKey } from "../../src/domain/keys/queries.ts";
 import { SandboxPage } from "./harness.ts";
 
 const SHOTS = "test-results/screenshots";
@@ -33,8 +34,8 @@ describe("the sandbox in a browser", () => {
     await type("/apikeys create");
     await expect.poll(() => modal().locator("h2").textContent()).toBe("Create API key");
     await field("Name").locator("input").fill("Partner feed");
-    await field("Analytics API").getByText("All accounts").click();
-    await s.nickname("Orders/Tickets API Read", "globex").click();
+    await s.pick("Analytics API", "All accounts");
+    await s.pick("Orders/Tickets API Read", "globex");
     await modal().getByRole("button", { name: "Create" }).click();
     await expect
       .poll(() => modal().textContent())
@@ -69,7 +70,7 @@ describe("the sandbox in a browser", () => {
     await expect
       .poll(() => modal().textContent())
       .toContain("Billing sync* already has".replace("*", ""));
-    await s.nickname("Subscription Modification API", "globex").click();
+    await s.pick("Subscription Modification API", "globex");
     await field("For how long").getByText("7 days").click();
     await field("Why").locator("textarea").fill("Pausing subscriptions during the migration");
     await shot("02-member-requests-access");
@@ -151,5 +152,41 @@ describe("the sandbox in a browser", () => {
 
     await type("/apikeys list partner");
     await expect.poll(() => lastMessage().textContent()).toContain("Partner feed");
+  });
+
+  // After the request test: its approval gave Billing sync Subscription Modification on globex.
+  it("lets an owner edit a key's reach from one row of chips per API", async () => {
+    await as("U0OLIVIA");
+    await go("general");
+    await type("/apikeys edit Billing sync");
+    await expect.poll(() => modal().locator("h2").textContent()).toBe("Edit API key");
+    expect(await modal().textContent()).toContain(
+      "Today this key reaches 5 of 5 nicknames. All accounts (incl. linked later): Analytics. Beyond that: acme Orders/Tickets Read/Write; globex Subscription Modification.",
+    );
+    expect(await s.chips("Analytics API")).toEqual(["All accounts (incl. linked later)"]);
+    expect(await s.chips("Orders/Tickets API Read/Write")).toEqual(["acme (seller)"]);
+    expect(await s.chips("Products API")).toEqual([]);
+    await shot("08-owner-edits-key");
+    // Five short rows, not five columns of boxes (those made the form's body 1,057 px tall).
+    const body = await modal()
+      .locator(".modal-body")
+      .evaluate((e) => e.scrollHeight);
+    expect(body).toBeLessThan(800);
+    expect(await modal().locator('input[type="checkbox"]').count()).toBe(0);
+
+    await field("Analytics API")
+      .getByRole("button", { name: "Remove All accounts (incl. linked later)" })
+      .click();
+    await s.pick("Analytics API", "globex");
+    await modal().getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(() => field("Analytics API").locator('[role="alert"]').textContent())
+      .toContain("Removing All accounts takes Analytics API away from 4 nicknames");
+    await modal().getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page().locator('[role="dialog"]').count()).toBe(0);
+    const { grants } = await getKey(s.sandbox.app.ctx, "Billing sync");
+    expect(grants.map((g) => `${g.scope}|${g.api}`).sort()).toEqual(
+      ["acme|orders:write", "globex|analytics", "globex|subscriptions:write"].sort(),
+    );
   });
 });

@@ -111,9 +111,22 @@ export class SandboxPage {
       });
   }
 
-  /** A nickname's checkbox in one of the modal's permission inputs. */
-  nickname(fieldLabel: string, nick: string): Locator {
-    return this.field(fieldLabel).getByText(new RegExp(`^${escapeRegExp(nick)} \\(`));
+  /**
+   * Picks an option of one of the modal's selects, as a person does: opens the field's menu
+   * and clicks the option whose label starts with `option` ("acme" picks "acme (seller)", not
+   * "acme_aff (affiliate)"; "All accounts" picks "All accounts (incl. linked later)").
+   */
+  async pick(fieldLabel: string, option: string): Promise<void> {
+    const field = this.field(fieldLabel);
+    await field.locator('input[role="combobox"]').click();
+    await field.getByRole("option", { name: new RegExp(`^${escapeRegExp(option)}( |$)`) }).click();
+  }
+
+  /** The chosen options of one of the modal's multi-selects, as its chips read. */
+  chips(fieldLabel: string): Promise<string[]> {
+    return this.field(fieldLabel)
+      .locator(".chip")
+      .evaluateAll((chips) => chips.map((c) => (c.firstChild?.textContent ?? "").trim()));
   }
 
   /** Closes every open modal of everyone, as their × would (so one test's leftovers stay put). */

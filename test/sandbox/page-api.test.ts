@@ -71,7 +71,7 @@ describe("the sandbox page's API", () => {
         name: { value: { type: "plain_text_input", value: "Entered in the page" } },
         "perm:analytics": {
           scopes: {
-            type: "checkboxes",
+            type: "multi_static_select",
             selected_options: [{ text: { type: "plain_text", text: "globex" }, value: "globex" }],
           },
         },

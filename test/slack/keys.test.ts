@@ -81,7 +81,7 @@ describe("creating a key", () => {
     // A crafted submission granting Products to an affiliate (the form never offers it).
     await owner.fill("Name", "Crafted");
     h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
-      type: "checkboxes",
+      type: "multi_static_select",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
     r = await owner.submit();
@@ -135,7 +135,7 @@ describe("forms", () => {
     await owner.run("create");
     await owner.fill("Name", "   ");
     h.slack.driver.setValue(owner.modal().id, "perm:products", ACTION_ID.permissionScopes, {
-      type: "checkboxes",
+      type: "multi_static_select",
       selected_options: [{ text: { type: "plain_text", text: "acme_aff" }, value: "acme_aff" }],
     });
     await owner.fill("Expires on", "2020-01-01");
@@ -277,7 +277,7 @@ describe("listing", () => {
 });
 
 describe("editing", () => {
-  it("saves via Actions → Edit: warns before unticking All accounts takes reach away, closes, and redraws the list", async () => {
+  it("saves via Actions → Edit: warns before removing All accounts takes reach away, closes, and redraws the list", async () => {
     const secret = await createKey("Sync", { "Products API": ["All accounts"] });
     await owner.run("list");
     const list = owner.last();
@@ -286,11 +286,11 @@ describe("editing", () => {
     await owner.fill("Name", "Sync v2");
     await owner.fill("Products API", []);
     await owner.fill("Orders/Tickets API Read/Write", ["acme"]);
-    // Unticking All accounts would take Products away from every seller: said before saving.
+    // Removing All accounts would take Products away from every seller: said before saving.
     const warned = await owner.submit();
     expect(warned.json?.response_action).toBe("errors");
     expect((warned.json?.errors as Record<string, string> | undefined)?.["perm:products"]).toMatch(
-      /^Unticking All accounts takes Products API away from 2 nicknames that have it only through All accounts: acme, globex\. Tick those that still need it, or press Save again to take it away\.$/,
+      /^Removing All accounts takes Products API away from 2 nicknames that have it only through All accounts: acme, globex\. Pick those that still need it, or press Save again to take it away\.$/,
     );
     expect(await verify(h, { key: secret, nickname: "acme", api: "products" })).toMatchObject({
       allowed: true,

@@ -33,7 +33,7 @@ export interface EditKeyInput {
   reason?: string;
 }
 
-/** Unticking All accounts would take an API away from nicknames; said before it happens. */
+/** Removing All accounts would take an API away from nicknames; said before it happens. */
 export class ReachLoss extends DomainError {}
 
 function reachLossErrors(lost: Map<ApiId, string[]>): DomainError[] {
@@ -42,7 +42,7 @@ function reachLossErrors(lost: Map<ApiId, string[]>): DomainError[] {
     const more = nicks.length > 5 ? ` and ${nicks.length - 5} more` : "";
     return new ReachLoss(
       "invalid",
-      `Unticking All accounts takes ${API_LABELS[api]} away from ${nicks.length} nickname${nicks.length === 1 ? "" : "s"} that have it only through All accounts: ${quote(names)}${more}. Tick those that still need it, or press Save again to take it away.`,
+      `Removing All accounts takes ${API_LABELS[api]} away from ${nicks.length} nickname${nicks.length === 1 ? "" : "s"} that have it only through All accounts: ${quote(names)}${more}. Pick those that still need it, or press Save again to take it away.`,
       `permissions.${api}`,
     );
   });

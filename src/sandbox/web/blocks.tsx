@@ -84,7 +84,11 @@ function Overflow({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el: Js
   );
 }
 
-/** A type-ahead for external selects: asks the app for options as the person types. */
+/**
+ * A select as Slack draws it: the chosen options as chips (× removes one) and a type-to-filter
+ * menu. External selects ask the app for options as the person types; static ones filter their
+ * own. The choice is the page's (a ref, so picks in quick succession all count) until sent.
+ */
 function Lookup({
   ctx,
   blockId,
@@ -98,28 +102,40 @@ function Lookup({
 }) {
   const actionId = String(el.action_id);
   const type = String(el.type);
-  const [selected, setSelected] = useState<Option[]>(() => {
+  const external = type.endsWith("external_select");
+  const chosen = useRef<Option[] | null>(null);
+  if (chosen.current === null) {
     const current = stateOf(ctx, blockId, actionId);
-    if (multi) return (current?.selected_options as Option[] | undefined) ?? [];
-    return current?.selected_option ? [current.selected_option as Option] : [];
-  });
+    chosen.current = multi
+      ? ((current?.selected_options as Option[] | undefined) ?? [])
+      : current?.selected_option
+        ? [current.selected_option as Option]
+        : [];
+  }
+  const [selected, setSelected] = useState<Option[]>(chosen.current);
   const [query, setQuery] = useState("");
   const [open, setOpen] = useState(false);
-  const [options, setOptions] = useState<Option[]>([]);
+  const [suggested, setSuggested] = useState<Option[]>([]);
   const seq = useRef(0);
   const viewId = ctx.surface.kind === "view" ? ctx.surface.viewId : "";
   useEffect(() => {
-    if (!open) return;
+    if (!open || !external) return;
     const n = ++seq.current;
     const t = setTimeout(() => {
       api
         .suggest(ctx.me, viewId, blockId, actionId, query, ctx.values)
-        .then((o) => n === seq.current && setOptions(o as Option[]))
+        .then((o) => n === seq.current && setSuggested(o as Option[]))
         .catch(ctx.failed);
     }, 120);
     return () => clearTimeout(t);
   }, [query, open]);
+  const q = query.trim().toLowerCase();
+  const picked = new Set(selected.map((o) => o.value));
+  const options = (
+    external ? suggested : optionsOf(el).filter((o) => label(o).toLowerCase().includes(q))
+  ).filter((o) => !(multi && picked.has(o.value)));
   const keep = (next: Option[]) => {
+    chosen.current = next;
     setSelected(next);
     setValue(
       ctx.values,
@@ -129,15 +145,28 @@ function Lookup({
     );
   };
   const pick = (o: Option) => {
-    setOpen(false);
     setQuery("");
     if (multi) {
-      if (!selected.some((s) => s.value === o.value)) keep([...selected, o]);
+      // The menu stays open for the next pick, as Slack's does.
+      const now = chosen.current ?? [];
+      if (!now.some((s) => s.value === o.value)) keep([...now, o]);
       return;
     }
+    setOpen(false);
     keep([o]);
     // A single pick goes to the stand-in, which tells the app when the input dispatches.
     void api.choose(ctx.me, viewId, blockId, actionId, o, ctx.values).catch(ctx.failed);
+  };
+  const remove = (o: Option) => keep((chosen.current ?? []).filter((s) => s.value !== o.value));
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape") setOpen(false);
+    else if (e.key === "Enter" && open && options[0]) {
+      e.preventDefault();
+      pick(options[0]);
+    } else if (e.key === "Backspace" && multi && query === "") {
+      const last = (chosen.current ?? []).at(-1);
+      if (last) remove(last);
+    }
   };
   return (
     <div class="lookup">
@@ -150,7 +179,8 @@ function Lookup({
                 <button
                   type="button"
                   aria-label={`Remove ${label(o)}`}
-                  onClick={() => keep(selected.filter((s) => s.value !== o.value))}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onClick={() => remove(o)}
                 >
                   ×
                 </button>
@@ -161,14 +191,21 @@ function Lookup({
       )}
       <input
         type="text"
+        role="combobox"
+        aria-expanded={open}
         value={query}
         placeholder={String((el.placeholder as Json | undefined)?.text ?? "Type to search")}
         onFocus={() => setOpen(true)}
+        onClick={() => setOpen(true)}
         onBlur={() => setTimeout(() => setOpen(false), 200)}
-        onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+        onKeyDown={onKeyDown}
+        onInput={(e) => {
+          setQuery((e.target as HTMLInputElement).value);
+          setOpen(true);
+        }}
       />
       {open && (
-        <div class="menu suggestions" role="listbox">
+        <div class="menu suggestions" role="listbox" aria-multiselectable={multi}>
           {options.length === 0 && <div class="muted">No matches</div>}
           {options.map((o) => (
             <button
@@ -294,29 +331,7 @@ function InputElement({ ctx, blockId, el }: { ctx: BlockCtx; blockId: string; el
         </select>
       );
     }
-    case "multi_static_select": {
-      const chosen = new Set(
-        ((v.selected_options as Option[] | undefined) ?? []).map((o) => o.value),
-      );
-      return (
-        <select
-          multiple
-          size={6}
-          onChange={(e) => {
-            const picked = new Set(
-              Array.from((e.target as HTMLSelectElement).selectedOptions, (x) => x.value),
-            );
-            set({ selected_options: optionsOf(el).filter((o) => picked.has(o.value)) });
-          }}
-        >
-          {optionsOf(el).map((o) => (
-            <option key={o.value} value={o.value} selected={chosen.has(o.value)}>
-              {label(o)}
-            </option>
-          ))}
-        </select>
-      );
-    }
+    case "multi_static_select":
     case "multi_external_select":
       return <Lookup ctx={ctx} blockId={blockId} el={el} multi />;
     case "external_select":

@@ -23,7 +23,7 @@ export const ACTION_ID = {
   homeRequest: "home_request",
   homeCreate: "home_create",
   homeRefresh: "home_refresh",
-  /** The nicknames of one API's permission input (checkboxes, or looked up as one types). */
+  /** One API's permission input: a multi-select, options inline or looked up as one types. */
   permissionScopes: "scopes",
   /** The checkboxes of a request card: what an owner leaves checked is approved. */
   requestCells: "request_cells",

@@ -1,25 +1,33 @@
 // The create and edit modals: name, key owner, the permission matrix, expiry.
-// The matrix is one input per API whose options are the nicknames that may hold it, plus All
-// accounts: checkboxes while they fit (10 options), past that a multi-select whose options
-// are looked up as the person types, so an account with hundreds of nicknames still gets a
-// small, valid modal.
+// The matrix is one short row per API: a multi-select whose chosen nicknames show as chips, so
+// the form reads at a glance what each API reaches. Its options are the nicknames that may
+// hold the API, plus All accounts: inline while they are few (10), past that looked up as the
+// person types, so an account with hundreds of nicknames still gets a small, valid modal.
 
 import { TZDate } from "@date-fns/tz";
 import type {
-  Checkboxes,
   InputBlock,
   KnownBlock,
   ModalView,
   MultiExternalSelect,
+  MultiStaticSelect,
   PlainTextOption,
 } from "@slack/types";
 import { format } from "date-fns";
-import { ALL_ACCOUNTS, API_IDS, API_LABELS, type ApiId, mayHold } from "../../domain/catalog.ts";
+import {
+  ALL_ACCOUNTS,
+  API_IDS,
+  API_LABELS,
+  type ApiId,
+  mayHold,
+  withoutImplied,
+} from "../../domain/catalog.ts";
+import { isLive, reach } from "../../domain/grants.ts";
 import { utcMinute } from "../../domain/text.ts";
 import type { ApiKey, Grant, Nickname } from "../../domain/types.ts";
 import { ACTION_ID, CALLBACK_ID } from "./ids.ts";
 import { context, modal, option, section } from "./layout.ts";
-import { esc, plain } from "./text.ts";
+import { esc, listSome, plain } from "./text.ts";
 import { keyMetaOf, type ListSource } from "./values.ts";
 
 export const FIELD = {
@@ -64,14 +72,16 @@ export function permissionInput(api: ApiId, nicknames: Nickname[], grants: Grant
         ? "Read/Write includes Read."
         : undefined;
 
-  // Up to 10 choices fit checkboxes; past that the options are loaded as the person types
-  // (block_suggestion), so the modal stays small at any number of nicknames.
+  // Up to 10 choices go inline; past that the options are loaded as the person types
+  // (block_suggestion), so the modal stays small at any number of nicknames. Either way the
+  // row is one line of chips, not a column of boxes.
   const preselected = initial.length ? { initial_options: initial } : {};
-  const element: Checkboxes | MultiExternalSelect =
+  const element: MultiStaticSelect | MultiExternalSelect =
     scopes.length <= 10
       ? {
-          type: "checkboxes",
+          type: "multi_static_select",
           action_id: ACTION_ID.permissionScopes,
+          placeholder: plain("Choose nicknames"),
           options: scopes.map(opt),
           ...preselected,
         }
@@ -104,6 +114,8 @@ export function keyFormModal(p: {
   source?: ListSource;
   /** MAX_KEY_LIFETIME_DAYS, when set: the expiry is needed, within it. */
   maxLifetimeDays?: number;
+  /** When it is opened: what the key reaches now is summed up above the matrix. */
+  now?: Date;
 }): ModalView {
   const tz = p.tz ?? "UTC";
   const grants = p.grants ?? [];
@@ -139,6 +151,7 @@ export function keyFormModal(p: {
       ),
     );
   }
+  if (p.mode === "edit" && p.now) blocks.push(context(reachSummary(grants, p.nicknames, p.now)));
   for (const api of API_IDS) blocks.push(permissionInput(api, p.nicknames, grants));
   blocks.push({
     type: "input",
@@ -163,6 +176,35 @@ export function keyFormModal(p: {
     privateMetadata: p.key ? keyMetaOf(p.key, p.source) : undefined,
   });
 }
+
+/**
+ * What the key reaches today, per nickname: the other way round from the rows below (per
+ * API), so both questions are answered at a glance. What All accounts gives is said once;
+ * nicknames are named only for what they get beyond it.
+ */
+export function reachSummary(grants: Grant[], nicknames: Nickname[], now: Date): string {
+  const live = grants.filter((g) => isLive(g, now));
+  const reached = reach(live, nicknames, now);
+  const names = (apis: ApiId[]) => apis.map(shortLabel).join(", ");
+  const all = withoutImplied(
+    API_IDS.filter((a) => live.some((g) => g.scope === ALL_ACCOUNTS && g.api === a)),
+  );
+  const beyond = [...reached].flatMap(([nick, apis]) => {
+    const more = withoutImplied(apis).filter((a) => !all.includes(a));
+    return more.length ? [`\`${nick}\` ${names(more)}`] : [];
+  });
+  const plural = nicknames.length === 1 ? "" : "s";
+  return [
+    `Today this key reaches ${reached.size} of ${nicknames.length} nickname${plural}.`,
+    ...(all.length ? [`All accounts (incl. linked later): ${names(all)}.`] : []),
+    ...(beyond.length
+      ? [`${all.length ? "Beyond that" : "By name"}: ${listSome(beyond, 8, "; ")}.`]
+      : []),
+  ].join(" ");
+}
+
+/** "Analytics", "Orders/Tickets Read/Write": the row labels without the word API. */
+const shortLabel = (api: ApiId) => API_LABELS[api].replace(" API", "");
 
 /**
  * The date a person picks is the last day the key works, in their own time zone: it expires

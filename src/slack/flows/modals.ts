@@ -58,6 +58,7 @@ const MODALS: Record<
         tz: await o.deps.people.timeZone(o.userId),
         source: o.source,
         maxLifetimeDays: o.deps.ctx.maxKeyLifetimeDays,
+        now: o.now,
       }),
   },
   regenerate: {

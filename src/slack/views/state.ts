@@ -34,7 +34,7 @@ export const choice = (s: State, block: string) => first(s, block)?.selected_opt
 export const choices = (s: State, block: string) =>
   (first(s, block)?.selected_options ?? []).map((o) => o.value);
 
-/** The permission matrix as ticked: one input per API, its options the scopes. */
+/** The permission matrix as chosen: one input per API, its options the scopes. */
 export const cells = (s: State): Array<{ scope: string; api: GrantCell["api"] }> =>
   API_IDS.flatMap((api) => choices(s, permBlock(api)).map((scope) => ({ scope, api })));
 

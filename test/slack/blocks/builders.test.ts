@@ -218,10 +218,10 @@ describe("key lists", () => {
 });
 
 describe("key modals", () => {
-  it("edit: checkboxes while 10 choices fit, a multi-select looked up as one types past that", () => {
+  it("edit: one short multi-select per API, options inline while 10 fit, looked up as one types past that", () => {
     for (const [n, type] of [
-      [0, "checkboxes"],
-      [9, "checkboxes"],
+      [0, "multi_static_select"],
+      [9, "multi_static_select"],
       [10, "multi_external_select"],
       [200, "multi_external_select"],
     ] as const) {
@@ -232,16 +232,68 @@ describe("key modals", () => {
         key: key(5),
         grants: grantsOn(nicks.slice(0, 2)),
         nicknames: nicks,
+        now: NOW,
       });
       expect(checkView(v), `${n} nicknames`).toEqual([]);
       expect(v.callback_id).toBe(CALLBACK_ID.editKey);
       expect(decode(keyMeta, v.private_metadata, "")).toEqual({ keyId: 5, version: 3 });
-      const analytics = v.blocks.find((b) => b.block_id === "perm:analytics") as InputBlock;
-      expect(analytics.element.type).toBe(type);
-      // What the key holds comes pre-selected (All accounts at least).
+      const rows = v.blocks.filter(
+        (b): b is InputBlock => b.block_id?.startsWith("perm:") ?? false,
+      );
+      // No checkbox column in a form: each API is one row of chips.
+      expect(rows).toHaveLength(API_IDS.length);
+      for (const row of rows)
+        expect(["multi_static_select", "multi_external_select"]).toContain(row.element.type);
+      const analytics = rows.find((b) => b.block_id === "perm:analytics");
+      expect(analytics?.element.type).toBe(type);
+      // What the key holds comes pre-selected (All accounts at least), time-bound grants say so.
       expect(JSON.stringify(analytics)).toContain("initial_options");
+      if (n > 0) expect(JSON.stringify(rows)).toContain(" · until 2026-");
       expect(JSON.stringify(v).length).toBeLessThan(12_000);
     }
+  });
+
+  it("edit: the hints stay, and a line above the rows says what the key reaches per nickname", () => {
+    const nicks = nicknames(9);
+    const v = keyFormModal({
+      mode: "edit",
+      actor: "U0OWNER1",
+      key: key(5),
+      grants: [
+        { scope: ALL_ACCOUNTS, api: "analytics", expiresAt: null, requestId: null },
+        { scope: nicks[0]?.nickname ?? "", api: "orders:write", expiresAt: null, requestId: null },
+        { scope: nicks[0]?.nickname ?? "", api: "orders:read", expiresAt: null, requestId: null },
+      ],
+      nicknames: nicks,
+      now: NOW,
+    });
+    const hint = (api: string) =>
+      (v.blocks.find((b) => b.block_id === `perm:${api}`) as InputBlock).hint?.text;
+    expect(hint("products")).toContain("sellers only");
+    expect(hint("orders:write")).toBe("Read/Write includes Read.");
+    const summary = JSON.stringify(v.blocks.filter((b) => b.type === "context"));
+    expect(summary).toContain(
+      `Today this key reaches 9 of 9 nicknames. All accounts (incl. linked later): Analytics. Beyond that: \`${nicks[0]?.nickname}\` Orders/Tickets Read/Write.`,
+    );
+    // Past 8 nicknames named, the rest are counted.
+    const many = keyFormModal({
+      mode: "edit",
+      actor: "U0OWNER1",
+      key: key(5),
+      grants: grantsOn(nicknames(200)).filter((g) => g.scope !== ALL_ACCOUNTS),
+      nicknames: nicknames(200),
+      now: NOW,
+    });
+    const manySummary = JSON.stringify(many.blocks.filter((b) => b.type === "context"));
+    expect(manySummary).toContain("reaches 200 of 200 nicknames. By name: `nick_000_");
+    expect(manySummary).toContain("…and 192 more.");
+    // The request modal asks with the same rows.
+    const r = requestModal({ nicknames: nicks });
+    expect(
+      r.blocks
+        .filter((b) => b.block_id?.startsWith("perm:"))
+        .map((b) => (b as InputBlock).element.type),
+    ).toEqual(API_IDS.map(() => "multi_static_select"));
   });
 
   it("create: no metadata to forge", () => {

@@ -47,7 +47,10 @@ describe("readState", () => {
           key_owner: { value: { type: "users_select", selected_user: "U0MEMBER" } },
           grace: { value: { type: "radio_buttons", selected_option: { value: "1h" } } },
           "perm:analytics": {
-            scopes: { type: "checkboxes", selected_options: [{ value: "*" }, { value: "acme" }] },
+            scopes: {
+              type: "multi_static_select",
+              selected_options: [{ value: "*" }, { value: "acme" }],
+            },
           },
           "perm:products": { scopes: { type: "multi_external_select", selected_options: [] } },
         },
