@@ -72,10 +72,12 @@ describe("actionsOf", () => {
   it("spells out a family and knows every action", () => {
     expect(actionsOf("request.*")).toEqual([
       "request.created",
+      "request.approval_recorded",
       "request.approved",
       "request.denied",
       "request.expired",
       "request.cancelled",
+      "request.escalated",
     ]);
     expect(actionsOf("audit.exported")).toEqual(["audit.exported"]);
     expect(actionsOf("nothing.*")).toBeUndefined();

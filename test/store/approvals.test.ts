@@ -111,6 +111,13 @@ describe.each(BACKENDS)("approvals on %s", (backend) => {
     await expect(approveRequest(other, MEMBER, { requestId: r.id })).rejects.toThrow(
       /^Only account owners can decide access requests/,
     );
+    // A later owner only narrows what the first approved.
+    await expect(
+      approveRequest(other, OWNER3, {
+        requestId: r.id,
+        cells: [{ scope: "acme", api: "analytics" }],
+      }),
+    ).rejects.toThrow(/^Nothing you left checked is still open: .* approved only Orders/);
     const done = await approveRequest(other, OWNER2, { requestId: r.id });
     expect(done.waitingFor).toBe(0);
     expect(done.granted).toEqual([{ scope: "acme", api: "orders:write" }]);

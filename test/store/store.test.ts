@@ -242,8 +242,10 @@ describe.each(BACKENDS)("the %s store", (backend) => {
       });
       await x.putBack(thread?.id as number, now + 1000);
     });
-    // Only delivered Approve/Deny cards are updated in place.
-    expect(await q((x) => x.deliveredCards(7))).toEqual([{ channel: "D1", ts: "100.1" }]);
+    // Only delivered Approve/Deny cards are updated in place, each for whom it was sent.
+    expect(await q((x) => x.deliveredCards(7))).toEqual([
+      { channel: "D1", ts: "100.1", recipient: OWNER },
+    ]);
     expect(await q((x) => x.nextDueAt())).toBe(now + 1000);
     const [back] = await q((x) => x.claimDue(now + 1000, 10));
     // A put-back row was not attempted: it goes out as its first attempt again.

@@ -113,7 +113,7 @@ export async function approveRequest(
     const agreed = agreedCells(r.cells, approvals);
     if (agreed.length === 0) {
       throw invalid(
-        `Nothing you left checked is still open: ${r.approvals.map((a) => userRef(a.by)).join(" and ")} approved only ${r.approvals[0]?.cells.map(describeCell).join(", ")}. Approve some of that, or deny the request.`,
+        `Nothing you left checked is still open: ${r.approvals.map((a) => userRef(a.by)).join(" and ")} approved only ${open.map(describeCell).join(", ")}. Approve some of that, or deny the request.`,
       );
     }
     const needed = approvalsNeeded(agreed, policyOf(ctx));
