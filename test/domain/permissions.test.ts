@@ -32,6 +32,8 @@ describe("the table", () => {
       enable: ["owner"],
       delete: ["owner"],
       decide: ["owner"],
+      extend: ["owner"],
+      letExpire: ["owner"],
       audit: ["owner", "oncall"],
       digest: ["owner", "oncall"],
       nicknames: ["owner"],
@@ -49,7 +51,10 @@ describe("the table", () => {
       "Only account owners can regenerate keys. On-call engineers can use `/apikeys rotate` for a compromised key.",
     );
     const refusable = (Object.keys(PERMISSIONS) as Verb[]).filter((v) => !may("member", v));
-    expect(refusable).toHaveLength(12);
+    expect(refusable).toHaveLength(14);
+    expect(refusal("letExpire")).toBe(
+      "Only account owners can let any key or time-bound access expire. A key owner can for their key, and whoever asked for time-bound access for theirs.",
+    );
     for (const verb of refusable) {
       expect(refusal(verb)).toMatch(/^Only account owners( and on-call engineers)? can [^.]+\./);
     }

@@ -55,8 +55,8 @@ export function expiryReminder(n: ExpiryReminderNotice): Message {
   return {
     text:
       v.subject === "key"
-        ? `API key ${v.key.name} (${v.key.publicId}) expires ${soon}`
-        : `Your time-bound access on ${v.key.name} (${v.key.publicId}) ends ${soon}`,
+        ? `API key ${esc(v.key.name)} (${v.key.publicId}) expires ${soon}`
+        : `Your time-bound access on ${esc(v.key.name)} (${v.key.publicId}) ends ${soon}`,
     blocks: [
       section(headline(v, soon)),
       ...cellLines(v),
@@ -77,7 +77,7 @@ export function expiryReminder(n: ExpiryReminderNotice): Message {
 export function letExpireMessage(v: ExpiryView, by: string, already: boolean): Message {
   const what = v.subject === "key" ? "The key" : "This access";
   return {
-    text: `${v.key.name} (${v.key.publicId}): left to expire`,
+    text: `${esc(v.key.name)} (${v.key.publicId}): left to expire`,
     blocks: [
       section(headline(v, "soon")),
       ...cellLines(v),

@@ -9,6 +9,7 @@ import { dayOf } from "../../../src/domain/usage/days.ts";
 import type { KeyUsage } from "../../../src/domain/usage/summary.ts";
 import { auditMessage } from "../../../src/slack/blocks/admin.ts";
 import { deleteModal, disableModal, regenerateModal } from "../../../src/slack/blocks/confirm.ts";
+import { expiryReminder, extendModal, letExpireMessage } from "../../../src/slack/blocks/expiry.ts";
 import { homeView } from "../../../src/slack/blocks/home.ts";
 import {
   keyDetailMessage,
@@ -161,6 +162,34 @@ const surfaces: Array<[string, unknown]> = [
     renderGrantExpired(
       { type: "grant_expired", key, cells: [{ scope: "acme", api: "analytics" }], requestId: 3 },
       NOW,
+    ).blocks,
+  ],
+  [
+    "expiry reminder DM",
+    expiryReminder({
+      type: "expiry_reminder",
+      subject: "grants",
+      key,
+      requestId: 3,
+      cells: [{ scope: "acme", api: "analytics" }],
+      expiresAt: LATER.toISOString(),
+      stage: "7d",
+    }).blocks,
+  ],
+  [
+    "reminder left to expire",
+    letExpireMessage(
+      { subject: "key", key, requestId: null, cells: [], expiresAt: LATER },
+      "U0OWNER1",
+      false,
+    ).blocks,
+  ],
+  [
+    "Extend modal",
+    extendModal(
+      { subject: "key", id: key.id, key, requestId: null, cells: [], expiresAt: LATER },
+      [30, 90],
+      90,
     ).blocks,
   ],
   ["audit log", auditMessage({ events: [event], nextBeforeId: null, keyName: null }).blocks],
