@@ -167,8 +167,11 @@ export interface AuditExportFailedNotice {
   count: number;
   /** The filter in words (domain text). */
   description: string;
-  /** They may no longer read the audit log, or Slack would not take the file. */
-  reason: "not_allowed" | "slack";
+  /**
+   * They may no longer read the audit log; Slack would not take the file; or Keyward gave up
+   * on a file Slack may have shared all the same (it could not tell).
+   */
+  reason: "not_allowed" | "slack" | "unconfirmed";
 }
 
 export type Notice =

@@ -150,7 +150,11 @@ export class OutboxWorker {
                     type: "audit_export_failed",
                     count: n.count,
                     description: n.description,
-                    reason: error.startsWith("refused: forbidden") ? "not_allowed" : "slack",
+                    reason: error.startsWith("refused: forbidden")
+                      ? "not_allowed"
+                      : row.uploadFileId
+                        ? "unconfirmed"
+                        : "slack",
                   },
                 },
               ],

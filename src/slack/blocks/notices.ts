@@ -75,10 +75,13 @@ export function renderGrantExpired(n: GrantExpiredNotice, at: Date): Rendered {
 
 export function renderExportFailed(n: AuditExportFailedNotice): Rendered {
   const what = `${n.count} audit event${n.count === 1 ? "" : "s"} (${mrkdwnOf(n.description)})`;
-  const why =
-    n.reason === "not_allowed"
-      ? "you may no longer read the audit log."
-      : "Slack would not take the file. Nothing was shared; try `/apikeys audit export` again in a while.";
+  const why = {
+    not_allowed: "you may no longer read the audit log.",
+    slack:
+      "Slack would not take the file. Nothing was shared; try `/apikeys audit export` again in a while.",
+    unconfirmed:
+      "Slack never confirmed the file was shared. If it is not above in this DM, try `/apikeys audit export` again.",
+  }[n.reason];
   return {
     text: "Your audit export could not be delivered",
     blocks: [section(`:warning: *Your audit export could not be delivered*: ${what} — ${why}`)],
