@@ -56,7 +56,7 @@ describe("the sandbox in a browser", () => {
     expect(await lastMessage().textContent()).toContain("Only visible to you");
   });
 
-  it("lets a member ask for access, and another owner approve it from a DM", async () => {
+  it("lets a member ask for write access, and two owners approve it from their DMs", async () => {
     await as("U0MIA");
     await go("home");
     await page().getByRole("button", { name: "Request access" }).click();
@@ -87,12 +87,28 @@ describe("the sandbox in a browser", () => {
     await card.scrollIntoViewIfNeeded();
     await shot("03-owner-gets-request-card");
     await card.getByRole("button", { name: "Approve" }).click();
-    await expect.poll(() => card.textContent()).toContain("Approved");
+    // Subscription Modification writes, so a second owner must approve too.
+    await expect
+      .poll(() => card.textContent())
+      .toContain("needs one more account owner's approval");
+
+    await as("U0OLIVIA");
+    await go("dm");
+    const second = page()
+      .locator(".messages .message", { hasText: "Pausing subscriptions during the migration" })
+      .last();
+    await expect
+      .poll(() => second.textContent())
+      .toContain("needs one more account owner's approval");
+    await second.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => second.textContent()).not.toContain("needs one more");
+    expect(await second.textContent()).toContain("Approved");
 
     await as("U0MIA");
     await go("dm");
     await expect.poll(() => lastMessage().textContent()).toContain("Your request #");
     expect(await lastMessage().textContent()).toContain("Approved");
+    expect(await lastMessage().textContent()).not.toContain("needs another");
     await shot("04-member-hears-outcome");
   });
 
