@@ -18,7 +18,8 @@ import { registerMessageEvents } from "./events/messages.ts";
 import { People } from "./people.ts";
 import { KeywardReceiver, type ReplayGuard } from "./receiver.ts";
 import { type ListenerRecord, recordingApp } from "./registry.ts";
-import { registerShortcuts } from "./shortcuts.ts";
+import { registerReportLeakShortcut } from "./shortcuts/report-leak.ts";
+import { registerRequestAccessShortcut } from "./shortcuts/request-access.ts";
 import { registerExpiryViews } from "./views/expiry.ts";
 import { registerKeyPickView } from "./views/key-pick.ts";
 import { registerKeyViews } from "./views/keys.ts";
@@ -144,7 +145,8 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   registerExpiryViews(registering, deps);
   registerMessageEvents(registering, deps);
   registerHome(registering, deps);
-  registerShortcuts(registering, deps);
+  registerReportLeakShortcut(registering, deps);
+  registerRequestAccessShortcut(registering, deps);
   // Views with nothing to submit still send `view_closed`/interactions nowhere: no listener.
 
   const notifyClient = new WebClient(o.botToken, {

@@ -1,17 +1,16 @@
-// The shortcuts: Report leaked key on any message (channels the bot is not in and DMs between
-// people included: it reads only what Slack sends with the shortcut, never the conversation),
-// and Request API access from anywhere.
-import type { App, GlobalShortcut, MessageShortcut } from "@slack/bolt";
+// The message shortcut Report leaked key, on any message: channels the bot is not in and DMs
+// between people included, as it reads only what Slack sends with the shortcut, never the
+// conversation.
+import type { App, MessageShortcut } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import { REPORTS_PER_HOUR, reportLeakByShortcut } from "../domain/oncall/leak.ts";
-import { findSecrets } from "../domain/secrets.ts";
-import { SHORTCUT_ID } from "./blocks/ids.ts";
-import { leakReportModal } from "./blocks/oncall.ts";
-import type { SlackDeps } from "./deps.ts";
-import { textsOf } from "./events/messages.ts";
-import { openRequestModal } from "./flows/modals.ts";
-import { openModal } from "./flows/open-modal.ts";
-import { messageFor, tell } from "./replies.ts";
+import { REPORTS_PER_HOUR, reportLeakByShortcut } from "../../domain/oncall/leak.ts";
+import { findSecrets } from "../../domain/secrets.ts";
+import { SHORTCUT_ID } from "../blocks/ids.ts";
+import { leakReportModal } from "../blocks/oncall.ts";
+import type { SlackDeps } from "../deps.ts";
+import { textsOf } from "../events/messages.ts";
+import { openModal } from "../flows/open-modal.ts";
+import { messageFor, tell } from "../replies.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -43,7 +42,7 @@ function conversationOf(s: MessageShortcut): "dm" | "channel" {
     : "channel";
 }
 
-export function registerShortcuts(app: App, deps: SlackDeps): void {
+export function registerReportLeakShortcut(app: App, deps: SlackDeps): void {
   app.shortcut<MessageShortcut>(
     { callback_id: SHORTCUT_ID.reportLeak, type: "message_action" },
     async ({ ack, shortcut: s, client, respond }) => {
@@ -88,24 +87,6 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
           client,
           { respond, userId: reporter },
           messageFor(deps, e, "shortcut report_leaked_key"),
-        );
-      }
-    },
-  );
-
-  app.shortcut<GlobalShortcut>(
-    { callback_id: SHORTCUT_ID.requestAccess, type: "shortcut" },
-    async ({ ack, shortcut: s, client }) => {
-      await ack();
-      try {
-        await openRequestModal({ deps, client, triggerId: s.trigger_id, userId: s.user.id });
-      } catch (e) {
-        // No conversation to answer in: a DM says what went wrong.
-        await tell(
-          deps,
-          client,
-          { userId: s.user.id },
-          messageFor(deps, e, "shortcut request_access"),
         );
       }
     },
