@@ -10,11 +10,18 @@ const BOT = "U0KEYWARD";
 /** Within this many pixels of the end counts as reading the newest messages. */
 const NEAR_BOTTOM_PX = 48;
 
-function time(ts: string) {
+/** A message's time as Slack shows it to this person: in their own time zone, as dates in text are. */
+function time(ts: string, tz?: string) {
   const at = new Date(Number(ts) * 1000);
-  const clock = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  if (at.toDateString() === new Date().toDateString()) return clock;
-  return `${at.toLocaleDateString([], { month: "short", day: "numeric" })}, ${clock}`;
+  const zone = tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const clock = at.toLocaleTimeString("en-US", {
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone: zone,
+  });
+  const day = (d: Date) => d.toLocaleDateString("en-CA", { timeZone: zone });
+  if (day(at) === day(new Date())) return clock;
+  return `${at.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: zone })}, ${clock}`;
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -71,7 +78,7 @@ export function MessageItem({
         <div class="meta">
           <b>{m.user === BOT ? "Keyward" : (author?.realName ?? m.user)}</b>
           {m.user === BOT && <span class="app-badge">APP</span>}
-          <span class="muted">{time(m.ts)}</span>
+          <span class="muted">{time(m.ts, c.names.tz)}</span>
           {m.editedAt && <span class="muted">(edited)</span>}
         </div>
         {m.blocks?.length ? (
@@ -172,7 +179,9 @@ export function MessageList({
                   <button type="button" class="replies" onClick={() => openThread(m.ts)}>
                     {plural(answers.length, "reply", "replies")}
                   </button>
-                  <span class="muted">Last reply {time(answers.at(-1)?.ts ?? m.ts)}</span>
+                  <span class="muted">
+                    Last reply {time(answers.at(-1)?.ts ?? m.ts, ctx(m).names.tz)}
+                  </span>
                 </div>
               )}
             </MessageItem>
