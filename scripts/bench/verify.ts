@@ -43,6 +43,13 @@ function seed() {
   return seeded.sample;
 }
 
+/** The node flags `npm start` gives Keyward (package.json), so the bundle runs here as there. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
+  const run = pkg.scripts.start.split("&&").at(-1)?.trim().split(/\s+/) ?? [];
+  return run.slice(1).filter((t) => t.startsWith("--"));
+}
+
 /** Today's mix: valid+allowed, valid+not permitted, bad checksum, unknown (well-formed) key. */
 function bodies(sample: ReturnType<typeof seed>): string[] {
   const out: string[] = [];
@@ -130,6 +137,7 @@ async function main() {
   const kwUrl = `http://127.0.0.1:${port}`;
   // Keyward runs as npm start runs it: the esbuild bundle on plain node (not tsx).
   execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  console.log(`keyward: the dist/ bundle on node ${startFlags().join(" ")}, as npm start runs it`);
   const kwChild = await startChild(
     "dist/bench-verify-server.mjs",
     {
@@ -140,7 +148,7 @@ async function main() {
       LOG_LEVEL: "warn",
     },
     () => waitForHttp(`${kwUrl}/healthz`),
-    profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [],
+    [...startFlags(), ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [])],
   );
   started.push(kwChild);
   const bareChild = await startChild(
