@@ -18,7 +18,7 @@ import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { OncallGroup } from "./slack/oncall-group.ts";
 import { connectStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
-import { SignatureMemory } from "./store/signature-memory.ts";
+import { SharedSignatureMemory, SignatureMemory } from "./store/signature-memory.ts";
 import { pruneUsage } from "./store/usage-prune.ts";
 import { UsageRecorder } from "./store/usage-recorder.ts";
 
@@ -86,10 +86,15 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ...opts.routes,
   };
 
-  const signatures = new SignatureMemory(store.uow, {
-    onError: (err, { waiting }) =>
-      log.warn({ err, waiting }, "could not write seen signatures yet; kept to try again"),
-  });
+  // One process on SQLite: checked in memory, written behind. Several instances on PostgreSQL:
+  // claimed in the database before handling, so a replay to another instance is refused.
+  const signatures =
+    store.backend === "postgres"
+      ? new SharedSignatureMemory(store.uow)
+      : new SignatureMemory(store.uow, {
+          onError: (err, { waiting }) =>
+            log.warn({ err, waiting }, "could not write seen signatures yet; kept to try again"),
+        });
   await signatures.load();
   let slack: SlackApp | undefined;
   let oncallGroup: OncallGroup | undefined;
