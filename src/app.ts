@@ -8,6 +8,7 @@ import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
 import { startCountingUsage } from "./domain/usage/counting.ts";
 import { auditHandler } from "./http/audit.ts";
+import { readyHandler } from "./http/ready.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
@@ -83,6 +84,14 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       },
     }),
     audit: auditHandler({ token: config.AUDIT_API_TOKEN, uow: store.uow }),
+    ready: readyHandler({
+      ping: () => store.ping(),
+      oldestWaitingAt: () =>
+        store.uow.run(async (tx) => tx.outboxQueue.oldestWaitingAt(), { quiet: true }),
+      slackConnected: () => slack?.connected(),
+      now: () => clock.now().getTime(),
+      outboxMaxSeconds: config.READYZ_OUTBOX_MAX_SECONDS,
+    }),
     ...opts.routes,
   };
 

@@ -50,6 +50,12 @@ const fields = z.object({
   ONCALL_USERGROUP_ID: optional(
     z.string().regex(/^S[A-Z0-9]+$/, "must be a user group id like S0123ABCD"),
   ),
+  // /readyz fails when the oldest notification not yet delivered is older than this.
+  READYZ_OUTBOX_MAX_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1 second")
+    .default(120),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

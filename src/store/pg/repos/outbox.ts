@@ -145,6 +145,15 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
         .orderBy(asc(outbox.id));
       return rows.flatMap((r) => (r.channel && r.ts ? [{ channel: r.channel, ts: r.ts }] : []));
     },
+    async oldestWaitingAt() {
+      const [row] = await db
+        .select({
+          at: sql<number | null>`(extract(epoch from min(${outbox.createdAt})) * 1000)::float8`,
+        })
+        .from(outbox)
+        .where(inArray(outbox.status, ["pending", "sending"]));
+      return row?.at ?? null;
+    },
     async nextDueAt() {
       const [row] = await db
         .select({
