@@ -27,16 +27,40 @@ function sectionOf(title: string, items: DigestItem[]): DigestSection {
   };
 }
 
-export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<DigestNotice> {
+/** Keys (and their grants) read per transaction while building a digest. */
+export const DIGEST_PAGE = 200;
+
+/**
+ * Every key and its grants, read in pages of `pageSize` keys, one short transaction each, the
+ * event loop getting a turn between pages: with 100,000 keys one read of everything would hold
+ * it (SQLite reads synchronously) for as long as the read takes. A change committed between
+ * two pages may be seen by the later page only; a digest is advice, not a snapshot.
+ */
+async function keysInPages(ctx: Ctx, pageSize: number) {
+  const keys: ApiKey[] = [];
+  const grants = new Map<number, Grant[]>();
+  for (let after = 0; ; ) {
+    if (keys.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const page = await ctx.uow.run(async (tx) => {
+      const ks = await tx.keys.page(after, pageSize);
+      return { ks, gs: await tx.grants.forKeys(ks.map((k) => k.id)) };
+    });
+    for (const k of page.ks) keys.push(k);
+    for (const [id, g] of page.gs) grants.set(id, g);
+    const last = page.ks.at(-1);
+    if (!last || page.ks.length < pageSize) return { keys, grants };
+    after = last.id;
+  }
+}
+
+export async function buildDigest(
+  ctx: Ctx,
+  people: PeopleDirectory,
+  o: { pageSize?: number } = {},
+): Promise<DigestNotice> {
   const now = ctx.clock.now();
-  const { keys, grants, pending } = await ctx.uow.run(async (tx) => {
-    const keys = await tx.keys.all();
-    return {
-      keys,
-      grants: await tx.grants.forKeys(keys.map((k) => k.id)),
-      pending: await tx.requests.list({ status: "pending", limit: 100 }),
-    };
-  });
+  const { keys, grants } = await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE);
+  const pending = await ctx.uow.run((tx) => tx.requests.list({ status: "pending", limit: 100 }));
   // Slack is asked outside any transaction; an unanswered question flags nothing.
   const present = new Map<string, boolean | undefined>();
   for (const owner of new Set(keys.map((k) => k.keyOwner)))
