@@ -13,9 +13,16 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` with exactly this environment (plus PATH), in the repository root. */
-export function startMain(env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+/**
+ * Starts `src/main.ts` (or another entry point) with exactly this environment (plus PATH), in
+ * the repository root.
+ */
+export function startMain(
+  env: Record<string, string>,
+  args: string[] = [],
+  script = "src/main.ts",
+): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
