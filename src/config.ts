@@ -77,7 +77,9 @@ export function modeOf(c: Config): Mode {
 
 export class ConfigError extends Error {}
 
-const KNOWN = Object.keys(fields.shape);
+/** Every environment variable Keyward reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(fields.shape);
+const KNOWN = CONFIG_VARIABLES;
 
 /**
  * Variables that say "this is meant to run against Slack, with real data": any SLACK_…,
