@@ -52,6 +52,8 @@ export async function copyToPostgres(
       }
     }
     await to.query("commit");
+    // Statistics, as autovacuum would gather them on a live database.
+    await to.query("analyze");
   } finally {
     from.close();
     await to.end();
