@@ -24,7 +24,7 @@ const arg = (name: string) => {
 };
 const KEYS = Number(arg("keys") ?? 100_000);
 const DB = arg("db") === "postgres" ? "postgres" : "sqlite";
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 interface Figures {
   way: string;
