@@ -18,8 +18,16 @@ const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 
-function sectionOf(title: string, items: DigestItem[]): DigestSection {
-  const shown = items.slice(0, PER_SECTION);
+/**
+ * A section of the first PER_SECTION items and the count of all. With `toItem`, only those
+ * shown are built (a large account can match 100,000 keys; their texts are never needed).
+ */
+function sectionOf(title: string, items: DigestItem[]): DigestSection;
+function sectionOf<T>(title: string, all: T[], toItem: (x: T) => DigestItem): DigestSection;
+function sectionOf<T>(title: string, all: T[], toItem?: (x: T) => DigestItem): DigestSection {
+  const first = all.slice(0, PER_SECTION);
+  const shown = toItem ? first.map(toItem) : (first as DigestItem[]);
+  const items = all;
   const more = items.length - shown.length;
   return {
     title: `${title} (${items.length})${more > 0 ? ` — the first ${PER_SECTION}` : ""}`,
@@ -89,35 +97,23 @@ export async function buildDigest(
   });
 
   const sections: DigestSection[] = [
-    sectionOf(
-      `Unused for ${UNUSED_DAYS} days`,
-      unused.map((k) => ({
-        text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${timeRef(k.lastUsedAt)}` : `never used, created ${timeRef(k.createdAt)}`}`,
-        action: act(k, "Disable", "disable"),
-      })),
-    ),
+    sectionOf(`Unused for ${UNUSED_DAYS} days`, unused, (k) => ({
+      text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${timeRef(k.lastUsedAt)}` : `never used, created ${timeRef(k.createdAt)}`}`,
+      action: act(k, "Disable", "disable"),
+    })),
     ...(await leastPrivilegeSections(ctx, keys, now)).map((s) => sectionOf(s.title, s.items)),
-    sectionOf(
-      "Key owner no longer in the workspace",
-      orphaned.map((k) => ({
-        text: `${keyText(k)}: key owner {{user:${k.keyOwner}}}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
-    sectionOf(
-      "All accounts on a write API",
-      wideWrite.map(({ k, g }) => ({
-        text: `${keyText(k)}: ${describeCell(g)}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
-    sectionOf(
-      `Expiring within ${EXPIRING_DAYS} days`,
-      expiring.map((k) => ({
-        text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
+    sectionOf("Key owner no longer in the workspace", orphaned, (k) => ({
+      text: `${keyText(k)}: key owner {{user:${k.keyOwner}}}`,
+      action: act(k, "Edit", "edit"),
+    })),
+    sectionOf("All accounts on a write API", wideWrite, ({ k, g }) => ({
+      text: `${keyText(k)}: ${describeCell(g)}`,
+      action: act(k, "Edit", "edit"),
+    })),
+    sectionOf(`Expiring within ${EXPIRING_DAYS} days`, expiring, (k) => ({
+      text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
+      action: act(k, "Edit", "edit"),
+    })),
     sectionOf(
       "Access requests waiting",
       pending.map((r: AccessRequest) => ({
