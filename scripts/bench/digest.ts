@@ -145,7 +145,12 @@ async function main(): Promise<void> {
   console.log(`${DB}: seeded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const child = fork(fileURLToPath(import.meta.url), ["server"], {
     env: { PATH: process.env.PATH ?? "", ...env },
-    execArgv: ["--import", "tsx"],
+    // BENCH_NODE_FLAGS: extra flags for the server (e.g. "--trace-gc" or "--cpu-prof").
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const next = <T>() => new Promise<T>((resolve) => child.once("message", (m: T) => resolve(m)));
