@@ -142,7 +142,13 @@ export class SharedSignatureMemory {
     let first: boolean;
     try {
       first = await Promise.race([
-        this.uow.run(async (tx) => tx.signatures.claim(signature, at), { quiet: true }),
+        // Not waiting for the WAL flush (background): a database crash may forget the last
+        // claims, as SQLite's write-behind may forget its last batch; every request pays one
+        // round trip instead of a disk flush.
+        this.uow.run(async (tx) => tx.signatures.claim(signature, at), {
+          quiet: true,
+          background: true,
+        }),
         late,
       ]);
     } catch (e) {
