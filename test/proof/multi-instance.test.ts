@@ -334,6 +334,7 @@ describe.skipIf(!hasPostgres())("three instances on one PostgreSQL database", ()
   it("delivers each of 300 changes' notifications exactly once while an instance is SIGKILLed", async () => {
     await settled();
     const before = slack.api.calls.filter((c) => c.method === "chat.postMessage" && c.ok).length;
+    const callsBefore = slack.api.calls.length;
     const firstRow = Number(
       (await q<{ n: string }>("select coalesce(max(id), 0) as n from outbox"))[0]?.n,
     );
@@ -378,6 +379,16 @@ describe.skipIf(!hasPostgres())("three instances on one PostgreSQL database", ()
     const posted = slack.api.calls.filter((c) => c.method === "chat.postMessage" && c.ok).length;
     expect(posted - before).toBe(rows.length);
     expect(new Set(rows.map((r) => `${r.channel}/${r.ts}`)).size).toBe(rows.length);
+    // By the outbox id each message carries: none posted twice.
+    const perRow = new Map<number, number>();
+    for (const c of slack.api.calls.slice(callsBefore)) {
+      if (c.method !== "chat.postMessage" || !c.ok) continue;
+      const meta =
+        typeof c.args.metadata === "string" ? JSON.parse(c.args.metadata) : c.args.metadata;
+      const id = Number(meta?.event_payload?.outbox_id);
+      perRow.set(id, (perRow.get(id) ?? 0) + 1);
+    }
+    expect([...perRow].filter(([, n]) => n > 1)).toEqual([]);
   }, 60_000);
 
   it("left no secret it showed in any instance's output, outgoing call or table", async () => {
