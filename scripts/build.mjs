@@ -3,11 +3,11 @@
 // bundle keeps node_modules external, so native drivers and Bolt load as usual.
 import { build } from "esbuild";
 
-const entries = {
-  main: "src/main.ts",
-  // The verification benchmark's server: the same composition root, run the way npm start runs.
-  "bench-verify-server": "scripts/bench/verify-server.ts",
-};
+const entries = { main: "src/main.ts" };
+// `--bench`: also the verification benchmark's server (the same composition root), so that it
+// runs the way npm start runs Keyward.
+if (process.argv.includes("--bench"))
+  entries["bench-verify-server"] = "scripts/bench/verify-server.ts";
 
 await build({
   entryPoints: entries,

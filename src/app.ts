@@ -8,6 +8,7 @@ import { sendWeeklyDigest } from "./domain/oncall/digest.ts";
 import { bootstrapOwners } from "./domain/roles/bootstrap.ts";
 import { startCountingUsage } from "./domain/usage/counting.ts";
 import { auditHandler } from "./http/audit.ts";
+import { readyHandler } from "./http/ready.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
@@ -18,7 +19,7 @@ import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { OncallGroup } from "./slack/oncall-group.ts";
 import { connectStore, type Store } from "./store/index.ts";
 import { LastUsedRecorder } from "./store/last-used.ts";
-import { SignatureMemory } from "./store/signature-memory.ts";
+import { SharedSignatureMemory, SignatureMemory } from "./store/signature-memory.ts";
 import { pruneUsage } from "./store/usage-prune.ts";
 import { UsageRecorder } from "./store/usage-recorder.ts";
 
@@ -91,13 +92,26 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       },
     }),
     audit: auditHandler({ token: config.AUDIT_API_TOKEN, uow: store.uow }),
+    ready: readyHandler({
+      ping: () => store.ping(),
+      oldestWaitingAt: () =>
+        store.uow.run(async (tx) => tx.outboxQueue.oldestWaitingAt(), { quiet: true }),
+      slackConnected: () => slack?.connected(),
+      now: () => clock.now().getTime(),
+      outboxMaxSeconds: config.READYZ_OUTBOX_MAX_SECONDS,
+    }),
     ...opts.routes,
   };
 
-  const signatures = new SignatureMemory(store.uow, {
-    onError: (err, { waiting }) =>
-      log.warn({ err, waiting }, "could not write seen signatures yet; kept to try again"),
-  });
+  // One process on SQLite: checked in memory, written behind. Several instances on PostgreSQL:
+  // claimed in the database before handling, so a replay to another instance is refused.
+  const signatures =
+    store.backend === "postgres"
+      ? new SharedSignatureMemory(store.uow)
+      : new SignatureMemory(store.uow, {
+          onError: (err, { waiting }) =>
+            log.warn({ err, waiting }, "could not write seen signatures yet; kept to try again"),
+        });
   await signatures.load();
   let slack: SlackApp | undefined;
   let oncallGroup: OncallGroup | undefined;

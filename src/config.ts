@@ -72,6 +72,12 @@ const fields = z.object({
       .min(1, "must be at least 1 day")
       .max(3650, "must be at most 3650 days"),
   ),
+  // /readyz fails when the oldest notification not yet delivered is older than this.
+  READYZ_OUTBOX_MAX_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1 second")
+    .default(120),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -93,7 +99,9 @@ export function modeOf(c: Config): Mode {
 
 export class ConfigError extends Error {}
 
-const KNOWN = Object.keys(fields.shape);
+/** Every environment variable Keyward reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(fields.shape);
+const KNOWN = CONFIG_VARIABLES;
 
 /**
  * Variables that say "this is meant to run against Slack, with real data": any SLACK_…,

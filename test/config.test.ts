@@ -170,3 +170,20 @@ describe("MAX_KEY_LIFETIME_DAYS", () => {
       );
   });
 });
+
+describe("READYZ_OUTBOX_MAX_SECONDS", () => {
+  it("defaults to 120 seconds and takes a whole number of seconds", () => {
+    expect(loadConfig(PRODUCTION, "-").config.READYZ_OUTBOX_MAX_SECONDS).toBe(120);
+    expect(
+      loadConfig({ ...PRODUCTION, READYZ_OUTBOX_MAX_SECONDS: "300" }, "-").config
+        .READYZ_OUTBOX_MAX_SECONDS,
+    ).toBe(300);
+  });
+
+  it("refuses anything else, naming the variable", () => {
+    for (const v of ["0", "1.5", "soon"])
+      expect(refusal({ ...PRODUCTION, READYZ_OUTBOX_MAX_SECONDS: v })).toMatch(
+        /READYZ_OUTBOX_MAX_SECONDS: /,
+      );
+  });
+});

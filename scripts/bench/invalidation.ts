@@ -5,6 +5,9 @@
 // the delay from A's commit returning to B answering the new state, p50/p95/p99/max.
 // DATABASE_URL names the server (default: the local one); a scratch database is created on it
 // and dropped afterwards.
+// `-- --http`: instance B is a whole Keyward server in another process (its HTTP listener, its
+// default cache settings), and A asks B's /v1/verify over HTTP after each commit until the
+// answer flips: the delay a service calling another instance would see, request time included.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -22,7 +25,29 @@ const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const OWNER = "U0BENCH01";
 const now = () => performance.timeOrigin + performance.now();
 
-type FromB = { ready: true } | { flippedAt: number };
+type FromB = { ready: true } | { flippedAt: number } | { url: string };
+const HTTP = process.argv.includes("--http");
+const TOKEN = "bench-verify-token-0123456789";
+
+/** Instance B as a Keyward server; says its URL when it listens. */
+async function serverB(url: string): Promise<void> {
+  const { startKeyward } = await import("../../src/app.ts");
+  const { configSchema } = await import("../../src/config.ts");
+  const app = await startKeyward({
+    config: configSchema.parse({
+      DATABASE_URL: url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      VERIFY_API_TOKEN: TOKEN,
+      LOG_LEVEL: "warn",
+    }),
+  });
+  process.on("message", async () => {
+    await app.stop();
+    process.exit(0);
+  });
+  process.send?.({ url: app.url } satisfies FromB);
+}
 type ToB = { watch: string; valid: boolean } | { stop: true };
 
 async function instanceB(url: string): Promise<void> {
@@ -62,13 +87,14 @@ async function main(): Promise<void> {
   const url = new URL(server);
   url.pathname = `/${name}`;
   const a = await openPgStore(url.toString(), { poolSize: 2 });
-  const child = fork(fileURLToPath(import.meta.url), ["b", url.toString()], {
+  const child = fork(fileURLToPath(import.meta.url), [HTTP ? "b-http" : "b", url.toString()], {
     execArgv: ["--import", "tsx"],
   });
   const next = () =>
     new Promise<FromB>((resolve) => child.once("message", (m: FromB) => resolve(m)));
   try {
-    await next();
+    const hello = await next();
+    const bUrl = "url" in hello ? hello.url : undefined;
     const ctx: Ctx = { uow: a.uow, clock: systemClock };
     await bootstrapOwners(ctx, [OWNER]);
     await addNickname(ctx, OWNER, { nickname: "acme", kind: "seller" });
@@ -80,7 +106,34 @@ async function main(): Promise<void> {
     });
     const afterCommit: number[] = [];
     const afterStart: number[] = [];
-    for (let i = 0; i < CHANGES; i++) {
+    const askB = async () => {
+      const res = await fetch(`${bUrl}/v1/verify`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ key: secret, nickname: "acme", api: "analytics" }),
+      });
+      const body = (await res.json()) as { valid: boolean };
+      if (typeof body.valid !== "boolean")
+        throw new Error(`B answered ${res.status} ${JSON.stringify(body)}`);
+      return body.valid;
+    };
+    for (let i = 0; bUrl && i < CHANGES; i++) {
+      const disable = i % 2 === 0;
+      // B has the current state cached (asked until it answers it).
+      // Valid now when this change disables, refused now when it enables.
+      while ((await askB()) !== disable) await new Promise((r) => setTimeout(r, 1));
+      await askB();
+      const t0 = now();
+      if (disable) await disableKey(ctx, OWNER, { keyId: key.id, reason: "bench" });
+      else await enableKey(ctx, OWNER, { keyId: key.id });
+      const t1 = now();
+      // Until B answers the new state (valid again after an enable, refused after a disable).
+      while ((await askB()) === disable) {}
+      const flippedAt = now();
+      afterCommit.push(flippedAt - t1);
+      afterStart.push(flippedAt - t0);
+    }
+    for (let i = 0; !bUrl && i < CHANGES; i++) {
       const disable = i % 2 === 0;
       child.send({ watch: secret, valid: !disable } satisfies ToB);
       await next();
@@ -101,7 +154,11 @@ async function main(): Promise<void> {
     const line = (label: string, xs: number[]) =>
       `${label}: p50 ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs, 95).toFixed(2)} ms, ` +
       `p99 ${pct(xs, 99).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms`;
-    console.log(`${CHANGES} changes on instance A, watched by instance B (another process)`);
+    console.log(
+      bUrl
+        ? `${CHANGES} changes on instance A, instance B (a Keyward server in another process) asked over HTTP`
+        : `${CHANGES} changes on instance A, watched by instance B (another process)`,
+    );
     console.log(line("B refuses/accepts after A's commit returned", afterCommit));
     console.log(line("B refuses/accepts after A's use case started", afterStart));
   } finally {
@@ -114,4 +171,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === "b") await instanceB(process.argv[3] as string);
+else if (process.argv[2] === "b-http") await serverB(process.argv[3] as string);
 else await main();

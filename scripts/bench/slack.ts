@@ -1,12 +1,17 @@
 // npm run bench:slack — latency of `/apikeys edit <key>` from the signed request to its
 // acknowledgement and to the views.open call arriving at Slack (the stand-in), against a
 // bare Bolt app that opens a fixed modal, in the same run. 10,000 keys, 200 nicknames.
+// `-- --db postgres`: the same keys copied into a scratch PostgreSQL database (DATABASE_URL
+// names the server; default the local one), and Keyward on it measured in the same run too.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackStandIn } from "../../src/sandbox/standin/index.ts";
 import { fmt, startChild, waitForHttp } from "./child.ts";
 import { seedBulk } from "./seed.ts";
+import { copyToPostgres } from "./seed-pg.ts";
+
+const WITH_POSTGRES = process.argv.includes("--db") && process.argv.includes("postgres");
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
@@ -84,13 +89,31 @@ async function main() {
     LOG_LEVEL: "warn",
   };
 
+  const copy = WITH_POSTGRES
+    ? await copyToPostgres(
+        dbPath,
+        process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+        `kwbench_${Date.now()}`,
+      )
+    : undefined;
   const results: Record<string, Awaited<ReturnType<typeof drive>>> = {};
-  for (const [label, script, p] of [
-    ["keyward", "src/main.ts", port],
-    ["bare bolt", "scripts/bench/bare-bolt.ts", port + 1],
-  ] as const) {
-    const child = await startChild(script, { ...env, PORT: String(p) }, (proc) =>
-      label === "keyward"
+  const runs: Array<[string, string, number, Record<string, string>]> = [
+    ["keyward", "src/main.ts", port, {}],
+    ...(copy
+      ? [
+          ["keyward pg", "src/main.ts", port + 2, { DATABASE_URL: copy.url }] as [
+            string,
+            string,
+            number,
+            Record<string, string>,
+          ],
+        ]
+      : []),
+    ["bare bolt", "scripts/bench/bare-bolt.ts", port + 1, {}],
+  ];
+  for (const [label, script, p, extra] of runs) {
+    const child = await startChild(script, { ...env, ...extra, PORT: String(p) }, (proc) =>
+      label.startsWith("keyward")
         ? waitForHttp(`http://127.0.0.1:${p}/healthz`)
         : new Promise((r) => proc.once("message", () => r())),
     );
@@ -103,6 +126,7 @@ async function main() {
     await child.stop();
   }
   await slack.stop();
+  await copy?.drop();
   rmSync(dir, { recursive: true, force: true });
 
   const kw = results.keyward as Awaited<ReturnType<typeof drive>>;
@@ -111,10 +135,7 @@ async function main() {
     `\n/apikeys edit <key>: ${REQUESTS} signed commands, ${CONCURRENCY} in flight, ${KEYS} keys, 200 nicknames`,
   );
   console.log("app          ack p50  ack p99   views.open p50  views.open p99  failed");
-  for (const [label, r] of [
-    ["keyward", kw],
-    ["bare bolt", bare],
-  ] as const) {
+  for (const [label, r] of Object.entries(results)) {
     console.log(
       `${label.padEnd(10)} ${fmt(pct(r.ack, 50)).padStart(8)} ${fmt(pct(r.ack, 99)).padStart(8)}   ${fmt(pct(r.open, 50)).padStart(14)} ${fmt(pct(r.open, 99)).padStart(15)}  ${r.failed}`,
     );
@@ -123,6 +144,12 @@ async function main() {
     `ratio keyward/bare, views.open p99: ${fmt(pct(kw.open, 99) / pct(bare.open, 99))} (target ≤ 2); p50: ${fmt(pct(kw.open, 50) / pct(bare.open, 50))}`,
   );
   console.log(`keyward views.open p99: ${fmt(pct(kw.open, 99))} ms (target ≤ 50)`);
+  const kwPg = results["keyward pg"];
+  if (kwPg) {
+    console.log(
+      `PostgreSQL: ratio keyward pg/bare, views.open p99: ${fmt(pct(kwPg.open, 99) / pct(bare.open, 99))} (target ≤ 2); views.open p99 ${fmt(pct(kwPg.open, 99))} ms (target ≤ 50)`,
+    );
+  }
 }
 
 main().catch((e) => {

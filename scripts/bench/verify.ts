@@ -3,6 +3,9 @@
 // Seeds 100,000 keys over 200 nicknames; each server runs in its own process, and the load
 // comes from another (wrk, or autocannon when wrk is not installed), at 8 and 32 connections,
 // in alternating rounds. See the README's Performance section for how to read it.
+// `-- --db postgres`: the same keys are copied into a scratch PostgreSQL database (DATABASE_URL
+// names the server; default the local one) and a second Keyward server on it is measured in
+// the same rounds, beside the SQLite one and the bare server.
 import { type ChildProcess, execFileSync } from "node:child_process";
 import {
   copyFileSync,
@@ -22,6 +25,11 @@ import { cpuBetween, sampleCpu } from "./cpu.ts";
 import { type LoadSpec, loadRound, pickTool, type Round } from "./load.ts";
 import { LOOP_DELAY_REQUEST, type LoopDelay } from "./loop-delay.ts";
 import { seedBulk } from "./seed.ts";
+import { copyToPostgres } from "./seed-pg.ts";
+
+const WITH_POSTGRES = process.argv.includes("postgres") && process.argv.includes("--db");
+/** Drops the scratch PostgreSQL database (set once it exists). */
+let dropPg = async () => {};
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const NICKNAMES = 200;
@@ -136,7 +144,7 @@ async function main() {
   const port = 4100 + Math.floor(Math.random() * 500);
   const kwUrl = `http://127.0.0.1:${port}`;
   // Keyward runs as npm start runs it: the esbuild bundle on plain node (not tsx).
-  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/build.mjs", "--bench"], { stdio: "inherit" });
   console.log(`keyward: the dist/ bundle on node ${startFlags().join(" ")}, as npm start runs it`);
   const kwChild = await startChild(
     "dist/bench-verify-server.mjs",
@@ -151,6 +159,32 @@ async function main() {
     [...startFlags(), ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [])],
   );
   started.push(kwChild);
+  let pgServer: Server | undefined;
+  if (WITH_POSTGRES) {
+    const t0 = Date.now();
+    const copy = await copyToPostgres(
+      dbPath,
+      process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+      `kwbench_${Date.now()}`,
+    );
+    dropPg = copy.drop;
+    console.log(`copied into PostgreSQL in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const pgUrl = `http://127.0.0.1:${port + 2}`;
+    const pgChild = await startChild(
+      "dist/bench-verify-server.mjs",
+      {
+        VERIFY_API_TOKEN: TOKEN,
+        DATABASE_URL: copy.url,
+        PORT: String(port + 2),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+      },
+      () => waitForHttp(`${pgUrl}/healthz`),
+      startFlags(),
+    );
+    started.push(pgChild);
+    pgServer = { url: pgUrl, child: pgChild };
+  }
   const bareChild = await startChild(
     "scripts/bench/bare-server.ts",
     { PORT: String(port + 1) },
@@ -170,19 +204,25 @@ async function main() {
     return { ...round, loop: await loopDelay(s.child.proc), cpu };
   };
 
-  const results = new Map<number, { kw: Measured[]; bare: Measured[] }>();
+  const results = new Map<number, { kw: Measured[]; pg: Measured[]; bare: Measured[] }>();
   for (const connections of CONNECTIONS) {
     // Warm both up (JIT, SQLite page cache), then alternate rounds, swapping which goes first,
     // so that both see the same machine: on a shared VM throughput drifts minute to minute.
     await measure(kw, connections, 3);
+    if (pgServer) await measure(pgServer, connections, 3);
     await measure(bare, connections, 2);
-    const r = { kw: [] as Measured[], bare: [] as Measured[] };
+    const r = { kw: [] as Measured[], pg: [] as Measured[], bare: [] as Measured[] };
+    const pgRound = async () => {
+      if (pgServer) r.pg.push(await measure(pgServer, connections, SECONDS));
+    };
     for (let i = 0; i < ROUNDS; i++) {
       if (i % 2 === 0) {
         r.kw.push(await measure(kw, connections, SECONDS));
+        await pgRound();
         r.bare.push(await measure(bare, connections, SECONDS));
       } else {
         r.bare.push(await measure(bare, connections, SECONDS));
+        await pgRound();
         r.kw.push(await measure(kw, connections, SECONDS));
       }
     }
@@ -191,8 +231,11 @@ async function main() {
   const rss = { kw: kw.child.peakRssMb(), bare: bare.child.peakRssMb() };
   const kwMemory = (await loopDelay(kw.child.proc)).memory;
   const walMb = existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size / 1048576 : 0;
+  const pgRss = pgServer?.child.peakRssMb();
   await kw.child.stop();
+  await pgServer?.child.stop();
   await bare.child.stop();
+  await dropPg();
 
   console.log(
     `\n/v1/verify, ${KEYS} keys, ${payloads.length} distinct bodies, load by ${tool}; ${ROUNDS} alternating rounds of ${SECONDS} s per server and connection count`,
@@ -222,11 +265,17 @@ async function main() {
       if (!noisy) quiet.push(i);
       const round = `${i + 1}${noisy ? "*" : ""}`;
       console.log(row(round, "keyward", kwRound, ratios[i]));
+      const pgM = r.pg[i];
+      if (pgM) console.log(row(round, "kw pg", pgM, pgM.rps / bareRound.rps));
       console.log(row(round, "bare http", bareRound));
     }
     console.log(
       `  targets, all rounds (median p99 and ratio, worst loop max): ${judge(r.kw, ratios)}`,
     );
+    if (r.pg.length > 0) {
+      const pgRatios = r.pg.map((m, i) => m.rps / (r.bare[i] as Measured).rps);
+      console.log(`  PostgreSQL, all rounds: ${judge(r.pg, pgRatios)}`);
+    }
     if (quiet.length > 0 && quiet.length < ROUNDS) {
       console.log(
         `  targets, the ${quiet.length} unshared round(s) only: ${judge(
@@ -242,6 +291,8 @@ async function main() {
   console.log(
     `keyward at the end: RSS ${fmt(kwMemory.rss, 0)} MB, V8 heap ${fmt(kwMemory.heapUsed, 0)} MB used of ${fmt(kwMemory.heapTotal, 0)} MB, external ${fmt(kwMemory.external, 0)} MB; WAL file ${fmt(walMb, 1)} MB`,
   );
+  if (pgRss !== undefined)
+    console.log(`peak RSS (VmHWM): keyward on PostgreSQL ${fmt(pgRss, 0)} MB`);
   if (profDir) console.log(`CPU profile of Keyward written to ${profDir}`);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -249,6 +300,7 @@ async function main() {
 main().catch(async (e) => {
   console.error(e);
   await Promise.all(started.map((c) => c.stop()));
+  await dropPg();
   rmSync(dir, { recursive: true, force: true });
   process.exit(1);
 });

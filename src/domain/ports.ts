@@ -62,6 +62,8 @@ export interface KeyRepo {
   currentSecretHash(keyId: number): Promise<string | null>;
   list(q: KeyListQuery): Promise<{ keys: ApiKey[]; total: number }>;
   all(): Promise<ApiKey[]>;
+  /** Up to `limit` keys with ids above `afterId`, by id (read a large account in pages). */
+  page(afterId: number, limit: number): Promise<ApiKey[]>;
   insert(k: NewKey): Promise<ApiKey>;
   /** Compare-and-set on `version`: false when the key changed meanwhile (or is gone). */
   update(

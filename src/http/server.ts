@@ -1,4 +1,5 @@
-// One HTTP listener for everything: the verification API, the audit API, health, and (when
+// One HTTP listener for everything: the verification API, the audit API, health (liveness at
+// /healthz, readiness at /readyz), and (when
 // Slack runs over HTTP) Slack's events at /slack/events, handed to Bolt's receiver.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { InFlight } from "../in-flight.ts";
@@ -11,6 +12,8 @@ export interface Routes {
   verify: Handler;
   /** GET /v1/audit, for a SIEM. */
   audit?: Handler;
+  /** GET /readyz: whether to send this instance traffic (http/ready.ts). */
+  ready?: Handler;
   slack?: Handler;
   /** Extra GET/POST routes by exact path (the sandbox's page and its API). */
   extra?: Record<string, Handler>;
@@ -48,6 +51,7 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
     if (path === "/v1/verify") handler = routes.verify;
     else if (path === "/v1/audit" && routes.audit) handler = routes.audit;
     else if (path === "/healthz") handler = health;
+    else if (path === "/readyz" && routes.ready) handler = routes.ready;
     else if (path === "/slack/events" && routes.slack) handler = routes.slack;
     else handler = routes.extra?.[path] ?? routes.prefixes?.find(([p]) => path.startsWith(p))?.[1];
     if (!handler) {

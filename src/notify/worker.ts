@@ -16,6 +16,8 @@ import type { Outcome } from "./outcome.ts";
 import type { Renderer } from "./render.ts";
 
 const METADATA_EVENT = "keyward_notice";
+/** Pages of a DM's history searched for a message in doubt (200 messages each). */
+const HISTORY_PAGES = 25;
 const MAX_ATTEMPTS = 12;
 // A refusal that would be final (user or channel gone) is believed only when it repeats: a
 // passing glitch must not cost an owner their notification.
@@ -275,14 +277,23 @@ export class OutboxWorker {
       return m?.ts ? { channel: row.recipient, ts: m.ts } : null;
     }
     const channel = await this.dmChannel(row.recipient);
-    const res = await this.o.client.conversations.history({
-      channel,
-      oldest: String(Math.max(0, since)),
-      include_all_metadata: true,
-      limit: 200,
-    });
-    const m = (res.messages ?? []).find(matches);
-    return m?.ts ? { channel, ts: m.ts } : null;
+    // Every page since then: a busy DM (a burst of changes) holds more than one page, and a
+    // message missed here would be sent twice.
+    let cursor: string | undefined;
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const res = await this.o.client.conversations.history({
+        channel,
+        oldest: String(Math.max(0, since)),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const m = (res.messages ?? []).find(matches);
+      if (m?.ts) return { channel, ts: m.ts };
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return null;
+    }
+    throw new Error(`look-up: over ${HISTORY_PAGES * 200} messages to search; kept in doubt`);
   }
 
   private async dmChannel(recipient: string): Promise<string> {

@@ -49,6 +49,8 @@ export interface SlackApp {
   listeners: readonly ListenerRecord[];
   /** Events being processed, acknowledgement and the work after it alike. */
   work: InFlight;
+  /** Socket Mode: whether the connection to Slack is up now. Undefined in HTTP mode. */
+  connected(): boolean | undefined;
   /** The /slack/events handler in HTTP mode; undefined in Socket Mode. */
   http?: KeywardReceiver["handle"];
   start(): Promise<void>;
@@ -88,6 +90,16 @@ export function createSlackApp(o: SlackOptions): SlackApp {
         installerOptions: o.apiUrl ? { clientOptions: { slackApiUrl: o.apiUrl } } : {},
       })
     : undefined;
+  let up = false;
+  socket?.client.on("connected", () => {
+    up = true;
+  });
+  // "close": the WebSocket itself went away (the client reconnects after a pause).
+  for (const state of ["close", "reconnecting", "disconnecting", "disconnected"]) {
+    socket?.client.on(state, () => {
+      up = false;
+    });
+  }
   const receiver = socket
     ? undefined
     : new KeywardReceiver(o.signingSecret ?? "", o.replays, o.log);
@@ -161,6 +173,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     deps,
     listeners,
     work,
+    connected: () => (socket ? up : undefined),
     http: receiver?.handle,
     start: async () => {
       await app.init();

@@ -18,7 +18,10 @@ export const SLACK_BODY_LIMIT = 1024 * 1024;
 const MAX_SKEW_SECONDS = 5 * 60;
 
 export interface ReplayGuard {
-  /** True the first time this signature is seen (kept at least as long as the skew window). */
+  /**
+   * True the first time this signature is seen (kept at least as long as the skew window).
+   * Rejects when it cannot tell (the request is then refused with 503).
+   */
   claim(signature: string, requestTimestampMs: number): Promise<boolean>;
 }
 
@@ -77,7 +80,16 @@ export class KeywardReceiver implements Receiver {
       return;
     }
     const ts = Number(req.headers["x-slack-request-timestamp"]) * 1000;
-    if (!(await this.replays.claim(String(req.headers["x-slack-signature"]), ts))) {
+    let first: boolean;
+    try {
+      first = await this.replays.claim(String(req.headers["x-slack-signature"]), ts);
+    } catch (e) {
+      // The replay memory could not answer: refused (fail closed), Slack may retry.
+      this.log.warn({ err: (e as Error).message }, "refused a Slack request: replay check failed");
+      res.writeHead(503).end();
+      return;
+    }
+    if (!first) {
       this.log.warn("refused a replayed Slack request (signature already used)");
       res.writeHead(401).end();
       return;

@@ -96,6 +96,9 @@ export function openStore(path: string): SqliteStore {
     writer,
     // One process per file: nobody else can be running the job.
     exclusive: (_name, fn) => fn(),
+    async ping() {
+      writer.sqlite.prepare("select 1").get();
+    },
     async close() {
       if (closed) return;
       closed = true;

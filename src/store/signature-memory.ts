@@ -90,3 +90,98 @@ export class SignatureMemory {
     await this.writes.stop();
   }
 }
+
+/** The shared replay memory could not answer in time; the request is refused (503). */
+export class ReplayCheckUnavailable extends Error {}
+
+export interface SharedSignatureMemoryOptions {
+  keepMs?: number;
+  /** How long a claim may wait on the database before the request is refused (default 2 s). */
+  waitMs?: number;
+  chunkSize?: number;
+}
+
+/**
+ * The replay memory when several instances share one PostgreSQL database: a signature is
+ * claimed in the database (insert-or-ignore on its primary key) before the request is handled,
+ * so a request replayed to another instance finds it there and is refused. A signature this
+ * instance has already seen is refused from memory without asking. When the database does not
+ * answer within `waitMs`, the claim fails closed (ReplayCheckUnavailable: the request is
+ * refused with 503): handling it would need that same database anyway, and accepting it
+ * unchecked would let a replay through exactly when nobody can tell.
+ */
+export class SharedSignatureMemory {
+  private readonly seen = new Map<string, number>();
+  private readonly keepMs: number;
+  private readonly waitMs: number;
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly uow: TxRunner<StoreTx>,
+    opts: SharedSignatureMemoryOptions = {},
+  ) {
+    this.keepMs = opts.keepMs ?? 6 * 60 * 1000;
+    this.waitMs = opts.waitMs ?? 2000;
+    this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+  }
+
+  /** Nothing to load: every claim asks the database. */
+  async load(): Promise<void> {}
+
+  /** True the first time a signature is seen by any instance; `at` is the request's timestamp. */
+  async claim(signature: string, at = Date.now()): Promise<boolean> {
+    if (this.seen.has(signature)) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new ReplayCheckUnavailable(`no answer from the database in ${this.waitMs} ms`)),
+        this.waitMs,
+      );
+    });
+    let first: boolean;
+    try {
+      first = await Promise.race([
+        // Not waiting for the WAL flush (background): a database crash may forget the last
+        // claims, as SQLite's write-behind may forget its last batch; every request pays one
+        // round trip instead of a disk flush.
+        this.uow.run(async (tx) => tx.signatures.claim(signature, at), {
+          quiet: true,
+          background: true,
+        }),
+        late,
+      ]);
+    } catch (e) {
+      if (e instanceof ReplayCheckUnavailable) throw e;
+      throw new ReplayCheckUnavailable((e as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.seen.set(signature, at);
+    return first;
+  }
+
+  get waiting(): number {
+    return 0;
+  }
+
+  async flush(): Promise<boolean> {
+    return true;
+  }
+
+  /** Forgets signatures past the window, in memory and (in bounded chunks) in the database. */
+  async prune(now = Date.now()): Promise<void> {
+    const before = now - this.keepMs;
+    for (const [sig, at] of this.seen) if (at < before) this.seen.delete(sig);
+    for (;;) {
+      const n = await this.uow.run(
+        async (tx) => tx.signatures.forgetBefore(before, this.chunkSize),
+        { quiet: true, background: true },
+      );
+      if (n < this.chunkSize) return;
+      await yieldToLoop();
+    }
+  }
+
+  async stop(): Promise<void> {}
+}

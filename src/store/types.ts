@@ -62,6 +62,8 @@ export interface OutboxQueue {
     requestId: number,
   ): Promise<Array<{ channel: string; ts: string; recipient: string }>>;
   nextDueAt(): Promise<number | null>;
+  /** When the oldest row not yet delivered (pending or being sent) was written; null: none. */
+  oldestWaitingAt(): Promise<number | null>;
   counts(): Promise<Record<string, number>>;
 }
 
@@ -142,5 +144,7 @@ export interface StoreCommon {
    * resolves undefined without running it). For time-based jobs.
    */
   exclusive<R>(name: string, fn: () => Promise<R>): Promise<R | undefined>;
+  /** Resolves when the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

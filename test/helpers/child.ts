@@ -13,8 +13,10 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` with exactly this environment (plus PATH), in the repository root. */
-/** Runs src/main.ts through tsx, or (with `entry`) another way of starting it, e.g. the bundle. */
+/**
+ * Starts `src/main.ts` with exactly this environment (plus PATH), in the repository root;
+ * `entry` starts it another way: another script through tsx, or the bundle on plain node.
+ */
 export function startMain(
   env: Record<string, string>,
   args: string[] = [],

@@ -19,8 +19,16 @@ const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 
-function sectionOf(title: string, items: DigestItem[]): DigestSection {
-  const shown = items.slice(0, PER_SECTION);
+/**
+ * A section of the first PER_SECTION items and the count of all. With `toItem`, only those
+ * shown are built (a large account can match 100,000 keys; their texts are never needed).
+ */
+function sectionOf(title: string, items: DigestItem[]): DigestSection;
+function sectionOf<T>(title: string, all: T[], toItem: (x: T) => DigestItem): DigestSection;
+function sectionOf<T>(title: string, all: T[], toItem?: (x: T) => DigestItem): DigestSection {
+  const first = all.slice(0, PER_SECTION);
+  const shown = toItem ? first.map(toItem) : (first as DigestItem[]);
+  const items = all;
   const more = items.length - shown.length;
   return {
     title: `${title} (${items.length})${more > 0 ? ` — the first ${PER_SECTION}` : ""}`,
@@ -28,16 +36,40 @@ function sectionOf(title: string, items: DigestItem[]): DigestSection {
   };
 }
 
-export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<DigestNotice> {
+/** Keys (and their grants) read per transaction while building a digest. */
+export const DIGEST_PAGE = 200;
+
+/**
+ * Every key and its grants, read in pages of `pageSize` keys, one short transaction each, the
+ * event loop getting a turn between pages: with 100,000 keys one read of everything would hold
+ * it (SQLite reads synchronously) for as long as the read takes. A change committed between
+ * two pages may be seen by the later page only; a digest is advice, not a snapshot.
+ */
+async function keysInPages(ctx: Ctx, pageSize: number) {
+  const keys: ApiKey[] = [];
+  const grants = new Map<number, Grant[]>();
+  for (let after = 0; ; ) {
+    if (keys.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const page = await ctx.uow.run(async (tx) => {
+      const ks = await tx.keys.page(after, pageSize);
+      return { ks, gs: await tx.grants.forKeys(ks.map((k) => k.id)) };
+    });
+    for (const k of page.ks) keys.push(k);
+    for (const [id, g] of page.gs) grants.set(id, g);
+    const last = page.ks.at(-1);
+    if (!last || page.ks.length < pageSize) return { keys, grants };
+    after = last.id;
+  }
+}
+
+export async function buildDigest(
+  ctx: Ctx,
+  people: PeopleDirectory,
+  o: { pageSize?: number } = {},
+): Promise<DigestNotice> {
   const now = ctx.clock.now();
-  const { keys, grants, pending } = await ctx.uow.run(async (tx) => {
-    const keys = await tx.keys.all();
-    return {
-      keys,
-      grants: await tx.grants.forKeys(keys.map((k) => k.id)),
-      pending: await tx.requests.list({ status: "pending", limit: 100 }),
-    };
-  });
+  const { keys, grants } = await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE);
+  const pending = await ctx.uow.run((tx) => tx.requests.list({ status: "pending", limit: 100 }));
   // Slack is asked outside any transaction; an unanswered question flags nothing.
   const present = new Map<string, boolean | undefined>();
   for (const owner of new Set(keys.map((k) => k.keyOwner)))
@@ -66,36 +98,24 @@ export async function buildDigest(ctx: Ctx, people: PeopleDirectory): Promise<Di
   });
 
   const sections: DigestSection[] = [
-    sectionOf(
-      `Unused for ${UNUSED_DAYS} days`,
-      unused.map((k) => ({
-        text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${timeRef(k.lastUsedAt)}` : `never used, created ${timeRef(k.createdAt)}`}`,
-        action: act(k, "Disable", "disable"),
-      })),
-    ),
+    sectionOf(`Unused for ${UNUSED_DAYS} days`, unused, (k) => ({
+      text: `${keyText(k)}: ${k.lastUsedAt ? `last used ${timeRef(k.lastUsedAt)}` : `never used, created ${timeRef(k.createdAt)}`}`,
+      action: act(k, "Disable", "disable"),
+    })),
     ...(await leastPrivilegeSections(ctx, keys, now)).map((s) => sectionOf(s.title, s.items)),
     ...lifetimeSections(ctx, keys, now).map((s) => sectionOf(s.title, s.items)),
-    sectionOf(
-      "Key owner no longer in the workspace",
-      orphaned.map((k) => ({
-        text: `${keyText(k)}: key owner {{user:${k.keyOwner}}}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
-    sectionOf(
-      "All accounts on a write API",
-      wideWrite.map(({ k, g }) => ({
-        text: `${keyText(k)}: ${describeCell(g)}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
-    sectionOf(
-      `Expiring within ${EXPIRING_DAYS} days`,
-      expiring.map((k) => ({
-        text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
-        action: act(k, "Edit", "edit"),
-      })),
-    ),
+    sectionOf("Key owner no longer in the workspace", orphaned, (k) => ({
+      text: `${keyText(k)}: key owner {{user:${k.keyOwner}}}`,
+      action: act(k, "Edit", "edit"),
+    })),
+    sectionOf("All accounts on a write API", wideWrite, ({ k, g }) => ({
+      text: `${keyText(k)}: ${describeCell(g)}`,
+      action: act(k, "Edit", "edit"),
+    })),
+    sectionOf(`Expiring within ${EXPIRING_DAYS} days`, expiring, (k) => ({
+      text: `${keyText(k)}: expires ${timeRef(k.expiresAt as Date)}`,
+      action: act(k, "Edit", "edit"),
+    })),
     sectionOf(
       "Access requests waiting",
       pending.map((r: AccessRequest) => ({

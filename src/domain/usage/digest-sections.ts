@@ -10,7 +10,7 @@ import { dayOf } from "./days.ts";
 import { advise, LONG_UNUSED_DAYS, UNUSED_DAYS, unusedText } from "./unused.ts";
 
 /** Keys whose grants are read per transaction; the event loop gets a turn between slices. */
-const KEYS_PER_READ = 500;
+const KEYS_PER_READ = 200;
 /** Grants named per key; the rest are counted. */
 const GRANTS_SHOWN = 4;
 

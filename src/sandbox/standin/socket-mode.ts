@@ -95,6 +95,11 @@ export class SocketModeLine {
     });
   }
 
+  /** Drops the current connection (as Slack does now and then); the app may connect again. */
+  drop(): void {
+    this.socket?.terminate();
+  }
+
   close(): void {
     clearInterval(this.pinger);
     this.socket?.close();

@@ -532,17 +532,23 @@ export class WebApi {
       const oldest = Number(args.oldest ?? 0);
       const limit = Math.min(Number(args.limit ?? 100), 1000);
       const includeMetadata = String(args.include_all_metadata) === "true";
-      const msgs = this.ws
+      // Newest first, a page at a time; the cursor is where the next page starts.
+      const from = Number(args.cursor ?? 0) || 0;
+      const all = this.ws
         .channelMessages(c.id)
         .filter((m) => !m.threadTs && Number(m.ts) >= oldest)
-        .reverse()
-        .slice(0, limit)
-        .map((m) => {
-          const out = this.messageOut(m);
-          if (!includeMetadata) delete out.metadata;
-          return out;
-        });
-      return { messages: msgs, has_more: false };
+        .reverse();
+      const msgs = all.slice(from, from + limit).map((m) => {
+        const out = this.messageOut(m);
+        if (!includeMetadata) delete out.metadata;
+        return out;
+      });
+      const more = from + limit < all.length;
+      return {
+        messages: msgs,
+        has_more: more,
+        response_metadata: { next_cursor: more ? String(from + limit) : "" },
+      };
     },
 
     "conversations.replies": (args) => {

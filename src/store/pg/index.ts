@@ -80,6 +80,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     verify,
     instanceId: instanceKey,
     exclusive: (name, fn) => exclusive(pool, name, fn),
+    async ping() {
+      await pool.query("select 1");
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -75,6 +75,16 @@ export function keyRepo(db: Db): KeyRepo {
     async all() {
       return db.select().from(apiKeys).orderBy(asc(apiKeys.id)).all().map(toKey);
     },
+    async page(afterId, limit) {
+      return db
+        .select()
+        .from(apiKeys)
+        .where(gt(apiKeys.id, afterId))
+        .orderBy(asc(apiKeys.id))
+        .limit(limit)
+        .all()
+        .map(toKey);
+    },
     async insert(k) {
       const row = db
         .insert(apiKeys)

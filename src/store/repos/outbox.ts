@@ -125,6 +125,15 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
           r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
         );
     },
+    async oldestWaitingAt() {
+      return (
+        db
+          .select({ at: sql<number | null>`min(${outbox.createdAt})` })
+          .from(outbox)
+          .where(inArray(outbox.status, ["pending", "sending"]))
+          .get()?.at ?? null
+      );
+    },
     async nextDueAt() {
       return (
         db

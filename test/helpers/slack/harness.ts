@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { type Keyward, startKeyward } from "../../../src/app.ts";
-import { configSchema } from "../../../src/config.ts";
+import { type Config, configSchema } from "../../../src/config.ts";
 import { createLog, scrubStats } from "../../../src/log.ts";
 import { SlackStandIn } from "../../../src/sandbox/standin/index.ts";
 import type { Json } from "../../../src/sandbox/standin/workspace.ts";
@@ -32,6 +32,8 @@ export interface Harness {
   clock: ShiftClock;
   logs: string[];
   dir: string;
+  /** The app's configuration (another instance on the same database can be started with it). */
+  config: Config;
   stop(): Promise<void>;
   /** Stops and starts the app on the same database; `between` runs while it is down. */
   restart(between?: (dbPath: string) => void): Promise<void>;
@@ -94,6 +96,7 @@ export async function startHarness(
     clock,
     logs,
     dir,
+    config,
     async stop() {
       await h.app.stop();
       await slack.stop();

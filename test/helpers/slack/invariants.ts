@@ -2,6 +2,7 @@
 // limits, and no secret it showed in any outgoing payload, log line or the database file.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { expect } from "vitest";
 import { scrubStats } from "../../../src/log.ts";
 import { checkMessage, checkView } from "../../../src/sandbox/standin/limits.ts";
@@ -65,8 +66,23 @@ export function secretsShown(h: Harness): string[] {
   return [...found];
 }
 
-/** Neither the database file nor its WAL holds any of these secrets. */
-export function expectNoSecretsInDatabase(h: Harness, secrets: string[]): void {
+/**
+ * No table holds any of these secrets: on SQLite, neither the database file nor its WAL (raw
+ * bytes); on PostgreSQL, no row of any table, read as text.
+ */
+export async function expectNoSecretsInDatabase(h: Harness, secrets: string[]): Promise<void> {
+  const store = h.app.store;
+  if (store.backend === "postgres") {
+    const texts = await postgresText(store.url);
+    expect(texts.length, "PostgreSQL tables read").toBeGreaterThan(0);
+    for (const { table, text } of texts) {
+      for (const s of secrets) {
+        expect(text.includes(s), `${table} holds a secret`).toBe(false);
+        expect(text.includes(s.slice(11)), `${table} holds part of a secret`).toBe(false);
+      }
+    }
+    return;
+  }
   const files = ["keyward.db", "keyward.db-wal"]
     .map((f) => join(h.dir, f))
     .filter((f) => existsSync(f));
@@ -93,8 +109,27 @@ export async function stopChecked(
     if (!o.scrubbingAllowed) expect(scrubStats.lines, "log lines that needed scrubbing").toBe(0);
     expectAllWithinLimits(h);
     expectNoSecretsLeaked(h, secrets);
-    expectNoSecretsInDatabase(h, secrets);
+    await expectNoSecretsInDatabase(h, secrets);
   } finally {
     await h.stop();
+  }
+}
+
+/** Every row of every table of a PostgreSQL database, as text, one string per table. */
+async function postgresText(url: string): Promise<Array<{ table: string; text: string }>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows: tables } = await c.query<{ t: string }>(
+      "select quote_ident(tablename) as t from pg_tables where schemaname = 'public'",
+    );
+    const out: Array<{ table: string; text: string }> = [];
+    for (const { t } of tables) {
+      const { rows } = await c.query<{ r: string }>(`select t::text as r from ${t} t`);
+      out.push({ table: t, text: rows.map((r) => r.r).join("\n") });
+    }
+    return out;
+  } finally {
+    await c.end();
   }
 }

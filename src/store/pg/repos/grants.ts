@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { grants, nicknames } from "../../../../db/schema.pg.ts";
 import { ALL_ACCOUNTS } from "../../../domain/catalog.ts";
 import type { GrantRepo } from "../../../domain/ports.ts";
@@ -47,7 +47,8 @@ export function grantRepo(db: PgDb): GrantRepo {
     async forKeys(keyIds) {
       const out = new Map<number, Grant[]>();
       if (keyIds.length === 0) return out;
-      for (const row of await select(inArray(grants.keyId, keyIds))) {
+      // One array parameter, however many keys: a list of placeholders stops at 65,535.
+      for (const row of await select(sql`${grants.keyId} = any(${sql.param(keyIds)}::int[])`)) {
         const list = out.get(row.keyId) ?? [];
         list.push(toGrant(row));
         out.set(row.keyId, list);

@@ -45,6 +45,16 @@ export function keyRepo(db: PgDb): KeyRepo {
     async all() {
       return (await db.select().from(apiKeys).orderBy(asc(apiKeys.id))).map(toKey);
     },
+    async page(afterId, limit) {
+      return (
+        await db
+          .select()
+          .from(apiKeys)
+          .where(gt(apiKeys.id, afterId))
+          .orderBy(asc(apiKeys.id))
+          .limit(limit)
+      ).map(toKey);
+    },
     async insert(k) {
       const [row] = await db
         .insert(apiKeys)

@@ -147,6 +147,15 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
         r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
       );
     },
+    async oldestWaitingAt() {
+      const [row] = await db
+        .select({
+          at: sql<number | null>`(extract(epoch from min(${outbox.createdAt})) * 1000)::float8`,
+        })
+        .from(outbox)
+        .where(inArray(outbox.status, ["pending", "sending"]));
+      return row?.at ?? null;
+    },
     async nextDueAt() {
       const [row] = await db
         .select({

@@ -1,0 +1,72 @@
+// The digest reads keys in bounded pages, one short transaction each, with the event loop
+// given a turn between pages, and builds exactly what one read of everything would.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Ctx } from "../../src/domain/context.ts";
+import { createKey } from "../../src/domain/keys/create.ts";
+import { addNickname } from "../../src/domain/nicknames/add.ts";
+import { buildDigest } from "../../src/domain/oncall/digest.ts";
+import type { StoreTx } from "../../src/store/types.ts";
+import { DAY } from "../helpers/clock.ts";
+import { BACKENDS, MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
+
+describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await testStore(backend);
+    await addNickname(t.ctx, OWNER, { nickname: "acme", kind: "seller" });
+    for (let i = 0; i < 25; i++) {
+      await createKey(t.ctx, OWNER, {
+        name: `Key ${i}`,
+        keyOwner: i % 3 === 0 ? MEMBER : OWNER,
+        cells: [{ scope: i % 2 ? "acme" : "*", api: i % 4 ? "analytics" : "orders:write" }],
+        expiresAt: i % 5 === 0 ? new Date(t.clock.now().getTime() + 3 * DAY) : null,
+      });
+    }
+    t.clock.advance(100 * DAY);
+  });
+  afterEach(() => t.cleanup());
+
+  it("reads pages of at most the page size, never everything at once, yielding between them", async () => {
+    const reads: Array<{ after: number; limit: number; turnSince: boolean }> = [];
+    const calls: string[] = [];
+    let turned = true;
+    const spy = (tx: StoreTx): StoreTx => ({
+      ...tx,
+      keys: {
+        ...tx.keys,
+        all: async () => {
+          calls.push("all");
+          return tx.keys.all();
+        },
+        page: async (after, limit) => {
+          reads.push({ after, limit, turnSince: turned });
+          turned = false;
+          setImmediate(() => {
+            turned = true;
+          });
+          return tx.keys.page(after, limit);
+        },
+      },
+    });
+    const ctx: Ctx = {
+      clock: t.clock,
+      uow: {
+        run: <R>(work: (tx: StoreTx) => Promise<R>) => t.store.uow.run((tx) => work(spy(tx))),
+      },
+    };
+    const people = { inWorkspace: async (u: string) => u !== MEMBER };
+    const paged = await buildDigest(ctx, people, { pageSize: 10 });
+
+    expect(calls).toEqual([]);
+    expect(reads.map((r) => r.limit)).toEqual([10, 10, 10]);
+    const ids = (await t.store.uow.run((tx) => tx.keys.all())).map((k) => k.id);
+    expect(reads.map((r) => r.after)).toEqual([0, ids[9], ids[19]]);
+    // Between two pages other work got a turn of the event loop.
+    expect(reads.every((r) => r.turnSince)).toBe(true);
+
+    // Identical to one big page.
+    const whole = await buildDigest(t.ctx, people, { pageSize: 1000 });
+    expect(paged).toEqual(whole);
+    expect(paged.sections.map((s) => s.title)).toContain("Unused for 90 days (25) — the first 8");
+  });
+});
