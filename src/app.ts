@@ -94,11 +94,13 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     audit: auditHandler({ token: config.AUDIT_API_TOKEN, uow: store.uow }),
     ready: readyHandler({
       ping: () => store.ping(),
-      oldestWaitingAt: () =>
-        store.uow.run(async (tx) => tx.outboxQueue.oldestWaitingAt(), { quiet: true }),
+      oldestDueAt: (now) =>
+        store.uow.run(async (tx) => tx.outboxQueue.oldestDueAt(now), { quiet: true }),
       slackConnected: () => slack?.connected(),
       now: () => clock.now().getTime(),
-      outboxMaxSeconds: config.READYZ_OUTBOX_MAX_SECONDS,
+      outboxMaxSeconds: config.READYZ_OUTBOX_MAX_SECONDS ?? 120,
+      outboxGates: config.READYZ_OUTBOX_MAX_SECONDS !== undefined,
+      log,
     }),
     ...opts.routes,
   };

@@ -72,12 +72,13 @@ const fields = z.object({
       .min(1, "must be at least 1 day")
       .max(3650, "must be at most 3650 days"),
   ),
-  // /readyz fails when the oldest notification not yet delivered is older than this.
+  // Set: /readyz fails when a due notification has waited longer than this. Unset: the
+  // outbox's age is only reported (at 120 s), since the outbox is shared by every instance.
   READYZ_OUTBOX_MAX_SECONDS: z.coerce
     .number()
     .int("must be a whole number of seconds")
     .min(1, "must be at least 1 second")
-    .default(120),
+    .optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

@@ -172,8 +172,8 @@ describe("MAX_KEY_LIFETIME_DAYS", () => {
 });
 
 describe("READYZ_OUTBOX_MAX_SECONDS", () => {
-  it("defaults to 120 seconds and takes a whole number of seconds", () => {
-    expect(loadConfig(PRODUCTION, "-").config.READYZ_OUTBOX_MAX_SECONDS).toBe(120);
+  it("is unset by default (the outbox is then only reported) and takes a whole number of seconds", () => {
+    expect(loadConfig(PRODUCTION, "-").config.READYZ_OUTBOX_MAX_SECONDS).toBeUndefined();
     expect(
       loadConfig({ ...PRODUCTION, READYZ_OUTBOX_MAX_SECONDS: "300" }, "-").config
         .READYZ_OUTBOX_MAX_SECONDS,

@@ -42,7 +42,7 @@ export const PERMISSIONS = {
   extend: {
     roles: OWNERS,
     what: "extend keys and time-bound access directly",
-    instead: "Their Extend button asks the account owners instead.",
+    instead: "Whoever asked for time-bound access can ask for more from their own reminder.",
   },
   letExpire: {
     roles: OWNERS,

@@ -62,8 +62,11 @@ export interface OutboxQueue {
     requestId: number,
   ): Promise<Array<{ channel: string; ts: string; recipient: string }>>;
   nextDueAt(): Promise<number | null>;
-  /** When the oldest row not yet delivered (pending or being sent) was written; null: none. */
-  oldestWaitingAt(): Promise<number | null>;
+  /**
+   * Since when (ms) the oldest row that is due has waited to be sent: a pending row past its
+   * next attempt, or one still claimed. Rows backing off after a failure are not due. Null: none.
+   */
+  oldestDueAt(now: number): Promise<number | null>;
   counts(): Promise<Record<string, number>>;
 }
 

@@ -964,10 +964,11 @@ const CASES: Case[] = [
     run: async (w) => clickCrafted(w, ACTION_ID.extendExpiry, await expiringKeyValue()),
   },
   {
-    // Owners choose a new date; anyone else gets the request modal, prefilled.
-    name: "reminder: Extend time-bound access",
+    // Owners choose a new date; the requester gets the request modal, prefilled; anyone else
+    // is refused without learning what the request was for.
+    name: "reminder: Extend someone else's time-bound access",
     handler: act(ACTION_ID.extendExpiry),
-    allowed: EVERYONE,
+    allowed: "extend",
     read: true,
     run: async (w) => clickCrafted(w, ACTION_ID.extendExpiry, await grantedValue()),
   },

@@ -287,6 +287,14 @@ describe("the hygiene digest", () => {
     expect(text).toContain("*Expiring within 14 days (1)*");
     expect(text).toContain("*Access requests waiting (1)*");
     expect(text).toMatch(/Stale one \(\w{8}\): never used, created <!date\^\d+\^/);
+    // On-call sees only the buttons on-call may use: Disable, not Edit or Review.
+    const labels = (blocks: unknown) =>
+      [...JSON.stringify(blocks).matchAll(/"type":"button","text":\{[^}]*"text":"([^"]+)"/g)].map(
+        (m) => m[1],
+      );
+    expect(new Set(labels(d.blocks))).toEqual(new Set(["Disable"]));
+    await owner.run("digest");
+    expect(new Set(labels(owner.last().blocks))).toEqual(new Set(["Disable", "Edit", "Review"]));
     await oncall.click(d, button(d.blocks, "Disable"));
     expect(textOf(oncall.modal().view.blocks)).toContain("Disable *Stale one*");
     await member.run("digest");

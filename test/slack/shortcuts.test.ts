@@ -160,6 +160,16 @@ describe("Report leaked key", () => {
     const { told } = await dmReported(`one more ${newSecret(newPublicId())}`);
     expect(told).toContain(`you have reported ${REPORTS_PER_HOUR} leaks in the past hour`);
     expect(dmCount(oncall)).toBe(alerts + REPORTS_PER_HOUR);
+    // A live key nobody reported before alerts all the same: the limit is for noise, not news.
+    const live = await owner.createKey("Checkout", { "Analytics API": ["acme"] });
+    const { told: news } = await dmReported(`prod key ${live}`);
+    expect(news).toContain("a *live* API key");
+    expect(news).toContain("*What happens next:*");
+    expect(dmCount(oncall)).toBe(alerts + REPORTS_PER_HOUR + 1);
+    // The same key again, in another message, is not news: limited.
+    const { told: again } = await dmReported(`again ${live}`);
+    expect(again).toContain(`you have reported ${REPORTS_PER_HOUR} leaks in the past hour`);
+    expect(dmCount(oncall)).toBe(alerts + REPORTS_PER_HOUR + 1);
     // Someone else's report of the same message still goes through: the limit held nothing back.
     const dm = h.slack.ws.dmBetween(PEOPLE.member.id, PEOPLE.member2.id);
     const last = h.slack.ws.channelMessages(dm.id).at(-1);
@@ -171,7 +181,7 @@ describe("Report leaked key", () => {
     );
     await quiet(h);
     expect(textOf(member.modal().view.blocks)).toContain("*What happens next:*");
-    expect(dmCount(oncall)).toBe(alerts + REPORTS_PER_HOUR + 1);
+    expect(dmCount(oncall)).toBe(alerts + REPORTS_PER_HOUR + 2);
     // An hour later the reporter may alert again.
     h.clock.advance(60 * 60 * 1000);
     const { told: later } = await dmReported(`later ${newSecret(newPublicId())}`);

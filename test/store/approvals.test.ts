@@ -10,6 +10,7 @@ import { createRequest } from "../../src/domain/requests/create.ts";
 import { approveRequest } from "../../src/domain/requests/decide.ts";
 import { escalateRequests } from "../../src/domain/requests/escalate.ts";
 import { addRole } from "../../src/domain/roles/add.ts";
+import { removeRole } from "../../src/domain/roles/remove.ts";
 import type { AccessRequest, Approval } from "../../src/domain/types.ts";
 import { openPgStore, type PgStore } from "../../src/store/pg/index.ts";
 import { HOUR } from "../helpers/clock.ts";
@@ -126,6 +127,22 @@ describe.each(BACKENDS)("approvals on %s", (backend) => {
     ]);
     expect(done.request.approvals.map((a) => a.by)).toEqual([OWNER, OWNER2]);
     expect(done.request.decidedBy).toBe(OWNER2);
+  });
+
+  it("stops counting an approval once its owner is no longer an owner", async () => {
+    const r = await writeRequest();
+    await approveRequest(t.ctx, OWNER3, { requestId: r.id });
+    await removeRole(t.ctx, OWNER, { userId: OWNER3 });
+    // OWNER3's approval lapsed with their role: OWNER2's is the first that counts.
+    const second = await approveRequest(other, OWNER2, { requestId: r.id });
+    expect(second.waitingFor).toBe(1);
+    expect(second.request.status).toBe("pending");
+    expect(await query(t.store, "select id from grants where request_id = ?", r.id)).toHaveLength(
+      0,
+    );
+    const done = await approveRequest(t.ctx, OWNER, { requestId: r.id });
+    expect(done.waitingFor).toBe(0);
+    expect(done.request.approvals.map((a) => a.by)).toEqual([OWNER2, OWNER]);
   });
 
   it("lets exactly one of two simultaneous second approvals decide", async () => {

@@ -3,12 +3,13 @@
 // afresh; grants of a request are reminded to the requester and moved together on Extend.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Ctx } from "../../src/domain/context.ts";
-import { extendExpiry } from "../../src/domain/expiry/extend.ts";
+import { extendExpiry, extendOptions } from "../../src/domain/expiry/extend.ts";
 import { DAY_MS } from "../../src/domain/expiry/lifetime.ts";
 import { dueStage, remindExpiries } from "../../src/domain/expiry/reminders.ts";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { editKey } from "../../src/domain/keys/edit.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
+import { refusal } from "../../src/domain/permissions.ts";
 import { createRequest } from "../../src/domain/requests/create.ts";
 import { approveRequest } from "../../src/domain/requests/decide.ts";
 import type { Store } from "../../src/store/index.ts";
@@ -140,5 +141,56 @@ describe.each(BACKENDS)("expiry reminders on %s", (backend) => {
     expect(await remindExpiries(t.ctx)).toBe(0);
     t.clock.advance(17 * DAY_MS);
     expect(await remindExpiries(t.ctx)).toBe(1);
+  });
+
+  it("extends access no later than its key's own expiry or the key lifetime; others learn nothing of requests not theirs", async () => {
+    const keyEnds = new Date(t.clock.now().getTime() + 40 * DAY_MS);
+    const { key } = await createKey(t.ctx, OWNER, {
+      name: "Bounded",
+      keyOwner: OWNER,
+      cells: [],
+      expiresAt: keyEnds,
+    });
+    const { request } = await createRequest(t.ctx, MEMBER, {
+      keyId: key.id,
+      cells: [{ scope: "acme", api: "analytics" }],
+      duration: "7d",
+      reason: "A week of reports",
+    });
+    await approveRequest(t.ctx, OWNER, { requestId: request.id });
+    const [grant] = await query<{ expires_at: number }>(
+      t.store,
+      "select expires_at from grants where request_id = ?",
+      request.id,
+    );
+    const from = new Date(Number(grant?.expires_at));
+    const extend = (ctx: Ctx, days: number) =>
+      extendExpiry(ctx, OWNER, { subject: "grants", id: request.id, from, to: { days } });
+    // 90 days would outlive the key (40 days): refused, under the length picked.
+    await expect(extend(t.ctx, 90)).rejects.toMatchObject({
+      field: "until",
+      message: expect.stringMatching(/^"Bounded" itself expires .*extend the key first\.$/),
+    });
+    // With a 20-day key lifetime, 30 days is longer than any key may live.
+    await expect(
+      extendExpiry({ ...t.ctx, maxKeyLifetimeDays: 20 }, OWNER, {
+        subject: "grants",
+        id: request.id,
+        from,
+        to: { date: new Date(t.clock.now().getTime() + 30 * DAY_MS) },
+      }),
+    ).rejects.toMatchObject({
+      field: "expires",
+      message: expect.stringMatching(/at most 20 days/),
+    });
+    await extend(t.ctx, 30);
+
+    // A member's forged Extend for someone else's request, and for one that does not exist:
+    // the same refusal, nothing about the key.
+    for (const id of [request.id, request.id + 1000]) {
+      await expect(
+        extendOptions(t.ctx, "U0STRANGER", { subject: "grants", id, from }),
+      ).rejects.toThrow(refusal("extend"));
+    }
   });
 });

@@ -4,17 +4,17 @@
 // requester. Everyone else's Extend opens a prefilled request (the Slack surface does that).
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
-import { conflict, invalid, notFound } from "../errors.ts";
+import { conflict, forbidden, invalid, notFound } from "../errors.ts";
 import { describeCell } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { editKeyIn } from "../keys/edit.ts";
 import { loadKey } from "../keys/load.ts";
-import { may, requirePermission, roleOf } from "../permissions.ts";
+import { may, refusal, requirePermission, roleOf } from "../permissions.ts";
 import type { ExpirySubject } from "../ports.ts";
-import { timeRef } from "../text.ts";
+import { quote, timeRef } from "../text.ts";
 import type { Grant, Nickname } from "../types.ts";
-import { checkLifetime, DAY_MS } from "./lifetime.ts";
-import { type ExpiryTarget, loadTarget, targetName } from "./target.ts";
+import { checkLifetime, DAY_MS, lifetimeLimit, withinLifetime } from "./lifetime.ts";
+import { type ExpiryTarget, isParty, loadTarget, targetName } from "./target.ts";
 
 /** The lengths Extend offers, in days from now: those the lifetime policy allows. */
 export function extendChoices(ctx: Ctx): number[] {
@@ -70,6 +70,19 @@ export async function extendExpiry(
       return { target: t, until };
     }
 
+    // Access through a key ends with the key, and lives no longer than a key may.
+    const field = "days" in input.to ? "until" : "expires";
+    if (t.key.expiresAt && until.getTime() > t.key.expiresAt.getTime())
+      throw invalid(
+        `"${quote(t.key.name)}" itself expires ${timeRef(t.key.expiresAt)}: pick a date no later than that, or extend the key first.`,
+        field,
+      );
+    const limit = lifetimeLimit(ctx, now);
+    if (limit && !withinLifetime(ctx, until, now))
+      throw invalid(
+        `Access may be extended at most ${ctx.maxKeyLifetimeDays} days: pick a date no later than ${timeRef(limit)}.`,
+        field,
+      );
     await tx.expiries.moveGrantExpiry(t.key.id, t.id, input.from, until);
     await tx.expiries.record({
       subject: "grants",
@@ -119,7 +132,11 @@ export async function extendOptions(
     const direct = may(role, "extend");
     // A key's expiry only an owner can move: the refusal names them.
     if (!direct && input.subject === "key") await requirePermission(ctx, tx, actor, "extend");
-    const target = assertUnchanged(await loadTarget(tx, input.subject, input.id), input.from);
+    const loaded = await loadTarget(tx, input.subject, input.id);
+    // Anyone else sees only their own request's access, and the same refusal whether the
+    // request exists or not: a forged button learns nothing about other requests.
+    if (!direct && !(loaded && isParty(loaded, actor))) throw forbidden(refusal("extend"));
+    const target = assertUnchanged(loaded, input.from);
     return {
       direct,
       target,

@@ -5,10 +5,10 @@ import type { Ctx } from "../context.ts";
 import { lifetimeSections } from "../expiry/lifetime.ts";
 import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
-import { requirePermission } from "../permissions.ts";
+import { may, requirePermission, type Verb } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
 import { quote, timeRef } from "../text.ts";
-import type { AccessRequest, ApiKey, Grant } from "../types.ts";
+import type { AccessRequest, ApiKey, Grant, Role } from "../types.ts";
 import { leastPrivilegeSections } from "../usage/digest-sections.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -133,8 +133,25 @@ export async function digestFor(
   actor: string,
   people: PeopleDirectory,
 ): Promise<DigestNotice> {
-  await ctx.uow.run((tx) => requirePermission(ctx, tx, actor, "digest"));
-  return buildDigest(ctx, people);
+  const role = await ctx.uow.run((tx) => requirePermission(ctx, tx, actor, "digest"));
+  return forRole(await buildDigest(ctx, people), role);
+}
+
+/** What each digest button does, by the permission table's verbs. */
+const verbOf = (a: DigestAction): Verb =>
+  a.kind === "key" ? a.verb : a.kind === "request" ? "decide" : "edit";
+
+/** The digest as this role sees it: no button it would only be refused at. */
+export function forRole(d: DigestNotice, role: Role): DigestNotice {
+  return {
+    ...d,
+    sections: d.sections.map((s) => ({
+      ...s,
+      items: s.items.map((item) =>
+        item.action && !may(role, verbOf(item.action)) ? { ...item, action: null } : item,
+      ),
+    })),
+  };
 }
 
 /** The weekly DM to each owner. The first run only starts the clock. */

@@ -130,6 +130,8 @@ export async function reportLeak(ctx: Ctx, m: LeakMessage): Promise<LeakFinding[
       if (await tx.submissions.claim(claimOf(m, secret), ctx.clock.now())) found.push(secret);
     }
     if (found.length === 0) return [];
+    // Seen here first: a later report of the same live secret elsewhere is not news.
+    for (const secret of found) await firstSightingOf(tx, secret, ctx.clock.now());
     return alert(ctx, tx, m, found, { thread: true, conversation: "channel" });
   });
 }
@@ -150,9 +152,18 @@ export interface LeakReport {
 class Limited extends Error {}
 
 /**
+ * A live secret alerts on-call the first time it is seen anywhere, whoever reports it and
+ * however many reports they made: the claim is by the secret's hash (never the secret), so a
+ * rotated key's new secret is news again and the same secret in another message is not.
+ */
+const firstSightingOf = (tx: Tx, secret: string, now: Date) =>
+  tx.submissions.claim(`leak-live:${hashSecret(secret)}`, now);
+
+/**
  * The Report leaked key shortcut, on a message the reporter pointed at. Keys already reported
- * for that message are not alerted again; and one person's reports alert at most
- * REPORTS_PER_HOUR times an hour, so the shortcut cannot be used to flood on-call.
+ * for that message are not alerted again. A live key not reported before always alerts;
+ * anything else (keys seen before, retired or unknown secrets) counts against the reporter's
+ * REPORTS_PER_HOUR, so the shortcut cannot be used to flood on-call.
  */
 export async function reportLeakByShortcut(
   ctx: Ctx,
@@ -181,9 +192,14 @@ export async function reportLeakByShortcut(
         for (const s of candidates) findings.push((await assess(tx, s, now)).finding);
         return { findings, badChecksum, ...nothing, alreadyReported: true };
       }
-      // One of this hour's reports; none left rolls the claims above back.
+      let news = false;
+      for (const secret of fresh) {
+        if ((await assess(tx, secret, now)).finding.state !== "live") continue;
+        if (await firstSightingOf(tx, secret, now)) news = true;
+      }
+      // Otherwise one of this hour's reports; none left rolls the claims above back.
       const hour = Math.floor(now.getTime() / HOUR_MS);
-      let slot = false;
+      let slot = news;
       for (let i = 0; i < REPORTS_PER_HOUR && !slot; i++) {
         slot = await tx.submissions.claim(`leak-report:${m.reporter}:${hour}:${i}`, now);
       }

@@ -12,7 +12,7 @@ import { newKeyExpiry } from "../expiry/lifetime.ts";
 import { cellKey, describeCell, sortCells } from "../grants.ts";
 import { auditKey } from "../keys/describe.ts";
 import { freshPublicId, uniqueName } from "../keys/rules.ts";
-import { requirePermission } from "../permissions.ts";
+import { may, requirePermission, roleOf } from "../permissions.ts";
 import type { Tx } from "../ports.ts";
 import { timeRef, userRef } from "../text.ts";
 import type { AccessRequest, ApiKey, Approval, GrantCell, NotGranted } from "../types.ts";
@@ -96,8 +96,11 @@ export async function approveRequest(
     const bar = approvalBar(r, actor);
     if (bar) throw forbidden(approvalRefusal(r, bar));
     const now = ctx.clock.now();
+    // An approval counts only while its owner may still decide: one demoted since does not.
+    const standing: Approval[] = [];
+    for (const a of r.approvals) if (may(await roleOf(ctx, tx, a.by), "decide")) standing.push(a);
     const asked = new Set(r.cells.map(cellKey));
-    const open = agreedCells(r.cells, r.approvals);
+    const open = agreedCells(r.cells, standing);
     const picked = input.cells ?? open;
     if (picked.some((c) => !asked.has(cellKey(c))))
       throw invalid("Only what was asked for can be approved.");
@@ -109,11 +112,11 @@ export async function approveRequest(
       at: now,
       cells: r.cells.filter((c) => pickedKeys.has(cellKey(c))),
     };
-    const approvals = [...r.approvals, approval];
+    const approvals = [...standing, approval];
     const agreed = agreedCells(r.cells, approvals);
     if (agreed.length === 0) {
       throw invalid(
-        `Nothing you left checked is still open: ${r.approvals.map((a) => userRef(a.by)).join(" and ")} approved only ${open.map(describeCell).join(", ")}. Approve some of that, or deny the request.`,
+        `Nothing you left checked is still open: ${standing.map((a) => userRef(a.by)).join(" and ")} approved only ${open.map(describeCell).join(", ")}. Approve some of that, or deny the request.`,
       );
     }
     const needed = approvalsNeeded(agreed, policyOf(ctx));

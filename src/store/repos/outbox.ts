@@ -125,12 +125,23 @@ export function outboxQueue(db: Db, me: string): OutboxQueue {
           r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
         );
     },
-    async oldestWaitingAt() {
+    async oldestDueAt(now: number) {
+      // Due and not picked up: a pending row past its next attempt, or a row still claimed.
+      // A row waiting out its back-off after a Slack failure is not due, so not counted.
       return (
         db
-          .select({ at: sql<number | null>`min(${outbox.createdAt})` })
+          .select({
+            at: sql<
+              number | null
+            >`min(case when ${outbox.status} = 'sending' then coalesce(${outbox.claimedAt}, ${outbox.nextAttemptAt}) else ${outbox.nextAttemptAt} end)`,
+          })
           .from(outbox)
-          .where(inArray(outbox.status, ["pending", "sending"]))
+          .where(
+            or(
+              eq(outbox.status, "sending"),
+              and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, new Date(now))),
+            ),
+          )
           .get()?.at ?? null
       );
     },

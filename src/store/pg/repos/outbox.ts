@@ -147,13 +147,21 @@ export function outboxQueue(db: PgDb, me: string): OutboxQueue {
         r.channel && r.ts ? [{ channel: r.channel, ts: r.ts, recipient: r.recipient }] : [],
       );
     },
-    async oldestWaitingAt() {
+    async oldestDueAt(now: number) {
+      // As on SQLite: due and not picked up, not waiting out a back-off.
       const [row] = await db
         .select({
-          at: sql<number | null>`(extract(epoch from min(${outbox.createdAt})) * 1000)::float8`,
+          at: sql<
+            number | null
+          >`(extract(epoch from min(case when ${outbox.status} = 'sending' then coalesce(${outbox.claimedAt}, ${outbox.nextAttemptAt}) else ${outbox.nextAttemptAt} end)) * 1000)::float8`,
         })
         .from(outbox)
-        .where(inArray(outbox.status, ["pending", "sending"]));
+        .where(
+          or(
+            eq(outbox.status, "sending"),
+            and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, new Date(now))),
+          ),
+        );
       return row?.at ?? null;
     },
     async nextDueAt() {
