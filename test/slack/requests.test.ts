@@ -477,3 +477,33 @@ describe("lists and Home", () => {
     ).toContain("*Pending requests* (0)");
   });
 });
+
+describe("cards posted before button values were spelled out", () => {
+  it("still approve, with the bare request id they carry, and are authorized as any click", async () => {
+    const id = await memberAsks();
+    const c = card(owner, id);
+    // The card as an earlier Keyward posted it: Approve's value was the bare id.
+    const old = JSON.parse(
+      JSON.stringify(c.blocks).replaceAll(
+        JSON.stringify(JSON.stringify({ requestId: id })),
+        `"${id}"`,
+      ),
+    );
+    expect(JSON.stringify(old)).toContain(`"value":"${id}"`);
+    const posted = h.slack.ws.post({
+      channel: c.channel,
+      user: "U0KEYWARD",
+      text: c.text,
+      blocks: old,
+    });
+    // A member's click on such a card is refused like any other.
+    await member.click(posted, button(posted.blocks, "Approve"));
+    expect(member.last(posted.channel).text).toContain(
+      "Only account owners can decide access requests",
+    );
+    await owner.click(posted, button(posted.blocks, "Approve"));
+    expect(rows(h.app.store, "select status from access_requests where id = ?", id)).toEqual([
+      { status: "approved" },
+    ]);
+  });
+});

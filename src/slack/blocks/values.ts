@@ -7,10 +7,17 @@ import { DIGEST_VERBS, KEY_COMMAND_VERBS, KEY_VERBS } from "./ids.ts";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+// Buttons posted before values were spelled out carried a bare id ("12") or, in the digest,
+// {v, t, id}; they still sit in owners' DMs (a pending request's card), so they are still
+// understood. Only the shape is old: every click is authorized again as any other.
+
 /** A key: Quick view, Rotate now. */
-export const keyValue = z.object({ keyId: id });
+export const keyValue = z.union([z.object({ keyId: id }), id.transform((keyId) => ({ keyId }))]);
 /** A request: Approve, Deny, Reveal key. */
-export const requestValue = z.object({ requestId: id });
+export const requestValue = z.union([
+  z.object({ requestId: id }),
+  id.transform((requestId) => ({ requestId })),
+]);
 /** One verb of a key's Actions menu (an overflow option value: at most 75 characters). */
 export const keyMenuValue = z.object({ verb: z.enum(KEY_VERBS), keyId: id });
 /** Previous and Next of a key list. */
@@ -29,9 +36,21 @@ export const auditPageValue = z.object({
   keyRef: z.string().max(120).optional(),
 });
 /** A digest button: an action on a key, or reviewing a request. */
-export const digestValue = z.discriminatedUnion("verb", [
-  z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),
-  z.object({ verb: z.literal("review"), requestId: id }),
+export const digestValue = z.union([
+  z.discriminatedUnion("verb", [
+    z.object({ verb: z.enum(DIGEST_VERBS).exclude(["review"]), keyId: id }),
+    z.object({ verb: z.literal("review"), requestId: id }),
+  ]),
+  z
+    .discriminatedUnion("t", [
+      z.object({ t: z.literal("key"), v: z.enum(DIGEST_VERBS).exclude(["review"]), id }),
+      z.object({ t: z.literal("request"), v: z.literal("review"), id }),
+    ])
+    .transform((old) =>
+      old.t === "key"
+        ? { verb: old.v, keyId: old.id }
+        : { verb: old.v, requestId: old.id },
+    ),
 ]);
 /** Remove unused grants: the key as the suggestion saw it, and its window's first day. */
 export const unusedGrantsValue = z.object({
