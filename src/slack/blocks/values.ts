@@ -47,9 +47,7 @@ export const digestValue = z.union([
       z.object({ t: z.literal("request"), v: z.literal("review"), id }),
     ])
     .transform((old) =>
-      old.t === "key"
-        ? { verb: old.v, keyId: old.id }
-        : { verb: old.v, requestId: old.id },
+      old.t === "key" ? { verb: old.v, keyId: old.id } : { verb: old.v, requestId: old.id },
     ),
 ]);
 /** Remove unused grants: the key as the suggestion saw it, and its window's first day. */
