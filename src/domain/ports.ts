@@ -136,6 +136,8 @@ export interface RequestRepo {
    * landed, meanwhile.
    */
   addApproval(id: number, expected: number, approval: Approval): Promise<boolean>;
+  /** Sets a pending request's approvals, if it still has exactly `expected` (compare-and-set). */
+  replaceApprovals(id: number, expected: number, approvals: Approval[]): Promise<boolean>;
   /** Pending requests asked at or before `at` whose on-call were not told yet. */
   escalationDue(at: Date): Promise<AccessRequest[]>;
   /** Records that on-call were told; false when it was already recorded (or it was decided). */

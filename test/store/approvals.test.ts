@@ -132,7 +132,20 @@ describe.each(BACKENDS)("approvals on %s", (backend) => {
   it("stops counting an approval once its owner is no longer an owner", async () => {
     const r = await writeRequest();
     await approveRequest(t.ctx, OWNER3, { requestId: r.id });
+    const cardUpdates = async () =>
+      (
+        await query(
+          t.store,
+          "select id from outbox where request_id = ? and kind = 'card_update'",
+          r.id,
+        )
+      ).length;
+    const before = await cardUpdates();
     await removeRole(t.ctx, OWNER, { userId: OWNER3 });
+    // Taken off the request, and every card redrawn without it.
+    const lapsed = await t.store.uow.run((tx) => tx.requests.byId(r.id));
+    expect(lapsed?.approvals).toEqual([]);
+    expect(await cardUpdates()).toBe(before + 1);
     // OWNER3's approval lapsed with their role: OWNER2's is the first that counts.
     const second = await approveRequest(other, OWNER2, { requestId: r.id });
     expect(second.waitingFor).toBe(1);

@@ -105,6 +105,20 @@ export function requestRepo(db: Db): RequestRepo {
         .run();
       return r.changes === 1;
     },
+    async replaceApprovals(id, expected, list) {
+      const r = db
+        .update(accessRequests)
+        .set({ approvals: list })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            sql`json_array_length(${accessRequests.approvals}) = ${expected}`,
+          ),
+        )
+        .run();
+      return r.changes === 1;
+    },
     async escalationDue(at) {
       return db
         .select()

@@ -107,6 +107,20 @@ export function requestRepo(db: PgDb): RequestRepo {
         .returning({ id: accessRequests.id });
       return changed.length === 1;
     },
+    async replaceApprovals(id, expected, list) {
+      const changed = await db
+        .update(accessRequests)
+        .set({ approvals: list })
+        .where(
+          and(
+            eq(accessRequests.id, id),
+            eq(accessRequests.status, "pending"),
+            sql`jsonb_array_length(${accessRequests.approvals}) = ${expected}`,
+          ),
+        )
+        .returning({ id: accessRequests.id });
+      return changed.length === 1;
+    },
     async escalationDue(at) {
       return db
         .select()
