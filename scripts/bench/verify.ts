@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
 import { type Child, fmt, startChild, waitForHttp } from "./child.ts";
 import { cpuBetween, sampleCpu } from "./cpu.ts";
@@ -133,6 +134,11 @@ async function main() {
     payloads = bodies(seed());
     if (reuse) {
       writeFileSync(reuse, JSON.stringify(payloads));
+      // The seeded rows may still be in the WAL (its checkpointing thread closes after the
+      // writer): fold them into the file before copying it, or the copy holds no keys.
+      const settle = new Database(dbPath);
+      settle.pragma("wal_checkpoint(TRUNCATE)");
+      settle.close();
       copyFileSync(dbPath, `${reuse}.db`);
     }
   }
@@ -156,7 +162,12 @@ async function main() {
       LOG_LEVEL: "warn",
     },
     () => waitForHttp(`${kwUrl}/healthz`),
-    [...startFlags(), ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [])],
+    [
+      ...startFlags(),
+      ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
+      // BENCH_NODE_FLAGS="--trace-gc …": more flags for Keyward's process, to look into a pause.
+      ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+    ],
   );
   started.push(kwChild);
   let pgServer: Server | undefined;
@@ -205,6 +216,11 @@ async function main() {
   };
 
   const results = new Map<number, { kw: Measured[]; pg: Measured[]; bare: Measured[] }>();
+  // The WAL file only grows (SQLite reuses it from the start after a checkpoint), so its size
+  // before the load, left by the seeding, is the baseline for what the load added.
+  const walSize = () =>
+    existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size / 1048576 : 0;
+  const walBefore = walSize();
   for (const connections of CONNECTIONS) {
     // Warm both up (JIT, SQLite page cache), then alternate rounds, swapping which goes first,
     // so that both see the same machine: on a shared VM throughput drifts minute to minute.
@@ -230,7 +246,7 @@ async function main() {
   }
   const rss = { kw: kw.child.peakRssMb(), bare: bare.child.peakRssMb() };
   const kwMemory = (await loopDelay(kw.child.proc)).memory;
-  const walMb = existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size / 1048576 : 0;
+  const walMb = walSize();
   const pgRss = pgServer?.child.peakRssMb();
   await kw.child.stop();
   await pgServer?.child.stop();
@@ -289,7 +305,7 @@ async function main() {
     `\npeak RSS (VmHWM): keyward ${fmt(rss.kw, 0)} MB ≤ ${TARGET.rssMb} ${verdict(rss.kw <= TARGET.rssMb)}; bare http ${fmt(rss.bare, 0)} MB`,
   );
   console.log(
-    `keyward at the end: RSS ${fmt(kwMemory.rss, 0)} MB, V8 heap ${fmt(kwMemory.heapUsed, 0)} MB used of ${fmt(kwMemory.heapTotal, 0)} MB, external ${fmt(kwMemory.external, 0)} MB; WAL file ${fmt(walMb, 1)} MB`,
+    `keyward at the end: RSS ${fmt(kwMemory.rss, 0)} MB, V8 heap ${fmt(kwMemory.heapUsed, 0)} MB used of ${fmt(kwMemory.heapTotal, 0)} MB, external ${fmt(kwMemory.external, 0)} MB; WAL file ${fmt(walMb, 1)} MB (${fmt(walBefore, 1)} MB before the load)`,
   );
   if (pgRss !== undefined)
     console.log(`peak RSS (VmHWM): keyward on PostgreSQL ${fmt(pgRss, 0)} MB`);
