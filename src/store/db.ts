@@ -23,6 +23,9 @@ function configure(sqlite: Database.Database, readonly: boolean): void {
   // WAL lets the verification reader run while a change commits; FULL sync keeps every
   // committed change, audit event and notification across a crash.
   if (!readonly) sqlite.pragma("journal_mode = WAL");
+  // The WAL file keeps its largest size unless told otherwise (a burst of writes, a long
+  // read): cut it back to this when it starts over.
+  if (!readonly) sqlite.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");

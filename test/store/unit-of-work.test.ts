@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CHECKPOINT_EVERY_MS } from "../../src/store/checkpointer.ts";
 import type { SqliteStore } from "../../src/store/index.ts";
 import { type TestStore, testStore } from "../helpers/store.ts";
 import { waitUntil } from "../helpers/wait.ts";
@@ -71,6 +72,18 @@ describe("WAL checkpoints", () => {
     await waitUntil(
       () => walIndex().nBackfill === walIndex().mxFrame,
       "a checkpoint of every frame in the WAL",
+    );
+    // Once all is copied the next write starts the WAL over from its first frame.
+    const before = walIndex().mxFrame;
+    await t.store.uow.run(async (tx) => tx.signatures.claim("v0=again", 99));
+    expect(walIndex().mxFrame).toBeLessThan(before);
+  });
+
+  it("come often enough for the WAL to start over between flushes, and the file is cut back after", () => {
+    // On one-second timers for both, the WAL once grew by a flush every second for 24 s.
+    expect(CHECKPOINT_EVERY_MS).toBeLessThanOrEqual(100);
+    expect(t.store.writer.sqlite.pragma("journal_size_limit", { simple: true })).toBe(
+      16 * 1024 * 1024,
     );
   });
 });
