@@ -74,11 +74,9 @@ const fields = z.object({
   ),
   // Set: /readyz fails when a due notification has waited longer than this. Unset: the
   // outbox's age is only reported (at 120 s), since the outbox is shared by every instance.
-  READYZ_OUTBOX_MAX_SECONDS: z.coerce
-    .number()
-    .int("must be a whole number of seconds")
-    .min(1, "must be at least 1 second")
-    .optional(),
+  READYZ_OUTBOX_MAX_SECONDS: optional(
+    z.coerce.number().int("must be a whole number of seconds").min(1, "must be at least 1 second"),
+  ),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

@@ -174,6 +174,11 @@ describe("MAX_KEY_LIFETIME_DAYS", () => {
 describe("READYZ_OUTBOX_MAX_SECONDS", () => {
   it("is unset by default (the outbox is then only reported) and takes a whole number of seconds", () => {
     expect(loadConfig(PRODUCTION, "-").config.READYZ_OUTBOX_MAX_SECONDS).toBeUndefined();
+    // Empty, as an env file leaves it: unset too.
+    expect(
+      loadConfig({ ...PRODUCTION, READYZ_OUTBOX_MAX_SECONDS: "" }, "-").config
+        .READYZ_OUTBOX_MAX_SECONDS,
+    ).toBeUndefined();
     expect(
       loadConfig({ ...PRODUCTION, READYZ_OUTBOX_MAX_SECONDS: "300" }, "-").config
         .READYZ_OUTBOX_MAX_SECONDS,

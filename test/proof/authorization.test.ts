@@ -720,7 +720,7 @@ const CASES: Case[] = [
   },
   {
     name: "leak warning: Rotate now",
-    handler: act(new RegExp(`^${ACTION_ID.rotateNow}:`)),
+    handler: act(new RegExp(`^${ACTION_ID.rotateNow}(:|$)`)),
     allowed: "rotate",
     read: true,
     run: async (w) =>

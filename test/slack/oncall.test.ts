@@ -192,6 +192,26 @@ describe("leaked keys", () => {
     if (!dm) throw new Error("no DM for on-call");
     await oncall.click(dm, button(dm.blocks, "Rotate now"));
     expect(textOf(oncall.modal().view.blocks)).toContain("*Warehouse*");
+    await h.slack.driver.close(oncall.id, oncall.modal().id);
+    // The same alert as Keyward posted it before each key had its own button: the bare
+    // action id "leak_rotate" and the bare key id.
+    const keyId = Number(
+      rows(h.app.store, "select id from api_keys where name = 'Warehouse'")[0]?.id,
+    );
+    const old = JSON.parse(
+      JSON.stringify(dm.blocks)
+        .replace(/"action_id":"leak_rotate:[^"]*"/, '"action_id":"leak_rotate"')
+        .replace(JSON.stringify(JSON.stringify({ keyId })), `"${keyId}"`),
+    );
+    expect(JSON.stringify(old)).toContain(`"action_id":"leak_rotate","value":"${keyId}"`);
+    const posted = h.slack.ws.post({
+      channel: dm.channel,
+      user: "U0KEYWARD",
+      text: dm.text,
+      blocks: old,
+    });
+    await oncall.click(posted, button(posted.blocks, "Rotate now"));
+    expect(textOf(oncall.modal().view.blocks)).toContain("*Warehouse*");
   });
 
   it("DMs the on-call user group's members too", async () => {

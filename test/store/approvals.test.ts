@@ -158,6 +158,25 @@ describe.each(BACKENDS)("approvals on %s", (backend) => {
     expect(done.request.approvals.map((a) => a.by)).toEqual([OWNER2, OWNER]);
   });
 
+  it("lapses an owner's approval when they become on-call; a decision ignores any approval whose owner may no longer decide", async () => {
+    const r = await writeRequest();
+    await approveRequest(t.ctx, OWNER3, { requestId: r.id });
+    await addRole(t.ctx, OWNER, { userId: OWNER3, role: "oncall" });
+    expect((await t.store.uow.run((tx) => tx.requests.byId(r.id)))?.approvals).toEqual([]);
+    // Made owner again: the old approval does not come back.
+    await addRole(t.ctx, OWNER, { userId: OWNER3, role: "owner" });
+    expect((await approveRequest(t.ctx, OWNER2, { requestId: r.id })).waitingFor).toBe(1);
+
+    // A role changed behind the use cases' back (straight in the table): the decision itself
+    // still counts only approvals of owners.
+    const r2 = await writeRequest();
+    await approveRequest(t.ctx, OWNER3, { requestId: r2.id });
+    await t.store.uow.run((tx) => tx.roles.set(OWNER3, "oncall", t.clock.now(), OWNER));
+    const second = await approveRequest(other, OWNER2, { requestId: r2.id });
+    expect(second.waitingFor).toBe(1);
+    expect(second.request.status).toBe("pending");
+  });
+
   it("lets exactly one of two simultaneous second approvals decide", async () => {
     for (let round = 0; round < 3; round++) {
       const r = await writeRequest();

@@ -183,7 +183,14 @@ describe.each(BACKENDS)("expiry reminders on %s", (backend) => {
       field: "expires",
       message: expect.stringMatching(/at most 20 days/),
     });
-    await extend(t.ctx, 30);
+    // The key's own last day, as a date: until the key ends.
+    const keyDay = await extendExpiry(t.ctx, OWNER, {
+      subject: "grants",
+      id: request.id,
+      from,
+      to: { date: new Date(keyEnds.getTime() + 7 * 60 * 60 * 1000) },
+    });
+    expect(keyDay.until).toEqual(keyEnds);
 
     // A member's forged Extend for someone else's request, and for one that does not exist:
     // the same refusal, nothing about the key.

@@ -53,7 +53,7 @@ export async function extendExpiry(
     await requirePermission(ctx, tx, actor, "extend");
     const now = ctx.clock.now();
     const t = assertUnchanged(await loadTarget(tx, input.subject, input.id), input.from);
-    const until =
+    let until =
       "days" in input.to ? new Date(now.getTime() + input.to.days * DAY_MS) : input.to.date;
     if ("days" in input.to && !extendChoices(ctx).includes(input.to.days))
       throw invalid("Pick one of the lengths offered.", "until");
@@ -72,6 +72,14 @@ export async function extendExpiry(
 
     // Access through a key ends with the key, and lives no longer than a key may.
     const field = "days" in input.to ? "until" : "expires";
+    // The key's own last day, picked in the calendar, means until the key ends.
+    if (
+      t.key.expiresAt &&
+      "date" in input.to &&
+      until.getTime() > t.key.expiresAt.getTime() &&
+      until.getTime() - t.key.expiresAt.getTime() <= DAY_MS
+    )
+      until = t.key.expiresAt;
     if (t.key.expiresAt && until.getTime() > t.key.expiresAt.getTime())
       throw invalid(
         `"${quote(t.key.name)}" itself expires ${timeRef(t.key.expiresAt)}: pick a date no later than that, or extend the key first.`,

@@ -5,6 +5,7 @@ import { requirePermission } from "../permissions.ts";
 import { userRef } from "../text.ts";
 import type { StoredRole } from "../types.ts";
 import { parseField, userIdSchema } from "../validation.ts";
+import { lapseApprovals, lapsedLines } from "./lapse.ts";
 
 const LABEL: Record<StoredRole, string> = { owner: "account owner", oncall: "on-call engineer" };
 
@@ -31,6 +32,7 @@ export async function addRole(
       }
     }
     await tx.roles.set(userId, role, now, actor);
+    const lapsed = current === "owner" ? await lapseApprovals(tx, userId, now) : [];
     await recordChange(tx, now, {
       event: {
         actor,
@@ -40,7 +42,7 @@ export async function addRole(
       },
       title: "Role changed",
       alsoTell: [userId],
-      changes: [`${userRef(userId)} is now an ${LABEL[role]}.`],
+      changes: [`${userRef(userId)} is now an ${LABEL[role]}.`, ...lapsedLines(lapsed)],
     });
     return { changed: true };
   });

@@ -1,9 +1,10 @@
 import { recordChange } from "../changes.ts";
 import type { Ctx } from "../context.ts";
-import { conflict, invalid } from "../errors.ts";
+import { invalid } from "../errors.ts";
 import { requirePermission } from "../permissions.ts";
 import { userRef } from "../text.ts";
 import { parseField, userIdSchema } from "../validation.ts";
+import { lapseApprovals, lapsedLines } from "./lapse.ts";
 
 /** Back to member. The last owner stays: an account without owners could not be managed. */
 export async function removeRole(
@@ -21,29 +22,7 @@ export async function removeRole(
       throw invalid("That is the last account owner: add another owner first.", "user");
     }
     await tx.roles.remove(userId);
-    // An owner's approvals of requests still waiting lapse with the role: taken off the
-    // requests, and every card redrawn without them.
-    const lapsed: number[] = [];
-    if (current === "owner") {
-      for (const r of await tx.requests.pendingCreatedBefore(now)) {
-        const kept = r.approvals.filter((a) => a.by !== userId);
-        if (kept.length === r.approvals.length) continue;
-        if (!(await tx.requests.replaceApprovals(r.id, r.approvals.length, kept)))
-          throw conflict(`Request #${r.id} changed at the same moment. Try again.`);
-        lapsed.push(r.id);
-        await tx.outbox.enqueue(
-          [
-            {
-              kind: "card_update",
-              recipient: "cards",
-              requestId: r.id,
-              notice: { type: "request_card", requestId: r.id },
-            },
-          ],
-          now,
-        );
-      }
-    }
+    const lapsed = current === "owner" ? await lapseApprovals(tx, userId, now) : [];
     await recordChange(tx, now, {
       event: {
         actor,
@@ -55,7 +34,7 @@ export async function removeRole(
       alsoTell: [userId],
       changes: [
         `${userRef(userId)} is no longer an ${current === "owner" ? "account owner" : "on-call engineer"}.`,
-        ...lapsed.map((id) => `Their approval of request #${id}, still waiting, no longer counts.`),
+        ...lapsedLines(lapsed),
       ],
     });
     return { changed: true };

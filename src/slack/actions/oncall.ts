@@ -12,8 +12,11 @@ import { openModal } from "../flows/open-modal.ts";
 import { onClick } from "./click.ts";
 
 export function registerOncallActions(app: App, deps: SlackDeps): void {
-  onClick(app, deps, new RegExp(`^${ACTION_ID.rotateNow}:`), (c) =>
-    openKeyModal(c, "rotate", c.value(keyValue).keyId),
+  onClick(
+    app,
+    deps, // Alerts posted before each key had its own button used the bare action id.
+    new RegExp(`^${ACTION_ID.rotateNow}(:|$)`),
+    (c) => openKeyModal(c, "rotate", c.value(keyValue).keyId),
   );
 
   onClick(app, deps, ACTION_ID.digestButton, async (c) => {
