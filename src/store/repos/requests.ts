@@ -3,6 +3,14 @@ import { accessRequests } from "../../../db/schema.ts";
 import type { RequestRepo } from "../../domain/ports.ts";
 import type { Db } from "../db.ts";
 
+/** A pending request holding exactly `expected` approvals: the compare-and-set's guard. */
+const pendingWithApprovals = (id: number, expected: number) =>
+  and(
+    eq(accessRequests.id, id),
+    eq(accessRequests.status, "pending"),
+    sql`json_array_length(${accessRequests.approvals}) = ${expected}`,
+  );
+
 export function requestRepo(db: Db): RequestRepo {
   return {
     async byId(id) {
@@ -95,13 +103,7 @@ export function requestRepo(db: Db): RequestRepo {
         .set({
           approvals: sql`json_insert(${accessRequests.approvals}, '$[#]', json(${JSON.stringify(approval)}))`,
         })
-        .where(
-          and(
-            eq(accessRequests.id, id),
-            eq(accessRequests.status, "pending"),
-            sql`json_array_length(${accessRequests.approvals}) = ${expected}`,
-          ),
-        )
+        .where(pendingWithApprovals(id, expected))
         .run();
       return r.changes === 1;
     },
@@ -109,13 +111,7 @@ export function requestRepo(db: Db): RequestRepo {
       const r = db
         .update(accessRequests)
         .set({ approvals: list })
-        .where(
-          and(
-            eq(accessRequests.id, id),
-            eq(accessRequests.status, "pending"),
-            sql`json_array_length(${accessRequests.approvals}) = ${expected}`,
-          ),
-        )
+        .where(pendingWithApprovals(id, expected))
         .run();
       return r.changes === 1;
     },

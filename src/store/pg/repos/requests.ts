@@ -3,6 +3,14 @@ import { accessRequests } from "../../../../db/schema.pg.ts";
 import type { RequestRepo } from "../../../domain/ports.ts";
 import type { PgDb } from "../unit-of-work.ts";
 
+/** A pending request holding exactly `expected` approvals: the compare-and-set's guard. */
+const pendingWithApprovals = (id: number, expected: number) =>
+  and(
+    eq(accessRequests.id, id),
+    eq(accessRequests.status, "pending"),
+    sql`jsonb_array_length(${accessRequests.approvals}) = ${expected}`,
+  );
+
 export function requestRepo(db: PgDb): RequestRepo {
   return {
     async byId(id) {
@@ -97,13 +105,7 @@ export function requestRepo(db: PgDb): RequestRepo {
         .set({
           approvals: sql`${accessRequests.approvals} || jsonb_build_array(${JSON.stringify(approval)}::jsonb)`,
         })
-        .where(
-          and(
-            eq(accessRequests.id, id),
-            eq(accessRequests.status, "pending"),
-            sql`jsonb_array_length(${accessRequests.approvals}) = ${expected}`,
-          ),
-        )
+        .where(pendingWithApprovals(id, expected))
         .returning({ id: accessRequests.id });
       return changed.length === 1;
     },
@@ -111,13 +113,7 @@ export function requestRepo(db: PgDb): RequestRepo {
       const changed = await db
         .update(accessRequests)
         .set({ approvals: list })
-        .where(
-          and(
-            eq(accessRequests.id, id),
-            eq(accessRequests.status, "pending"),
-            sql`jsonb_array_length(${accessRequests.approvals}) = ${expected}`,
-          ),
-        )
+        .where(pendingWithApprovals(id, expected))
         .returning({ id: accessRequests.id });
       return changed.length === 1;
     },
