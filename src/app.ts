@@ -86,6 +86,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
       token: config.VERIFY_API_TOKEN,
       lookup: store.verify,
       clock,
+      log,
       onUse: (id, at, check, grant) => {
         lastUsed.record(id, at);
         usage.record(id, at, check, grant);

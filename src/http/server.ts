@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { InFlight } from "../in-flight.ts";
 import type { Log } from "../log.ts";
-import { json } from "./respond.ts";
+import { failed, json } from "./respond.ts";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -44,9 +44,12 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
       open -= 1;
       if (open === 0) leave();
     };
-    res.once("close", done);
+    // "close" comes once per response; `on` spares the wrapper `once` makes per request.
+    res.on("close", done);
     if (listener.draining) res.setHeader("connection", "close");
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
     let handler: Handler | undefined;
     if (path === "/v1/verify") handler = routes.verify;
     else if (path === "/v1/audit" && routes.audit) handler = routes.audit;
@@ -60,10 +63,10 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
     }
     try {
       const pending = handler(req, res);
-      if (pending) pending.catch((e) => fail(res, e, log)).finally(done);
+      if (pending) pending.catch((e) => failed(res, e, log)).finally(done);
       else done();
     } catch (e) {
-      fail(res, e, log);
+      failed(res, e, log);
       done();
     }
   });
@@ -81,12 +84,6 @@ const health: Handler = (req, res) => {
   if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "use GET" });
   json(res, 200, { ok: true });
 };
-
-function fail(res: ServerResponse, e: unknown, log: Log): void {
-  log.error({ err: e }, "request failed");
-  if (!res.headersSent) json(res, 500, { error: "internal error" });
-  else res.end();
-}
 
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {

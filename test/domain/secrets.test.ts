@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -49,6 +50,28 @@ describe("secrets", () => {
     }
   });
 
+  it("agree with the definition (shape by regular expression, checksum as written)", () => {
+    // The check reads char codes for speed; this is the plain reading it must match.
+    const byDefinition = (c: string) => {
+      if (!/^kw_[0-9A-Za-z]{46}$/.test(c)) return false;
+      const body = c.slice(3, 43);
+      return checksumOf(body) === c.slice(43);
+    };
+    const s = newSecret(newPublicId());
+    const anyChar = fc.oneof(
+      fc.constantFrom(..."0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: s.length }), anyChar, fc.boolean(), (i, c, insert) => {
+        const candidate = s.slice(0, i) + c + s.slice(insert ? i : i + 1);
+        expect(isWellFormedSecret(candidate)).toBe(byDefinition(candidate));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isWellFormedSecret(s)).toBe(byDefinition(s));
+  });
+
   it("draws base62 evenly enough (no modulo bias towards the first characters)", () => {
     const counts = new Map<string, number>();
     for (const ch of randomBase62(62_000)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
@@ -70,3 +93,15 @@ describe("secrets", () => {
     expect(findSecrets(`<${s}>`)).toEqual([s]);
   });
 });
+
+/** The checksum as the format defines it: the CRC32 of the body in 6 base62 digits. */
+function checksumOf(body: string): string {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let n = crc32(body);
+  let out = "";
+  for (let i = 0; i < 6; i++) {
+    out = alphabet[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
