@@ -9,6 +9,9 @@ import type { StoreTx } from "../../src/store/types.ts";
 import { DAY } from "../helpers/clock.ts";
 import { BACKENDS, MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
 
+/** A second key owner who left the workspace. */
+const LEFT = "U0LEFT0001";
+
 describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
   let t: TestStore;
   beforeEach(async () => {
@@ -17,7 +20,7 @@ describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
     for (let i = 0; i < 25; i++) {
       await createKey(t.ctx, OWNER, {
         name: `Key ${i}`,
-        keyOwner: i % 3 === 0 ? MEMBER : OWNER,
+        keyOwner: i % 3 === 0 ? MEMBER : i % 3 === 1 ? OWNER : LEFT,
         cells: [{ scope: i % 2 ? "acme" : "*", api: i % 4 ? "analytics" : "orders:write" }],
         expiresAt: i % 5 === 0 ? new Date(t.clock.now().getTime() + 3 * DAY) : null,
       });
@@ -54,7 +57,7 @@ describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
         run: <R>(work: (tx: StoreTx) => Promise<R>) => t.store.uow.run((tx) => work(spy(tx))),
       },
     };
-    const people = { inWorkspace: async (u: string) => u !== MEMBER };
+    const people = { inWorkspace: async (u: string) => u !== MEMBER && u !== LEFT };
     const paged = await buildDigest(ctx, people, { pageSize: 10 });
 
     expect(calls).toEqual([]);
@@ -68,5 +71,13 @@ describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
     const whole = await buildDigest(t.ctx, people, { pageSize: 1000 });
     expect(paged).toEqual(whole);
     expect(paged.sections.map((s) => s.title)).toContain("Unused for 90 days (25) — the first 8");
+
+    // Only the first 8 of each section are kept while reading; the counts are of all. The keys
+    // of two owners who left come together in key order.
+    const orphaned = paged.sections.find((s) => s.title.startsWith("Key owner no longer"));
+    expect(orphaned?.title).toBe("Key owner no longer in the workspace (17) — the first 8");
+    expect(orphaned?.items.map((i) => /Key \d+/.exec(i.text)?.[0])).toEqual(
+      [0, 2, 3, 5, 6, 8, 9, 11].map((i) => `Key ${i}`),
+    );
   });
 });

@@ -38,28 +38,28 @@ export function checkLifetime(ctx: Ctx, expiresAt: Date | null, now: Date): void
 /** The expiry a key made by an approval gets: the limit, when there is one. */
 export const newKeyExpiry = (ctx: Ctx, now: Date): Date | null => lifetimeLimit(ctx, now);
 
-/** Keys the policy does not allow now (no expiry, or a later one), for the digest. */
-export function lifetimeSections(
-  ctx: Ctx,
-  keys: readonly ApiKey[],
-  now: Date,
-): Array<{ title: string; items: DigestItem[] }> {
+/** Whether the policy, when there is one, no longer allows this key (no expiry, or a later one). */
+export function overLifetime(ctx: Ctx, k: Pick<ApiKey, "expiresAt">, now: Date): boolean {
+  return Boolean(ctx.maxKeyLifetimeDays) && !withinLifetime(ctx, k.expiresAt, now);
+}
+
+/** The digest's section title for keys over the policy; none without a policy. */
+export function lifetimeTitle(ctx: Ctx): string | null {
   const days = ctx.maxKeyLifetimeDays;
-  if (!days) return [];
-  const over = keys.filter((k) => !withinLifetime(ctx, k.expiresAt, now));
-  return [
-    {
-      title: `No expiry, or beyond the ${days}-day key lifetime`,
-      items: over.map((k) => ({
-        text: `${quote(k.name)} (${k.publicId}): ${k.expiresAt ? `expires ${timeRef(k.expiresAt)}` : "never expires"}`,
-        action: {
-          label: `Expire in ${days} days`,
-          kind: "lifetime",
-          id: k.id,
-          version: k.version,
-          days,
-        },
-      })),
+  return days ? `No expiry, or beyond the ${days}-day key lifetime` : null;
+}
+
+/** The digest's line for a key over the policy, with its one-click fix. */
+export function lifetimeItem(ctx: Ctx, k: ApiKey): DigestItem {
+  const days = ctx.maxKeyLifetimeDays as number;
+  return {
+    text: `${quote(k.name)} (${k.publicId}): ${k.expiresAt ? `expires ${timeRef(k.expiresAt)}` : "never expires"}`,
+    action: {
+      label: `Expire in ${days} days`,
+      kind: "lifetime",
+      id: k.id,
+      version: k.version,
+      days,
     },
-  ];
+  };
 }

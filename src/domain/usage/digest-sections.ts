@@ -3,68 +3,83 @@
 // already the digest's own "Unused for 90 days" section, so they are not listed again here.
 import type { Ctx } from "../context.ts";
 import type { DigestItem } from "../notices.ts";
+import type { Tx } from "../ports.ts";
+import { Shortlist } from "../shortlist.ts";
 import { quote, timeRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { countingSince } from "./counting.ts";
 import { dayOf } from "./days.ts";
-import { advise, LONG_UNUSED_DAYS, UNUSED_DAYS, unusedText } from "./unused.ts";
+import { type Advice, advise, LONG_UNUSED_DAYS, UNUSED_DAYS, unusedText } from "./unused.ts";
 
-/** Keys whose grants are read per transaction; the event loop gets a turn between slices. */
-const KEYS_PER_READ = 200;
 /** Grants named per key; the rest are counted. */
 const GRANTS_SHOWN = 4;
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 
+/** A section's first items and how many it has in all. */
 export interface UsageSection {
   title: string;
+  count: number;
   items: DigestItem[];
 }
 
-export async function leastPrivilegeSections(
-  ctx: Ctx,
-  keys: readonly ApiKey[],
-  now: Date,
-): Promise<UsageSection[]> {
+type GrantsUnused = Extract<Advice, { kind: "grants_unused" }>;
+type KeyUnused = Extract<Advice, { kind: "key_unused" }>;
+
+/** The least-privilege sections, filled a page of keys at a time as the digest reads them. */
+export interface LeastPrivilege {
+  /** One page of keys, in key order, with their grants' use read in the page's transaction. */
+  add(tx: Tx, keys: readonly ApiKey[]): Promise<void>;
+  sections(): UsageSection[];
+}
+
+/** `shown`: items built per section (the rest are only counted). */
+export async function leastPrivilege(ctx: Ctx, now: Date, shown: number): Promise<LeastPrivilege> {
   const fromDay = dayOf(now) - LONG_UNUSED_DAYS;
   const since = await ctx.uow.run((tx) => countingSince(tx));
-  const grantsUnused: DigestItem[] = [];
-  const keysUnused: DigestItem[] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const slice = keys.slice(i, i + KEYS_PER_READ);
-    const use = await ctx.uow.run((tx) =>
-      tx.usage.grantUse(
-        slice.map((k) => k.id),
+  const grantsUnused = new Shortlist<{ key: ApiKey; advice: GrantsUnused }>(shown);
+  const keysUnused = new Shortlist<{ key: ApiKey; advice: KeyUnused }>(shown);
+  return {
+    async add(tx, keys) {
+      const use = await tx.usage.grantUse(
+        keys.map((k) => k.id),
         fromDay,
-      ),
-    );
-    for (const key of slice) {
-      const advice = advise(key, use.get(key.id) ?? [], since, now);
-      if (advice.kind === "key_unused" && advice.idleDays < LONG_UNUSED_DAYS) {
-        keysUnused.push({
+      );
+      for (const key of keys) {
+        const advice = advise(key, use.get(key.id) ?? [], since, now);
+        if (advice.kind === "key_unused" && advice.idleDays < LONG_UNUSED_DAYS) {
+          keysUnused.add({ key, advice });
+        }
+        if (advice.kind === "grants_unused") grantsUnused.add({ key, advice });
+      }
+    },
+    sections: () => [
+      {
+        title: `Grants unused for ${UNUSED_DAYS} days`,
+        count: grantsUnused.count,
+        items: grantsUnused.first.map(({ key, advice }) => {
+          const named = advice.grants.slice(0, GRANTS_SHOWN).map(unusedText);
+          const more = advice.grants.length - named.length;
+          return {
+            text: `${keyText(key)}: ${named.join("; ")}${more > 0 ? `; and ${more} more` : ""}`,
+            action: {
+              label: "Remove unused grants",
+              kind: "unused_grants",
+              id: key.id,
+              version: key.version,
+              since: advice.since,
+            },
+          };
+        }),
+      },
+      {
+        title: `Keys not used in ${UNUSED_DAYS} days`,
+        count: keysUnused.count,
+        items: keysUnused.first.map(({ key, advice }) => ({
           text: `${keyText(key)}: ${advice.lastUsedAt ? `last used ${timeRef(advice.lastUsedAt)}` : `never used, created ${timeRef(key.createdAt)}`}`,
           action: { label: "Disable", kind: "key", id: key.id, verb: "disable" },
-        });
-      }
-      if (advice.kind === "grants_unused") {
-        const shown = advice.grants.slice(0, GRANTS_SHOWN).map(unusedText);
-        const more = advice.grants.length - shown.length;
-        grantsUnused.push({
-          text: `${keyText(key)}: ${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}`,
-          action: {
-            label: "Remove unused grants",
-            kind: "unused_grants",
-            id: key.id,
-            version: key.version,
-            since: advice.since,
-          },
-        });
-      }
-    }
-  }
-  return [
-    { title: `Grants unused for ${UNUSED_DAYS} days`, items: grantsUnused },
-    { title: `Keys not used in ${UNUSED_DAYS} days`, items: keysUnused },
-  ];
+        })),
+      },
+    ],
+  };
 }

@@ -1,0 +1,29 @@
+// What a digest section shows of a list that may be 100,000 long: its first few, and its
+// length. Only the first few are kept, so building a digest holds one page of keys in memory
+// rather than every key and a text for each.
+
+export class Shortlist<T> {
+  /** How many were added. */
+  count = 0;
+  /** The first `size` added, in order. */
+  readonly first: T[] = [];
+
+  constructor(readonly size: number) {}
+
+  add(item: T): void {
+    this.count += 1;
+    if (this.first.length < this.size) this.first.push(item);
+  }
+
+  /** Several shortlists as one: counts summed, the first `size` by `order`. */
+  static merge<T>(lists: Iterable<Shortlist<T>>, size: number, order: (a: T, b: T) => number) {
+    const out = new Shortlist<T>(size);
+    const all: T[] = [];
+    for (const l of lists) {
+      out.count += l.count;
+      all.push(...l.first);
+    }
+    out.first.push(...all.sort(order).slice(0, size));
+    return out;
+  }
+}
