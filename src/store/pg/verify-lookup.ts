@@ -43,7 +43,8 @@ type KeyRow = [
 ];
 
 interface Entry {
-  at: number;
+  /** When it is read again in the background (performance.now() time). */
+  refreshAt: number;
   key: VerifyKey | null;
   hash: string | null;
   grants: Grant[];
@@ -51,13 +52,13 @@ interface Entry {
   retired: Map<string, number>;
 }
 interface KindEntry {
-  at: number;
+  refreshAt: number;
   kind: NicknameKind | undefined;
 }
-const NO_NICKNAME: KindEntry = { at: Number.POSITIVE_INFINITY, kind: undefined };
+const NO_NICKNAME: KindEntry = { refreshAt: Number.POSITIVE_INFINITY, kind: undefined };
 
 export interface PgLookupOptions {
-  /** Safety net: entries older than this are read again (in the background). */
+  /** Safety net: no entry answers older than this; each is read again (in the background) between 3/4 of it and all of it. */
   maxAgeMs?: number;
   /** Entries kept at most; past it the cache starts over (bounds memory under random ids). */
   maxEntries?: number;
@@ -109,15 +110,24 @@ export class PgVerifyLookup implements VerifyCache {
     const kind = nickname === undefined ? NO_NICKNAME : this.kinds.get(nickname);
     if (entry && kind) {
       const now = performance.now();
-      if (now - entry.at > this.maxAge) this.background(this.loadKey(publicId));
-      if (nickname !== undefined && now - kind.at > this.maxAge)
-        this.background(this.loadKind(nickname));
+      if (now > entry.refreshAt) this.background(this.loadKey(publicId));
+      if (now > kind.refreshAt) this.background(this.loadKind(nickname as string));
       return match(entry, hash, kind.kind);
     }
     return Promise.all([
       entry ?? this.loadKey(publicId),
       kind ?? this.loadKind(nickname as string),
     ]).then(([e, k]) => match(e, hash, k.kind));
+  }
+
+  /**
+   * When an entry read now is read again: at a random point in the last quarter of `maxAge`.
+   * Entries read together (at start, or after an invalidation: every key in use within a few
+   * milliseconds) would otherwise all be read again in the same instant, a thousand queries
+   * and their answers at once on the event loop.
+   */
+  private refreshAt(): number {
+    return performance.now() + this.maxAge * (0.75 + Math.random() * 0.25);
   }
 
   private background(p: Promise<unknown>): void {
@@ -133,7 +143,7 @@ export class PgVerifyLookup implements VerifyCache {
     const p = this.pool
       .query<KeyRow>({ text: KEY_SQL, values: [publicId], rowMode: "array" })
       .then((r) => {
-        const entry = toEntry(r.rows[0]);
+        const entry = toEntry(r.rows[0], this.refreshAt());
         if (generation === this.generation && this.trusted) {
           if (this.keys.size >= this.maxEntries) this.keys.clear();
           this.keys.set(publicId, entry);
@@ -154,7 +164,7 @@ export class PgVerifyLookup implements VerifyCache {
     const p = this.pool
       .query<{ kind: NicknameKind }>(KIND_SQL, [nickname])
       .then((r) => {
-        const entry: KindEntry = { at: performance.now(), kind: r.rows[0]?.kind };
+        const entry: KindEntry = { refreshAt: this.refreshAt(), kind: r.rows[0]?.kind };
         if (generation === this.generation && this.trusted) {
           if (this.kinds.size >= this.maxEntries) this.kinds.clear();
           this.kinds.set(nickname, entry);
@@ -169,11 +179,10 @@ export class PgVerifyLookup implements VerifyCache {
   }
 }
 
-function toEntry(k: KeyRow | undefined): Entry {
-  const at = performance.now();
-  if (!k) return { at, key: null, hash: null, grants: [], retired: new Map() };
+function toEntry(k: KeyRow | undefined, refreshAt: number): Entry {
+  if (!k) return { refreshAt, key: null, hash: null, grants: [], retired: new Map() };
   return {
-    at,
+    refreshAt,
     key: { id: k[0], publicId: k[1], name: k[2], status: k[3], expiresAt: k[4] },
     hash: k[5],
     grants: k[6].map(([api, expiresAt, requestId, nick]) => ({
