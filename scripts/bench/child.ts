@@ -52,3 +52,10 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
 }
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/** The node flags `npm start` gives Keyward (package.json), so a benchmark runs it as there. */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
+  const run = pkg.scripts.start.split("&&").at(-1)?.trim().split(/\s+/) ?? [];
+  return run.slice(1).filter((t) => t.startsWith("--"));
+}

@@ -16,6 +16,7 @@ import { startKeyward } from "../../src/app.ts";
 import { configSchema } from "../../src/config.ts";
 import { buildDigest, DIGEST_PAGE } from "../../src/domain/oncall/digest.ts";
 import { openPgStore } from "../../src/store/pg/index.ts";
+import { startFlags } from "./child.ts";
 import { seedBulk } from "./seed.ts";
 
 const arg = (name: string) => {
@@ -151,9 +152,11 @@ async function main(): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ["server"], {
     env: { PATH: process.env.PATH ?? "", ...env },
     // BENCH_NODE_FLAGS: extra flags for the server (e.g. "--trace-gc" or "--cpu-prof").
+    // npm start's flags (the young generation's size changes what a collection costs).
     execArgv: [
       "--import",
       "tsx",
+      ...startFlags(),
       ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
     ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],

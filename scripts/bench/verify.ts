@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { newPublicId, newSecret } from "../../src/domain/secrets.ts";
-import { type Child, fmt, startChild, waitForHttp } from "./child.ts";
+import { type Child, fmt, startChild, startFlags, waitForHttp } from "./child.ts";
 import { cpuBetween, sampleCpu } from "./cpu.ts";
 import { type LoadSpec, loadRound, pickTool, type Round } from "./load.ts";
 import { LOOP_DELAY_REQUEST, type LoopDelay } from "./loop-delay.ts";
@@ -50,13 +50,6 @@ function seed() {
   const seeded = seedBulk(dbPath, { keys: KEYS, nicknames: NICKNAMES, sample: SAMPLE });
   console.log(`seeded ${KEYS} keys over ${NICKNAMES} nicknames in ${seeded.seconds.toFixed(1)} s`);
   return seeded.sample;
-}
-
-/** The node flags `npm start` gives Keyward (package.json), so the bundle runs here as there. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
-  const run = pkg.scripts.start.split("&&").at(-1)?.trim().split(/\s+/) ?? [];
-  return run.slice(1).filter((t) => t.startsWith("--"));
 }
 
 /** Today's mix: valid+allowed, valid+not permitted, bad checksum, unknown (well-formed) key. */
