@@ -41,6 +41,7 @@ async function server(): Promise<void> {
   // The loop's delay as a 1 ms timer sees it: each tick records how late it fired. A block of
   // the loop shows as one late tick (a histogram that is only sampled while the loop turns
   // would miss the block that matters most).
+  const showBlocks = Number(process.env.BENCH_SHOW_BLOCKS ?? 0);
   const measure = async (way: string, build: () => Promise<unknown>): Promise<Figures> => {
     const late: number[] = [];
     let running = true;
@@ -48,6 +49,9 @@ async function server(): Promise<void> {
     const tick = () => {
       const now = performance.now();
       late.push(Math.max(0, now - last - 1));
+      // BENCH_SHOW_BLOCKS=<ms>: print each block longer than that, to line up with --trace-gc.
+      if (showBlocks && now - last - 1 > showBlocks)
+        console.log(`-- block of ${(now - last - 1).toFixed(1)} ms ending at ${now.toFixed(0)} ms`);
       last = now;
       if (running) setTimeout(tick, 1);
     };
@@ -150,7 +154,11 @@ async function main(): Promise<void> {
   }
   console.log(`${DB}: seeded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const child = fork(fileURLToPath(import.meta.url), ["server"], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      BENCH_SHOW_BLOCKS: process.env.BENCH_SHOW_BLOCKS ?? "",
+      ...env,
+    },
     // BENCH_NODE_FLAGS: extra flags for the server (e.g. "--trace-gc" or "--cpu-prof").
     // npm start's flags (the young generation's size changes what a collection costs).
     execArgv: [

@@ -6,7 +6,7 @@ import { lifetimeItem, lifetimeTitle, overLifetime } from "../expiry/lifetime.ts
 import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { may, requirePermission, type Verb } from "../permissions.ts";
-import type { PeopleDirectory, Tx } from "../ports.ts";
+import type { PeopleDirectory } from "../ports.ts";
 import { Shortlist } from "../shortlist.ts";
 import { quote, timeRef } from "../text.ts";
 import type { AccessRequest, ApiKey, Grant, Role } from "../types.ts";
@@ -31,27 +31,29 @@ function sectionOf(title: string, count: number, items: DigestItem[]): DigestSec
 /** Keys (and their grants) read per transaction while building a digest. */
 export const DIGEST_PAGE = 100;
 
+/** A macrotask boundary: requests that arrived meanwhile are answered first. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Every key and its grants, read in pages of `pageSize` keys, one short transaction each, the
  * event loop getting a turn between pages: with 100,000 keys one read of everything would hold
- * it (SQLite reads synchronously) for as long as the read takes. `onPage` runs inside the
- * page's transaction, for what else it reads about those keys. A change committed between two
- * pages may be seen by the later page only; a digest is advice, not a snapshot.
+ * it (SQLite reads synchronously) for as long as the read takes. A change committed between
+ * two pages may be seen by the later page only; a digest is advice, not a snapshot.
  */
 async function keysInPages(
   ctx: Ctx,
   pageSize: number,
-  onPage: (tx: Tx, keys: ApiKey[], grants: Map<number, Grant[]>) => Promise<void>,
+  onPage: (keys: ApiKey[], grants: Map<number, Grant[]>) => Promise<void>,
 ): Promise<void> {
   for (let after = 0, first = true; ; first = false) {
-    if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
-    const ks = await ctx.uow.run(async (tx) => {
+    if (!first) await turn();
+    const page = await ctx.uow.run(async (tx) => {
       const ks = await tx.keys.page(after, pageSize);
-      await onPage(tx, ks, await tx.grants.forKeys(ks.map((k) => k.id)));
-      return ks;
+      return { ks, gs: await tx.grants.forKeys(ks.map((k) => k.id)) };
     });
-    const last = ks.at(-1);
-    if (!last || ks.length < pageSize) return;
+    await onPage(page.ks, page.gs);
+    const last = page.ks.at(-1);
+    if (!last || page.ks.length < pageSize) return;
     after = last.id;
   }
 }
@@ -74,7 +76,7 @@ export async function buildDigest(
   // Per key owner, so that the keys of owners who left can be listed once Slack has said who.
   const byOwner = new Map<string, Shortlist<ApiKey>>();
   const privilege = await leastPrivilege(ctx, now, PER_SECTION);
-  await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE, async (tx, ks, gs) => {
+  await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE, async (ks, gs) => {
     for (const k of ks) {
       let owned = byOwner.get(k.keyOwner);
       if (!owned) {
@@ -89,7 +91,10 @@ export async function buildDigest(
       if (ends !== undefined && ends > t && ends <= t + EXPIRING_DAYS * DAY) expiring.add(k);
       if (overLifetime(ctx, k, now)) overLifetimeKeys.add(k);
     }
-    await privilege.add(tx, ks);
+    // The page's use counts in a transaction of their own, in a later turn of the loop: read
+    // with the page, they made one block twice as long.
+    await turn();
+    await ctx.uow.run((tx) => privilege.add(tx, ks));
   });
   const pending = await ctx.uow.run((tx) => tx.requests.list({ status: "pending", limit: 100 }));
   // Slack is asked outside any transaction; an unanswered question flags nothing.
