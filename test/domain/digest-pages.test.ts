@@ -5,9 +5,11 @@ import type { Ctx } from "../../src/domain/context.ts";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { buildDigest } from "../../src/domain/oncall/digest.ts";
+import type { SqliteStore } from "../../src/store/index.ts";
 import type { StoreTx } from "../../src/store/types.ts";
 import { DAY } from "../helpers/clock.ts";
 import { BACKENDS, MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
+import { watchWriter } from "../helpers/writer-watch.ts";
 
 /** A second key owner who left the workspace. */
 const LEFT = "U0LEFT0001";
@@ -80,4 +82,22 @@ describe.each(BACKENDS)("the digest's key reads on %s", (backend) => {
       [0, 2, 3, 5, 6, 8, 9, 11].map((i) => `Key ${i}`),
     );
   });
+
+  it.runIf(backend === "sqlite")(
+    "prepares its per-page statements once, however many pages it reads",
+    async () => {
+      const people = { inWorkspace: async () => true };
+      await buildDigest(t.ctx, people, { pageSize: 100 });
+      const w = watchWriter(t.store as SqliteStore);
+      try {
+        await buildDigest(t.ctx, people, { pageSize: 100 });
+        const onePage = w.prepared();
+        // Nine pages (the last one empty) instead of one: no more statements prepared.
+        await buildDigest(t.ctx, people, { pageSize: 3 });
+        expect(w.prepared() - onePage).toBe(onePage);
+      } finally {
+        w.stop();
+      }
+    },
+  );
 });

@@ -1,10 +1,11 @@
-import { and, eq, inArray, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
 import { grants, nicknames } from "../../../db/schema.ts";
 import { ALL_ACCOUNTS } from "../../domain/catalog.ts";
 import type { GrantRepo } from "../../domain/ports.ts";
 import type { Grant, GrantCell } from "../../domain/types.ts";
 import type { Db } from "../db.ts";
 import { toGrant } from "../rows.ts";
+import { idsIn } from "./ids-in.ts";
 
 const columns = {
   keyId: grants.keyId,
@@ -13,9 +14,17 @@ const columns = {
   requestId: grants.requestId,
   nickname: nicknames.nickname,
 };
-const IDS_PER_QUERY = 10_000;
 
 export function grantRepo(db: Db): GrantRepo {
+  let ofKeys: ReturnType<typeof ofKeysStatement> | undefined;
+  const ofKeysStatement = () =>
+    db
+      .select(columns)
+      .from(grants)
+      .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
+      .where(idsIn(grants.keyId))
+      .orderBy(grants.id)
+      .prepare();
   const select = (where: SQL | undefined) =>
     db
       .select(columns)
@@ -51,13 +60,12 @@ export function grantRepo(db: Db): GrantRepo {
     },
     async forKeys(keyIds) {
       const out = new Map<number, Grant[]>();
-      // SQLite takes at most 32,766 parameters per statement: ask in slices.
-      for (let i = 0; i < keyIds.length; i += IDS_PER_QUERY) {
-        for (const row of select(inArray(grants.keyId, keyIds.slice(i, i + IDS_PER_QUERY)))) {
-          const list = out.get(row.keyId) ?? [];
-          list.push(toGrant(row));
-          out.set(row.keyId, list);
-        }
+      if (keyIds.length === 0) return out;
+      ofKeys ??= ofKeysStatement();
+      for (const row of ofKeys.all({ ids: JSON.stringify(keyIds) })) {
+        const list = out.get(row.keyId) ?? [];
+        list.push(toGrant(row));
+        out.set(row.keyId, list);
       }
       return out;
     },

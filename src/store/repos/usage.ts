@@ -7,11 +7,34 @@ import type { UsageRepo } from "../../domain/ports.ts";
 import type { GrantUse } from "../../domain/usage/types.ts";
 import type { Db } from "../db.ts";
 import type { UsageLog } from "../types.ts";
+import { idsIn } from "./ids-in.ts";
 
-const IDS_PER_QUERY = 10_000;
 const arg = <T>(name: string) => sql<T>`${sql.placeholder(name)}`;
 
+/** Each grant of the keys in `ids` with its last day of use since `fromDay`. */
+function grantUseStatement(db: Db) {
+  const scope = sql<string>`coalesce(${nicknames.nickname}, ${ALL_ACCOUNTS})`;
+  return db
+    .select({
+      keyId: grants.keyId,
+      scope,
+      api: grants.api,
+      createdAt: grants.createdAt,
+      expiresAt: grants.expiresAt,
+      // A seek on the primary key (key, grant, day).
+      lastDay: sql<number | null>`(select max(${grantDailyUsage.day}) from ${grantDailyUsage}
+        where ${grantDailyUsage.keyId} = ${grants.keyId} and ${grantDailyUsage.grantScope} = ${scope}
+          and ${grantDailyUsage.grantApi} = ${grants.api} and ${grantDailyUsage.day} >= ${arg<number>("fromDay")})`,
+    })
+    .from(grants)
+    .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
+    .where(idsIn(grants.keyId))
+    .orderBy(grants.id)
+    .prepare();
+}
+
 export function usageRepo(db: Db): UsageRepo {
+  let grantUseOf: ReturnType<typeof grantUseStatement> | undefined;
   return {
     async days(keyId, fromDay) {
       return db
@@ -53,37 +76,20 @@ export function usageRepo(db: Db): UsageRepo {
         }));
     },
     async grantUse(keyIds, fromDay) {
-      const scope = sql<string>`coalesce(${nicknames.nickname}, ${ALL_ACCOUNTS})`;
       const out = new Map<number, GrantUse[]>();
-      for (let i = 0; i < keyIds.length; i += IDS_PER_QUERY) {
-        const rows = db
-          .select({
-            keyId: grants.keyId,
-            scope,
-            api: grants.api,
-            createdAt: grants.createdAt,
-            expiresAt: grants.expiresAt,
-            // A seek on the primary key (key, grant, day).
-            lastDay: sql<number | null>`(select max(${grantDailyUsage.day}) from ${grantDailyUsage}
-              where ${grantDailyUsage.keyId} = ${grants.keyId} and ${grantDailyUsage.grantScope} = ${scope}
-                and ${grantDailyUsage.grantApi} = ${grants.api} and ${grantDailyUsage.day} >= ${fromDay})`,
-          })
-          .from(grants)
-          .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
-          .where(inArray(grants.keyId, keyIds.slice(i, i + IDS_PER_QUERY)))
-          .orderBy(grants.id)
-          .all();
-        for (const r of rows) {
-          const list = out.get(r.keyId) ?? [];
-          list.push({
-            scope: r.scope,
-            api: r.api as ApiId,
-            grantedAt: new Date(r.createdAt),
-            expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
-            lastUsedDay: r.lastDay,
-          });
-          out.set(r.keyId, list);
-        }
+      if (keyIds.length === 0) return out;
+      // The digest asks for every page of keys: prepared once, any number of ids.
+      grantUseOf ??= grantUseStatement(db);
+      for (const r of grantUseOf.all({ ids: JSON.stringify(keyIds), fromDay })) {
+        const list = out.get(r.keyId) ?? [];
+        list.push({
+          scope: r.scope,
+          api: r.api as ApiId,
+          grantedAt: new Date(r.createdAt),
+          expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt),
+          lastUsedDay: r.lastDay,
+        });
+        out.set(r.keyId, list);
       }
       return out;
     },
