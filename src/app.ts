@@ -11,6 +11,7 @@ import { auditHandler } from "./http/audit.ts";
 import { readyHandler } from "./http/ready.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
+import type { InFlight } from "./in-flight.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRenderer } from "./notify/render.ts";
@@ -47,6 +48,8 @@ export interface Keyward {
   ctx: Ctx;
   log: Log;
   server: Server;
+  /** The HTTP requests being answered (a shutdown waits for them). */
+  requests: InFlight;
   slack: SlackApp | undefined;
   worker: OutboxWorker | undefined;
   jobs: JobScheduler;
@@ -194,6 +197,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ctx,
     log,
     server,
+    requests: listener.requests,
     slack,
     worker,
     jobs,

@@ -22,12 +22,13 @@ export function collectBody(
   let first: Buffer | undefined;
   let rest: Buffer[] | undefined;
   let size = 0;
-  let over = false;
+  // Set once `done` has been called: what comes after (more chunks, a late error) is ignored.
+  let settled = false;
   req.on("data", (chunk: Buffer) => {
-    if (over) return;
+    if (settled) return;
     size += chunk.length;
     if (size > limit) {
-      over = true;
+      settled = true;
       req.resume();
       done(new BodyTooLarge(), EMPTY);
       return;
@@ -40,11 +41,13 @@ export function collectBody(
     }
   });
   req.on("end", () => {
-    if (!over) done(null, rest ? Buffer.concat(rest, size) : (first ?? EMPTY));
+    if (settled) return;
+    settled = true;
+    done(null, rest ? Buffer.concat(rest, size) : (first ?? EMPTY));
   });
   req.on("error", (e) => {
-    if (over) return;
-    over = true;
+    if (settled) return;
+    settled = true;
     done(e, EMPTY);
   });
 }

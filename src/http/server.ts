@@ -6,7 +6,18 @@ import { InFlight } from "../in-flight.ts";
 import type { Log } from "../log.ts";
 import { failed, json } from "./respond.ts";
 
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/**
+ * Returned by a handler that finishes later, from a callback rather than a promise: the request
+ * counts in flight until the handler calls `release` (its third argument), once, even when the
+ * client has gone away meanwhile, so a shutdown waits for what the answer sets off.
+ */
+export const LATER: unique symbol = Symbol("later");
+
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  release: () => void,
+) => void | Promise<void> | typeof LATER;
 
 export interface Routes {
   verify: Handler;
@@ -37,7 +48,8 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
     draining: false,
   };
   const server = createServer((req, res) => {
-    // A request counts until its answer is out and its handler has returned.
+    // A request counts until its answer is out (or its client gone) and its handler has
+    // finished: returned, settled its promise, or (LATER) released it.
     const leave = requests.enter();
     let open = 2;
     const done = () => {
@@ -62,7 +74,8 @@ export function createHttpServer(routes: Routes, log: Log): HttpListener {
       return json(res, 404, { error: "not found" });
     }
     try {
-      const pending = handler(req, res);
+      const pending = handler(req, res, done);
+      if (pending === LATER) return;
       if (pending) pending.catch((e) => failed(res, e, log)).finally(done);
       else done();
     } catch (e) {

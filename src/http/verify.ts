@@ -19,6 +19,7 @@ import type { Log } from "../log.ts";
 import { bearerCheck } from "./bearer.ts";
 import { BodyTooLarge, collectBody } from "./body.ts";
 import { failed, json } from "./respond.ts";
+import { type Handler, LATER } from "./server.ts";
 
 const VERIFY_BODY_LIMIT = 4096;
 
@@ -48,17 +49,22 @@ export interface VerifyDeps {
 export function verifyHandler(deps: VerifyDeps) {
   const authorized = bearerCheck(deps.token);
 
-  /** Answers one parsed body: at once from memory, or later when the lookup asks its database. */
-  const answer = (res: ServerResponse, raw: Buffer) => {
+  /**
+   * Answers one parsed body: at once from memory, or (the promise) later, when the lookup asks
+   * its database.
+   */
+  const answer = (res: ServerResponse, raw: Buffer): Promise<void> | undefined => {
     let body: unknown;
     try {
       body = JSON.parse(raw.toString("utf8"));
     } catch {
-      return json(res, 400, { error: 'body must be JSON: {"key", "nickname", "api"}' });
+      json(res, 400, { error: 'body must be JSON: {"key", "nickname", "api"}' });
+      return;
     }
     const parsed = bodySchema.safeParse(body);
     if (!parsed.success) {
-      return json(res, 400, { error: parsed.error.issues[0]?.message ?? "bad request" });
+      json(res, 400, { error: parsed.error.issues[0]?.message ?? "bad request" });
+      return;
     }
     const { key, nickname, api } = parsed.data;
     const now = deps.clock.now();
@@ -68,14 +74,11 @@ export function verifyHandler(deps: VerifyDeps) {
       if (usedKeyId !== null) deps.onUse(usedKeyId, now, check, grant);
     };
     const result = verify(deps.lookup, now, { key, check });
-    if (result instanceof Promise) {
-      result.then(finish).catch((e) => failed(res, e, deps.log));
-    } else {
-      finish(result);
-    }
+    if (result instanceof Promise) return result.then(finish);
+    finish(result);
   };
 
-  return (req: IncomingMessage, res: ServerResponse) => {
+  const handler: Handler = (req: IncomingMessage, res: ServerResponse, release: () => void) => {
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       return json(res, 405, { error: "use POST" });
@@ -87,18 +90,29 @@ export function verifyHandler(deps: VerifyDeps) {
       res.setHeader("www-authenticate", "Bearer");
       return json(res, 401, { error: "missing or wrong bearer token" });
     }
-    // The answer is written from the body's callback, after this returns; the listener counts
-    // the request in flight until the answer is out.
+    // The answer is written from the body's callback, after this returns: LATER keeps the
+    // request in flight until it is released, which waits for a lookup that asks the database
+    // even when the client has gone meanwhile, so a shutdown does not lose the use it records.
     collectBody(req, VERIFY_BODY_LIMIT, (error, raw) => {
+      let pending: Promise<void> | undefined;
       try {
         if (error instanceof BodyTooLarge) {
-          return json(res, 413, { error: `body over ${VERIFY_BODY_LIMIT} bytes` });
+          json(res, 413, { error: `body over ${VERIFY_BODY_LIMIT} bytes` });
+        } else if (error) {
+          // The client went away mid-body (or its connection broke): nobody to answer, and
+          // nothing wrong with this server.
+          deps.log.debug({ err: error }, "verify request body not read in full");
+          res.destroy();
+        } else {
+          pending = answer(res, raw);
         }
-        if (error) throw error;
-        answer(res, raw);
       } catch (e) {
         failed(res, e, deps.log);
       }
+      if (pending) pending.catch((e) => failed(res, e, deps.log)).finally(release);
+      else release();
     });
+    return LATER;
   };
+  return handler;
 }

@@ -1,4 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { BodyTooLarge, collectBody } from "../../src/http/body.ts";
 
@@ -60,6 +61,61 @@ describe("collectBody", () => {
     expect(await (await post(url, "x".repeat(10))).json()).toEqual({
       bytes: 10,
       text: "x".repeat(10),
+    });
+  });
+
+  // Driven by hand, so the order of chunks, ends and errors is the test's, not the network's.
+  describe("on a stream fed by hand", () => {
+    const stream = (headers: Record<string, string> = {}) => {
+      const s = new PassThrough();
+      return Object.assign(s, { headers }) as unknown as IncomingMessage & PassThrough;
+    };
+    const collect = (req: IncomingMessage, limit: number) => {
+      const calls: Array<{ error: Error | null; body: string }> = [];
+      collectBody(req, limit, (error, body) => calls.push({ error, body: body.toString() }));
+      return calls;
+    };
+    const turn = () => new Promise((r) => setImmediate(r));
+
+    it("refuses once when chunks keep coming past the limit, and ignores the end", async () => {
+      const req = stream();
+      const calls = collect(req, 4);
+      req.write("abc");
+      req.write("def");
+      req.write("ghi");
+      req.end("jkl");
+      await turn();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.error).toBeInstanceOf(BodyTooLarge);
+      expect(calls[0]?.body).toBe("");
+    });
+
+    it("answers a connection that breaks mid-body with its error, once", async () => {
+      const req = stream();
+      const calls = collect(req, 100);
+      req.write('{"key":');
+      await turn();
+      const broken = new Error("aborted");
+      req.destroy(broken);
+      await turn();
+      req.emit("error", new Error("a second error"));
+      expect(calls).toEqual([{ error: broken, body: "" }]);
+    });
+
+    it("ignores an error after the body has ended", async () => {
+      const req = stream();
+      const calls = collect(req, 100);
+      req.end("{}");
+      await turn();
+      req.emit("error", new Error("late"));
+      expect(calls).toEqual([{ error: null, body: "{}" }]);
+    });
+
+    it("refuses by the declared length before reading anything", () => {
+      const req = stream({ "content-length": "5" });
+      const calls = collect(req, 4);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.error).toBeInstanceOf(BodyTooLarge);
     });
   });
 });

@@ -1,3 +1,5 @@
+import { connect } from "node:net";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { disableKey } from "../../src/domain/keys/disable.ts";
@@ -153,5 +155,54 @@ describe("POST /v1/verify over HTTP", () => {
     expect(lastUsed()).toBeNull();
     await waitUntil(() => lastUsed() != null, "the last-use batch");
     expect(lastUsed()).toBe(t.clock.now().getTime());
+  });
+
+  it("lets a client that leaves mid-body go: nothing logged as failed, the next one answered", async () => {
+    const { port } = new URL(t.app.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          "POST /v1/verify HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n" +
+            `authorization: Bearer ${VERIFY_TOKEN}\r\ncontent-length: 200\r\n\r\n{"key":"`,
+        );
+        // The server has the headers and part of the body when the client goes.
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    await waitUntil(() => t.app.requests.size === 0, "the abandoned request let go");
+    expect(t.logs.join("\n")).not.toContain("request failed");
+    expect(t.logs.join("\n")).toContain("verify request body not read in full");
+    expect((await post({ key: secret })).status).toBe(200);
+  });
+
+  it("answers 500 when the store fails, logs why without the secret, and answers again once it is back", async () => {
+    // A key never asked about (so not in the lookup's memory); then another connection to the
+    // same SQLite file takes the keys table away, and the lookup's read of it fails for real.
+    const { secret: r } = await createKey(t.app.ctx, OWNER, {
+      name: "Never asked",
+      keyOwner: MEMBER,
+      cells: [{ scope: "*", api: "analytics" }],
+      expiresAt: null,
+    });
+    const other = new Database(`${t.dir}/keyward.db`);
+    other.exec("alter table api_keys rename to api_keys_away");
+    const failed = await post({ key: r, nickname: "acme", api: "analytics" });
+    expect(failed).toEqual({ status: 500, body: { error: "internal error" } });
+    const logged = t.logs.join("\n");
+    expect(logged).toContain("request failed");
+    expect(logged).toContain("api_keys");
+    expect(logged).not.toContain(r);
+    expect(logged).not.toContain(secret);
+    other.exec("alter table api_keys_away rename to api_keys");
+    other.close();
+    // Back within the lookup's short shared read snapshot (at most 100 ms).
+    let again: Awaited<ReturnType<typeof post>> | undefined;
+    const until = Date.now() + 2_000;
+    do {
+      again = await post({ key: secret, nickname: "acme", api: "analytics" });
+    } while (again.status === 500 && Date.now() < until);
+    expect(again.body.allowed).toBe(true);
   });
 });
