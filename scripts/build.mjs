@@ -3,11 +3,14 @@
 // bundle keeps node_modules external, so native drivers and Bolt load as usual.
 import { build } from "esbuild";
 
-const entries = { main: "src/main.ts" };
+// The digest's key-scan thread runs a file of its own, beside main.mjs.
+const entries = { main: "src/main.ts", "key-scan-worker": "src/jobs/key-scan-worker.ts" };
 // `--bench`: also the verification benchmark's server (the same composition root), so that it
 // runs the way npm start runs Keyward.
-if (process.argv.includes("--bench"))
+if (process.argv.includes("--bench")) {
   entries["bench-verify-server"] = "scripts/bench/verify-server.ts";
+  entries["bench-digest-server"] = "scripts/bench/digest-server.ts";
+}
 
 await build({
   entryPoints: entries,

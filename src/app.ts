@@ -12,6 +12,7 @@ import { readyHandler } from "./http/ready.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import type { InFlight } from "./in-flight.ts";
+import { type KeyScanThread, keyScanThread } from "./jobs/key-scan-thread.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRenderer } from "./notify/render.ts";
@@ -55,6 +56,8 @@ export interface Keyward {
   jobs: JobScheduler;
   /** Usage counts of the verification API, written behind. */
   usage: UsageRecorder;
+  /** The digest's key-scan thread; none on an in-memory database (it scans here). */
+  keyScans: KeyScanThread | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,6 +75,18 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     },
     maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS,
   };
+  // The digest's pass over every key reads on its own thread and connections; an in-memory
+  // database has no second connection, so there it runs here.
+  const database =
+    store.backend === "postgres"
+      ? { url: store.url }
+      : store.path === ":memory:"
+        ? undefined
+        : { path: store.path };
+  const keyScans = database
+    ? keyScanThread({ database, maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS, log })
+    : undefined;
+  ctx.keyScanner = keyScans?.scan;
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);
   if (bootstrapped.length) log.info({ owners: bootstrapped }, "first account owners added");
 
@@ -202,6 +217,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     worker,
     jobs,
     usage,
+    keyScans,
     /**
      * Stops accepting (HTTP connections, Socket Mode events), lets what is in flight finish
      * within the drain, stops the outbox worker after its current send, then closes.
@@ -225,6 +241,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
           "shutdown drain ran out of time; cut off what was left",
         );
       }
+      await keyScans?.stop();
       await jobs.stop();
       oncallGroup?.stop();
       await worker?.stop();

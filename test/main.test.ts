@@ -191,6 +191,21 @@ it("runs from the bundle npm start builds, on plain node, and serves the sandbox
   expect((await script.text()).length).toBeGreaterThan(10_000);
   // The demo was seeded through the migrations found from dist/.
   expect(child.output()).toContain("demo account seeded");
+  // The digest's pass over the keys runs the bundled key-scan thread (dist/key-scan-worker.mjs).
+  const asked = await fetch(`${url}/sandbox/api/command`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user: "U0OLIVIA", channel: "C0GENERAL", text: "digest" }),
+  });
+  expect(asked.status).toBe(200);
+  let state = "";
+  for (let i = 0; i < 100 && !state.includes("Access requests waiting"); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = await (await fetch(`${url}/sandbox/api/state?user=U0OLIVIA`)).text();
+  }
+  expect(state).toContain("Unused for 90 days");
+  expect(state).toContain("Access requests waiting");
+  expect(child.output()).not.toContain("key-scan thread");
   child.proc.kill("SIGTERM");
   expect(await child.exited).toBe(0);
 });

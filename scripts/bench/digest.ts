@@ -2,21 +2,22 @@
 // the server's event loop. A Keyward server (no Slack, its verification API up) runs in its
 // own process on a database seeded with KEYS keys (three grants each); on request it builds
 // the digest and reports, from inside that process, the event-loop delay (max, p99) while the
-// digest was being built, and how long the build took. Two ways are measured in the same
-// process: the digest as shipped (keys read in pages of DIGEST_PAGE, the loop given a turn
-// between pages) and, for comparison, one read of every key and grant in one transaction (what
-// the digest did before). Figures depend on the machine; say which one.
-import { fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+// digest was being built, how busy the main thread's loop was meanwhile, and how long the build
+// took. The server runs from the dist/ bundle, as npm start runs Keyward. The ways are measured
+// in the same process, alternating: the baseline (the same measurement while nothing is
+// built: a virtual machine's timers are late on their own), the digest as shipped (the pass over every key on the
+// key-scan thread, with connections of its own) and, for comparison, the same pass on the main
+// thread (keys read in pages of DIGEST_PAGE, the loop given a turn between pages: the previous
+// version); with BENCH_WAYS=whole, one read of every key and grant in one transaction (the
+// first version). Figures depend on the machine; say which one.
+import { execFileSync, fork } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startKeyward } from "../../src/app.ts";
-import { configSchema } from "../../src/config.ts";
-import { buildDigest, DIGEST_PAGE } from "../../src/domain/oncall/digest.ts";
 import { openPgStore } from "../../src/store/pg/index.ts";
 import { startFlags } from "./child.ts";
+import { loadRound, pickTool, type Round } from "./load.ts";
 import { seedBulk } from "./seed.ts";
 
 const arg = (name: string) => {
@@ -26,69 +27,13 @@ const arg = (name: string) => {
 const KEYS = Number(arg("keys") ?? 100_000);
 const DB = arg("db") === "postgres" ? "postgres" : "sqlite";
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// BENCH_LOAD_CONNECTIONS=<n> (SQLite): verification calls from wrk (or autocannon) on n
+// connections during each way, as a service would make them while a digest is built; their
+// latency is what a client sees of the build.
+const LOAD = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 0);
+const LOAD_SECONDS = 4;
 
-interface Figures {
-  way: string;
-  ms: number;
-  maxDelayMs: number;
-  p99DelayMs: number;
-}
-
-/** The server process: Keyward on the seeded database; builds the digest when asked. */
-async function server(): Promise<void> {
-  const app = await startKeyward({ config: configSchema.parse(process.env) });
-  const people = { inWorkspace: async () => true };
-  // The loop's delay as a 1 ms timer sees it: each tick records how late it fired. A block of
-  // the loop shows as one late tick (a histogram that is only sampled while the loop turns
-  // would miss the block that matters most).
-  const showBlocks = Number(process.env.BENCH_SHOW_BLOCKS ?? 0);
-  const measure = async (way: string, build: () => Promise<unknown>): Promise<Figures> => {
-    const late: number[] = [];
-    let running = true;
-    let last = performance.now();
-    const tick = () => {
-      const now = performance.now();
-      late.push(Math.max(0, now - last - 1));
-      // BENCH_SHOW_BLOCKS=<ms>: print each block longer than that, to line up with --trace-gc.
-      if (showBlocks && now - last - 1 > showBlocks)
-        console.log(`-- block of ${(now - last - 1).toFixed(1)} ms ending at ${now.toFixed(0)} ms`);
-      last = now;
-      if (running) setTimeout(tick, 1);
-    };
-    setTimeout(tick, 1);
-    const started = performance.now();
-    await build();
-    const ms = performance.now() - started;
-    // One more tick, so that a block at the very end is counted too.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    running = false;
-    late.sort((a, b) => a - b);
-    const p99 = late[Math.min(late.length - 1, Math.floor(late.length * 0.99))] ?? 0;
-    return { way, ms, maxDelayMs: late.at(-1) ?? 0, p99DelayMs: p99 };
-  };
-  process.on("message", async (m: string) => {
-    if (m === "stop") {
-      await app.stop();
-      process.exit(0);
-    }
-    if (m === "mark") {
-      // A line in a --trace-gc log, to tell which run a collection belongs to.
-      console.log(`-- run at ${performance.now().toFixed(0)} ms`);
-      return;
-    }
-    const figures =
-      m === "paged"
-        ? await measure(`paged (${DIGEST_PAGE} keys a page)`, () => buildDigest(app.ctx, people))
-        : await measure("one read (old first step)", () =>
-            app.store.uow.run(async (tx) => {
-              const keys = await tx.keys.all();
-              return tx.grants.forKeys(keys.map((k) => k.id));
-            }),
-          );
-    process.send?.(figures);
-  });
-  process.send?.("ready");
-}
+import type { Figures } from "./digest-server.ts";
 
 /** 100,000 keys with three grants each, straight into PostgreSQL. */
 async function seedPostgres(url: string, keys: number): Promise<void> {
@@ -131,6 +76,7 @@ async function main(): Promise<void> {
     VERIFY_API_TOKEN: "bench-verify-token-0123456789",
   };
   let cleanup = async () => {};
+  let bodies: string[] = [];
   const started = Date.now();
   if (DB === "postgres") {
     const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -149,11 +95,32 @@ async function main(): Promise<void> {
   } else {
     const dir = mkdtempSync(join(tmpdir(), "keyward-bench-digest-"));
     env.DATABASE_PATH = join(dir, "keyward.db");
-    seedBulk(env.DATABASE_PATH, { keys: KEYS, nicknames: 200, sample: 1, owners: ["U0BENCH01"] });
+    const seeded = seedBulk(env.DATABASE_PATH, {
+      keys: KEYS,
+      nicknames: 200,
+      sample: LOAD ? 1000 : 1,
+      owners: ["U0BENCH01"],
+    });
+    // For BENCH_LOAD_CONNECTIONS: calls a key may make, and calls it may not.
+    bodies = seeded.sample.flatMap((k) => [
+      JSON.stringify({ key: k.secret, nickname: k.nickname, api: k.api }),
+      JSON.stringify({ key: k.secret, nickname: k.deniedNickname, api: "subscriptions:write" }),
+    ]);
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
   console.log(`${DB}: seeded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const child = fork(fileURLToPath(import.meta.url), ["server"], {
+  // Keyward runs as npm start runs it: the esbuild bundle on plain node (not tsx), its key-scan
+  // thread the bundled worker beside it.
+  execFileSync(process.execPath, ["scripts/build.mjs", "--bench"], { stdio: "inherit" });
+  const port = 4600 + Math.floor(Math.random() * 400);
+  env.PORT = String(port);
+  const bodiesPath = join(tmpdir(), `keyward-digest-bodies-${port}.txt`);
+  if (LOAD) {
+    if (DB !== "sqlite") throw new Error("BENCH_LOAD_CONNECTIONS: SQLite only");
+    writeFileSync(bodiesPath, `${bodies.join("\n")}\n`);
+  }
+  const tool = pickTool();
+  const child = fork("dist/bench-digest-server.mjs", [], {
     env: {
       PATH: process.env.PATH ?? "",
       BENCH_SHOW_BLOCKS: process.env.BENCH_SHOW_BLOCKS ?? "",
@@ -162,8 +129,6 @@ async function main(): Promise<void> {
     // BENCH_NODE_FLAGS: extra flags for the server (e.g. "--trace-gc" or "--cpu-prof").
     // npm start's flags (the young generation's size changes what a collection costs).
     execArgv: [
-      "--import",
-      "tsx",
       ...startFlags(),
       ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
     ],
@@ -172,28 +137,54 @@ async function main(): Promise<void> {
   const next = <T>() => new Promise<T>((resolve) => child.once("message", (m: T) => resolve(m)));
   try {
     await next<string>();
-    const rows: Figures[] = [];
+    const rows: Array<Figures & { load?: Round }> = [];
+    if (LOAD)
+      console.log(`load: ${tool}, ${LOAD} connections, ${LOAD_SECONDS} s from each way's start`);
     for (let i = 0; i < RUNS; i++) {
-      // BENCH_WAYS=paged: the shipped way alone (the old way's garbage can burden the next run).
-      for (const way of (process.env.BENCH_WAYS ?? "paged,whole").split(",")) {
+      // BENCH_WAYS=idle,thread: the baseline and the shipped way alone (another way's garbage
+      // can burden the next run); "main": the same scan on the main thread (the previous
+      // version); "whole": one read.
+      for (const way of (process.env.BENCH_WAYS ?? "idle,thread,main").split(",")) {
         child.send("mark");
+        const figures = next<Figures>();
+        const load = LOAD
+          ? loadRound(tool, {
+              url: `http://127.0.0.1:${port}`,
+              connections: LOAD,
+              seconds: LOAD_SECONDS,
+              bodies: bodiesPath,
+              token: env.VERIFY_API_TOKEN as string,
+            })
+          : undefined;
         child.send(way);
-        rows.push(await next<Figures>());
+        rows.push({ ...(await figures), load: await load });
       }
     }
     const f = (n: number) => n.toFixed(1).padStart(8);
+    const loadHead = LOAD
+      ? ` ${"req/s".padStart(8)} ${"call p50".padStart(8)} ${"call p99".padStart(8)} ${"call max".padStart(8)}`
+      : "";
     console.log(
-      `${"way".padEnd(28)} ${"build ms".padStart(8)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}`,
+      `${"way".padEnd(34)} ${"build ms".padStart(8)} ${"busy".padStart(6)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}${loadHead}`,
     );
-    for (const r of rows)
-      console.log(`${r.way.padEnd(28)} ${f(r.ms)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}`);
-    console.log("(event-loop delay measured inside the server process while the digest was built)");
+    for (const r of rows) {
+      const l = r.load;
+      const loadCols = l
+        ? ` ${l.rps.toFixed(0).padStart(8)} ${f(l.p50)} ${f(l.p99)} ${f(l.max)}`
+        : "";
+      console.log(
+        `${r.way.padEnd(34)} ${f(r.ms)} ${`${(r.busy * 100).toFixed(0)}%`.padStart(6)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}${loadCols}`,
+      );
+    }
+    console.log(
+      "(event-loop delay measured inside the server process while the digest was built; busy: the main thread's event-loop utilization meanwhile)",
+    );
     child.send("stop");
     await new Promise((resolve) => child.once("exit", resolve));
   } finally {
+    rmSync(bodiesPath, { force: true });
     await cleanup();
   }
 }
 
-if (process.argv[2] === "server") await server();
-else await main();
+await main();

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.ts";
+import type { KeyScanner } from "./oncall/key-scan.ts";
 import type { UnitOfWork } from "./ports.ts";
 
 /** What every use case runs with. */
@@ -18,6 +19,8 @@ export interface Ctx {
   };
   /** The approval policy (WRITE_APPROVALS, ESCALATE_AFTER_HOURS); the defaults when absent. */
   approvals?: ApprovalPolicy;
+  /** Where the digest's pass over every key runs; on the caller's thread when absent. */
+  keyScanner?: KeyScanner;
 }
 
 export interface ApprovalPolicy {

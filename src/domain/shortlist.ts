@@ -2,7 +2,13 @@
 // length. Only the first few are kept, so building a digest holds one page of keys in memory
 // rather than every key and a text for each.
 
-export class Shortlist<T> {
+/** A shortlist as data: what crosses to another thread, or is read back. */
+export interface Listed<T> {
+  readonly first: readonly T[];
+  readonly count: number;
+}
+
+export class Shortlist<T> implements Listed<T> {
   /** How many were added. */
   count = 0;
   /** The first `size` added, in order. */
@@ -16,7 +22,7 @@ export class Shortlist<T> {
   }
 
   /** Several shortlists as one: counts summed, the first `size` by `order`. */
-  static merge<T>(lists: Iterable<Shortlist<T>>, size: number, order: (a: T, b: T) => number) {
+  static merge<T>(lists: Iterable<Listed<T>>, size: number, order: (a: T, b: T) => number) {
     const out = new Shortlist<T>(size);
     const all: T[] = [];
     for (const l of lists) {

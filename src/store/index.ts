@@ -41,22 +41,9 @@ export async function connectStore(
   return openStore(c.DATABASE_PATH);
 }
 
-/**
- * SQLite: one read-write connection behind the transaction runner, one read-only connection
- * for the verification API, and a lock that refuses a second process on the same file.
- */
-export function openStore(path: string): SqliteStore {
-  const lock = path === ":memory:" ? undefined : lockForProcess(path);
-  let writer: OpenDb;
-  try {
-    writer = openDb(path);
-  } catch (e) {
-    lock?.release();
-    throw e;
-  }
-  const db = writer.db;
-  const instanceId = randomUUID();
-  const tx: StoreTx = {
+/** One SQLite connection's repositories. */
+export function sqliteTx(db: OpenDb["db"], instanceId: string): StoreTx {
+  return {
     nicknames: nicknameRepo(db),
     keys: keyRepo(db),
     grants: grantRepo(db),
@@ -72,6 +59,25 @@ export function openStore(path: string): SqliteStore {
     signatures: signatureRepo(db),
     usageLog: usageLog(db),
   };
+}
+
+/**
+ * SQLite: one read-write connection behind the transaction runner, one read-only connection
+ * for the verification API, and a lock that refuses a second process on the same file.
+ */
+export function openStore(path: string): SqliteStore {
+  const lock = path === ":memory:" ? undefined : lockForProcess(path);
+  let writer: OpenDb;
+  try {
+    writer = openDb(path);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+  const db = writer.db;
+  const instanceId = randomUUID();
+  const tx = sqliteTx(db, instanceId);
+
   // An in-memory database has no second connection to share it; read through the writer.
   const reader = path === ":memory:" ? writer : openReader(path);
   // The writer's data_version moves only when another connection commits.

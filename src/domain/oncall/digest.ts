@@ -1,21 +1,18 @@
 // Key hygiene: what deserves an owner's attention this week. Weekly by DM, or on demand.
 
-import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
-import { lifetimeItem, lifetimeTitle, overLifetime } from "../expiry/lifetime.ts";
+import { lifetimeItem, lifetimeTitle } from "../expiry/lifetime.ts";
 import { describeCell } from "../grants.ts";
 import type { DigestAction, DigestItem, DigestNotice, DigestSection } from "../notices.ts";
 import { may, requirePermission, type Verb } from "../permissions.ts";
 import type { PeopleDirectory } from "../ports.ts";
-import { Shortlist } from "../shortlist.ts";
+import { type Listed, Shortlist } from "../shortlist.ts";
 import { quote, timeRef } from "../text.ts";
-import type { AccessRequest, ApiKey, Grant, Role } from "../types.ts";
-import { leastPrivilege } from "../usage/digest-sections.ts";
+import type { AccessRequest, ApiKey, Role } from "../types.ts";
+import { privilegeSections } from "../usage/digest-sections.ts";
+import { EXPIRING_DAYS, PER_SECTION, scanKeys, UNUSED_DAYS } from "./key-scan.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
-const UNUSED_DAYS = 90;
-const EXPIRING_DAYS = 14;
-const PER_SECTION = 8;
 const DIGEST_JOB = "weekly-digest";
 
 const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
@@ -28,77 +25,18 @@ function sectionOf(title: string, count: number, items: DigestItem[]): DigestSec
   };
 }
 
-/** Keys (and their grants) read per transaction while building a digest. */
-export const DIGEST_PAGE = 100;
-
-/** A macrotask boundary: requests that arrived meanwhile are answered first. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Every key and its grants, read in pages of `pageSize` keys, one short transaction each, the
- * event loop getting a turn between pages: with 100,000 keys one read of everything would hold
- * it (SQLite reads synchronously) for as long as the read takes. A change committed between
- * two pages may be seen by the later page only; a digest is advice, not a snapshot.
- */
-async function keysInPages(
-  ctx: Ctx,
-  pageSize: number,
-  onPage: (keys: ApiKey[], grants: Map<number, Grant[]>) => Promise<void>,
-): Promise<void> {
-  for (let after = 0, first = true; ; first = false) {
-    if (!first) await turn();
-    const page = await ctx.uow.run(async (tx) => {
-      const ks = await tx.keys.page(after, pageSize);
-      return { ks, gs: await tx.grants.forKeys(ks.map((k) => k.id)) };
-    });
-    await onPage(page.ks, page.gs);
-    const last = page.ks.at(-1);
-    if (!last || page.ks.length < pageSize) return;
-    after = last.id;
-  }
-}
-
 export async function buildDigest(
   ctx: Ctx,
   people: PeopleDirectory,
   o: { pageSize?: number } = {},
 ): Promise<DigestNotice> {
   const now = ctx.clock.now();
-  const t = now.getTime();
-  // Each page is sorted as it is read, and of each section only the first few are kept (and
-  // counted): holding every key, and a text for each match, grew the heap by 250 MB at
-  // 100,000 keys and left the collector pauses of 10-25 ms. Grants are not kept past their
-  // page.
-  const unused = new Shortlist<ApiKey>(PER_SECTION);
-  const wideWrite = new Shortlist<{ k: ApiKey; g: Grant }>(PER_SECTION);
-  const expiring = new Shortlist<ApiKey>(PER_SECTION);
-  const overLifetimeKeys = new Shortlist<ApiKey>(PER_SECTION);
-  // Per key owner, so that the keys of owners who left can be listed once Slack has said who.
-  const byOwner = new Map<string, Shortlist<ApiKey>>();
-  const privilege = await leastPrivilege(ctx, now, PER_SECTION);
-  await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE, async (ks, gs) => {
-    for (const k of ks) {
-      let owned = byOwner.get(k.keyOwner);
-      if (!owned) {
-        owned = new Shortlist<ApiKey>(PER_SECTION);
-        byOwner.set(k.keyOwner, owned);
-      }
-      owned.add(k);
-      if ((k.lastUsedAt ?? k.createdAt).getTime() <= t - UNUSED_DAYS * DAY) unused.add(k);
-      for (const g of gs.get(k.id) ?? [])
-        if (g.scope === "*" && WRITE_APIS.includes(g.api)) wideWrite.add({ k, g });
-      const ends = k.expiresAt?.getTime();
-      if (ends !== undefined && ends > t && ends <= t + EXPIRING_DAYS * DAY) expiring.add(k);
-      if (overLifetime(ctx, k, now)) overLifetimeKeys.add(k);
-    }
-    // The page's use counts in a transaction of their own, in a later turn of the loop: read
-    // with the page, they made one block twice as long.
-    await turn();
-    await ctx.uow.run((tx) => privilege.add(tx, ks));
-  });
+  // The pass over every key runs on the app's key-scan thread when it has one.
+  const scan = ctx.keyScanner ? await ctx.keyScanner(now) : await scanKeys(ctx, now, o);
+  const { unused, wideWrite, expiring, overLifetime: overLifetimeKeys, byOwner } = scan;
   const pending = await ctx.uow.run((tx) => tx.requests.list({ status: "pending", limit: 100 }));
   // Slack is asked outside any transaction; an unanswered question flags nothing.
-  const gone: Array<Shortlist<ApiKey>> = [];
+  const gone: Array<Listed<ApiKey>> = [];
   for (const [owner, owned] of byOwner) {
     if ((await people.inWorkspace(owner)) === false) gone.push(owned);
   }
@@ -109,7 +47,7 @@ export async function buildDigest(
     id: k.id,
     verb,
   });
-  const shown = <T>(list: Shortlist<T>, toItem: (x: T) => DigestItem) => list.first.map(toItem);
+  const shown = <T>(list: Listed<T>, toItem: (x: T) => DigestItem) => list.first.map(toItem);
   const lifetime = lifetimeTitle(ctx);
 
   const sections: DigestSection[] = [
@@ -121,7 +59,7 @@ export async function buildDigest(
         action: act(k, "Disable", "disable"),
       })),
     ),
-    ...privilege.sections().map((s) => sectionOf(s.title, s.count, s.items)),
+    ...privilegeSections(scan.privilege).map((s) => sectionOf(s.title, s.count, s.items)),
     ...(lifetime
       ? [
           sectionOf(

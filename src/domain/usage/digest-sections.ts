@@ -4,7 +4,7 @@
 import type { Ctx } from "../context.ts";
 import type { DigestItem } from "../notices.ts";
 import type { Tx } from "../ports.ts";
-import { Shortlist } from "../shortlist.ts";
+import { type Listed, Shortlist } from "../shortlist.ts";
 import { quote, timeRef } from "../text.ts";
 import type { ApiKey } from "../types.ts";
 import { countingSince } from "./counting.ts";
@@ -26,11 +26,17 @@ export interface UsageSection {
 type GrantsUnused = Extract<Advice, { kind: "grants_unused" }>;
 type KeyUnused = Extract<Advice, { kind: "key_unused" }>;
 
-/** The least-privilege sections, filled a page of keys at a time as the digest reads them. */
+/** What the least-privilege sections list: the first few of each, and how many in all. */
+export interface UsageLists {
+  grantsUnused: Listed<{ key: ApiKey; advice: GrantsUnused }>;
+  keysUnused: Listed<{ key: ApiKey; advice: KeyUnused }>;
+}
+
+/** The least-privilege lists, filled a page of keys at a time as the digest reads them. */
 export interface LeastPrivilege {
   /** One page of keys, in key order, with their grants' use read in the page's transaction. */
   add(tx: Tx, keys: readonly ApiKey[]): Promise<void>;
-  sections(): UsageSection[];
+  lists(): UsageLists;
 }
 
 /** `shown`: items built per section (the rest are only counted). */
@@ -53,33 +59,38 @@ export async function leastPrivilege(ctx: Ctx, now: Date, shown: number): Promis
         if (advice.kind === "grants_unused") grantsUnused.add({ key, advice });
       }
     },
-    sections: () => [
-      {
-        title: `Grants unused for ${UNUSED_DAYS} days`,
-        count: grantsUnused.count,
-        items: grantsUnused.first.map(({ key, advice }) => {
-          const named = advice.grants.slice(0, GRANTS_SHOWN).map(unusedText);
-          const more = advice.grants.length - named.length;
-          return {
-            text: `${keyText(key)}: ${named.join("; ")}${more > 0 ? `; and ${more} more` : ""}`,
-            action: {
-              label: "Remove unused grants",
-              kind: "unused_grants",
-              id: key.id,
-              version: key.version,
-              since: advice.since,
-            },
-          };
-        }),
-      },
-      {
-        title: `Keys not used in ${UNUSED_DAYS} days`,
-        count: keysUnused.count,
-        items: keysUnused.first.map(({ key, advice }) => ({
-          text: `${keyText(key)}: ${advice.lastUsedAt ? `last used ${timeRef(advice.lastUsedAt)}` : `never used, created ${timeRef(key.createdAt)}`}`,
-          action: { label: "Disable", kind: "key", id: key.id, verb: "disable" },
-        })),
-      },
-    ],
+    lists: () => ({ grantsUnused, keysUnused }),
   };
+}
+
+/** The least-privilege sections of the digest, from its lists. */
+export function privilegeSections({ grantsUnused, keysUnused }: UsageLists): UsageSection[] {
+  return [
+    {
+      title: `Grants unused for ${UNUSED_DAYS} days`,
+      count: grantsUnused.count,
+      items: grantsUnused.first.map(({ key, advice }) => {
+        const named = advice.grants.slice(0, GRANTS_SHOWN).map(unusedText);
+        const more = advice.grants.length - named.length;
+        return {
+          text: `${keyText(key)}: ${named.join("; ")}${more > 0 ? `; and ${more} more` : ""}`,
+          action: {
+            label: "Remove unused grants",
+            kind: "unused_grants",
+            id: key.id,
+            version: key.version,
+            since: advice.since,
+          },
+        };
+      }),
+    },
+    {
+      title: `Keys not used in ${UNUSED_DAYS} days`,
+      count: keysUnused.count,
+      items: keysUnused.first.map(({ key, advice }) => ({
+        text: `${keyText(key)}: ${advice.lastUsedAt ? `last used ${timeRef(advice.lastUsedAt)}` : `never used, created ${timeRef(key.createdAt)}`}`,
+        action: { label: "Disable", kind: "key", id: key.id, verb: "disable" },
+      })),
+    },
+  ];
 }

@@ -1,0 +1,91 @@
+// The server side of bench:digest (scripts/bench/digest.ts): Keyward on the seeded database,
+// in its own process, run from the dist/ bundle as npm start runs it. On request it builds the
+// digest one way and reports the event-loop delay it saw meanwhile.
+import { performance } from "node:perf_hooks";
+import { startKeyward } from "../../src/app.ts";
+import { configSchema } from "../../src/config.ts";
+import { buildDigest } from "../../src/domain/oncall/digest.ts";
+import { DIGEST_PAGE } from "../../src/domain/oncall/key-scan.ts";
+
+export interface Figures {
+  way: string;
+  ms: number;
+  /** The share of the build the main thread's event loop was busy (not waiting for events). */
+  busy: number;
+  maxDelayMs: number;
+  p99DelayMs: number;
+}
+
+async function server(): Promise<void> {
+  const app = await startKeyward({ config: configSchema.parse(process.env) });
+  const people = { inWorkspace: async () => true };
+  // The loop's delay as a 1 ms timer sees it: each tick records how late it fired. A block of
+  // the loop shows as one late tick (a histogram that is only sampled while the loop turns
+  // would miss the block that matters most).
+  const showBlocks = Number(process.env.BENCH_SHOW_BLOCKS ?? 0);
+  const measure = async (way: string, build: () => Promise<unknown>): Promise<Figures> => {
+    const late: number[] = [];
+    let running = true;
+    let last = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      late.push(Math.max(0, now - last - 1));
+      // BENCH_SHOW_BLOCKS=<ms>: print each block longer than that, to line up with --trace-gc.
+      if (showBlocks && now - last - 1 > showBlocks)
+        console.log(`-- block of ${(now - last - 1).toFixed(1)} ms ending at ${now.toFixed(0)} ms`);
+      last = now;
+      if (running) setTimeout(tick, 1);
+    };
+    setTimeout(tick, 1);
+    const started = performance.now();
+    const elu = performance.eventLoopUtilization();
+    await build();
+    const ms = performance.now() - started;
+    const busy = performance.eventLoopUtilization(elu).utilization;
+    // One more tick, so that a block at the very end is counted too.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running = false;
+    late.sort((a, b) => a - b);
+    const p99 = late[Math.min(late.length - 1, Math.floor(late.length * 0.99))] ?? 0;
+    return { way, ms, busy, maxDelayMs: late.at(-1) ?? 0, p99DelayMs: p99 };
+  };
+  process.on("message", async (m: string) => {
+    if (m === "stop") {
+      await app.stop();
+      process.exit(0);
+    }
+    if (m === "mark") {
+      // A line in a --trace-gc log, to tell which run a collection belongs to.
+      console.log(`-- run at ${performance.now().toFixed(0)} ms`);
+      return;
+    }
+    const ways: Record<string, [string, () => Promise<unknown>]> = {
+      // The baseline: the same measurement while nothing runs. On a virtual machine the
+      // loop's timers are late now and then on their own; a way is judged against this.
+      idle: [
+        "idle (nothing built, 3 s)",
+        () => new Promise((resolve) => setTimeout(resolve, 3000)),
+      ],
+      thread: ["key-scan thread (shipped)", () => buildDigest(app.ctx, people)],
+      main: [
+        `main thread, ${DIGEST_PAGE} keys a page`,
+        () => buildDigest({ ...app.ctx, keyScanner: undefined }, people),
+      ],
+      whole: [
+        "one read (first version)",
+        () =>
+          app.store.uow.run(async (tx) => {
+            const keys = await tx.keys.all();
+            return tx.grants.forKeys(keys.map((k) => k.id));
+          }),
+      ],
+    };
+    const way = ways[m];
+    if (!way) throw new Error(`no way ${m}`);
+    const figures = await measure(...way);
+    process.send?.(figures);
+  });
+  process.send?.("ready");
+}
+
+await server();

@@ -1,0 +1,60 @@
+// A store that only reads, on connections of its own: for work that runs on another thread
+// (the digest's pass over every key), beside the app's own store in the same process. SQLite:
+// one read-only connection to the same file, which takes no lock (the file's process lock is
+// the app's). PostgreSQL: one connection.
+import pg from "pg";
+import type { Tx, UnitOfWork } from "../domain/ports.ts";
+import { openReader } from "./db.ts";
+import { sqliteTx } from "./index.ts";
+import { clientConfig } from "./pg/connect.ts";
+import { pgTx } from "./pg/repos/index.ts";
+import { PgUnitOfWork } from "./pg/unit-of-work.ts";
+
+/** Which database to read: the SQLite file, or PostgreSQL's URL. */
+export type DatabaseRef = { path: string } | { url: string };
+
+export interface ReadOnlyStore {
+  uow: UnitOfWork;
+  close(): Promise<void>;
+}
+
+const INSTANCE = "read-only";
+
+export function openReadOnlyStore(ref: DatabaseRef): ReadOnlyStore {
+  if ("url" in ref) {
+    const pool = new pg.Pool({ ...clientConfig(ref.url), max: 1 });
+    pool.on("error", () => {});
+    const inner = new PgUnitOfWork(pool, {
+      makeTx: (db) => pgTx(db, INSTANCE),
+      notify: { channel: "keyward_changes", payload: INSTANCE },
+      onCommit: () => {},
+    });
+    return {
+      // Quiet: READ COMMITTED, and no change notice is asked for (nothing is written).
+      uow: { run: (work) => inner.run(work, { quiet: true }) },
+      close: () => pool.end(),
+    };
+  }
+  const reader = openReader(ref.path);
+  const tx = sqliteTx(reader.db, INSTANCE);
+  const begin = reader.sqlite.prepare("BEGIN");
+  const commit = reader.sqlite.prepare("COMMIT");
+  // One transaction at a time, as on the app's writer: a read snapshot each.
+  let tail: Promise<unknown> = Promise.resolve();
+  const run = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+    const result = tail.then(async () => {
+      begin.run();
+      try {
+        return await work(tx);
+      } finally {
+        if (reader.sqlite.inTransaction) commit.run();
+      }
+    });
+    tail = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    uow: { run },
+    close: async () => reader.close(),
+  };
+}
