@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       ? ` ${"req/s".padStart(8)} ${"call p50".padStart(8)} ${"call p99".padStart(8)} ${"call max".padStart(8)}`
       : "";
     console.log(
-      `${"way".padEnd(34)} ${"build ms".padStart(8)} ${"busy".padStart(6)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}${loadHead}`,
+      `${"way".padEnd(34)} ${"build ms".padStart(8)} ${"busy".padStart(6)} ${"held ms".padStart(8)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}${loadHead}`,
     );
     for (const r of rows) {
       const l = r.load;
@@ -173,11 +173,11 @@ async function main(): Promise<void> {
         ? ` ${l.rps.toFixed(0).padStart(8)} ${f(l.p50)} ${f(l.p99)} ${f(l.max)}`
         : "";
       console.log(
-        `${r.way.padEnd(34)} ${f(r.ms)} ${`${(r.busy * 100).toFixed(0)}%`.padStart(6)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}${loadCols}`,
+        `${r.way.padEnd(34)} ${f(r.ms)} ${`${(r.busy * 100).toFixed(0)}%`.padStart(6)} ${f(r.longestBusyMs)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}${loadCols}`,
       );
     }
     console.log(
-      "(event-loop delay measured inside the server process while the digest was built; busy: the main thread's event-loop utilization meanwhile)",
+      "(inside the server process while the digest was built: busy, the main loop's utilization; held, the longest it was busy between two ticks of a 1 ms timer; max and p99, how late those ticks were)",
     );
     child.send("stop");
     await new Promise((resolve) => child.once("exit", resolve));

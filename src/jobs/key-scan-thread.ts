@@ -17,7 +17,10 @@ export interface ScanRequest {
   pageSize?: number;
 }
 
-export type ScanResult = { scan: KeyScan } | { error: string };
+/** A failure as it crosses from the thread: the message, and the code and stack when known. */
+export type ScanResult =
+  | { scan: KeyScan }
+  | { error: { message: string; code?: string; stack?: string } };
 
 const fromSource = import.meta.url.endsWith(".ts");
 
@@ -43,7 +46,7 @@ export interface KeyScanThread {
   scan: KeyScanner;
   /** Scans started so far (for tests). */
   readonly started: number;
-  /** Ends the scans still running: their digests fail, as the app is stopping. */
+  /** Ends the scans still running and refuses new ones: their digests fail, the app is stopping. */
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export function keyScanThread(o: {
   const running = new Set<Worker>();
   let started = 0;
   let current: Promise<KeyScan> | undefined;
+  let stopped = false;
   const start = (now: Date) =>
     new Promise<KeyScan>((resolve, reject) => {
       const request: ScanRequest = {
@@ -71,7 +75,11 @@ export function keyScanThread(o: {
       worker.once("message", (r: ScanResult) => {
         answered = true;
         if ("scan" in r) resolve(r.scan);
-        else reject(new Error(`the key scan failed: ${r.error}`));
+        else {
+          // The thread's own error, its code (SQLITE_BUSY, 57014...) and stack kept as the cause.
+          const cause = Object.assign(new Error(r.error.message), r.error);
+          reject(new Error(`the key scan failed: ${r.error.message}`, { cause }));
+        }
       });
       worker.once("error", (e) => {
         answered = true;
@@ -87,6 +95,8 @@ export function keyScanThread(o: {
   // Digests asked for while a scan runs (several owners at once, the weekly run) share it: a
   // digest is advice, and a second pass over every key would only compete for the CPU.
   const scan = (now: Date): Promise<KeyScan> => {
+    // A job that reaches the digest while the app shuts down must not start a scan of seconds.
+    if (stopped) return Promise.reject(new Error("the key scan was not started: stopping"));
     current ??= start(now).finally(() => {
       current = undefined;
     });
@@ -98,6 +108,7 @@ export function keyScanThread(o: {
       return started;
     },
     async stop() {
+      stopped = true;
       await Promise.all([...running].map((w) => w.terminate()));
     },
   };

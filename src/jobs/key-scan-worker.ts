@@ -36,7 +36,14 @@ try {
   };
   result = { scan: await scanKeys(ctx, now, { pageSize: request.pageSize }) };
 } catch (e) {
-  result = { error: e instanceof Error ? e.message : String(e) };
+  const err = e as { message?: unknown; code?: unknown; stack?: unknown };
+  result = {
+    error: {
+      message: typeof err?.message === "string" ? err.message : String(e),
+      code: typeof err?.code === "string" ? err.code : undefined,
+      stack: typeof err?.stack === "string" ? err.stack : undefined,
+    },
+  };
 } finally {
   await store?.close();
 }

@@ -22,7 +22,12 @@ const INSTANCE = "read-only";
 
 export function openReadOnlyStore(ref: DatabaseRef): ReadOnlyStore {
   if ("url" in ref) {
-    const pool = new pg.Pool({ ...clientConfig(ref.url), max: 1 });
+    // Every transaction read-only: the server refuses a write, as SQLite's read-only file does.
+    const pool = new pg.Pool({
+      ...clientConfig(ref.url),
+      max: 1,
+      options: "-c default_transaction_read_only=on",
+    });
     pool.on("error", () => {});
     const inner = new PgUnitOfWork(pool, {
       makeTx: (db) => pgTx(db, INSTANCE),

@@ -1,6 +1,8 @@
 // The digest's pass over every key, on its own thread with its own read-only connections: it
 // finds what the same pass finds on the main thread, the app's digests go through it, and a
 // scan that cannot read, or that the app stops, fails instead of hanging.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
@@ -89,8 +91,21 @@ describe.each(BACKENDS)("the key-scan thread on %s", (backend) => {
 
 describe("the key-scan thread, failing", () => {
   it("refuses a database it cannot open, with the reason", async () => {
+    // A folder that exists, a file that does not: SQLite itself refuses to open it read-only.
+    const missing = join(tmpdir(), `keyward-missing-${process.pid}-${Date.now()}.db`);
+    const thread = keyScanThread({ database: { path: missing }, log });
+    const failed = await thread.scan(new Date()).catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/the key scan failed: .*open/i);
+    // The thread's own error travels as the cause, with its code.
+    expect((failed as Error & { cause: { code?: string } }).cause.code).toBe("SQLITE_CANTOPEN");
+  });
+
+  it("starts no scan once stopped", async () => {
     const thread = keyScanThread({ database: { path: "/nonexistent/keyward.db" }, log });
-    await expect(thread.scan(new Date())).rejects.toThrow(/the key scan failed: .*open/i);
+    await thread.stop();
+    await expect(thread.scan(new Date())).rejects.toThrow(/not started: stopping/);
+    expect(thread.started).toBe(0);
   });
 
   it.runIf(hasPostgres())("ends a scan still waiting when the app stops it", async () => {
