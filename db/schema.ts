@@ -70,7 +70,12 @@ export const apiKeys = sqliteTable(
     handoverBy: text("handover_by"),
     handoverAt: time("handover_at"),
   },
-  (t) => [uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`)],
+  (t) => [
+    uniqueIndex("api_keys_name_nocase").on(sql`lower(${t.name})`),
+    // The expiry reminders job asks every 30 s for the keys expiring within 7 days: without
+    // this it read every key to find them (a full scan, 20–70 ms on the event loop at 100,000).
+    index("api_keys_expiry").on(t.expiresAt),
+  ],
 );
 
 // Secrets a key had before a regeneration: valid until `validUntil` (a grace window), then

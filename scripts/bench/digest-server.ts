@@ -44,7 +44,7 @@ async function server(): Promise<void> {
       // BENCH_SHOW_BLOCKS=<ms>: print each block longer than that, to line up with --trace-gc.
       if (showBlocks && now - last - 1 > showBlocks)
         console.log(
-          `-- block of ${(now - last - 1).toFixed(1)} ms (loop busy ${busy.toFixed(1)} ms of it) ending at ${now.toFixed(0)} ms`,
+          `-- block of ${(now - last - 1).toFixed(1)} ms (loop busy ${busy.toFixed(1)} ms of it) ending at ${now.toFixed(0)} ms (monotonic clock ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)} s, thread ${process.pid})`,
         );
       last = now;
       if (running) setTimeout(tick, 1);
@@ -76,7 +76,9 @@ async function server(): Promise<void> {
     }
     if (m === "mark") {
       // A line in a --trace-gc log, to tell which run a collection belongs to.
-      console.log(`-- run at ${performance.now().toFixed(0)} ms`);
+      console.log(
+        `-- run at ${performance.now().toFixed(0)} ms (monotonic clock ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)} s, thread ${process.pid})`,
+      );
       return;
     }
     const ways: Record<string, [string, () => Promise<unknown>]> = {
