@@ -16,7 +16,12 @@ export interface Figures {
   longestBusyMs: number;
   maxDelayMs: number;
   p99DelayMs: number;
+  /** When the way started and ended, on the monotonic clock (s): to line it up with perf. */
+  from: number;
+  to: number;
 }
+
+const monotonic = () => Number(process.hrtime.bigint()) / 1e9;
 
 async function server(): Promise<void> {
   const app = await startKeyward({ config: configSchema.parse(process.env) });
@@ -44,12 +49,13 @@ async function server(): Promise<void> {
       // BENCH_SHOW_BLOCKS=<ms>: print each block longer than that, to line up with --trace-gc.
       if (showBlocks && now - last - 1 > showBlocks)
         console.log(
-          `-- block of ${(now - last - 1).toFixed(1)} ms (loop busy ${busy.toFixed(1)} ms of it) ending at ${now.toFixed(0)} ms (monotonic clock ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)} s, thread ${process.pid})`,
+          `-- block of ${(now - last - 1).toFixed(1)} ms (loop busy ${busy.toFixed(1)} ms of it) ending at ${now.toFixed(0)} ms (monotonic clock ${monotonic().toFixed(6)} s, thread ${process.pid})`,
         );
       last = now;
       if (running) setTimeout(tick, 1);
     };
     setTimeout(tick, 1);
+    const from = monotonic();
     const started = performance.now();
     const elu = performance.eventLoopUtilization();
     await build();
@@ -58,6 +64,7 @@ async function server(): Promise<void> {
     // One more tick, so that a block at the very end is counted too.
     await new Promise((resolve) => setTimeout(resolve, 5));
     running = false;
+    const to = monotonic();
     late.sort((a, b) => a - b);
     const p99 = late[Math.min(late.length - 1, Math.floor(late.length * 0.99))] ?? 0;
     return {
@@ -67,6 +74,8 @@ async function server(): Promise<void> {
       longestBusyMs: longestBusy,
       maxDelayMs: late.at(-1) ?? 0,
       p99DelayMs: p99,
+      from,
+      to,
     };
   };
   process.on("message", async (m: string) => {
@@ -77,7 +86,7 @@ async function server(): Promise<void> {
     if (m === "mark") {
       // A line in a --trace-gc log, to tell which run a collection belongs to.
       console.log(
-        `-- run at ${performance.now().toFixed(0)} ms (monotonic clock ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)} s, thread ${process.pid})`,
+        `-- run at ${performance.now().toFixed(0)} ms (monotonic clock ${monotonic().toFixed(6)} s, thread ${process.pid})`,
       );
       return;
     }

@@ -18,6 +18,7 @@ import pg from "pg";
 import { openPgStore } from "../../src/store/pg/index.ts";
 import { startFlags } from "./child.ts";
 import { loadRound, pickTool, type Round } from "./load.ts";
+import { type MainThreadWaits, mainThreadWaits, perfAvailable, recordSched } from "./sched.ts";
 import { seedBulk } from "./seed.ts";
 
 const arg = (name: string) => {
@@ -32,6 +33,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // latency is what a client sees of the build.
 const LOAD = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 0);
 const LOAD_SECONDS = 4;
+// BENCH_SCHED=1: record the scheduler with perf while the ways run, and report how long the
+// server's main thread waited for a CPU in each (scripts/bench/sched.ts).
+const SCHED = process.env.BENCH_SCHED === "1";
 
 import type { Figures } from "./digest-server.ts";
 
@@ -137,7 +141,11 @@ async function main(): Promise<void> {
   const next = <T>() => new Promise<T>((resolve) => child.once("message", (m: T) => resolve(m)));
   try {
     await next<string>();
-    const rows: Array<Figures & { load?: Round }> = [];
+    const rows: Array<Figures & { load?: Round; waits?: MainThreadWaits }> = [];
+    if (SCHED && !perfAvailable())
+      throw new Error("BENCH_SCHED=1 needs perf (apt-get install linux-perf)");
+    const schedFile = join(tmpdir(), `keyward-digest-sched-${port}.data`);
+    const sched = SCHED ? recordSched(schedFile) : undefined;
     if (LOAD)
       console.log(`load: ${tool}, ${LOAD} connections, ${LOAD_SECONDS} s from each way's start`);
     for (let i = 0; i < RUNS; i++) {
@@ -160,25 +168,44 @@ async function main(): Promise<void> {
         rows.push({ ...(await figures), load: await load });
       }
     }
+    if (sched) {
+      await sched.stop();
+      const waits = mainThreadWaits(schedFile, child.pid as number, rows);
+      rows.forEach((r, i) => {
+        r.waits = waits[i];
+      });
+      rmSync(schedFile, { force: true });
+    }
     const f = (n: number) => n.toFixed(1).padStart(8);
     const loadHead = LOAD
       ? ` ${"req/s".padStart(8)} ${"call p50".padStart(8)} ${"call p99".padStart(8)} ${"call max".padStart(8)}`
       : "";
+    const schedHead = SCHED
+      ? ` ${"wait max".padStart(8)} ${"waits>2".padStart(7)} ${"own ms".padStart(7)} ${"other ms".padStart(8)}`
+      : "";
     console.log(
-      `${"way".padEnd(34)} ${"build ms".padStart(8)} ${"busy".padStart(6)} ${"held ms".padStart(8)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}${loadHead}`,
+      `${"way".padEnd(34)} ${"build ms".padStart(8)} ${"busy".padStart(6)} ${"held ms".padStart(8)} ${"max ms".padStart(8)} ${"p99 ms".padStart(8)}${loadHead}${schedHead}`,
     );
     for (const r of rows) {
       const l = r.load;
       const loadCols = l
         ? ` ${l.rps.toFixed(0).padStart(8)} ${f(l.p50)} ${f(l.p99)} ${f(l.max)}`
         : "";
+      const w = r.waits;
+      const schedCols = w
+        ? ` ${f(w.maxWaitMs)} ${String(w.over2ms).padStart(7)} ${w.behindOwnMs.toFixed(0).padStart(7)} ${w.behindOthersMs.toFixed(0).padStart(8)}`
+        : "";
       console.log(
-        `${r.way.padEnd(34)} ${f(r.ms)} ${`${(r.busy * 100).toFixed(0)}%`.padStart(6)} ${f(r.longestBusyMs)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}${loadCols}`,
+        `${r.way.padEnd(34)} ${f(r.ms)} ${`${(r.busy * 100).toFixed(0)}%`.padStart(6)} ${f(r.longestBusyMs)} ${f(r.maxDelayMs)} ${f(r.p99DelayMs)}${loadCols}${schedCols}`,
       );
     }
     console.log(
       "(inside the server process while the digest was built: busy, the main loop's utilization; held, the longest it was busy between two ticks of a 1 ms timer; max and p99, how late those ticks were)",
     );
+    if (SCHED)
+      console.log(
+        "(from perf sched: wait max, the longest the main thread waited for a CPU once woken; waits>2, how many waits were over 2 ms; own ms and other ms, how long of those waits the CPU ran the server's other threads (V8's and libuv's helpers, the key-scan thread) or other processes)",
+      );
     child.send("stop");
     await new Promise((resolve) => child.once("exit", resolve));
   } finally {
