@@ -12,7 +12,7 @@ import { readyHandler } from "./http/ready.ts";
 import { createHttpServer, drain, listen, type Routes } from "./http/server.ts";
 import { verifyHandler } from "./http/verify.ts";
 import type { InFlight } from "./in-flight.ts";
-import { type KeyScanThread, keyScanThread } from "./jobs/key-scan-thread.ts";
+import { type KeyScanProcess, keyScanProcess } from "./jobs/key-scan-process.ts";
 import { DEFAULT_JOBS, JobScheduler } from "./jobs/scheduler.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRenderer } from "./notify/render.ts";
@@ -56,8 +56,8 @@ export interface Keyward {
   jobs: JobScheduler;
   /** Usage counts of the verification API, written behind. */
   usage: UsageRecorder;
-  /** The digest's key-scan thread; none on an in-memory database (it scans here). */
-  keyScans: KeyScanThread | undefined;
+  /** The digest's key-scan process; none on an in-memory database (it scans here). */
+  keyScans: KeyScanProcess | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     },
     maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS,
   };
-  // The digest's pass over every key reads on its own thread and connections; an in-memory
+  // The digest's pass over every key reads in its own process, on connections of its own; an in-memory
   // database has no second connection, so there it runs here.
   const database =
     store.backend === "postgres"
@@ -84,7 +84,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
         ? undefined
         : { path: store.path };
   const keyScans = database
-    ? keyScanThread({ database, maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS, log })
+    ? keyScanProcess({ database, maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS, log })
     : undefined;
   ctx.keyScanner = keyScans?.scan;
   const bootstrapped = await bootstrapOwners(ctx, config.OWNER_USER_IDS);

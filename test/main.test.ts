@@ -191,7 +191,7 @@ it("runs from the bundle npm start builds, on plain node, and serves the sandbox
   expect((await script.text()).length).toBeGreaterThan(10_000);
   // The demo was seeded through the migrations found from dist/.
   expect(child.output()).toContain("demo account seeded");
-  // The digest's pass over the keys runs the bundled key-scan thread (dist/key-scan-worker.mjs).
+  // The digest's pass over the keys runs the bundled key-scan process (dist/key-scan-worker.mjs).
   const asked = await fetch(`${url}/sandbox/api/command`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -205,7 +205,7 @@ it("runs from the bundle npm start builds, on plain node, and serves the sandbox
   }
   expect(state).toContain("Unused for 90 days");
   expect(state).toContain("Access requests waiting");
-  expect(child.output()).not.toContain("key-scan thread");
+  expect(child.output()).not.toContain("key-scan process");
   child.proc.kill("SIGTERM");
   expect(await child.exited).toBe(0);
 });

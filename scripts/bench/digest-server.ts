@@ -97,7 +97,7 @@ async function server(): Promise<void> {
         "idle (nothing built, 3 s)",
         () => new Promise((resolve) => setTimeout(resolve, 3000)),
       ],
-      thread: ["key-scan thread (shipped)", () => buildDigest(app.ctx, people)],
+      thread: ["key-scan process (shipped)", () => buildDigest(app.ctx, people)],
       main: [
         `main thread, ${DIGEST_PAGE} keys a page`,
         () => buildDigest({ ...app.ctx, keyScanner: undefined }, people),

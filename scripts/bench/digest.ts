@@ -5,10 +5,10 @@
 // digest was being built, how busy the main thread's loop was meanwhile, and how long the build
 // took. The server runs from the dist/ bundle, as npm start runs Keyward. The ways are measured
 // in the same process, alternating: the baseline (the same measurement while nothing is
-// built: a virtual machine's timers are late on their own), the digest as shipped (the pass over every key on the
-// key-scan thread, with connections of its own) and, for comparison, the same pass on the main
-// thread (keys read in pages of DIGEST_PAGE, the loop given a turn between pages: the previous
-// version); with BENCH_WAYS=whole, one read of every key and grant in one transaction (the
+// built: a virtual machine's timers are late on their own), the digest as shipped (the pass over
+// every key in the key-scan process, with connections of its own; BENCH_WAYS=thread names it)
+// and, for comparison, the same pass on the main thread (keys read in pages of DIGEST_PAGE, the
+// loop given a turn between pages: an earlier version); with BENCH_WAYS=whole, one read of every key and grant in one transaction (the
 // first version). Figures depend on the machine; say which one.
 import { execFileSync, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     );
     if (SCHED)
       console.log(
-        "(from perf sched: wait max, the longest the main thread waited for a CPU once woken; waits>2, how many waits were over 2 ms; own ms and other ms, how long of those waits the CPU ran the server's other threads (V8's and libuv's helpers, the key-scan thread) or other processes)",
+        "(from perf sched: wait max, the longest the main thread waited for a CPU once woken; waits>2, how many waits were over 2 ms; own ms and other ms, how long of those waits the CPU ran the server's other threads (V8's and libuv's helpers) or other processes (the key-scan process among them))",
       );
     child.send("stop");
     await new Promise((resolve) => child.once("exit", resolve));

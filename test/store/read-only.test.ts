@@ -1,4 +1,4 @@
-// The store the key-scan thread reads through refuses writes on both backends.
+// The store the key-scan process reads through refuses writes on both backends.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PgStore } from "../../src/store/index.ts";
 import { openReadOnlyStore, type ReadOnlyStore } from "../../src/store/read-only.ts";

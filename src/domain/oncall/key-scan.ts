@@ -1,6 +1,6 @@
 // The digest's pass over every key: the few of each section it shows, and how many each has.
 // At 100,000 keys this is the long part of building a digest, so it is data in, data out: the
-// app can run it on a thread of its own (jobs/key-scan-thread.ts), off the event loop that
+// app can run it in a process of its own (jobs/key-scan-process.ts), off the event loop that
 // answers the verification API.
 import { WRITE_APIS } from "../catalog.ts";
 import type { Ctx } from "../context.ts";
@@ -18,7 +18,7 @@ export const PER_SECTION = 8;
 /** Keys (and their grants) read per transaction while scanning. */
 export const DIGEST_PAGE = 100;
 
-/** What the scan found: plain data (it may come from another thread). */
+/** What the scan found: plain data (it may come from another process). */
 export interface KeyScan {
   unused: Listed<ApiKey>;
   wideWrite: Listed<{ k: ApiKey; g: Grant }>;
@@ -29,7 +29,7 @@ export interface KeyScan {
   privilege: UsageLists;
 }
 
-/** Where a scan runs when not on the caller's own thread (the app's key-scan thread). */
+/** Where a scan runs when not on the caller's own thread (the app's key-scan process). */
 export type KeyScanner = (now: Date) => Promise<KeyScan>;
 
 /** A macrotask boundary: requests that arrived meanwhile are answered first. */

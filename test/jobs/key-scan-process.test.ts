@@ -1,6 +1,8 @@
-// The digest's pass over every key, on its own thread with its own read-only connections: it
+// The digest's pass over every key, in its own process with its own read-only connections: it
 // finds what the same pass finds on the main thread, the app's digests go through it, and a
 // scan that cannot read, or that the app stops, fails instead of hanging.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -9,7 +11,7 @@ import { createKey } from "../../src/domain/keys/create.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { buildDigest, digestFor } from "../../src/domain/oncall/digest.ts";
 import { scanKeys } from "../../src/domain/oncall/key-scan.ts";
-import { type KeyScanThread, keyScanThread } from "../../src/jobs/key-scan-thread.ts";
+import { type KeyScanProcess, keyScanProcess } from "../../src/jobs/key-scan-process.ts";
 import { createLog } from "../../src/log.ts";
 import type { PgStore } from "../../src/store/index.ts";
 import { testApp } from "../helpers/app.ts";
@@ -21,6 +23,42 @@ const LEFT = "U0LEFT0001";
 const people = { inWorkspace: async (u: string) => u !== LEFT };
 const logs: string[] = [];
 const log = createLog("debug", (l) => logs.push(l));
+
+/** This process's children whose command line mentions `name` (Linux). */
+function childrenRunning(name: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === process.pid && readFileSync(`/proc/${d}/cmdline`, "utf8").includes(name);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+const SCHED_IDLE = 5;
+
+/** Each thread's scheduling policy and nice value (Linux: fields 41 and 19 of its stat). */
+function schedulingOfThreads(pid: number): Array<{ policy: number; nice: number }> {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { policy: Number(fields[38]), nice: Number(fields[16]) };
+  });
+}
+
+function hasChrt(): boolean {
+  try {
+    execFileSync("chrt", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function seed(t: Pick<TestStore, "ctx" | "clock">, keys: number): Promise<void> {
   await addNickname(t.ctx, OWNER, { nickname: "acme", kind: "seller" });
@@ -34,46 +72,46 @@ async function seed(t: Pick<TestStore, "ctx" | "clock">, keys: number): Promise<
   }
 }
 
-describe.each(BACKENDS)("the key-scan thread on %s", (backend) => {
+describe.each(BACKENDS)("the key-scan process on %s", (backend) => {
   let t: TestStore;
-  let thread: KeyScanThread;
+  let scanner: KeyScanProcess;
   beforeEach(async () => {
     t = await testStore(backend);
     await seed(t, 25);
     t.clock.advance(100 * DAY);
     const database =
       t.store.backend === "postgres" ? { url: t.store.url } : { path: t.path as string };
-    // Small pages, so that the thread reads several.
-    thread = keyScanThread({ database, log, pageSize: 4 });
+    // Small pages, so that the process reads several.
+    scanner = keyScanProcess({ database, log, pageSize: 4 });
   });
   afterEach(async () => {
-    await thread.stop();
+    await scanner.stop();
     await t.cleanup();
   });
 
   it("finds what the same scan finds on the main thread, and the digest is the same", async () => {
     const now = t.clock.now();
-    const there = await thread.scan(now);
+    const there = await scanner.scan(now);
     const here = await scanKeys(t.ctx, now, { pageSize: 4 });
     expect(there).toEqual(here);
     expect(there.unused.count).toBe(25);
     expect(there.byOwner.get(LEFT)?.count).toBe(8);
     expect(there.expiring.count).toBe(0);
 
-    const threaded = await buildDigest({ ...t.ctx, keyScanner: thread.scan }, people);
-    expect(threaded).toEqual(await buildDigest(t.ctx, people));
-    expect(threaded.sections.find((s) => s.title.startsWith("Key owner no longer"))?.title).toBe(
+    const elsewhere = await buildDigest({ ...t.ctx, keyScanner: scanner.scan }, people);
+    expect(elsewhere).toEqual(await buildDigest(t.ctx, people));
+    expect(elsewhere.sections.find((s) => s.title.startsWith("Key owner no longer"))?.title).toBe(
       "Key owner no longer in the workspace (8)",
     );
-    expect(thread.started).toBe(2);
+    expect(scanner.started).toBe(2);
   });
 
   it("lets digests asked for while a scan runs share it", async () => {
-    const [a, b] = await Promise.all([thread.scan(t.clock.now()), thread.scan(t.clock.now())]);
-    expect(thread.started).toBe(1);
+    const [a, b] = await Promise.all([scanner.scan(t.clock.now()), scanner.scan(t.clock.now())]);
+    expect(scanner.started).toBe(1);
     expect(b).toBe(a);
-    await thread.scan(t.clock.now());
-    expect(thread.started).toBe(2);
+    await scanner.scan(t.clock.now());
+    expect(scanner.started).toBe(2);
   });
 
   it("sees what was committed on the main connection before it started", async () => {
@@ -83,29 +121,29 @@ describe.each(BACKENDS)("the key-scan thread on %s", (backend) => {
       cells: [{ scope: "*", api: "orders:write" }],
       expiresAt: null,
     });
-    const scan = await thread.scan(t.clock.now());
+    const scan = await scanner.scan(t.clock.now());
     expect(scan.wideWrite.count).toBe(8);
     expect(scan.unused.count).toBe(25);
   });
 });
 
-describe("the key-scan thread, failing", () => {
+describe("the key-scan process, failing", () => {
   it("refuses a database it cannot open, with the reason", async () => {
     // A folder that exists, a file that does not: SQLite itself refuses to open it read-only.
     const missing = join(tmpdir(), `keyward-missing-${process.pid}-${Date.now()}.db`);
-    const thread = keyScanThread({ database: { path: missing }, log });
-    const failed = await thread.scan(new Date()).catch((e: Error) => e);
+    const scanner = keyScanProcess({ database: { path: missing }, log });
+    const failed = await scanner.scan(new Date()).catch((e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toMatch(/the key scan failed: .*open/i);
-    // The thread's own error travels as the cause, with its code.
+    // The process's own error travels as the cause, with its code.
     expect((failed as Error & { cause: { code?: string } }).cause.code).toBe("SQLITE_CANTOPEN");
   });
 
   it("starts no scan once stopped", async () => {
-    const thread = keyScanThread({ database: { path: "/nonexistent/keyward.db" }, log });
-    await thread.stop();
-    await expect(thread.scan(new Date())).rejects.toThrow(/not started: stopping/);
-    expect(thread.started).toBe(0);
+    const scanner = keyScanProcess({ database: { path: "/nonexistent/keyward.db" }, log });
+    await scanner.stop();
+    await expect(scanner.scan(new Date())).rejects.toThrow(/not started: stopping/);
+    expect(scanner.started).toBe(0);
   });
 
   it.runIf(hasPostgres())("ends a scan still waiting when the app stops it", async () => {
@@ -119,9 +157,9 @@ describe("the key-scan thread, failing", () => {
     try {
       await locker.query("begin");
       await locker.query("lock table api_keys in access exclusive mode");
-      const thread = keyScanThread({ database: { url }, log });
-      const scanning = thread.scan(t.clock.now());
-      // The thread's read is waiting on the lock. (Asked outside the locker's transaction,
+      const scanner = keyScanProcess({ database: { url }, log });
+      const scanning = scanner.scan(t.clock.now());
+      // The process's read is waiting on the lock. (Asked outside the locker's transaction,
       // which would keep seeing the activity of its own first look.)
       let waiting = 0;
       for (let i = 0; i < 200 && waiting === 0; i++) {
@@ -132,7 +170,21 @@ describe("the key-scan thread, failing", () => {
         if (!waiting) await new Promise((r) => setTimeout(r, 25));
       }
       expect(waiting).toBe(1);
-      await thread.stop();
+      // Every thread of the scan, V8's collector helpers among them, yields the CPU to the
+      // server's: SCHED_IDLE where chrt can set it (it can here), nice 19 otherwise. The
+      // server's own threads keep their priority.
+      const [scanPid] = childrenRunning("key-scan-worker");
+      expect(scanPid).toBeDefined();
+      const scanThreads = schedulingOfThreads(scanPid as number);
+      expect(scanThreads.length).toBeGreaterThan(3);
+      const idle = hasChrt() ? { policy: SCHED_IDLE, nice: 0 } : { policy: 0, nice: 19 };
+      expect(scanThreads).toEqual(scanThreads.map(() => idle));
+      expect(schedulingOfThreads(process.pid)).toContainEqual({ policy: 0, nice: 0 });
+      expect(
+        schedulingOfThreads(process.pid).filter((t) => t.policy === SCHED_IDLE || t.nice === 19),
+      ).toEqual([]);
+      await scanner.stop();
+      expect(childrenRunning("key-scan-worker")).toEqual([]);
       await expect(scanning).rejects.toThrow(/ended .* without answering/);
     } finally {
       await locker.query("rollback");
@@ -144,7 +196,7 @@ describe("the key-scan thread, failing", () => {
 });
 
 describe("the app's digests", () => {
-  it("scan the keys on the key-scan thread", async () => {
+  it("scan the keys on the key-scan process", async () => {
     const t = await testApp();
     try {
       await seed({ ctx: t.app.ctx, clock: t.clock }, 10);
