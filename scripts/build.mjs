@@ -3,7 +3,7 @@
 // bundle keeps node_modules external, so native drivers and Bolt load as usual.
 import { build } from "esbuild";
 
-// The digest's key-scan thread runs a file of its own, beside main.mjs.
+// The digest's key-scan process runs a file of its own, beside main.mjs.
 const entries = { main: "src/main.ts", "key-scan-worker": "src/jobs/key-scan-worker.ts" };
 // `--bench`: also the verification benchmark's server (the same composition root), so that it
 // runs the way npm start runs Keyward.

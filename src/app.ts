@@ -53,7 +53,10 @@ export interface Keyward {
   requests: InFlight;
   slack: SlackApp | undefined;
   worker: OutboxWorker | undefined;
+  /** Expiry, reminders, request lapses, usage pruning: every 30 s. */
   jobs: JobScheduler;
+  /** The weekly digest, with Slack (it asks Slack which key owners have left). */
+  digests: JobScheduler | undefined;
   /** Usage counts of the verification API, written behind. */
   usage: UsageRecorder;
   /** The digest's key-scan process; none on an in-memory database (it scans here). */
@@ -194,15 +197,24 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     ctx,
     log,
     () => worker?.kick(),
-    {
-      ...DEFAULT_JOBS,
-      pruneUsage: () => pruneUsage(store.uow, clock.now()),
-      ...(people ? { weeklyDigest: (c: Ctx) => sendWeeklyDigest(c, people) } : {}),
-    },
+    { ...DEFAULT_JOBS, pruneUsage: () => pruneUsage(store.uow, clock.now()) },
     opts.jobsIntervalMs,
     store.exclusive,
   );
   jobs.start();
+  // The weekly digest on a timer of its own: its scan runs only on CPU nothing else wants and
+  // can take minutes on a busy machine, which must not hold up grants that are due to end.
+  const digests = people
+    ? new JobScheduler(
+        ctx,
+        log,
+        () => worker?.kick(),
+        { weeklyDigest: (c: Ctx) => sendWeeklyDigest(c, people) },
+        opts.jobsIntervalMs,
+        store.exclusive,
+      )
+    : undefined;
+  digests?.start();
 
   let stopped = false;
   return {
@@ -216,6 +228,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     slack,
     worker,
     jobs,
+    digests,
     usage,
     keyScans,
     /**
@@ -242,6 +255,7 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
         );
       }
       await keyScans?.stop();
+      await digests?.stop();
       await jobs.stop();
       oncallGroup?.stop();
       await worker?.stop();

@@ -48,9 +48,19 @@ export function recordSched(file: string): { stop(): Promise<void> } {
     ["sched", "record", "-k", "CLOCK_MONOTONIC", "-a", "-o", file],
     { stdio: "ignore" },
   );
+  let ended = false;
+  perf.once("exit", () => {
+    ended = true;
+  });
+  perf.once("error", (e) => {
+    ended = true;
+    console.error(`perf sched record could not run: ${e.message}`);
+  });
   return {
+    // perf may have ended already (no permission, no room for its file): nothing to wait for.
     stop: () =>
       new Promise((resolve) => {
+        if (ended) return resolve();
         perf.once("exit", () => resolve());
         perf.kill("SIGINT");
       }),

@@ -28,15 +28,38 @@ export type ScanResult =
 
 const fromSource = import.meta.url.endsWith(".ts");
 
+const span = (ms: number) =>
+  ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} s`;
+
+/** How long a scan may take before it is ended and its digests fail (see keyScanProcess). */
+export const SCAN_DEADLINE_MS = 20 * 60_000;
+
+/**
+ * What the scan may see of the server's environment: where to find programs (chrt), the time
+ * zone and locale, and how to reach PostgreSQL when a deployment configures its connection by
+ * the driver's PG* variables or trusts a CA of its own. Not the Slack or verification secrets,
+ * and not NODE_OPTIONS: none of the server's own Node flags are passed on.
+ */
+function scanEnvironment(): NodeJS.ProcessEnv {
+  const keep = (name: string) =>
+    ["PATH", "TZ", "LANG", "LC_ALL", "NODE_ENV", "NODE_EXTRA_CA_CERTS"].includes(name) ||
+    name.startsWith("PG") ||
+    name.startsWith("SSL_CERT_");
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => keep(name)));
+}
+
 /**
  * npm start's bundle runs the bundled worker beside it (scripts/build.mjs builds both); from
- * the TypeScript sources (tests, tsx) the .ts file runs through tsx. None of the server's own
- * Node flags are passed on. The answer crosses as a structured clone (it holds a Map and Dates).
+ * the TypeScript sources (tests, tsx) the .ts file runs through tsx, found from this file
+ * wherever the process was started. The answer crosses as a structured clone (it holds a Map
+ * and Dates).
  */
-function startScan(): ChildProcess {
+function startScan(execPath: string): ChildProcess {
   const entry = new URL(`./key-scan-worker.${fromSource ? "ts" : "mjs"}`, import.meta.url);
   return fork(fileURLToPath(entry), [], {
-    execArgv: fromSource ? ["--import", "tsx"] : [],
+    execPath,
+    execArgv: fromSource ? ["--import", import.meta.resolve("tsx")] : [],
+    env: scanEnvironment(),
     serialization: "advanced",
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -55,7 +78,17 @@ export function keyScanProcess(o: {
   maxKeyLifetimeDays?: number;
   log: Log;
   pageSize?: number;
+  /**
+   * A scan runs only on CPU nothing else wants: on a machine kept busy it can take minutes
+   * (a 20,000-key scan beside two CPU-bound processes on two CPUs took 5 minutes, against
+   * 1.5 s idle). Past this it is ended and its digests fail, so that a scan stuck behind a
+   * database lock does not hold every later digest, which would wait for it.
+   */
+  deadlineMs?: number;
+  /** The Node binary that runs the scan (default: this process's). */
+  execPath?: string;
 }): KeyScanProcess {
+  const deadlineMs = o.deadlineMs ?? SCAN_DEADLINE_MS;
   const running = new Set<ChildProcess>();
   let started = 0;
   let current: Promise<KeyScan> | undefined;
@@ -68,34 +101,50 @@ export function keyScanProcess(o: {
         maxKeyLifetimeDays: o.maxKeyLifetimeDays,
         pageSize: o.pageSize,
       };
-      const child = startScan();
+      const child = startScan(o.execPath ?? process.execPath);
       started++;
       running.add(child);
-      let answered = false;
+      let settled = false;
+      const settle = (error: Error | undefined, scan?: KeyScan) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        if (error) reject(error);
+        else resolve(scan as KeyScan);
+      };
+      const deadline = setTimeout(() => {
+        settle(
+          new Error(
+            `the key scan took longer than ${span(deadlineMs)} (no CPU to spare, or a database lock kept it waiting): ended`,
+          ),
+        );
+        child.kill("SIGKILL");
+      }, deadlineMs);
+      deadline.unref();
       child.once("message", (r: ScanResult) => {
-        answered = true;
-        if ("scan" in r) resolve(r.scan);
-        else {
-          // The scan's own error, its code (SQLITE_BUSY, 57014...) and stack kept as the cause.
-          const cause = Object.assign(new Error(r.error.message), r.error);
-          reject(new Error(`the key scan failed: ${r.error.message}`, { cause }));
-        }
+        if ("scan" in r) return settle(undefined, r.scan);
+        // The scan's own error, its code (SQLITE_BUSY, 57014...) and stack kept as the cause.
+        const cause = Object.assign(new Error(r.error.message), r.error);
+        settle(new Error(`the key scan failed: ${r.error.message}`, { cause }));
       });
-      child.once("error", (e) => {
-        // It could not be started (or signalled): the digest fails with the reason.
-        answered = true;
+      // "on", not "once": a process that could not be started (EAGAIN at a process limit,
+      // ENOENT) reports that, then the request sent to it fails again with EPIPE; an error
+      // event with no listener would end the server.
+      child.on("error", (e) => {
         o.log.warn({ err: e.message }, "the key-scan process failed");
-        reject(e);
+        // Never started: no process, so no "close" will come.
+        if (child.pid === undefined) running.delete(child);
+        settle(e);
       });
       // "close", not "exit": it comes once the answer, if any, has been read from the channel.
       child.once("close", (code, signal) => {
         running.delete(child);
-        if (!answered)
-          reject(
-            new Error(`the key-scan process ended (${signal ?? `code ${code}`}) without answering`),
-          );
+        settle(
+          new Error(`the key-scan process ended (${signal ?? `code ${code}`}) without answering`),
+        );
       });
-      child.send(request);
+      if (child.connected) child.send(request, (e) => e && settle(e));
+      else settle(new Error("the key-scan process could not be started"));
     });
   // Digests asked for while a scan runs (several owners at once, the weekly run) share it: a
   // digest is advice, and a second pass over every key would only compete for the CPU.
@@ -118,7 +167,7 @@ export function keyScanProcess(o: {
         [...running].map(
           (child) =>
             new Promise<void>((resolve) => {
-              if (!running.has(child)) return resolve();
+              if (!running.has(child) || child.pid === undefined) return resolve();
               child.once("close", () => resolve());
               child.kill("SIGKILL");
             }),

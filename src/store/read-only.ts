@@ -1,7 +1,7 @@
-// A store that only reads, on connections of its own: for work that runs on another thread
-// (the digest's pass over every key), beside the app's own store in the same process. SQLite:
-// one read-only connection to the same file, which takes no lock (the file's process lock is
-// the app's). PostgreSQL: one connection.
+// A store that only reads, on connections of its own: for work that runs beside the app, in
+// a process of its own (the digest's pass over every key). SQLite: one read-only connection to
+// the same file, which takes no lock (the file's process lock is the app's). PostgreSQL: one
+// connection.
 import pg from "pg";
 import type { Tx, UnitOfWork } from "../domain/ports.ts";
 import { openReader } from "./db.ts";

@@ -139,6 +139,20 @@ describe("the key-scan process, failing", () => {
     expect((failed as Error & { cause: { code?: string } }).cause.code).toBe("SQLITE_CANTOPEN");
   });
 
+  it("fails the digest, not the server, when the process cannot be started", async () => {
+    // A spawn failure (ENOENT here; EAGAIN at a process limit) is reported, then the request
+    // sent to it fails again: neither may be an unhandled error event.
+    const scanner = keyScanProcess({
+      database: { path: "/x.db" },
+      log,
+      execPath: "/nonexistent/node",
+    });
+    await expect(scanner.scan(new Date())).rejects.toThrow(/ENOENT/);
+    await new Promise((r) => setTimeout(r, 100));
+    await scanner.stop();
+    expect(logs.some((l) => l.includes("the key-scan process failed"))).toBe(true);
+  });
+
   it("starts no scan once stopped", async () => {
     const scanner = keyScanProcess({ database: { path: "/nonexistent/keyward.db" }, log });
     await scanner.stop();
@@ -157,8 +171,12 @@ describe("the key-scan process, failing", () => {
     try {
       await locker.query("begin");
       await locker.query("lock table api_keys in access exclusive mode");
+      process.env.SLACK_BOT_TOKEN = "xoxb-not-for-the-scan";
+      process.env.NODE_OPTIONS = "--max-old-space-size=96";
       const scanner = keyScanProcess({ database: { url }, log });
       const scanning = scanner.scan(t.clock.now());
+      delete process.env.SLACK_BOT_TOKEN;
+      delete process.env.NODE_OPTIONS;
       // The process's read is waiting on the lock. (Asked outside the locker's transaction,
       // which would keep seeing the activity of its own first look.)
       let waiting = 0;
@@ -183,6 +201,10 @@ describe("the key-scan process, failing", () => {
       expect(
         schedulingOfThreads(process.pid).filter((t) => t.policy === SCHED_IDLE || t.nice === 19),
       ).toEqual([]);
+      // It sees none of the server's secrets.
+      const environ = readFileSync(`/proc/${scanPid}/environ`, "utf8").split("\0");
+      expect(environ.some((v) => v.startsWith("PATH="))).toBe(true);
+      expect(environ.filter((v) => /^(SLACK_|VERIFY_API_TOKEN|NODE_OPTIONS)/.test(v))).toEqual([]);
       await scanner.stop();
       expect(childrenRunning("key-scan-worker")).toEqual([]);
       await expect(scanning).rejects.toThrow(/ended .* without answering/);
@@ -190,6 +212,36 @@ describe("the key-scan process, failing", () => {
       await locker.query("rollback");
       await locker.end();
       await watcher.end();
+      await t.cleanup();
+    }
+  });
+});
+
+describe("a scan past its deadline", () => {
+  it.runIf(hasPostgres())("is ended, and its digests fail saying why", async () => {
+    const t = await testStore("postgres");
+    const url = (t.store as PgStore).url;
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("lock table api_keys in access exclusive mode");
+      const scanner = keyScanProcess({ database: { url }, log, deadlineMs: 1500 });
+      const first = scanner.scan(t.clock.now());
+      const second = scanner.scan(t.clock.now());
+      await expect(first).rejects.toThrow(/took longer than 2 s .*database lock.*ended/);
+      await expect(second).rejects.toThrow(/took longer than/);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(childrenRunning("key-scan-worker")).toEqual([]);
+      await locker.query("rollback");
+      // The next digest starts a scan of its own, which answers.
+      const scan = await scanner.scan(t.clock.now());
+      expect(scan.unused.count).toBe(0);
+      expect(scanner.started).toBe(2);
+      await scanner.stop();
+    } finally {
+      await locker.query("rollback").catch(() => {});
+      await locker.end();
       await t.cleanup();
     }
   });

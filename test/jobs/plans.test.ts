@@ -96,9 +96,11 @@ describe("periodic work on SQLite", () => {
       ]);
   }
 
+  // Any SCAN of such a table reads all of it, through an index or not ("SCAN api_keys USING
+  // COVERING INDEX …" reads every entry of the index); SEARCH is what an index is for.
   const scans = (found: Array<[string, string]>) =>
     found.filter(([, plan]) =>
-      GROWING.some((table) => new RegExp(`\\bSCAN ${table}\\b(?! USING)`).test(plan)),
+      GROWING.some((table) => new RegExp(`\\bSCAN ${table}\\b`).test(plan)),
     );
 
   it("a round of time-based jobs reads only through indexes", async () => {
