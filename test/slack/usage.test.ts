@@ -50,7 +50,7 @@ describe("usage and least privilege", () => {
       nicknames: ["acme seller", "acme_aff affiliate"],
     }));
     // The weekly digest's first run only starts its clock.
-    await h.app.jobs.runOnce();
+    await h.app.digests?.runOnce();
     const secret = await owner.createKey(
       "Reports",
       {
@@ -105,7 +105,7 @@ describe("usage and least privilege", () => {
     expect(shown).toContain("• Products API on acme: last used");
 
     // The weekly digest, to every owner.
-    await h.app.jobs.runOnce();
+    await h.app.digests?.runOnce();
     await quiet(h);
     const digest = owner.dms().findLast((m) => m.text === "Keyward key hygiene digest");
     if (!digest) throw new Error("no digest");
