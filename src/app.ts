@@ -78,8 +78,8 @@ export async function startKeyward(opts: KeywardOptions): Promise<Keyward> {
     },
     maxKeyLifetimeDays: config.MAX_KEY_LIFETIME_DAYS,
   };
-  // The digest's pass over every key reads in its own process, on connections of its own; an in-memory
-  // database has no second connection, so there it runs here.
+  // The digest's pass over every key reads in its own process, on connections of its own; an
+  // in-memory database has no second connection, so there it runs here.
   const database =
     store.backend === "postgres"
       ? { url: store.url }

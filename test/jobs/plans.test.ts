@@ -12,6 +12,7 @@ import { DEFAULT_JOBS } from "../../src/jobs/scheduler.ts";
 import type { SqliteStore } from "../../src/store/index.ts";
 import { pruneUsage } from "../../src/store/usage-prune.ts";
 import { DAY } from "../helpers/clock.ts";
+import { statementPlans } from "../helpers/plans.ts";
 import { MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
 
 /** The tables whose rows grow with use; a scan of a few owners or nicknames is harmless. */
@@ -68,38 +69,12 @@ describe("periodic work on SQLite", () => {
   afterEach(() => t.cleanup());
 
   /** Every statement `work` prepares on the writer connection, with SQLite's plan for it. */
-  async function plans(work: () => Promise<unknown>): Promise<Array<[string, string]>> {
-    const db = t.store.writer.sqlite;
-    const seen = new Set<string>();
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      seen.add(source);
-      return prepare(source);
-    }) as typeof db.prepare;
-    try {
-      await work();
-    } finally {
-      db.prepare = prepare;
-    }
-    return [...seen]
-      .filter((s) => /^\s*(select|insert|update|delete|with)\b/i.test(s))
-      .map((s) => [
-        s,
-        // Plans do not depend on the values bound (no statistics are kept): bind nulls.
-        (
-          db
-            .prepare(`explain query plan ${s}`)
-            .all(...Array((s.match(/\?/g) ?? []).length).fill(null)) as Array<{ detail: string }>
-        )
-          .map((r) => r.detail)
-          .join(" | "),
-      ]);
-  }
+  const plans = (work: () => Promise<unknown>) => statementPlans(t.store.writer.sqlite, work);
 
   // Any SCAN of such a table reads all of it, through an index or not ("SCAN api_keys USING
   // COVERING INDEX …" reads every entry of the index); SEARCH is what an index is for.
-  const scans = (found: Array<[string, string]>) =>
-    found.filter(([, plan]) =>
+  const scans = (found: Array<{ sql: string; plan: string }>) =>
+    found.filter(({ plan }) =>
       GROWING.some((table) => new RegExp(`\\bSCAN ${table}\\b`).test(plan)),
     );
 
@@ -109,7 +84,7 @@ describe("periodic work on SQLite", () => {
       await pruneUsage(t.store.uow, t.clock.now());
     });
     // The jobs did reach their reads: the key expiring in 3 days was looked up.
-    expect(found.some(([s]) => /from "api_keys" where .*"expires_at" >/.test(s))).toBe(true);
+    expect(found.some(({ sql }) => /from "api_keys" where .*"expires_at" >/.test(sql))).toBe(true);
     expect(found.length).toBeGreaterThan(10);
     expect(scans(found)).toEqual([]);
   });

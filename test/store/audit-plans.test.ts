@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditQuery } from "../../src/domain/ports.ts";
 import type { SqliteStore } from "../../src/store/index.ts";
+import { statementPlans } from "../helpers/plans.ts";
 import { type TestStore, testStore } from "../helpers/store.ts";
 
 describe("audit searches on SQLite", () => {
@@ -14,33 +15,11 @@ describe("audit searches on SQLite", () => {
   });
   afterEach(() => t.cleanup());
 
-  /** The plan of every statement one repository call prepares. */
-  async function plans(call: () => Promise<unknown>): Promise<string[]> {
-    const db = store.writer.sqlite;
-    const seen: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      seen.push(source);
-      return prepare(source);
-    }) as typeof db.prepare;
-    try {
-      await call();
-    } finally {
-      db.prepare = prepare;
-    }
-    return seen
-      .filter((s) => /audit_events/.test(s))
-      .map((s) =>
-        // Plans do not depend on the values bound (no statistics are kept): bind nulls.
-        (
-          db
-            .prepare(`explain query plan ${s}`)
-            .all(...Array((s.match(/\?/g) ?? []).length).fill(null)) as Array<{ detail: string }>
-        )
-          .map((r) => r.detail)
-          .join(" | "),
-      );
-  }
+  /** The plan of every statement on the audit log one repository call prepares. */
+  const plans = async (call: () => Promise<unknown>): Promise<string[]> =>
+    (await statementPlans(store.writer.sqlite, call))
+      .filter((p) => /audit_events/.test(p.sql))
+      .map((p) => p.plan);
 
   const search = (q: AuditQuery) =>
     plans(() => store.uow.run((tx) => tx.audit.search(q, 20), { quiet: true }));

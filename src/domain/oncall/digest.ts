@@ -31,7 +31,7 @@ export async function buildDigest(
   o: { pageSize?: number } = {},
 ): Promise<DigestNotice> {
   const now = ctx.clock.now();
-  // The pass over every key runs on the app's key-scan process when it has one.
+  // The pass over every key runs in the app's key-scan process when it has one.
   const scan = ctx.keyScanner ? await ctx.keyScanner(now) : await scanKeys(ctx, now, o);
   const { unused, wideWrite, expiring, overLifetime: overLifetimeKeys, byOwner } = scan;
   const pending = await ctx.uow.run((tx) => tx.requests.list({ status: "pending", limit: 100 }));
