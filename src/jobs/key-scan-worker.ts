@@ -1,37 +1,11 @@
 // The key-scan process's own code: reads every key on connections of its own and sends back
-// what the digest shows (the scan's shortlists), then exits. See key-scan-process.ts.
-import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
-import { setPriority } from "node:os";
+// what the digest shows (the scan's shortlists), then exits. Started by the launcher, on the
+// server's channel, at the lowest priority, which it has from the launcher; see
+// key-scan-process.ts.
 import type { Ctx } from "../domain/context.ts";
 import { scanKeys } from "../domain/oncall/key-scan.ts";
 import { openReadOnlyStore, type ReadOnlyStore } from "../store/read-only.ts";
-import type { ScanRequest, ScanResult } from "./key-scan-process.ts";
-
-/**
- * Background work at the lowest priority: when this process and the server both want a core
- * (a machine with two has no third), the scheduler gives it to the server. Best is Linux's
- * SCHED_IDLE (run only on a CPU nothing else wants; a waking server thread takes the CPU at
- * once), set with util-linux's chrt for every thread there is now (V8's collector helpers
- * among them); threads started later inherit it. Without chrt, nice 19, also per thread.
- */
-function yieldTheCpu(): void {
-  try {
-    execFileSync("chrt", ["--idle", "--all-tasks", "--pid", "0", String(process.pid)], {
-      stdio: "ignore",
-      timeout: 2000,
-    });
-    return;
-  } catch {
-    // No chrt (or not Linux): nice values instead.
-  }
-  try {
-    setPriority(19);
-    for (const tid of readdirSync("/proc/self/task")) setPriority(Number(tid), 19);
-  } catch {
-    // Not Linux, or not allowed: the scan runs at the server's priority.
-  }
-}
+import type { ScanAnswer, ScanRequest, ScanResult } from "./key-scan-process.ts";
 
 async function scan(request: ScanRequest): Promise<ScanResult> {
   let store: ReadOnlyStore | undefined;
@@ -58,10 +32,9 @@ async function scan(request: ScanRequest): Promise<ScanResult> {
   }
 }
 
-yieldTheCpu();
 // The server going away (its end of the channel closed) ends the scan too: nobody would read it.
 process.once("disconnect", () => process.exit(0));
 process.once("message", async (request: ScanRequest) => {
-  const result = await scan(request);
-  process.send?.(result, () => process.disconnect());
+  const answer: ScanAnswer = { id: request.id, ...(await scan(request)) };
+  process.send?.(answer, () => process.disconnect());
 });

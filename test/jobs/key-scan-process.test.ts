@@ -24,20 +24,63 @@ const people = { inWorkspace: async (u: string) => u !== LEFT };
 const logs: string[] = [];
 const log = createLog("debug", (l) => logs.push(l));
 
-/** This process's children whose command line mentions `name` (Linux). */
-function childrenRunning(name: string): number[] {
+interface Proc {
+  pid: number;
+  ppid: number;
+  argv: string[];
+}
+
+/** Every process this test can see (Linux). */
+function processes(): Proc[] {
   return readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
+    .flatMap((d) => {
       try {
         const stat = readFileSync(`/proc/${d}/stat`, "utf8");
         const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        return ppid === process.pid && readFileSync(`/proc/${d}/cmdline`, "utf8").includes(name);
+        const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").slice(0, -1);
+        return [{ pid: Number(d), ppid, argv }];
       } catch {
-        return false; // gone meanwhile
+        return []; // gone meanwhile
       }
-    })
-    .map(Number);
+    });
+}
+
+/** The key-scan launchers this process started: shells named keyward-key-scan. */
+function launchers(): Proc[] {
+  return processes().filter(
+    (p) => p.ppid === process.pid && p.argv[0] === "/bin/sh" && p.argv.includes("keyward-key-scan"),
+  );
+}
+
+/** Scan processes running anywhere below this one (their parent is a launcher). */
+function scansRunning(): Proc[] {
+  const all = processes();
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all)
+      if (mine.has(p.ppid) && !mine.has(p.pid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+  }
+  return all.filter(
+    (p) =>
+      mine.has(p.pid) &&
+      p.argv[0] !== "/bin/sh" &&
+      p.argv.some((a) => a.includes("key-scan-worker")),
+  );
+}
+
+/** Polls until `ok` holds or two seconds have passed; returns the last value. */
+async function until<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
+  let v = read();
+  for (let i = 0; i < 80 && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    v = read();
+  }
+  return v;
 }
 
 const SCHED_IDLE = 5;
@@ -137,20 +180,33 @@ describe("the key-scan process, failing", () => {
     expect((failed as Error).message).toMatch(/the key scan failed: .*open/i);
     // The process's own error travels as the cause, with its code.
     expect((failed as Error & { cause: { code?: string } }).cause.code).toBe("SQLITE_CANTOPEN");
+    // An answer, even a failed one, leaves the launcher fit for the next scan.
+    await expect(scanner.scan(new Date())).rejects.toThrow(/open/i);
+    expect(scanner.launched).toBe(1);
+    await scanner.stop();
   });
 
-  it("fails the digest, not the server, when the process cannot be started", async () => {
-    // A spawn failure (ENOENT here; EAGAIN at a process limit) is reported, then the request
-    // sent to it fails again: neither may be an unhandled error event.
+  it("fails the digest, not the server, when the launcher cannot be started", async () => {
+    // A spawn failure (ENOENT here; EAGAIN at a process limit) is reported, then the writes
+    // to it fail again: neither may be an unhandled error event.
+    const scanner = keyScanProcess({ database: { path: "/x.db" }, log, shell: "/nonexistent/sh" });
+    await expect(scanner.scan(new Date())).rejects.toThrow(/ENOENT/);
+    await new Promise((r) => setTimeout(r, 100));
+    await scanner.stop();
+    expect(logs.some((l) => l.includes("the key-scan launcher failed"))).toBe(true);
+  });
+
+  it("fails the digest when the scan itself cannot be started", async () => {
     const scanner = keyScanProcess({
       database: { path: "/x.db" },
       log,
       execPath: "/nonexistent/node",
     });
-    await expect(scanner.scan(new Date())).rejects.toThrow(/ENOENT/);
-    await new Promise((r) => setTimeout(r, 100));
+    // The shell's "not found".
+    await expect(scanner.scan(new Date())).rejects.toThrow(
+      /the key-scan process ended \(status 127\) without answering/,
+    );
     await scanner.stop();
-    expect(logs.some((l) => l.includes("the key-scan process failed"))).toBe(true);
   });
 
   it("starts no scan once stopped", async () => {
@@ -191,7 +247,11 @@ describe("the key-scan process, failing", () => {
       // Every thread of the scan, V8's collector helpers among them, yields the CPU to the
       // server's: SCHED_IDLE where chrt can set it (it can here), nice 19 otherwise. The
       // server's own threads keep their priority.
-      const [scanPid] = childrenRunning("key-scan-worker");
+      // Started by the launcher, not by the server.
+      const [scanProc] = scansRunning();
+      const [launcher] = launchers();
+      expect(scanProc?.ppid).toBe(launcher?.pid);
+      const scanPid = scanProc?.pid;
       expect(scanPid).toBeDefined();
       const scanThreads = schedulingOfThreads(scanPid as number);
       expect(scanThreads.length).toBeGreaterThan(3);
@@ -201,13 +261,21 @@ describe("the key-scan process, failing", () => {
       expect(
         schedulingOfThreads(process.pid).filter((t) => t.policy === SCHED_IDLE || t.nice === 19),
       ).toEqual([]);
-      // It sees none of the server's secrets.
-      const environ = readFileSync(`/proc/${scanPid}/environ`, "utf8").split("\0");
-      expect(environ.some((v) => v.startsWith("PATH="))).toBe(true);
-      expect(environ.filter((v) => /^(SLACK_|VERIFY_API_TOKEN|NODE_OPTIONS)/.test(v))).toEqual([]);
+      // The launcher has the same priority, so each scan has it from its start.
+      expect(schedulingOfThreads(launcher?.pid as number)).toEqual([idle]);
+      // Neither sees the server's secrets.
+      for (const pid of [scanPid, launcher?.pid]) {
+        const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        expect(environ.some((v) => v.startsWith("PATH="))).toBe(true);
+        expect(environ.filter((v) => /^(SLACK_|VERIFY_API_TOKEN|NODE_OPTIONS)/.test(v))).toEqual(
+          [],
+        );
+      }
+      const ended = expect(scanning).rejects.toThrow(/ended: the app is stopping/);
       await scanner.stop();
-      expect(childrenRunning("key-scan-worker")).toEqual([]);
-      await expect(scanning).rejects.toThrow(/ended .* without answering/);
+      await ended;
+      expect(await until(scansRunning, (p) => p.length === 0)).toEqual([]);
+      expect(launchers()).toEqual([]);
     } finally {
       await locker.query("rollback");
       await locker.end();
@@ -215,6 +283,77 @@ describe("the key-scan process, failing", () => {
       await t.cleanup();
     }
   });
+});
+
+describe("the launcher", () => {
+  it("is the one process the server starts: once, at the start; every scan comes from it", async () => {
+    const t = await testStore("sqlite");
+    try {
+      await seed(t, 5);
+      const scanner = keyScanProcess({ database: { path: t.path as string }, log });
+      // Started with the scanner, before any digest: while the server is small, a fork is cheap.
+      expect(scanner.launched).toBe(1);
+      const [launcher] = await until(launchers, (l) => l.length === 1);
+      // Back to back: each request reaches only its own scan, never the one that is ending.
+      for (let i = 0; i < 5; i++)
+        expect((await scanner.scan(t.clock.now())).wideWrite.count).toBe(2);
+      expect(scanner.started).toBe(5);
+      expect(scanner.launched).toBe(1);
+      expect(launchers()).toEqual([launcher]);
+      await scanner.stop();
+      expect(launchers()).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("is started again by the next scan when it has ended meanwhile", async () => {
+    const t = await testStore("sqlite");
+    try {
+      await seed(t, 5);
+      const scanner = keyScanProcess({ database: { path: t.path as string }, log });
+      const [launcher] = await until(launchers, (l) => l.length === 1);
+      process.kill(launcher?.pid as number, "SIGKILL");
+      await until(launchers, (l) => l.length === 0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(logs.some((l) => l.includes("the key-scan launcher ended"))).toBe(true);
+      expect((await scanner.scan(t.clock.now())).unused.count).toBe(0);
+      expect(scanner.launched).toBe(2);
+      await scanner.stop();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it.runIf(hasPostgres())(
+    "fails the digests of a scan that ends without answering, and is replaced",
+    async () => {
+      const t = await testStore("postgres");
+      const url = (t.store as PgStore).url;
+      const locker = new pg.Client({ connectionString: url });
+      await locker.connect();
+      try {
+        await seed(t, 3);
+        await locker.query("begin");
+        await locker.query("lock table api_keys in access exclusive mode");
+        const scanner = keyScanProcess({ database: { url }, log });
+        const scanning = scanner.scan(t.clock.now());
+        const [scanProc] = await until(scansRunning, (p) => p.length === 1);
+        process.kill(scanProc?.pid as number, "SIGKILL");
+        await expect(scanning).rejects.toThrow(
+          /the key-scan process ended \(status 137\) without answering/,
+        );
+        await locker.query("rollback");
+        expect((await scanner.scan(t.clock.now())).wideWrite.count).toBe(1);
+        expect(scanner.launched).toBe(2);
+        await scanner.stop();
+      } finally {
+        await locker.query("rollback").catch(() => {});
+        await locker.end();
+        await t.cleanup();
+      }
+    },
+  );
 });
 
 describe("a scan past its deadline", () => {
@@ -231,13 +370,15 @@ describe("a scan past its deadline", () => {
       const second = scanner.scan(t.clock.now());
       await expect(first).rejects.toThrow(/took longer than 2 s .*database lock.*ended/);
       await expect(second).rejects.toThrow(/took longer than/);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(childrenRunning("key-scan-worker")).toEqual([]);
+      expect(await until(scansRunning, (p) => p.length === 0)).toEqual([]);
       await locker.query("rollback");
       // The next digest starts a scan of its own, which answers.
       const scan = await scanner.scan(t.clock.now());
       expect(scan.unused.count).toBe(0);
       expect(scanner.started).toBe(2);
+      // The launcher was ended with the scan (its channel may hold the late request or a
+      // half-sent answer): the next scan had a new one.
+      expect(scanner.launched).toBe(2);
       await scanner.stop();
     } finally {
       await locker.query("rollback").catch(() => {});
