@@ -9,7 +9,8 @@
 // every key in the key-scan process, with connections of its own; BENCH_WAYS=thread names it)
 // and, for comparison, the same pass on the main thread (keys read in pages of DIGEST_PAGE, the
 // loop given a turn between pages: an earlier version); with BENCH_WAYS=whole, one read of every key and grant in one transaction (the
-// first version). Figures depend on the machine; say which one.
+// first version). The keys belong to BENCH_KEY_OWNERS people (2,000; one in twenty has left).
+// Figures depend on the machine; say which one.
 import { execFileSync, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,9 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const KEYS = Number(arg("keys") ?? 100_000);
+// The people the keys belong to: the digest lists per owner which ones left, and that index
+// crosses from the scan process (one owner, as before, hid its size).
+const KEY_OWNERS = Number(process.env.BENCH_KEY_OWNERS ?? 2000);
 const DB = arg("db") === "postgres" ? "postgres" : "sqlite";
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // BENCH_LOAD_CONNECTIONS=<n> (SQLite): verification calls from wrk (or autocannon) on n
@@ -40,7 +44,7 @@ const SCHED = process.env.BENCH_SCHED === "1";
 import type { Figures } from "./digest-server.ts";
 
 /** 100,000 keys with three grants each, straight into PostgreSQL. */
-async function seedPostgres(url: string, keys: number): Promise<void> {
+async function seedPostgres(url: string, keys: number, owners: number): Promise<void> {
   const store = await openPgStore(url, { poolSize: 1 });
   await store.close();
   const c = new pg.Client({ connectionString: url });
@@ -54,10 +58,10 @@ async function seedPostgres(url: string, keys: number): Promise<void> {
     await c.query(
       `insert into api_keys (public_id, name, key_owner, status, secret_hash, created_at,
         created_by, updated_at, updated_by)
-      select lpad(to_hex(i), 8, '0'), 'key ' || i, 'U0BENCH', 'active', md5(i::text) || md5('s' || i),
+      select lpad(to_hex(i), 8, '0'), 'key ' || i, 'U0BENCH' || (i % $2::int), 'active', md5(i::text) || md5('s' || i),
         now() - interval '100 days', 'bench', now(), 'bench'
       from generate_series(1, $1::int) i`,
-      [keys],
+      [keys, owners],
     );
     await c.query(`insert into grants (key_id, nickname_id, api, created_at, created_by)
       select k.id, g.nick, g.api, now(), 'bench' from api_keys k
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
-    await seedPostgres(env.DATABASE_URL, KEYS);
+    await seedPostgres(env.DATABASE_URL, KEYS, KEY_OWNERS);
     cleanup = async () => {
       await admin.query(`drop database if exists "${name}" with (force)`);
       await admin.end();
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
       nicknames: 200,
       sample: LOAD ? 1000 : 1,
       owners: ["U0BENCH01"],
+      keyOwners: KEY_OWNERS,
     });
     // For BENCH_LOAD_CONNECTIONS: calls a key may make, and calls it may not.
     bodies = seeded.sample.flatMap((k) => [

@@ -26,7 +26,14 @@ export interface Seeded {
 
 export function seedBulk(
   dbPath: string,
-  o: { keys: number; nicknames: number; sample: number; owners?: string[] },
+  o: {
+    keys: number;
+    nicknames: number;
+    sample: number;
+    owners?: string[];
+    /** How many people the keys belong to (U0BENCH0, U0BENCH1, ...); one (U0BENCH) by default. */
+    keyOwners?: number;
+  },
 ): Seeded {
   const started = Date.now();
   const { db, sqlite, close } = openDb(dbPath);
@@ -55,7 +62,7 @@ export function seedBulk(
         .values({
           publicId,
           name: `key ${i}`,
-          keyOwner: "U0BENCH",
+          keyOwner: o.keyOwners ? `U0BENCH${i % o.keyOwners}` : "U0BENCH",
           status: "active",
           secretHash: hashSecret(secret),
           createdAt: now,

@@ -20,16 +20,4 @@ export class Shortlist<T> implements Listed<T> {
     this.count += 1;
     if (this.first.length < this.size) this.first.push(item);
   }
-
-  /** Several shortlists as one: counts summed, the first `size` by `order`. */
-  static merge<T>(lists: Iterable<Listed<T>>, size: number, order: (a: T, b: T) => number) {
-    const out = new Shortlist<T>(size);
-    const all: T[] = [];
-    for (const l of lists) {
-      out.count += l.count;
-      all.push(...l.first);
-    }
-    out.first.push(...all.sort(order).slice(0, size));
-    return out;
-  }
 }

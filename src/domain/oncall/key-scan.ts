@@ -8,6 +8,7 @@ import { overLifetime } from "../expiry/lifetime.ts";
 import { type Listed, Shortlist } from "../shortlist.ts";
 import type { ApiKey, Grant } from "../types.ts";
 import { leastPrivilege, type UsageLists } from "../usage/digest-sections.ts";
+import { type KeysByOwner, KeysByOwnerBuilder } from "./keys-by-owner.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 export const UNUSED_DAYS = 90;
@@ -25,7 +26,7 @@ export interface KeyScan {
   expiring: Listed<ApiKey>;
   overLifetime: Listed<ApiKey>;
   /** Per key owner, so that the keys of owners who left can be listed once Slack has said who. */
-  byOwner: Map<string, Listed<ApiKey>>;
+  byOwner: KeysByOwner;
   privilege: UsageLists;
 }
 
@@ -33,7 +34,7 @@ export interface KeyScan {
 export type KeyScanner = (now: Date) => Promise<KeyScan>;
 
 /** A macrotask boundary: requests that arrived meanwhile are answered first. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Every key and its grants, read in pages of `pageSize` keys, one short transaction each, the
@@ -73,16 +74,11 @@ export async function scanKeys(
   const wideWrite = new Shortlist<{ k: ApiKey; g: Grant }>(PER_SECTION);
   const expiring = new Shortlist<ApiKey>(PER_SECTION);
   const overLifetimeKeys = new Shortlist<ApiKey>(PER_SECTION);
-  const byOwner = new Map<string, Shortlist<ApiKey>>();
+  const byOwner = new KeysByOwnerBuilder(PER_SECTION);
   const privilege = await leastPrivilege(ctx, now, PER_SECTION);
   await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE, async (ks, gs) => {
     for (const k of ks) {
-      let owned = byOwner.get(k.keyOwner);
-      if (!owned) {
-        owned = new Shortlist<ApiKey>(PER_SECTION);
-        byOwner.set(k.keyOwner, owned);
-      }
-      owned.add(k);
+      byOwner.add(k.keyOwner, k.id);
       if ((k.lastUsedAt ?? k.createdAt).getTime() <= t - UNUSED_DAYS * DAY) unused.add(k);
       for (const g of gs.get(k.id) ?? [])
         if (g.scope === "*" && WRITE_APIS.includes(g.api)) wideWrite.add({ k, g });
@@ -100,7 +96,7 @@ export async function scanKeys(
     wideWrite,
     expiring,
     overLifetime: overLifetimeKeys,
-    byOwner,
+    byOwner: byOwner.build(),
     privilege: privilege.lists(),
   };
 }
