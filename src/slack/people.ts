@@ -14,6 +14,12 @@ interface Known {
 
 export class People implements PeopleDirectory {
   private readonly known = new Map<string, Known>();
+  /**
+   * Slack's answers to "still here?", kept for the same while: each owner's weekly digest asks
+   * about every key owner, and one users.info call per key owner per digest would spend
+   * Slack's rate limit (Tier 4) on the same question within minutes.
+   */
+  private readonly present = new Map<string, { here: boolean; at: number }>();
 
   constructor(
     private readonly client: WebClient,
@@ -22,12 +28,19 @@ export class People implements PeopleDirectory {
 
   /** Whether someone is still in the workspace; undefined when Slack cannot say now. */
   async inWorkspace(userId: string): Promise<boolean | undefined> {
+    const hit = this.present.get(userId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.here;
+    let here: boolean;
     try {
       const res = await this.client.users.info({ user: userId });
-      return !res.user?.deleted;
+      here = !res.user?.deleted;
     } catch (e) {
-      return classifySlackFailure(e)?.code === "user_not_found" ? false : undefined;
+      // Any other failure is no answer, and is asked again next time.
+      if (classifySlackFailure(e)?.code !== "user_not_found") return undefined;
+      here = false;
     }
+    this.present.set(userId, { here, at: Date.now() });
+    return here;
   }
 
   /** The person's name, or their id if Slack does not answer within a second. */

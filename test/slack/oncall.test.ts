@@ -295,6 +295,7 @@ describe("the hygiene digest", () => {
     await member.fill("Why", "Quarterly revenue dashboard");
     await member.submit();
 
+    const beforeDigests = h.slack.api.calls.length;
     await oncall.run("digest");
     const d = oncall.last();
     const text = textOf(d.blocks);
@@ -315,6 +316,13 @@ describe("the hygiene digest", () => {
     expect(new Set(labels(d.blocks))).toEqual(new Set(["Disable"]));
     await owner.run("digest");
     expect(new Set(labels(owner.last().blocks))).toEqual(new Set(["Disable", "Edit", "Review"]));
+    // Two digests, one question to Slack per key owner: the answer is remembered for a while.
+    const askedAbout = (user: string) =>
+      h.slack.api.calls
+        .slice(beforeDigests)
+        .filter((c) => c.method === "users.info" && c.args.user === user).length;
+    expect(askedAbout(PEOPLE.member2.id)).toBe(1);
+    expect(askedAbout(PEOPLE.member.id)).toBe(1);
     await oncall.click(d, button(d.blocks, "Disable"));
     expect(textOf(oncall.modal().view.blocks)).toContain("Disable *Stale one*");
     await member.run("digest");
