@@ -21,4 +21,6 @@ EXPOSE 3000
 # SIGTERM drains requests in flight (up to 10 s) before the process exits.
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=8", "--enable-source-maps", "dist/main.mjs"]
+# npm start's node flags (a test keeps them the same): a young generation of 8 MB, and no
+# memory reducer, whose collections on a server going quiet held the event loop 30-45 ms.
+CMD ["node", "--max-semi-space-size=8", "--no-memory-reducer", "--enable-source-maps", "dist/main.mjs"]

@@ -43,4 +43,21 @@ describe("the deployment example", () => {
   it("takes an instance out of rotation by its /readyz", () => {
     expect(readFileSync("deploy/Caddyfile", "utf8")).toMatch(/health_uri \/readyz/);
   });
+
+  it("runs the image's Keyward with npm start's node flags", () => {
+    // The flags are measured choices (README, Performance): the image must not drift from them.
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const flagsOf = (command: string) =>
+      (command.split("&&").at(-1) ?? "")
+        .trim()
+        .split(/\s+/)
+        .filter((t) => t.startsWith("--") && t !== "--sandbox");
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync("Dockerfile", "utf8"))?.[1];
+    const image = (JSON.parse(cmd ?? "[]") as string[]).filter((t) => t.startsWith("--"));
+    expect(image).toContain("--no-memory-reducer");
+    expect(image).toEqual(flagsOf(pkg.scripts.start as string));
+    expect(flagsOf(pkg.scripts.sandbox as string)).toEqual(image);
+  });
 });
