@@ -13,13 +13,15 @@ describe("the deployment example", () => {
   const compose = parse(readFileSync("compose.yaml", "utf8"), { merge: true }) as {
     services: Record<
       string,
-      { environment?: Record<string, string>; image?: string; build?: string }
+      { environment?: Record<string, string>; image?: string; build?: string; init?: boolean }
     >;
   };
 
   it("runs two Keyward instances with the same configuration on one PostgreSQL database", () => {
     const instances = Object.entries(compose.services).filter(([, s]) => s.build === ".");
     expect(instances.map(([n]) => n)).toEqual(["keyward-1", "keyward-2"]);
+    // Node is not PID 1: an init reaps what is orphaned under it.
+    expect(instances.map(([, s]) => s.init)).toEqual([true, true]);
     const [a, b] = instances.map(([, s]) => s.environment);
     expect(a).toEqual(b);
     expect(a?.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);

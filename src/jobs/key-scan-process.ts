@@ -37,7 +37,9 @@ export type ScanAnswer = ScanResult & { id: number };
 const fromSource = import.meta.url.endsWith(".ts");
 
 const span = (ms: number) =>
-  ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} s`;
+  ms >= 60_000
+    ? `${Math.round(ms / 60_000)} minutes`
+    : `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
 
 /** How long a scan may take before it is ended and its digests fail (see keyScanProcess). */
 export const SCAN_DEADLINE_MS = 20 * 60_000;
@@ -130,6 +132,9 @@ interface Launcher {
  */
 const ANSWER_GRACE_MS = 2000;
 
+/** How long a launcher being ended has to reap its scan and exit before it is killed. */
+const LAUNCHER_GRACE_MS = 2000;
+
 export function keyScanProcess(o: {
   database: DatabaseRef;
   maxKeyLifetimeDays?: number;
@@ -155,6 +160,7 @@ export function keyScanProcess(o: {
   let nextId = 1;
   let current: Promise<KeyScan> | undefined;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
 
   /** Ends a launcher and the scan it runs: after any failure, so no stale request or half-read answer is left in the channel for the next scan. */
   const end = (l: Launcher, why: Error) => {
@@ -167,7 +173,10 @@ export function keyScanProcess(o: {
     // Its end is awaited (stop()): with the process unreferenced, a server with nothing else
     // left to do would exit before it, in the middle of shutting down.
     l.proc.ref();
-    l.proc.kill("SIGKILL");
+    // The scan first, then the launcher lets itself end: it reaps the scan (killed first, an
+    // orphaned scan would be left as a zombie where the server is PID 1 and reaps only its
+    // own children), reads the end of its input and exits. A scan it starts meanwhile, not
+    // yet named, exits when the channel closes, which it does here.
     if (running?.pid) {
       try {
         process.kill(running.pid, "SIGKILL");
@@ -175,8 +184,11 @@ export function keyScanProcess(o: {
         // Already gone.
       }
     }
-    // A scan the launcher started but had not named yet ends when the channel does.
+    l.proc.stdin?.end();
     if (l.proc.connected) l.proc.disconnect();
+    // A launcher that does not end by itself (stopped, or stuck) is ended.
+    const force = setTimeout(() => l.proc.kill("SIGKILL"), LAUNCHER_GRACE_MS);
+    void l.exited.then(() => clearTimeout(force));
   };
 
   const open = (): Launcher => {
@@ -194,18 +206,22 @@ export function keyScanProcess(o: {
     // "on", not "once": a launcher that could not be started reports that, then the writes to
     // it fail again with EPIPE; an error event with no listener would end the server.
     proc.on("error", (e) => {
+      // Once it is being ended, closing the channel can report that it already closed.
+      if (l.done) return o.log.debug({ err: e.message }, "key-scan launcher, ending");
       o.log.warn({ err: e.message, shell }, "the key-scan launcher failed");
       end(l, e);
     });
     proc.once("exit", (code, signal) => {
-      if (!l.done)
+      if (l.done) o.log.debug({ code, signal }, "key-scan launcher exited");
+      else
         o.log.warn({ code, signal }, "the key-scan launcher ended; the next digest starts another");
       end(l, new Error(`the key-scan launcher ended (${signal ?? `code ${code}`})`));
     });
     proc.stdin?.on("error", () => {}); // reported by "error"/"exit" above
-    proc.on("message", (r: ScanAnswer) => {
+    proc.on("message", (r: ScanAnswer | null) => {
       const running = l.running;
-      if (!running || r.id !== running.id) return; // a scan already given up on
+      // Not an answer (a bug in the scan), or one to a scan already given up on.
+      if (typeof r !== "object" || r === null || !running || r.id !== running.id) return;
       l.running = undefined;
       if ("scan" in r) return running.settle(undefined, r.scan);
       // The scan's own error, its code (SQLITE_BUSY, 57014...) and stack kept as the cause.
@@ -310,12 +326,15 @@ export function keyScanProcess(o: {
     get launched() {
       return launched;
     },
-    async stop() {
+    stop() {
       stopped = true;
-      const l = launcher;
-      if (!l) return;
-      end(l, new Error("the key scan was ended: the app is stopping"));
-      await l.exited;
+      stopping ??= (async () => {
+        const l = launcher;
+        if (!l) return;
+        end(l, new Error("the key scan was ended: the app is stopping"));
+        await l.exited;
+      })();
+      return stopping;
     },
   };
 }

@@ -3,6 +3,7 @@
 import { deserialize, serialize } from "node:v8";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
+import { deleteKey } from "../../src/domain/keys/delete.ts";
 import { editKey } from "../../src/domain/keys/edit.ts";
 import { buildDigest } from "../../src/domain/oncall/digest.ts";
 import { scanKeys } from "../../src/domain/oncall/key-scan.ts";
@@ -80,6 +81,28 @@ describe("the digest's keys whose owner left", () => {
       "Key 9",
       "Key 11",
     ]);
+  });
+
+  it("says how many it shows when keys shown were deleted since the scan", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { key } = await createKey(t.ctx, OWNER, {
+        name: `Key ${i}`,
+        keyOwner: LEFT,
+        cells: [],
+        expiresAt: null,
+      });
+      ids.push(key.id);
+    }
+    const scan = await scanKeys(t.ctx, t.clock.now());
+    for (const i of [0, 1])
+      await deleteKey(t.ctx, OWNER, { keyId: ids[i] as number, confirmName: `Key ${i}` });
+    const digest = await buildDigest({ ...t.ctx, keyScanner: async () => scan }, people);
+    const orphaned = digest.sections.find((s) => s.title.startsWith("Key owner no longer"));
+    expect(orphaned?.title).toBe("Key owner no longer in the workspace (8) — the first 6");
+    expect(orphaned?.items.map((i) => i.text.match(/Key \d+/)?.[0])).toEqual(
+      [2, 3, 4, 5, 6, 7].map((n) => `Key ${n}`),
+    );
   });
 
   it("asks about a few thousand owners in turns of the event loop, not in one block", async () => {

@@ -74,6 +74,14 @@ function scansRunning(): Proc[] {
   );
 }
 
+/** How the launchers this file's scanners ended have exited, from the log. */
+function launcherExits(): Array<{ code: number | null; signal: string | null }> {
+  return logs
+    .map((l) => JSON.parse(l) as { msg: string; code: number | null; signal: string | null })
+    .filter((l) => l.msg === "key-scan launcher exited")
+    .map(({ code, signal }) => ({ code, signal }));
+}
+
 /** Polls until `ok` holds or two seconds have passed; returns the last value. */
 async function until<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
   let v = read();
@@ -366,12 +374,19 @@ describe("a scan past its deadline", () => {
     try {
       await locker.query("begin");
       await locker.query("lock table api_keys in access exclusive mode");
-      const scanner = keyScanProcess({ database: { url }, log, deadlineMs: 1500 });
+      // Long enough for the scan after it to start and answer on a busy machine (a new
+      // launcher, node, a connection, all at the lowest priority: 1.5 s was sometimes short).
+      const scanner = keyScanProcess({ database: { url }, log, deadlineMs: 5000 });
+      const exitedBefore = launcherExits().length;
       const first = scanner.scan(t.clock.now());
       const second = scanner.scan(t.clock.now());
-      await expect(first).rejects.toThrow(/took longer than 2 s .*database lock.*ended/);
+      await expect(first).rejects.toThrow(/took longer than 5\.0 s .*database lock.*ended/);
       await expect(second).rejects.toThrow(/took longer than/);
       expect(await until(scansRunning, (p) => p.length === 0)).toEqual([]);
+      // The launcher reaped its scan and exited by itself (not killed): a scan orphaned by
+      // killing its launcher first is a zombie where the server is PID 1.
+      const exits = await until(launcherExits, (e) => e.length > exitedBefore);
+      expect(exits.slice(exitedBefore)).toEqual([{ code: 0, signal: null }]);
       await locker.query("rollback");
       // The next digest starts a scan of its own, which answers.
       const scan = await scanner.scan(t.clock.now());

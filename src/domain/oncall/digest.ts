@@ -21,7 +21,8 @@ const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 /** A section of the first items and the count of all: "Title (count) — the first 8". */
 function sectionOf(title: string, count: number, items: DigestItem[]): DigestSection {
   return {
-    title: `${title} (${count})${count > items.length ? ` — the first ${PER_SECTION}` : ""}`,
+    // items.length, not PER_SECTION: keys deleted since the scan can leave a section short.
+    title: `${title} (${count})${count > items.length ? ` — the first ${items.length}` : ""}`,
     items,
   };
 }
@@ -54,7 +55,9 @@ export async function buildDigest(
     orphanIds.push(...ids);
   }
   // The scan keeps ids only (see keys-by-owner.ts): the few shown are read here, as they are
-  // now; one deleted or handed to someone still here since the scan is no longer counted.
+  // now. One of them deleted or handed to someone still here since the scan is neither shown
+  // nor counted (and not replaced by the next: the scan kept 8 ids per owner); a change since
+  // the scan to keys past those shown is seen by the next digest.
   const first = await ctx.uow.run(async (tx) => {
     const shown: ApiKey[] = [];
     for (const id of orphanIds.sort((a, b) => a - b).slice(0, PER_SECTION)) {
