@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), "keyward-bench-audit-"));
 const dbPath = join(dir, "bench.db");
 
 /** Audit events shaped like Keyward's own: a key, a reason now and then, a diff. */
-function seedEvents(n: number): void {
+async function seedEvents(n: number): Promise<void> {
   const { db, sqlite, close } = openDb(dbPath);
   const at = Date.now() - n * 1000;
   sqlite.transaction(() => {
@@ -47,7 +47,7 @@ function seedEvents(n: number): void {
         .run();
     }
   })();
-  close();
+  await close();
 }
 
 async function verifyLoad(url: string, payloads: string[], seconds: number) {
@@ -100,9 +100,9 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  const seeded = seedBulk(dbPath, { keys: KEYS, nicknames: 200, sample: 1000 });
+  const seeded = await seedBulk(dbPath, { keys: KEYS, nicknames: 200, sample: 1000 });
   const started = Date.now();
-  seedEvents(EVENTS);
+  await seedEvents(EVENTS);
   console.log(
     `seeded ${KEYS} keys in ${seeded.seconds.toFixed(1)} s and ${EVENTS} audit events in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   } else {
     const dir = mkdtempSync(join(tmpdir(), "keyward-bench-digest-"));
     env.DATABASE_PATH = join(dir, "keyward.db");
-    const seeded = seedBulk(env.DATABASE_PATH, {
+    const seeded = await seedBulk(env.DATABASE_PATH, {
       keys: KEYS,
       nicknames: 200,
       sample: LOAD ? 1000 : 1,

@@ -24,7 +24,7 @@ export interface Seeded {
   seconds: number;
 }
 
-export function seedBulk(
+export async function seedBulk(
   dbPath: string,
   o: {
     keys: number;
@@ -34,7 +34,7 @@ export function seedBulk(
     /** How many people the keys belong to (U0BENCH0, U0BENCH1, ...); one (U0BENCH) by default. */
     keyOwners?: number;
   },
-): Seeded {
+): Promise<Seeded> {
   const started = Date.now();
   const { db, sqlite, close } = openDb(dbPath);
   const now = new Date();
@@ -102,6 +102,6 @@ export function seedBulk(
       }
     }
   })();
-  close();
+  await close();
   return { sample, seconds: (Date.now() - started) / 1000 };
 }

@@ -69,7 +69,12 @@ async function drive(slack: SlackStandIn, names: string[]) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "keyward-bench-slack-"));
   const dbPath = join(dir, "bench.db");
-  const seeded = seedBulk(dbPath, { keys: KEYS, nicknames: 200, sample: 500, owners: [OWNER] });
+  const seeded = await seedBulk(dbPath, {
+    keys: KEYS,
+    nicknames: 200,
+    sample: 500,
+    owners: [OWNER],
+  });
   console.log(`seeded ${KEYS} keys over 200 nicknames in ${seeded.seconds.toFixed(1)} s`);
   const names = seeded.sample.map((s) => s.name);
 

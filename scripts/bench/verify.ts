@@ -46,14 +46,14 @@ const started: Child[] = [];
 const dbPath = join(dir, "bench.db");
 const bodiesPath = join(dir, "bodies.txt");
 
-function seed() {
-  const seeded = seedBulk(dbPath, { keys: KEYS, nicknames: NICKNAMES, sample: SAMPLE });
+async function seed() {
+  const seeded = await seedBulk(dbPath, { keys: KEYS, nicknames: NICKNAMES, sample: SAMPLE });
   console.log(`seeded ${KEYS} keys over ${NICKNAMES} nicknames in ${seeded.seconds.toFixed(1)} s`);
   return seeded.sample;
 }
 
 /** Today's mix: valid+allowed, valid+not permitted, bad checksum, unknown (well-formed) key. */
-function bodies(sample: ReturnType<typeof seed>): string[] {
+function bodies(sample: Awaited<ReturnType<typeof seed>>): string[] {
   const out: string[] = [];
   for (const [i, s] of sample.entries()) {
     out.push(JSON.stringify({ key: s.secret, nickname: s.nickname, api: s.api }));
@@ -124,7 +124,7 @@ async function main() {
     copyFileSync(`${reuse}.db`, dbPath);
     console.log(`reusing ${reuse}.db (${KEYS} keys expected)`);
   } else {
-    payloads = bodies(seed());
+    payloads = bodies(await seed());
     if (reuse) {
       writeFileSync(reuse, JSON.stringify(payloads));
       // The seeded rows may still be in the WAL (its checkpointing thread closes after the

@@ -184,7 +184,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "keyward-soak-"));
   const dbPath = join(dir, "soak.db");
-  const seeded = seedBulk(dbPath, { keys: 60, nicknames: 20, sample: 60, owners });
+  const seeded = await seedBulk(dbPath, { keys: 60, nicknames: 20, sample: 60, owners });
   const keyNames = seeded.sample.map((s) => s.name);
   await slack.start();
   for (const id of [...owners, ...oncall, ...members])

@@ -45,7 +45,8 @@ const DRIVER = createRequire(import.meta.url).resolve("better-sqlite3");
 const FALLBACK_PAGES = 1000;
 
 export interface Checkpointer {
-  close(): void;
+  /** Resolves once the thread's connection is closed and the thread has exited. */
+  close(): Promise<void>;
 }
 
 /** Moves `sqlite`'s WAL checkpoints to a worker thread with its own connection to `path`. */
@@ -66,10 +67,15 @@ export function checkpointInBackground(
   };
   worker.on("error", takeBack);
   worker.on("exit", takeBack);
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     close() {
       closed = true;
+      // Awaited: unreferenced, its exit would not keep a process with nothing else to do alive
+      // until it came.
+      worker.ref();
       worker.postMessage("close");
+      return exited;
     },
   };
 }

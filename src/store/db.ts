@@ -16,7 +16,11 @@ const MIGRATIONS = projectPath("db/migrations");
 export interface OpenDb {
   sqlite: Database.Database;
   db: Db;
-  close(): void;
+  /**
+   * Resolves when every connection it opened is closed (the checkpoint thread's too): the last
+   * to close checkpoints and removes the WAL file.
+   */
+  close(): Promise<void>;
 }
 
 function configure(sqlite: Database.Database, readonly: boolean): void {
@@ -44,8 +48,10 @@ export function openDb(path: string): OpenDb {
   return {
     sqlite,
     db,
-    close: () => {
-      checkpoints?.close();
+    // The checkpoint thread first, then this connection, last: closing together, neither may
+    // find itself the last, and the WAL file would be left behind.
+    close: async () => {
+      await checkpoints?.close();
       sqlite.close();
     },
   };
@@ -58,7 +64,13 @@ export function openReader(path: string): OpenDb {
   // Up to 64 MiB of pages cached: a verify should not go to the file for its B-tree pages.
   sqlite.pragma("cache_size = -65536");
   const db = drizzle(sqlite, { schema });
-  return { sqlite, db, close: () => sqlite.close() };
+  return {
+    sqlite,
+    db,
+    close: async () => {
+      sqlite.close();
+    },
+  };
 }
 
 export class DatabaseInUse extends Error {}

@@ -109,8 +109,10 @@ export function openStore(path: string): SqliteStore {
       if (closed) return;
       closed = true;
       verify.close();
-      if (reader !== writer) reader.close();
-      writer.close();
+      if (reader !== writer) await reader.close();
+      // Resolves once the checkpoint thread has closed its connection too: after this nothing
+      // changes the database's files (the WAL file is removed by the last to close).
+      await writer.close();
       lock?.release();
     },
   };

@@ -381,3 +381,30 @@ describe.each(BACKENDS)("grants of many keys on %s", (backend) => {
     expect(grants.size).toBe(1);
   });
 });
+
+describe("closing the SQLite store", () => {
+  it("resolves only once every connection is closed, the checkpoint thread's too", async () => {
+    const t = await testStore("sqlite", [OWNER]);
+    try {
+      const path = t.path as string;
+      await createKey(t.ctx, OWNER, {
+        name: "Closing",
+        keyOwner: OWNER,
+        cells: [],
+        expiresAt: null,
+      });
+      // A WAL large enough that the checkpoint thread is still at work when close() is asked.
+      await raw(t.store, "create table ballast (b blob)");
+      for (let i = 0; i < 40; i++)
+        await raw(t.store, "insert into ballast values (randomblob(1000000))");
+      expect(existsSync(`${path}-wal`)).toBe(true);
+      await t.store.close();
+      // The last connection to close removes the WAL file: when close() has resolved, nothing
+      // is left to change the database's files (a copy taken now is the whole database).
+      expect(existsSync(`${path}-wal`)).toBe(false);
+      expect(existsSync(`${path}-shm`)).toBe(false);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
