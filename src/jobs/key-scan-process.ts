@@ -111,7 +111,7 @@ export interface KeyScanProcess {
 
 /** The scan under way on a launcher. */
 interface Running {
-  id: number;
+  /** Sent to the scan once the launcher has started it; its id is the scan's. */
   request: ScanRequest;
   /** The scan's process, once the launcher has said. */
   pid?: number;
@@ -120,6 +120,8 @@ interface Running {
 
 interface Launcher {
   proc: ChildProcess;
+  /** fd 4: the launcher's "started" and "ended" lines. */
+  reports: Socket | null;
   running?: Running;
   /** Set once it is being ended or has ended: never given another scan. */
   done: boolean;
@@ -196,6 +198,7 @@ export function keyScanProcess(o: {
     launched++;
     const l: Launcher = {
       proc,
+      reports: proc.stdio[4] as Socket | null,
       done: false,
       exited: new Promise((resolve) => {
         // "error" without a process (ENOENT, EAGAIN) is followed by no "exit".
@@ -221,19 +224,18 @@ export function keyScanProcess(o: {
     proc.on("message", (r: ScanAnswer | null) => {
       const running = l.running;
       // Not an answer (a bug in the scan), or one to a scan already given up on.
-      if (typeof r !== "object" || r === null || !running || r.id !== running.id) return;
+      if (typeof r !== "object" || r === null || r.id !== running?.request.id) return;
       l.running = undefined;
       if ("scan" in r) return running.settle(undefined, r.scan);
       // The scan's own error, its code (SQLITE_BUSY, 57014...) and stack kept as the cause.
       const cause = Object.assign(new Error(r.error.message), r.error);
       running.settle(new Error(`the key scan failed: ${r.error.message}`, { cause }));
     });
-    const reports = proc.stdio[4] as Socket | null;
-    if (reports) {
-      createInterface({ input: reports }).on("line", (line) => {
+    if (l.reports) {
+      createInterface({ input: l.reports }).on("line", (line) => {
         const [what, id, value] = line.split(" ");
         const running = l.running;
-        if (!running || Number(id) !== running.id) return;
+        if (!running || Number(id) !== running.request.id) return;
         if (what === "started") {
           running.pid = Number(value);
           // Sent only now: the scan before it has ended (the launcher waited for it), so no
@@ -258,7 +260,7 @@ export function keyScanProcess(o: {
   const idle = (l: Launcher) => {
     l.proc.unref();
     l.proc.channel?.unref();
-    (l.proc.stdio[4] as Socket | null)?.unref();
+    l.reports?.unref();
   };
 
   const start = (now: Date) =>
@@ -269,7 +271,6 @@ export function keyScanProcess(o: {
       started++;
       let settled = false;
       const running: Running = {
-        id,
         request: {
           id,
           database: o.database,
@@ -303,11 +304,11 @@ export function keyScanProcess(o: {
       l.running = running;
       // Awaited: the launcher's reports, then the answer on the channel.
       l.proc.channel?.ref();
-      (l.proc.stdio[4] as Socket | null)?.ref();
+      l.reports?.ref();
       l.proc.stdin?.write(`${id}\n`);
     });
   // Started now, while the server is small (see LAUNCHER).
-  if (!stopped) launcher = open();
+  launcher = open();
   // Digests asked for while a scan runs (several owners at once, the weekly run) share it: a
   // digest is advice, and a second pass over every key would only compete for the CPU.
   const scan = (now: Date): Promise<KeyScan> => {
