@@ -10,6 +10,7 @@ import { scanKeys } from "../../src/domain/oncall/key-scan.ts";
 import { KeysByOwnerBuilder, ownersOf } from "../../src/domain/oncall/keys-by-owner.ts";
 import { DAY } from "../helpers/clock.ts";
 import { MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
+import { loopTurns } from "../helpers/wait.ts";
 
 describe("KeysByOwner", () => {
   it("keeps per owner the first ids in the order read, counting all, owners in first-seen order", () => {
@@ -110,24 +111,18 @@ describe("the digest's keys whose owner left", () => {
     const b = new KeysByOwnerBuilder(8);
     for (let i = 1; i <= 250; i++) b.add(`U0OWNER${i}`, i);
     const scan = { ...(await scanKeys(t.ctx, t.clock.now())), byOwner: b.build() };
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = loopTurns();
     const askedInTurn: number[] = [];
     const digest = await buildDigest(
       { ...t.ctx, keyScanner: async () => scan },
       {
         inWorkspace: async () => {
-          askedInTurn.push(turns);
+          askedInTurn.push(turns.now());
           return true;
         },
       },
     );
-    ticking = false;
+    turns.stop();
     expect(askedInTurn).toHaveLength(250);
     const perTurn = new Map<number, number>();
     for (const turn of askedInTurn) perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);

@@ -19,6 +19,7 @@ import { testApp } from "../helpers/app.ts";
 import { DAY } from "../helpers/clock.ts";
 import { hasPostgres } from "../helpers/pg.ts";
 import { BACKENDS, MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const LEFT = "U0LEFT0001";
 const people = { inWorkspace: async (u: string) => u !== LEFT };
@@ -82,14 +83,35 @@ function launcherExits(): Array<{ code: number | null; signal: string | null }> 
     .map(({ code, signal }) => ({ code, signal }));
 }
 
-/** Polls until `ok` holds or two seconds have passed; returns the last value. */
-async function until<T>(read: () => T, ok: (v: T) => boolean): Promise<T> {
-  let v = read();
-  for (let i = 0; i < 80 && !ok(v); i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    v = read();
+/**
+ * A PostgreSQL store whose api_keys another connection holds locked, so that a scan waits on
+ * it; `release` lets it through. Unlocked and cleaned up after `body` in any case.
+ */
+async function withKeysLocked(
+  keys: number,
+  body: (t: TestStore, url: string, release: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const t = await testStore("postgres");
+  const url = (t.store as PgStore).url;
+  await seed(t, keys);
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  let held = false;
+  const release = async () => {
+    if (!held) return;
+    held = false;
+    await locker.query("rollback");
+  };
+  try {
+    await locker.query("begin");
+    await locker.query("lock table api_keys in access exclusive mode");
+    held = true;
+    await body(t, url, release);
+  } finally {
+    await release().catch(() => {});
+    await locker.end();
+    await t.cleanup();
   }
-  return v;
 }
 
 const SCHED_IDLE = 5;
@@ -226,71 +248,63 @@ describe("the key-scan process, failing", () => {
   });
 
   it.runIf(hasPostgres())("ends a scan still waiting when the app stops it", async () => {
-    const t = await testStore("postgres");
-    const url = (t.store as PgStore).url;
-    await seed(t, 3);
-    const locker = new pg.Client({ connectionString: url });
-    const watcher = new pg.Client({ connectionString: url });
-    await locker.connect();
-    await watcher.connect();
-    try {
-      await locker.query("begin");
-      await locker.query("lock table api_keys in access exclusive mode");
-      process.env.SLACK_BOT_TOKEN = "xoxb-not-for-the-scan";
-      process.env.NODE_OPTIONS = "--max-old-space-size=96";
-      const scanner = keyScanProcess({ database: { url }, log });
-      const scanning = scanner.scan(t.clock.now());
-      delete process.env.SLACK_BOT_TOKEN;
-      delete process.env.NODE_OPTIONS;
-      // The process's read is waiting on the lock. (Asked outside the locker's transaction,
-      // which would keep seeing the activity of its own first look.)
-      let waiting = 0;
-      for (let i = 0; i < 200 && waiting === 0; i++) {
-        const r = await watcher.query<{ n: string }>(
-          "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%api_keys%' and pid <> pg_backend_pid()",
-        );
-        waiting = Number(r.rows[0]?.n);
-        if (!waiting) await new Promise((r) => setTimeout(r, 25));
+    await withKeysLocked(3, async (t, url) => {
+      const watcher = new pg.Client({ connectionString: url });
+      await watcher.connect();
+      try {
+        process.env.SLACK_BOT_TOKEN = "xoxb-not-for-the-scan";
+        process.env.NODE_OPTIONS = "--max-old-space-size=96";
+        const scanner = keyScanProcess({ database: { url }, log });
+        const scanning = scanner.scan(t.clock.now());
+        delete process.env.SLACK_BOT_TOKEN;
+        delete process.env.NODE_OPTIONS;
+        // The process's read is waiting on the lock. (Asked outside the locker's transaction,
+        // which would keep seeing the activity of its own first look.)
+        let waiting = 0;
+        for (let i = 0; i < 200 && waiting === 0; i++) {
+          const r = await watcher.query<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%api_keys%' and pid <> pg_backend_pid()",
+          );
+          waiting = Number(r.rows[0]?.n);
+          if (!waiting) await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(waiting).toBe(1);
+        // Every thread of the scan, V8's collector helpers among them, yields the CPU to the
+        // server's: SCHED_IDLE where chrt can set it (it can here), nice 19 otherwise. The
+        // server's own threads keep their priority.
+        // Started by the launcher, not by the server.
+        const [scanProc] = scansRunning();
+        const [launcher] = launchers();
+        expect(scanProc?.ppid).toBe(launcher?.pid);
+        const scanPid = scanProc?.pid;
+        expect(scanPid).toBeDefined();
+        const scanThreads = schedulingOfThreads(scanPid as number);
+        expect(scanThreads.length).toBeGreaterThan(3);
+        const idle = hasChrt() ? { policy: SCHED_IDLE, nice: 0 } : { policy: 0, nice: 19 };
+        expect(scanThreads).toEqual(scanThreads.map(() => idle));
+        expect(schedulingOfThreads(process.pid)).toContainEqual({ policy: 0, nice: 0 });
+        expect(
+          schedulingOfThreads(process.pid).filter((t) => t.policy === SCHED_IDLE || t.nice === 19),
+        ).toEqual([]);
+        // The launcher has the same priority, so each scan has it from its start.
+        expect(schedulingOfThreads(launcher?.pid as number)).toEqual([idle]);
+        // Neither sees the server's secrets.
+        for (const pid of [scanPid, launcher?.pid]) {
+          const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+          expect(environ.some((v) => v.startsWith("PATH="))).toBe(true);
+          expect(environ.filter((v) => /^(SLACK_|VERIFY_API_TOKEN|NODE_OPTIONS)/.test(v))).toEqual(
+            [],
+          );
+        }
+        const ended = expect(scanning).rejects.toThrow(/ended: the app is stopping/);
+        await scanner.stop();
+        await ended;
+        await waitUntil(() => scansRunning().length === 0, "no scan left running");
+        expect(launchers()).toEqual([]);
+      } finally {
+        await watcher.end();
       }
-      expect(waiting).toBe(1);
-      // Every thread of the scan, V8's collector helpers among them, yields the CPU to the
-      // server's: SCHED_IDLE where chrt can set it (it can here), nice 19 otherwise. The
-      // server's own threads keep their priority.
-      // Started by the launcher, not by the server.
-      const [scanProc] = scansRunning();
-      const [launcher] = launchers();
-      expect(scanProc?.ppid).toBe(launcher?.pid);
-      const scanPid = scanProc?.pid;
-      expect(scanPid).toBeDefined();
-      const scanThreads = schedulingOfThreads(scanPid as number);
-      expect(scanThreads.length).toBeGreaterThan(3);
-      const idle = hasChrt() ? { policy: SCHED_IDLE, nice: 0 } : { policy: 0, nice: 19 };
-      expect(scanThreads).toEqual(scanThreads.map(() => idle));
-      expect(schedulingOfThreads(process.pid)).toContainEqual({ policy: 0, nice: 0 });
-      expect(
-        schedulingOfThreads(process.pid).filter((t) => t.policy === SCHED_IDLE || t.nice === 19),
-      ).toEqual([]);
-      // The launcher has the same priority, so each scan has it from its start.
-      expect(schedulingOfThreads(launcher?.pid as number)).toEqual([idle]);
-      // Neither sees the server's secrets.
-      for (const pid of [scanPid, launcher?.pid]) {
-        const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-        expect(environ.some((v) => v.startsWith("PATH="))).toBe(true);
-        expect(environ.filter((v) => /^(SLACK_|VERIFY_API_TOKEN|NODE_OPTIONS)/.test(v))).toEqual(
-          [],
-        );
-      }
-      const ended = expect(scanning).rejects.toThrow(/ended: the app is stopping/);
-      await scanner.stop();
-      await ended;
-      expect(await until(scansRunning, (p) => p.length === 0)).toEqual([]);
-      expect(launchers()).toEqual([]);
-    } finally {
-      await locker.query("rollback");
-      await locker.end();
-      await watcher.end();
-      await t.cleanup();
-    }
+    });
   });
 });
 
@@ -302,7 +316,8 @@ describe("the launcher", () => {
       const scanner = keyScanProcess({ database: { path: t.path as string }, log });
       // Started with the scanner, before any digest: while the server is small, a fork is cheap.
       expect(scanner.launched).toBe(1);
-      const [launcher] = await until(launchers, (l) => l.length === 1);
+      await waitUntil(() => launchers().length === 1, "the launcher");
+      const [launcher] = launchers();
       // Back to back: each request reaches only its own scan, never the one that is ending.
       for (let i = 0; i < 5; i++)
         expect((await scanner.scan(t.clock.now())).wideWrite.count).toBe(2);
@@ -321,9 +336,10 @@ describe("the launcher", () => {
     try {
       await seed(t, 5);
       const scanner = keyScanProcess({ database: { path: t.path as string }, log });
-      const [launcher] = await until(launchers, (l) => l.length === 1);
+      await waitUntil(() => launchers().length === 1, "the launcher");
+      const [launcher] = launchers();
       process.kill(launcher?.pid as number, "SIGKILL");
-      await until(launchers, (l) => l.length === 0);
+      await waitUntil(() => launchers().length === 0, "the launcher gone");
       await new Promise((r) => setTimeout(r, 50));
       expect(logs.some((l) => l.includes("the key-scan launcher ended"))).toBe(true);
       expect((await scanner.scan(t.clock.now())).unused.count).toBe(0);
@@ -337,43 +353,27 @@ describe("the launcher", () => {
   it.runIf(hasPostgres())(
     "fails the digests of a scan that ends without answering, and is replaced",
     async () => {
-      const t = await testStore("postgres");
-      const url = (t.store as PgStore).url;
-      const locker = new pg.Client({ connectionString: url });
-      await locker.connect();
-      try {
-        await seed(t, 3);
-        await locker.query("begin");
-        await locker.query("lock table api_keys in access exclusive mode");
+      await withKeysLocked(3, async (t, url, release) => {
         const scanner = keyScanProcess({ database: { url }, log });
         const scanning = scanner.scan(t.clock.now());
-        const [scanProc] = await until(scansRunning, (p) => p.length === 1);
+        await waitUntil(() => scansRunning().length === 1, "the scan");
+        const [scanProc] = scansRunning();
         process.kill(scanProc?.pid as number, "SIGKILL");
         await expect(scanning).rejects.toThrow(
           /the key-scan process ended \(status 137\) without answering/,
         );
-        await locker.query("rollback");
+        await release();
         expect((await scanner.scan(t.clock.now())).wideWrite.count).toBe(1);
         expect(scanner.launched).toBe(2);
         await scanner.stop();
-      } finally {
-        await locker.query("rollback").catch(() => {});
-        await locker.end();
-        await t.cleanup();
-      }
+      });
     },
   );
 });
 
 describe("a scan past its deadline", () => {
   it.runIf(hasPostgres())("is ended, and its digests fail saying why", async () => {
-    const t = await testStore("postgres");
-    const url = (t.store as PgStore).url;
-    const locker = new pg.Client({ connectionString: url });
-    await locker.connect();
-    try {
-      await locker.query("begin");
-      await locker.query("lock table api_keys in access exclusive mode");
+    await withKeysLocked(0, async (t, url, release) => {
       // Long enough for the scan after it to start and answer on a busy machine (a new
       // launcher, node, a connection, all at the lowest priority: 1.5 s was sometimes short).
       const scanner = keyScanProcess({ database: { url }, log, deadlineMs: 5000 });
@@ -382,12 +382,12 @@ describe("a scan past its deadline", () => {
       const second = scanner.scan(t.clock.now());
       await expect(first).rejects.toThrow(/took longer than 5\.0 s .*database lock.*ended/);
       await expect(second).rejects.toThrow(/took longer than/);
-      expect(await until(scansRunning, (p) => p.length === 0)).toEqual([]);
+      await waitUntil(() => scansRunning().length === 0, "no scan left running");
       // The launcher reaped its scan and exited by itself (not killed): a scan orphaned by
       // killing its launcher first is a zombie where the server is PID 1.
-      const exits = await until(launcherExits, (e) => e.length > exitedBefore);
-      expect(exits.slice(exitedBefore)).toEqual([{ code: 0, signal: null }]);
-      await locker.query("rollback");
+      await waitUntil(() => launcherExits().length > exitedBefore, "the launcher's exit");
+      expect(launcherExits().slice(exitedBefore)).toEqual([{ code: 0, signal: null }]);
+      await release();
       // The next digest starts a scan of its own, which answers.
       const scan = await scanner.scan(t.clock.now());
       expect(scan.unused.count).toBe(0);
@@ -396,11 +396,7 @@ describe("a scan past its deadline", () => {
       // half-sent answer): the next scan had a new one.
       expect(scanner.launched).toBe(2);
       await scanner.stop();
-    } finally {
-      await locker.query("rollback").catch(() => {});
-      await locker.end();
-      await t.cleanup();
-    }
+    });
   });
 });
 
