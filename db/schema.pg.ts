@@ -75,6 +75,9 @@ export const apiKeys = pgTable(
     // The expiry reminders job asks every 30 s for the keys expiring within 7 days: without
     // this it read every key to find them (a full scan, 20–70 ms on the event loop at 100,000).
     index("api_keys_expiry").on(t.expiresAt),
+    // The digest counts and lists the keys of owners who left the workspace, and a member's
+    // key list filters by owner: without this both read every key.
+    index("api_keys_owner").on(t.keyOwner),
   ],
 );
 

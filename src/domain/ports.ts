@@ -64,6 +64,11 @@ export interface KeyRepo {
   all(): Promise<ApiKey[]>;
   /** Up to `limit` keys with ids above `afterId`, by id (read a large account in pages). */
   page(afterId: number, limit: number): Promise<ApiKey[]>;
+  /**
+   * The keys of these owners: how many there are, and the first `limit` of them by id. The
+   * digest asks it about the owners who left the workspace, a chunk at a time.
+   */
+  ofOwners(owners: readonly string[], limit: number): Promise<{ count: number; first: ApiKey[] }>;
   insert(k: NewKey): Promise<ApiKey>;
   /** Compare-and-set on `version`: false when the key changed meanwhile (or is gone). */
   update(

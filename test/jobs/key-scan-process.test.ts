@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKey } from "../../src/domain/keys/create.ts";
 import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { buildDigest, digestFor } from "../../src/domain/oncall/digest.ts";
+import { ownersIn } from "../../src/domain/oncall/key-owners.ts";
 import { scanKeys } from "../../src/domain/oncall/key-scan.ts";
-import { ownersOf } from "../../src/domain/oncall/keys-by-owner.ts";
 import { type KeyScanProcess, keyScanProcess } from "../../src/jobs/key-scan-process.ts";
 import { createLog } from "../../src/log.ts";
 import type { PgStore } from "../../src/store/index.ts";
@@ -169,7 +169,7 @@ describe.each(BACKENDS)("the key-scan process on %s", (backend) => {
     const here = await scanKeys(t.ctx, now, { pageSize: 4 });
     expect(there).toEqual(here);
     expect(there.unused.count).toBe(25);
-    expect([...ownersOf(there.byOwner)].find((o) => o.owner === LEFT)?.count).toBe(8);
+    expect([...ownersIn(there.keyOwners)]).toContain(LEFT);
     expect(there.expiring.count).toBe(0);
 
     const elsewhere = await buildDigest({ ...t.ctx, keyScanner: scanner.scan }, people);

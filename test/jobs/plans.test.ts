@@ -103,6 +103,17 @@ describe("periodic work on SQLite", () => {
     expect(scans(found)).toEqual([]);
   });
 
+  it("the digest's read of the keys of owners who left, and a member's own keys, go through an index", async () => {
+    const found = await plans(() =>
+      t.store.uow.run(async (tx) => {
+        await tx.keys.ofOwners([MEMBER, "U0GONE0001"], 8);
+        await tx.keys.list({ keyOwner: MEMBER, offset: 0, limit: 10 });
+      }),
+    );
+    expect(found.filter(({ sql }) => /"key_owner"/.test(sql)).length).toBeGreaterThanOrEqual(3);
+    expect(scans(found)).toEqual([]);
+  });
+
   it("would catch a full scan", async () => {
     const found = await plans(() => t.store.uow.run((tx) => tx.keys.all(), { quiet: true }));
     expect(scans(found).length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { overLifetime } from "../expiry/lifetime.ts";
 import { type Listed, Shortlist } from "../shortlist.ts";
 import type { ApiKey, Grant } from "../types.ts";
 import { leastPrivilege, type UsageLists } from "../usage/digest-sections.ts";
-import { type KeysByOwner, KeysByOwnerBuilder } from "./keys-by-owner.ts";
+import { type KeyOwners, KeyOwnersBuilder } from "./key-owners.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 export const UNUSED_DAYS = 90;
@@ -25,8 +25,8 @@ export interface KeyScan {
   wideWrite: Listed<{ k: ApiKey; g: Grant }>;
   expiring: Listed<ApiKey>;
   overLifetime: Listed<ApiKey>;
-  /** Per key owner, so that the keys of owners who left can be listed once Slack has said who. */
-  byOwner: KeysByOwner;
+  /** Who owns keys, so that the keys of owners who left can be listed once Slack has said who. */
+  keyOwners: KeyOwners;
   privilege: UsageLists;
 }
 
@@ -74,11 +74,11 @@ export async function scanKeys(
   const wideWrite = new Shortlist<{ k: ApiKey; g: Grant }>(PER_SECTION);
   const expiring = new Shortlist<ApiKey>(PER_SECTION);
   const overLifetimeKeys = new Shortlist<ApiKey>(PER_SECTION);
-  const byOwner = new KeysByOwnerBuilder(PER_SECTION);
+  const keyOwners = new KeyOwnersBuilder();
   const privilege = await leastPrivilege(ctx, now, PER_SECTION);
   await keysInPages(ctx, o.pageSize ?? DIGEST_PAGE, async (ks, gs) => {
     for (const k of ks) {
-      byOwner.add(k.keyOwner, k.id);
+      keyOwners.add(k.keyOwner);
       if ((k.lastUsedAt ?? k.createdAt).getTime() <= t - UNUSED_DAYS * DAY) unused.add(k);
       for (const g of gs.get(k.id) ?? [])
         if (g.scope === "*" && WRITE_APIS.includes(g.api)) wideWrite.add({ k, g });
@@ -96,7 +96,7 @@ export async function scanKeys(
     wideWrite,
     expiring,
     overLifetime: overLifetimeKeys,
-    byOwner: byOwner.build(),
+    keyOwners: keyOwners.build(),
     privilege: privilege.lists(),
   };
 }

@@ -3,6 +3,7 @@ import { apiKeys, retiredSecrets } from "../../../db/schema.ts";
 import type { KeyRepo } from "../../domain/ports.ts";
 import type { Db } from "../db.ts";
 import { toKey } from "../rows.ts";
+import { idsIn } from "./ids-in.ts";
 
 /**
  * Last use, prepared once: a flush runs it for every key used since the previous one. Its
@@ -36,9 +37,28 @@ function pageStatement(db: Db) {
     .prepare();
 }
 
+/**
+ * The keys of some owners, prepared once: the first few by id (the ids found in the owner
+ * index, then only those rows read) and how many (counted in the index alone).
+ */
+function ofOwnersStatements(db: Db) {
+  const owned = idsIn(apiKeys.keyOwner, "owners");
+  const firstIds = sql`select ${apiKeys.id} from ${apiKeys} where ${owned} order by ${apiKeys.id} limit ${sql.placeholder("limit")}`;
+  return {
+    first: db
+      .select()
+      .from(apiKeys)
+      .where(sql`${apiKeys.id} in (${firstIds})`)
+      .orderBy(asc(apiKeys.id))
+      .prepare(),
+    count: db.select({ n: count() }).from(apiKeys).where(owned).prepare(),
+  };
+}
+
 export function keyRepo(db: Db): KeyRepo {
   let touch: ReturnType<typeof lastUseStatement> | undefined;
   let paged: ReturnType<typeof pageStatement> | undefined;
+  let owned: ReturnType<typeof ofOwnersStatements> | undefined;
   const one = (where: ReturnType<typeof eq>) => {
     const row = db.select().from(apiKeys).where(where).get();
     return row && toKey(row);
@@ -90,6 +110,14 @@ export function keyRepo(db: Db): KeyRepo {
     async page(afterId, limit) {
       paged ??= pageStatement(db);
       return paged.all({ after: afterId, limit }).map(toKey);
+    },
+    async ofOwners(owners, limit) {
+      owned ??= ofOwnersStatements(db);
+      const json = JSON.stringify(owners);
+      return {
+        count: owned.count.get({ owners: json })?.n ?? 0,
+        first: owned.first.all({ owners: json, limit }).map(toKey),
+      };
     },
     async insert(k) {
       const row = db

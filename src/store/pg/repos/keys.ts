@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import { apiKeys, retiredSecrets } from "../../../../db/schema.pg.ts";
 import type { KeyRepo } from "../../../domain/ports.ts";
 import { toKey } from "../../rows.ts";
@@ -54,6 +54,18 @@ export function keyRepo(db: PgDb): KeyRepo {
           .orderBy(asc(apiKeys.id))
           .limit(limit)
       ).map(toKey);
+    },
+    async ofOwners(owners, limit) {
+      if (owners.length === 0) return { count: 0, first: [] };
+      const owned = inArray(apiKeys.keyOwner, [...owners]);
+      const first = await db
+        .select()
+        .from(apiKeys)
+        .where(owned)
+        .orderBy(asc(apiKeys.id))
+        .limit(limit);
+      const [n] = await db.select({ n: count() }).from(apiKeys).where(owned);
+      return { count: n?.n ?? 0, first: first.map(toKey) };
     },
     async insert(k) {
       const [row] = await db
