@@ -10,6 +10,7 @@ import { createRequest } from "../../src/domain/requests/create.ts";
 import { approveRequest } from "../../src/domain/requests/decide.ts";
 import { DEFAULT_JOBS } from "../../src/jobs/scheduler.ts";
 import type { SqliteStore } from "../../src/store/index.ts";
+import { keyRepo } from "../../src/store/repos/keys.ts";
 import { pruneUsage } from "../../src/store/usage-prune.ts";
 import { DAY } from "../helpers/clock.ts";
 import { statementPlans } from "../helpers/plans.ts";
@@ -104,12 +105,12 @@ describe("periodic work on SQLite", () => {
   });
 
   it("the digest's read of the keys of owners who left, and a member's own keys, go through an index", async () => {
-    const found = await plans(() =>
-      t.store.uow.run(async (tx) => {
-        await tx.keys.ofOwners([MEMBER, "U0GONE0001"], 8);
-        await tx.keys.list({ keyOwner: MEMBER, offset: 0, limit: 10 });
-      }),
-    );
+    // The key repository prepares its statements when it is made (the store's, at open).
+    const found = await plans(async () => {
+      const keys = keyRepo(t.store.writer.db);
+      await keys.ofOwners([MEMBER, "U0GONE0001"], 8);
+      await keys.list({ keyOwner: MEMBER, offset: 0, limit: 10 });
+    });
     expect(found.filter(({ sql }) => /"key_owner"/.test(sql)).length).toBeGreaterThanOrEqual(3);
     expect(scans(found)).toEqual([]);
   });
