@@ -4,7 +4,7 @@
 // connection.
 import pg from "pg";
 import type { Tx, UnitOfWork } from "../domain/ports.ts";
-import { openReader } from "./db.ts";
+import { type OpenDb, openReader } from "./db.ts";
 import { sqliteTx } from "./index.ts";
 import { clientConfig } from "./pg/connect.ts";
 import { pgTx } from "./pg/repos/index.ts";
@@ -41,6 +41,17 @@ export function openReadOnlyStore(ref: DatabaseRef): ReadOnlyStore {
     };
   }
   const reader = openReader(ref.path);
+  try {
+    return sqliteReadOnly(reader);
+  } catch (e) {
+    // The repositories prepare their statements at once: a file without the app's tables
+    // fails here, and the connection is not left open.
+    reader.sqlite.close();
+    throw e;
+  }
+}
+
+function sqliteReadOnly(reader: OpenDb): ReadOnlyStore {
   const tx = sqliteTx(reader.db, INSTANCE);
   const begin = reader.sqlite.prepare("BEGIN");
   const commit = reader.sqlite.prepare("COMMIT");

@@ -8,6 +8,7 @@ import { editKey } from "../../src/domain/keys/edit.ts";
 import { buildDigest } from "../../src/domain/oncall/digest.ts";
 import { KeyOwnersBuilder, ownersIn } from "../../src/domain/oncall/key-owners.ts";
 import { scanKeys } from "../../src/domain/oncall/key-scan.ts";
+import type { UnitOfWork } from "../../src/domain/ports.ts";
 import { DAY } from "../helpers/clock.ts";
 import { BACKENDS, MEMBER, OWNER, type TestStore, testStore } from "../helpers/store.ts";
 import { loopTurns } from "../helpers/wait.ts";
@@ -101,7 +102,8 @@ describe.each(BACKENDS)("the digest's keys whose owner left, on %s", (backend) =
   });
 
   it("counts and lists the keys of more owners who left than one read takes, first by id", async () => {
-    // 250 owners gone, read 100 at a time: the keys of the last-seen owner come first by id.
+    // 250 owners gone, read 50 at a time, each read in a turn of the loop of its own: the keys
+    // of the last-seen owner come first by id.
     const gone = Array.from({ length: 250 }, (_, i) => `U0GONE${String(i).padStart(4, "0")}`);
     for (const [n, owner] of [
       [3, gone[249]],
@@ -119,12 +121,27 @@ describe.each(BACKENDS)("the digest's keys whose owner left, on %s", (backend) =
     const owners = new KeyOwnersBuilder();
     for (const owner of [MEMBER, ...gone]) owners.add(owner);
     const scan = { ...(await scanKeys(t.ctx, t.clock.now())), keyOwners: owners.build() };
+    const turns = loopTurns();
+    const readInTurn: number[] = [];
+    const uow: UnitOfWork = {
+      run: (work) =>
+        t.ctx.uow.run((tx) => {
+          const ofOwners: typeof tx.keys.ofOwners = (owners, limit) => {
+            readInTurn.push(turns.now());
+            return tx.keys.ofOwners(owners, limit);
+          };
+          return work({ ...tx, keys: { ...tx.keys, ofOwners } });
+        }),
+    };
     const orphaned = orphanedOf(
       await buildDigest(
-        { ...t.ctx, keyScanner: async () => scan },
+        { ...t.ctx, uow, keyScanner: async () => scan },
         { inWorkspace: async (u) => !u.startsWith("U0GONE") },
       ),
     );
+    turns.stop();
+    expect(readInTurn).toHaveLength(5);
+    expect(new Set(readInTurn).size).toBe(5);
     expect(orphaned?.title).toBe("Key owner no longer in the workspace (9) — the first 8");
     expect(orphaned?.items.map((i) => i.text.match(/U0GONE\d+ \d/)?.[0])).toEqual([
       "U0GONE0249 0",

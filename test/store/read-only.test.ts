@@ -1,4 +1,8 @@
 // The store the key-scan process reads through refuses writes on both backends.
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PgStore } from "../../src/store/index.ts";
 import { openReadOnlyStore, type ReadOnlyStore } from "../../src/store/read-only.ts";
@@ -27,5 +31,27 @@ describe.each(BACKENDS)("the read-only store on %s", (backend) => {
     ).rejects.toThrow(/read[- ]?only/i);
     expect(await t.ctx.uow.run((tx) => tx.jobRuns.lastRun("read-only-probe"))).toBeUndefined();
     expect(await ro.uow.run((tx) => tx.roles.owners())).toContain(OWNER);
+  });
+});
+
+describe("the read-only store on a SQLite file without Keyward's tables", () => {
+  it("refuses it at once, and leaves no connection to it open", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keyward-ro-"));
+    const path = join(dir, "other.db");
+    try {
+      new Database(path).close();
+      const openTo = () =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === path;
+          } catch {
+            return false;
+          }
+        }).length;
+      expect(() => openReadOnlyStore({ path })).toThrow(/no such table/);
+      expect(openTo()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import { apiKeys, retiredSecrets } from "../../../../db/schema.pg.ts";
 import type { KeyRepo } from "../../../domain/ports.ts";
 import { toKey } from "../../rows.ts";
@@ -57,13 +57,17 @@ export function keyRepo(db: PgDb): KeyRepo {
     },
     async ofOwners(owners, limit) {
       if (owners.length === 0) return { count: 0, first: [] };
-      const owned = inArray(apiKeys.keyOwner, [...owners]);
+      // The owners as one array parameter: one statement for any number of them.
+      const owned = sql`${apiKeys.keyOwner} = any(${sql.param([...owners])}::text[])`;
+      // "order by id + 0": ordered by id itself, the planner may walk the primary key and
+      // filter every key (it did when the owners' keys were the newest, or gone); this way the
+      // ids come from the owner index and only the first few are sorted.
+      const firstIds = sql`select ${apiKeys.id} from ${apiKeys} where ${owned} order by ${apiKeys.id} + 0 limit ${limit}`;
       const first = await db
         .select()
         .from(apiKeys)
-        .where(owned)
-        .orderBy(asc(apiKeys.id))
-        .limit(limit);
+        .where(sql`${apiKeys.id} in (${firstIds})`)
+        .orderBy(asc(apiKeys.id));
       const [n] = await db.select({ n: count() }).from(apiKeys).where(owned);
       return { count: n?.n ?? 0, first: first.map(toKey) };
     },
