@@ -9,8 +9,8 @@ import { addNickname } from "../../src/domain/nicknames/add.ts";
 import { createRequest } from "../../src/domain/requests/create.ts";
 import { approveRequest } from "../../src/domain/requests/decide.ts";
 import { DEFAULT_JOBS } from "../../src/jobs/scheduler.ts";
-import type { SqliteStore } from "../../src/store/index.ts";
-import { keyRepo } from "../../src/store/repos/keys.ts";
+import { type SqliteStore, type StoreTx, sqliteTx } from "../../src/store/index.ts";
+import { SqliteUnitOfWork } from "../../src/store/unit-of-work.ts";
 import { pruneUsage } from "../../src/store/usage-prune.ts";
 import { DAY } from "../helpers/clock.ts";
 import { statementPlans } from "../helpers/plans.ts";
@@ -69,8 +69,21 @@ describe("periodic work on SQLite", () => {
   });
   afterEach(() => t.cleanup());
 
-  /** Every statement `work` prepares on the writer connection, with SQLite's plan for it. */
-  const plans = (work: () => Promise<unknown>) => statementPlans(t.store.writer.sqlite, work);
+  /**
+   * Every statement `work` prepares on the writer connection, with SQLite's plan for it. The
+   * repositories prepare theirs when they are made (the store's, when it opens), so `work`
+   * runs on a fresh set of them, made on the same connection inside the capture: it sees
+   * every statement they hold, not only those built on first use.
+   */
+  const plans = (work: (uow: SqliteUnitOfWork<StoreTx>) => Promise<unknown>) =>
+    statementPlans(t.store.writer.sqlite, () =>
+      work(
+        new SqliteUnitOfWork(
+          t.store.writer.sqlite,
+          sqliteTx(t.store.writer.db, t.store.instanceId),
+        ),
+      ),
+    );
 
   // Any SCAN of such a table reads all of it, through an index or not ("SCAN api_keys USING
   // COVERING INDEX …" reads every entry of the index); SEARCH is what an index is for.
@@ -80,9 +93,9 @@ describe("periodic work on SQLite", () => {
     );
 
   it("a round of time-based jobs reads only through indexes", async () => {
-    const found = await plans(async () => {
-      for (const job of Object.values(DEFAULT_JOBS)) await job(t.ctx);
-      await pruneUsage(t.store.uow, t.clock.now());
+    const found = await plans(async (uow) => {
+      for (const job of Object.values(DEFAULT_JOBS)) await job({ ...t.ctx, uow });
+      await pruneUsage(uow, t.clock.now());
     });
     // The jobs did reach their reads: the key expiring in 3 days was looked up.
     expect(found.some(({ sql }) => /from "api_keys" where .*"expires_at" >/.test(sql))).toBe(true);
@@ -91,9 +104,9 @@ describe("periodic work on SQLite", () => {
   });
 
   it("the delivery worker's poll and the replay memory's pruning read only through indexes", async () => {
-    const found = await plans(async () => {
+    const found = await plans(async (uow) => {
       const now = t.clock.now().getTime();
-      await t.store.uow.run(async (tx) => {
+      await uow.run(async (tx) => {
         await tx.outboxQueue.claimDue(now, 10);
         await tx.outboxQueue.adoptInFlight();
         await tx.outboxQueue.nextDueAt();
@@ -105,18 +118,18 @@ describe("periodic work on SQLite", () => {
   });
 
   it("the digest's read of the keys of owners who left, and a member's own keys, go through an index", async () => {
-    // The key repository prepares its statements when it is made (the store's, at open).
-    const found = await plans(async () => {
-      const keys = keyRepo(t.store.writer.db);
-      await keys.ofOwners([MEMBER, "U0GONE0001"], 8);
-      await keys.list({ keyOwner: MEMBER, offset: 0, limit: 10 });
-    });
+    const found = await plans((uow) =>
+      uow.run(async (tx) => {
+        await tx.keys.ofOwners([MEMBER, "U0GONE0001"], 8);
+        await tx.keys.list({ keyOwner: MEMBER, offset: 0, limit: 10 });
+      }),
+    );
     expect(found.filter(({ sql }) => /"key_owner"/.test(sql)).length).toBeGreaterThanOrEqual(3);
     expect(scans(found)).toEqual([]);
   });
 
   it("would catch a full scan", async () => {
-    const found = await plans(() => t.store.uow.run((tx) => tx.keys.all(), { quiet: true }));
+    const found = await plans((uow) => uow.run((tx) => tx.keys.all(), { quiet: true }));
     expect(scans(found).length).toBeGreaterThan(0);
   });
 });

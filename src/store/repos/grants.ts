@@ -16,15 +16,14 @@ const columns = {
 };
 
 export function grantRepo(db: Db): GrantRepo {
-  let ofKeys: ReturnType<typeof ofKeysStatement> | undefined;
-  const ofKeysStatement = () =>
-    db
-      .select(columns)
-      .from(grants)
-      .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
-      .where(idsIn(grants.keyId))
-      .orderBy(grants.id)
-      .prepare();
+  // Prepared when the store opens (see keys.ts).
+  const ofKeys = db
+    .select(columns)
+    .from(grants)
+    .leftJoin(nicknames, eq(nicknames.id, grants.nicknameId))
+    .where(idsIn(grants.keyId))
+    .orderBy(grants.id)
+    .prepare();
   const select = (where: SQL | undefined) =>
     db
       .select(columns)
@@ -61,7 +60,6 @@ export function grantRepo(db: Db): GrantRepo {
     async forKeys(keyIds) {
       const out = new Map<number, Grant[]>();
       if (keyIds.length === 0) return out;
-      ofKeys ??= ofKeysStatement();
       for (const row of ofKeys.all({ ids: JSON.stringify(keyIds) })) {
         const list = out.get(row.keyId) ?? [];
         list.push(toGrant(row));

@@ -7,12 +7,12 @@ export type { SignatureRepo } from "../types.ts";
 
 /** Slack request signatures already accepted, to refuse replays. */
 export function signatureRepo(db: Db): SignatureRepo {
-  // Prepared once: the replay memory writes signatures behind in batches (write-behind.ts).
-  let insert: ReturnType<typeof insertStatement> | undefined;
-  let forget: ReturnType<typeof forgetStatement> | undefined;
+  // Prepared once, when the store opens: the replay memory writes signatures behind in batches
+  // (write-behind.ts).
+  const insert = insertStatement(db);
+  const forget = forgetStatement(db);
   return {
     async claim(signature, at) {
-      insert ??= insertStatement(db);
       return insert.run({ signature, at: new Date(at) }).changes === 1;
     },
     async since(at) {
@@ -24,7 +24,6 @@ export function signatureRepo(db: Db): SignatureRepo {
         .map((r) => ({ signature: r.signature, seenAt: r.seenAt.getTime() }));
     },
     async forgetBefore(at, limit) {
-      forget ??= forgetStatement(db);
       return forget.run({ at, limit }).changes;
     },
   };

@@ -34,7 +34,8 @@ function grantUseStatement(db: Db) {
 }
 
 export function usageRepo(db: Db): UsageRepo {
-  let grantUseOf: ReturnType<typeof grantUseStatement> | undefined;
+  // Prepared when the store opens (see keys.ts).
+  const grantUseOf = grantUseStatement(db);
   return {
     async days(keyId, fromDay) {
       return db
@@ -79,7 +80,6 @@ export function usageRepo(db: Db): UsageRepo {
       const out = new Map<number, GrantUse[]>();
       if (keyIds.length === 0) return out;
       // The digest asks for every page of keys: prepared once, any number of ids.
-      grantUseOf ??= grantUseStatement(db);
       for (const r of grantUseOf.all({ ids: JSON.stringify(keyIds), fromDay })) {
         const list = out.get(r.keyId) ?? [];
         list.push({
@@ -97,17 +97,16 @@ export function usageRepo(db: Db): UsageRepo {
 }
 
 export function usageLog(db: Db): UsageLog {
-  let s: ReturnType<typeof statements> | undefined;
+  // Prepared when the store opens (see keys.ts).
+  const s = statements(db);
   return {
     async add(rows) {
-      s ??= statements(db);
       for (const r of rows) {
         if (r.kind === "key") s.addKeyDay.run(r);
         else s.addCheck.run(r);
       }
     },
     async pruneBefore(day, limit) {
-      s ??= statements(db);
       const n = s.pruneChecks.run({ day, limit }).changes;
       if (n >= limit) return n;
       return n + s.pruneKeyDays.run({ day, limit: limit - n }).changes;
