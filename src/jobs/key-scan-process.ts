@@ -82,8 +82,8 @@ done`;
 /**
  * npm start's bundle runs the bundled worker beside it (scripts/build.mjs builds both); from
  * the TypeScript sources (tests, tsx) the .ts file runs through tsx, found from this file
- * wherever the process was started. The answer crosses as a structured clone (it holds a Map
- * and Dates).
+ * wherever the process was started. The answer crosses as a structured clone (it holds
+ * Dates).
  */
 function startLauncher(shell: string, execPath: string): ChildProcess {
   const entry = new URL(`./key-scan-worker.${fromSource ? "ts" : "mjs"}`, import.meta.url);

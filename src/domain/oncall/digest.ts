@@ -21,7 +21,6 @@ const keyText = (k: ApiKey) => `${quote(k.name)} (${k.publicId})`;
 /** A section of the first items and the count of all: "Title (count) — the first 8". */
 function sectionOf(title: string, count: number, items: DigestItem[]): DigestSection {
   return {
-    // items.length, not PER_SECTION: a section of keys read since the scan can be short.
     title: `${title} (${count})${count > items.length ? ` — the first ${items.length}` : ""}`,
     items,
   };
@@ -72,8 +71,8 @@ export async function buildDigest(
     if ((await people.inWorkspace(owner)) === false) left.push(owner);
   }
   const orphaned = await keysOf(ctx, left);
-  // The sections are composed in a turn of their own: the first digest a process builds
-  // compiles this code, and with the read before it that made one block of 5-8 ms.
+  // The sections are composed in a turn of their own, apart from the reads before: the first
+  // digest a process builds also compiles this code.
   await turn();
   const act = (k: ApiKey, label: string, verb: "disable" | "edit"): DigestAction => ({
     label,
